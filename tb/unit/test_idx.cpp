@@ -389,3 +389,31 @@ TEST_F(IdxTest, DataDirFromEnvironment) {
   if (old) ::setenv("SSNN_DATA_DIR", saved.c_str(), 1);
   EXPECT_EQ(ssnn::repo_data_dir(), ssnn::repo_dir() + "/data");
 }
+
+// ---------------------------------------------------------------- full sets, when fetched
+
+TEST(IdxFetched, FullSetsLoadWhenPresent) {
+  int loaded = 0;
+  for (const char* name : {"mnist", "fashion"}) {
+    const std::string dir = ssnn::default_data_dir() + (std::string(name) == "mnist" ? "/mnist" : "/fashion-mnist");
+    if (!std::filesystem::exists(dir + "/train-images-idx3-ubyte.gz")) continue;
+    ssnn::Dataset tr = ssnn::load_named_dataset(name, "train");
+    ssnn::Dataset te = ssnn::load_named_dataset(name, "test");
+    EXPECT_EQ(tr.size(), 60000u) << name;
+    EXPECT_EQ(te.size(), 10000u) << name;
+    EXPECT_EQ(tr.rows, 28u);
+    EXPECT_EQ(te.cols, 28u);
+    EXPECT_EQ(tr.num_classes, 10u);
+    ++loaded;
+  }
+  if (loaded == 0) GTEST_SKIP() << "no full data set in " << ssnn::default_data_dir() << " (scripts/fetch_data.sh)";
+}
+
+TEST(IdxFetched, SubsetIsThePrefixOfFullMnist) {
+  const std::string dir = ssnn::default_data_dir() + "/mnist";
+  if (!std::filesystem::exists(dir + "/t10k-images-idx3-ubyte.gz")) GTEST_SKIP() << "MNIST not fetched";
+  ssnn::Dataset full = ssnn::load_named_dataset("mnist", "test", "", 1000);
+  ssnn::Dataset sub = ssnn::load_named_dataset("subset", "test");
+  EXPECT_EQ(full.pixels, sub.pixels);
+  EXPECT_EQ(full.labels, sub.labels);
+}
