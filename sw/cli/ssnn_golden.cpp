@@ -1,0 +1,152 @@
+// ssnn_golden: train and evaluate the SSNN-BP golden model on IDX data sets.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "ssnn/checkpoint.hpp"
+#include "ssnn/cli_options.hpp"
+#include "ssnn/idx.hpp"
+#include "ssnn/network.hpp"
+#include "ssnn/report.hpp"
+#include "ssnn/trainer.hpp"
+
+namespace {
+
+struct DataOptions {
+  std::string dataset = "subset";
+  std::string data_dir;
+  size_t train_samples = 0;
+  size_t test_samples = 0;
+};
+
+void add_data_options(CLI::App& app, DataOptions& d, bool with_train) {
+  const auto* g = "Data";
+  app.add_option("--dataset", d.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")
+      ->group(g)->capture_default_str();
+  app.add_option("--data-dir", d.data_dir, "cache folder of fetched data sets (default $SSNN_DATA_DIR or ~/.cache/ssnn-hw/data)")
+      ->group(g);
+  if (with_train) app.add_option("--train-samples", d.train_samples, "use only the first N training samples (0: all)")->group(g);
+  app.add_option("--test-samples", d.test_samples, "use only the first N test samples (0: all)")->group(g);
+}
+
+void print_summary(const ssnn::EvalResult& e) {
+  std::printf("test accuracy: %.2f %% (%zu / %zu), %.1f s, %.0f samples/s\n", 100.0 * e.accuracy(), e.correct, e.total,
+              e.seconds, e.seconds > 0 ? static_cast<double>(e.total) / e.seconds : 0.0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"SSNN-BP golden model: spiking backpropagation in the chip's integer arithmetic"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "show the options of every subcommand");
+
+  ssnn::ModelConfig cfg;
+  ssnn::ModelOptionText text;
+  DataOptions data;
+  ssnn::TrainOptions topt;
+  std::string report_path;
+  std::string save_weights;
+  std::string weights_path;
+  bool resume = false;
+  bool no_progress = false;
+  int threads = 0;
+
+  CLI::App* train = app.add_subcommand("train", "train on a data set, then test");
+  ssnn::add_model_options(*train, cfg, text);
+  add_data_options(*train, data, true);
+  train->add_option("--epochs", topt.epochs, "training epochs")->capture_default_str();
+  train->add_option("--checkpoint", topt.checkpoint_path, "checkpoint file, written atomically");
+  train->add_option("--checkpoint-every", topt.checkpoint_every, "samples between checkpoints (0: epoch ends)");
+  train->add_flag("--resume", resume, "continue from --checkpoint if it exists");
+  train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)");
+  train->add_option("--save-weights", save_weights, "write the trained weights (a checkpoint file) here");
+
+  CLI::App* eval = app.add_subcommand("eval", "inference with saved weights");
+  eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
+  add_data_options(*eval, data, false);
+
+  for (CLI::App* sub : {train, eval}) {
+    sub->add_option("--report", report_path, "write a JSON result record here");
+    sub->add_option("--threads", threads, "threads for evaluation (0: all cores)");
+    sub->add_flag("--no-progress", no_progress, "no progress bar");
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    const std::string command = ssnn::command_line(argc, argv);
+    if (train->parsed()) {
+      ssnn::finish_model_options(cfg, text);
+      const ssnn::Dataset train_set = ssnn::load_named_dataset(data.dataset, "train", data.data_dir, data.train_samples);
+      const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
+      if (train->count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
+      if (static_cast<int>(train_set.pixels_per_image()) != cfg.inputs) cfg.inputs = static_cast<int>(train_set.pixels_per_image());
+      if (resume && topt.checkpoint_path.empty()) throw ssnn::ConfigError("--resume: needs --checkpoint FILE");
+      ssnn::GoldenModel model(cfg);
+      topt.progress = !no_progress;
+      topt.threads = threads;
+      ssnn::Trainer trainer(model, train_set, &test_set, topt);
+      if (resume && std::filesystem::exists(topt.checkpoint_path)) {
+        trainer.resume_from(ssnn::load_checkpoint(topt.checkpoint_path));
+        std::fprintf(stderr, "resumed from %s\n", topt.checkpoint_path.c_str());
+      }
+      const double t0 = ssnn::now_seconds();
+      const nlohmann::json epochs = trainer.run();
+      const double wall = ssnn::now_seconds() - t0;
+      if (!save_weights.empty()) {
+        ssnn::Checkpoint c;
+        c.config = model.config();
+        c.epoch = topt.epochs;
+        c.weights = model.weights();
+        ssnn::save_checkpoint(save_weights, c);
+      }
+      if (trainer.stopped_early()) {
+        std::printf("stopped after %llu samples; resume with --resume\n", static_cast<unsigned long long>(topt.stop_after));
+        return 0;
+      }
+      const double acc = epochs.empty() ? 0.0 : epochs.back().value("test_accuracy", 0.0);
+      std::printf("dataset %s, %d-%s-%d, T=%d, %s updates, WTA %s: test accuracy %.2f %% after %d epochs (%.0f s)\n",
+                  data.dataset.c_str(), cfg.inputs, fmt::format("{}", fmt::join(cfg.hidden, "-")).c_str(), cfg.classes,
+                  cfg.timesteps, ssnn::to_string(cfg.update_mode), cfg.wta ? "on" : "off", 100.0 * acc, topt.epochs, wall);
+      if (!report_path.empty()) {
+        nlohmann::json r = ssnn::result_record(cfg, data.dataset, "golden", topt.epochs, train_set.size(), test_set.size(),
+                                               acc, command);
+        r["history"] = epochs;
+        r["wall_seconds"] = wall;
+        double train_seconds = 0;
+        for (const auto& e : epochs) train_seconds += e.value("train_seconds", 0.0);
+        r["train_samples_per_s"] = train_seconds > 0 ? static_cast<double>(train_set.size()) * topt.epochs / train_seconds : 0.0;
+        ssnn::write_json(report_path, r);
+      }
+    } else {
+      const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
+      ssnn::GoldenModel model(c.config);
+      model.weights() = c.weights;
+      const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
+      if (static_cast<int>(test_set.pixels_per_image()) != c.config.inputs)
+        throw ssnn::ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}",
+                                            test_set.pixels_per_image(), c.config.inputs));
+      const ssnn::EvalResult e = ssnn::evaluate(model, test_set, threads, !no_progress);
+      print_summary(e);
+      if (!report_path.empty()) {
+        nlohmann::json r = ssnn::result_record(c.config, data.dataset, "golden", 0, 0, test_set.size(), e.accuracy(), command);
+        r["test_seconds"] = e.seconds;
+        r["counters"] = ssnn::counters_json(e.counters, e.total);
+        r["confusion"] = e.confusion;
+        ssnn::write_json(report_path, r);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ssnn_golden: error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

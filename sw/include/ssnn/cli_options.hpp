@@ -1,0 +1,66 @@
+// Command-line options shared by every executable that builds a model (golden CLI, SystemC testbench).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ssnn/config.hpp"
+
+namespace ssnn {
+
+// Holds option values that need conversion after parsing.
+struct ModelOptionText {
+  std::string mode = "stochastic";
+  std::string profile = "front-loaded";
+  bool no_wta = false;
+};
+
+// Registers the model options on `app`, writing into `cfg` (defaults shown from cfg's current values).
+inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& text) {
+  text.mode = to_string(cfg.update_mode);
+  text.profile = to_string(cfg.input_profile);
+  auto* g = "Network";
+  app.add_option("--hidden", cfg.hidden, "hidden layer sizes, comma separated (e.g. 1280 or 500,150)")
+      ->delimiter(',')->group(g)->capture_default_str();
+  app.add_option("--classes", cfg.classes, "output classes (0: from the data set)")->group(g);
+  app.add_option("-T,--timesteps", cfg.timesteps, "timesteps per sample")->group(g)->capture_default_str();
+  app.add_option("--tau-divisor", cfg.tau_divisor, "kernel tau = T / this (paper: 10)")->group(g)->capture_default_str();
+  app.add_option("--input-rate", cfg.input_rate, "mean spike probability of a full pixel")->group(g)->capture_default_str();
+  app.add_option("--input-profile", text.profile, "front-loaded | flat")->group(g)->capture_default_str();
+  app.add_option("--label-rate", cfg.label_rate, "target spike probability of the true class")->group(g)->capture_default_str();
+  app.add_flag("--no-wta", text.no_wta, "disable winner-take-all lateral inhibition (MSE loss)")->group(g);
+  app.add_option("--inhibition", cfg.inhibition, "WTA inhibition per output spike, weight LSBs")->group(g)->capture_default_str();
+  auto* f = "Fixed point";
+  app.add_option("--weight-bits", cfg.weight_bits, "signed weight width")->group(f)->capture_default_str();
+  app.add_option("--charge-bits", cfg.charge_bits, "signed synaptic charge width")->group(f)->capture_default_str();
+  app.add_option("--potential-bits", cfg.potential_bits, "signed membrane potential width")->group(f)->capture_default_str();
+  app.add_option("--theta", cfg.theta, "hidden forward threshold, weight LSBs")->group(f)->capture_default_str();
+  app.add_option("--theta-out", cfg.theta_out, "output forward threshold, weight LSBs")->group(f)->capture_default_str();
+  app.add_option("--theta-grad", cfg.theta_grad, "hidden gradient threshold theta_b, weight LSBs")->group(f)->capture_default_str();
+  app.add_option("--err-unit", cfg.err_unit, "charge of one spike at an output error neuron")->group(f)->capture_default_str();
+  app.add_option("--theta-err", cfg.theta_err, "output error threshold theta_N, err-unit charges")->group(f)->capture_default_str();
+  auto* l = "Learning";
+  app.add_option("--mode", text.mode, "weight update: stochastic | rate | noise")->group(l)->capture_default_str();
+  app.add_option("--pulse", cfg.pulse, "LSBs per coincidence, one per epoch (last repeats), e.g. 4,2,1")
+      ->delimiter(',')->group(l)->capture_default_str();
+  app.add_option("--noise-timesteps", cfg.noise_timesteps, "noise mode: T whose update noise is emulated")->group(l)->capture_default_str();
+  app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();
+  app.add_option("--dropout-hidden", cfg.dropout_hidden, "hidden dropout probability")->group(l)->capture_default_str();
+  app.add_option("--init-gain", cfg.init_gain, "scale of the He-uniform initial weights")->group(l)->capture_default_str();
+  app.add_option("--seed", cfg.seed, "master seed of every random stream")->group(l)->capture_default_str();
+  auto* d = "Device";
+  app.add_option("--device-states", cfg.device_states, "number of weight levels (0: ideal register)")->group(d)->capture_default_str();
+  app.add_option("--device-asymmetry", cfg.device_asymmetry, "down pulse = up pulse * (1 + this)")->group(d)->capture_default_str();
+  app.add_option("--pulse-noise", cfg.pulse_noise, "pulse-to-pulse variation, +/- LSBs")->group(d)->capture_default_str();
+}
+
+// Applies the text options after parsing (throws ConfigError naming the option).
+inline void finish_model_options(ModelConfig& cfg, const ModelOptionText& text) {
+  cfg.update_mode = parse_update_mode(text.mode);
+  cfg.input_profile = parse_input_profile(text.profile);
+  if (text.no_wta) cfg.wta = false;
+}
+
+}  // namespace ssnn

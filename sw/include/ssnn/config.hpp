@@ -1,0 +1,96 @@
+// Model configuration: topology, encoding, fixed-point formats, thresholds, learning and device options.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "ssnn/encoder.hpp"
+#include "ssnn/neuron.hpp"
+#include "ssnn/synapse.hpp"
+
+namespace ssnn {
+
+enum class UpdateMode {
+  kStochastic,  // eq. 10, per-step AND-gate coincidence pulses: the chip's mode
+  kRate,        // eq. 9, rate product at the end of the sample: the paper's non-stochastic baseline
+  kNoise,       // eq. 9 plus the variance of stochastic updates at noise_timesteps (figures 7-8)
+};
+
+const char* to_string(UpdateMode mode);
+UpdateMode parse_update_mode(const std::string& name);  // throws ConfigError
+const char* to_string(InputProfile profile);
+InputProfile parse_input_profile(const std::string& name);
+
+// A nonsense parameter: the message is one line naming the option.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ModelConfig {
+  // Topology: inputs -> hidden... -> classes.
+  int inputs = 784;
+  std::vector<int> hidden{1280};
+  int classes = 10;
+
+  // Time.
+  int timesteps = 50;
+  double tau_divisor = 10.0;  // tau = T / tau_divisor (paper: 10)
+
+  // Encoding.
+  double input_rate = 0.4;  // average spike probability of a full-intensity pixel (paper: 0.3..0.5)
+  InputProfile input_profile = InputProfile::kFrontLoaded;
+  double label_rate = 0.5;  // target train of the true class
+
+  // Fixed-point widths (signed registers).
+  int weight_bits = 16;
+  int charge_bits = 24;
+  int potential_bits = 24;
+
+  // Thresholds, in weight LSBs unless stated.
+  int32_t theta = 1024;       // hidden forward neurons (the paper's theta = 5 sets the weight unit)
+  int32_t theta_out = 1024;   // output forward neurons
+  int32_t theta_grad = 128;   // hidden gradient neurons (theta_b)
+  int32_t err_unit = 256;     // charge one label/output spike brings to an output error neuron
+  int32_t theta_err = 256;    // output error neurons (theta_N), in the same unit as err_unit
+
+  // Winner-take-all lateral inhibition at the output (inhibition in LSBs per output spike).
+  bool wta = true;
+  int32_t inhibition = 1024;
+
+  // Learning.
+  UpdateMode update_mode = UpdateMode::kStochastic;
+  std::vector<int32_t> pulse{1};  // LSBs per coincidence, one entry per epoch (last one repeats)
+  double noise_timesteps = 100;   // kNoise: the T whose stochastic-update variance is emulated
+  double dropout_input = 0.0;     // drop probability of input pixels, per sample
+  double dropout_hidden = 0.0;    // drop probability of hidden neurons, per sample
+  double init_gain = 1.0;         // He-uniform bound sqrt(6/fan_in) * theta_post * init_gain
+
+  // Device non-idealities of the crossbar (all off by default).
+  int device_states = 0;          // > 1: weights live on this many levels spanning the register
+  double device_asymmetry = 0.0;  // down pulse = up pulse * (1 + asymmetry)
+  int32_t pulse_noise = 0;        // pulse-to-pulse variation U{-n..n} LSB
+
+  uint64_t seed = 1;
+
+  // Derived.
+  int layers() const { return static_cast<int>(hidden.size()) + 1; }  // weight layers
+  int layer_size(int l) const;  // l = 0 inputs .. layers() classes
+  int32_t pulse_for_epoch(int epoch) const;
+  NeuronParams neuron_params() const;
+  // Thresholds during training with dropout: theta * (1 - p_in) (inverted dropout), nominal otherwise.
+  int32_t forward_threshold(int layer, bool training) const;
+  int32_t inhibition_for(bool training) const;
+  SynapseParams synapse_params(int epoch) const;
+
+  void validate() const;  // throws ConfigError naming the offending option
+};
+
+void to_json(nlohmann::json& j, const ModelConfig& c);
+void from_json(const nlohmann::json& j, ModelConfig& c);
+
+}  // namespace ssnn

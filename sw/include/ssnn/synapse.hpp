@@ -1,0 +1,52 @@
+// Cross-point (synapse) update rules: stochastic pulse coincidence (eq. 10) and the rate baseline (eq. 9).
+#pragma once
+
+#include <cstdint>
+
+#include "ssnn/fixed_point.hpp"
+#include "ssnn/seeding.hpp"
+
+namespace ssnn {
+
+// One weight layer's cross-point behaviour.  The ideal digital device has w_min/w_max at the weight
+// register's bounds, pulse_up == pulse_down and no pulse noise; the others model RPU non-idealities.
+struct SynapseParams {
+  int32_t w_min = signed_min(16);
+  int32_t w_max = signed_max(16);
+  int32_t pulse_up = 1;     // LSBs an up pulse (row AND delta_p) adds
+  int32_t pulse_down = 1;   // LSBs a down pulse (row AND delta_n) removes (asymmetry: != pulse_up)
+  int32_t pulse_noise = 0;  // pulse-to-pulse variation: each pulse's size moves by U{-n..n} LSB
+};
+
+// Counter-based random word for pulse-to-pulse noise: a function of (key, step, row, column) only,
+// so it does not depend on the order in which tiles apply their pulses.
+constexpr uint32_t device_noise_word(uint64_t key, uint32_t step, uint32_t row, uint32_t col) {
+  return static_cast<uint32_t>(splitmix64(splitmix64(key + step) ^ ((uint64_t{row} << 32) | col)));
+}
+
+// Signed size variation in [-n, n] drawn from a random word.
+constexpr int32_t pulse_variation(uint32_t word, int32_t n) {
+  return n == 0 ? 0 : static_cast<int32_t>((word >> 8) % static_cast<uint32_t>(2 * n + 1)) - n;
+}
+
+// The AND-gate coincidence update of one cross-point at the end of a step: the row carries the
+// pre-synaptic forward spike, the column the post-synaptic gradient spikes.  Saturates at the bounds.
+constexpr int32_t coincidence_update(const SynapseParams& p, int32_t w, bool row, bool col_pos, bool col_neg,
+                                     uint32_t noise_word = 0) {
+  if (!row || col_pos == col_neg) return w;  // no pulse, or up and down cancel
+  const int32_t variation = pulse_variation(noise_word, p.pulse_noise);
+  const int64_t step = col_pos ? int64_t{p.pulse_up} + variation : -(int64_t{p.pulse_down} + variation);
+  return clamp_to(int64_t{w} + step, p.w_min, p.w_max);
+}
+
+// Rate-mode update (eq. 9) at the end of a sample: the expected number of coincidences of a row with
+// n_x spikes and a column with n_pos/n_neg spikes over T steps is n_x * n / T; rounded to nearest.
+constexpr int32_t rate_update(const SynapseParams& p, int32_t w, int32_t n_x, int32_t n_pos, int32_t n_neg,
+                              int32_t timesteps) {
+  const int64_t num = int64_t{n_x} * (int64_t{p.pulse_up} * n_pos - int64_t{p.pulse_down} * n_neg);
+  const int64_t half = timesteps / 2;
+  const int64_t delta = num >= 0 ? (num + half) / timesteps : -((-num + half) / timesteps);
+  return clamp_to(int64_t{w} + delta, p.w_min, p.w_max);
+}
+
+}  // namespace ssnn

@@ -1,0 +1,185 @@
+// Checkpoint serialisation with atomic writes and full validation on load.
+#include "ssnn/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+namespace ssnn {
+
+namespace {
+
+constexpr char kMagic[8] = {'S', 'S', 'N', 'N', 'C', 'K', 'P', 'T'};
+constexpr uint32_t kVersion = 1;
+
+template <typename T>
+void put(std::string& out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out.append(bytes, sizeof(T));
+}
+
+class Reader {
+ public:
+  Reader(const std::string& path, const std::string& data) : path_(path), data_(data) {}
+  template <typename T>
+  T get() {
+    need(sizeof(T));
+    T value;
+    std::memcpy(&value, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return value;
+  }
+  std::string bytes(uint64_t n) {
+    need(n);
+    std::string s = data_.substr(pos_, static_cast<size_t>(n));
+    pos_ += static_cast<size_t>(n);
+    return s;
+  }
+  void need(uint64_t n) const {
+    if (n > data_.size() - pos_)
+      throw CheckpointError(fmt::format("{}: truncated checkpoint (needs {} more bytes at offset {})", path_, n, pos_));
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  const std::string& path_;
+  const std::string& data_;
+  size_t pos_ = 0;
+};
+
+void fsync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  {
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) throw CheckpointError(fmt::format("{}: cannot write ({})", tmp, std::strerror(errno)));
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const std::string err = std::strerror(errno);
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw CheckpointError(fmt::format("{}: write failed ({})", tmp, err));
+      }
+      done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+      ::unlink(tmp.c_str());
+      throw CheckpointError(fmt::format("{}: fsync failed", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    throw CheckpointError(fmt::format("{}: rename failed ({})", path, err));
+  }
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  fsync_path(dir.empty() ? "." : dir.string(), O_RDONLY | O_DIRECTORY);
+}
+
+void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
+  std::string out(kMagic, sizeof(kMagic));
+  put<uint32_t>(out, kVersion);
+  const std::string config = nlohmann::json(ckpt.config).dump();
+  put<uint64_t>(out, config.size());
+  out += config;
+  put<uint32_t>(out, static_cast<uint32_t>(ckpt.epoch));
+  put<uint64_t>(out, ckpt.position);
+  put<uint32_t>(out, static_cast<uint32_t>(ckpt.weights.size()));
+  for (const WeightMatrix& w : ckpt.weights) {
+    put<uint32_t>(out, static_cast<uint32_t>(w.rows));
+    put<uint32_t>(out, static_cast<uint32_t>(w.cols));
+    out.append(reinterpret_cast<const char*>(w.values.data()), w.values.size() * sizeof(int32_t));
+  }
+  const std::string history = ckpt.history.dump();
+  put<uint64_t>(out, history.size());
+  out += history;
+  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size()));
+  put<uint32_t>(out, static_cast<uint32_t>(crc));
+  write_file_atomically(path, out);
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CheckpointError(fmt::format("{}: cannot open checkpoint", path));
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (data.size() < sizeof(kMagic) + 4 || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0)
+    throw CheckpointError(fmt::format("{}: not an ssnn checkpoint (bad magic)", path));
+  const uint32_t stored_crc = [&] {
+    uint32_t c;
+    std::memcpy(&c, data.data() + data.size() - 4, 4);
+    return c;
+  }();
+  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size() - 4));
+  if (static_cast<uint32_t>(crc) != stored_crc)
+    throw CheckpointError(fmt::format("{}: corrupted checkpoint (CRC mismatch)", path));
+  const std::string body = data.substr(0, data.size() - 4);
+  Reader r(path, body);
+  r.bytes(sizeof(kMagic));
+  const auto version = r.get<uint32_t>();
+  if (version != kVersion)
+    throw CheckpointError(fmt::format("{}: checkpoint version {} is not supported (expected {})", path, version, kVersion));
+  Checkpoint ckpt;
+  try {
+    nlohmann::json::parse(r.bytes(r.get<uint64_t>())).get_to(ckpt.config);
+    ckpt.config.validate();
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CheckpointError(fmt::format("{}: invalid configuration in checkpoint ({})", path, e.what()));
+  }
+  ckpt.epoch = static_cast<int>(r.get<uint32_t>());
+  ckpt.position = r.get<uint64_t>();
+  const auto layers = r.get<uint32_t>();
+  if (static_cast<int>(layers) != ckpt.config.layers())
+    throw CheckpointError(fmt::format("{}: {} weight layers but the configuration has {}", path, layers, ckpt.config.layers()));
+  for (uint32_t l = 0; l < layers; ++l) {
+    const auto rows = r.get<uint32_t>();
+    const auto cols = r.get<uint32_t>();
+    if (static_cast<int>(rows) != ckpt.config.layer_size(static_cast<int>(l)) ||
+        static_cast<int>(cols) != ckpt.config.layer_size(static_cast<int>(l) + 1))
+      throw CheckpointError(fmt::format("{}: layer {} is {}x{}, the configuration says {}x{}", path, l, rows, cols,
+                                        ckpt.config.layer_size(static_cast<int>(l)),
+                                        ckpt.config.layer_size(static_cast<int>(l) + 1)));
+    r.need(uint64_t{rows} * cols * sizeof(int32_t));
+    WeightMatrix w(static_cast<int>(rows), static_cast<int>(cols));
+    const std::string raw = r.bytes(uint64_t{rows} * cols * sizeof(int32_t));
+    std::memcpy(w.values.data(), raw.data(), raw.size());
+    const SynapseParams sp = ckpt.config.synapse_params(0);
+    for (int32_t v : w.values)
+      if (v < sp.w_min || v > sp.w_max)
+        throw CheckpointError(fmt::format("{}: weight {} in layer {} is outside the {}-bit range", path, v, l,
+                                          ckpt.config.weight_bits));
+    ckpt.weights.push_back(std::move(w));
+  }
+  try {
+    ckpt.history = nlohmann::json::parse(r.bytes(r.get<uint64_t>()));
+  } catch (const CheckpointError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw CheckpointError(fmt::format("{}: invalid history in checkpoint ({})", path, e.what()));
+  }
+  if (r.pos() != body.size()) throw CheckpointError(fmt::format("{}: trailing bytes after checkpoint", path));
+  return ckpt;
+}
+
+}  // namespace ssnn

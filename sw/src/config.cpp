@@ -1,0 +1,219 @@
+// ModelConfig: derived quantities, validation and JSON form.
+#include "ssnn/config.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ssnn {
+
+const char* to_string(UpdateMode mode) {
+  switch (mode) {
+    case UpdateMode::kStochastic: return "stochastic";
+    case UpdateMode::kRate: return "rate";
+    case UpdateMode::kNoise: return "noise";
+  }
+  return "?";
+}
+
+UpdateMode parse_update_mode(const std::string& name) {
+  if (name == "stochastic") return UpdateMode::kStochastic;
+  if (name == "rate") return UpdateMode::kRate;
+  if (name == "noise") return UpdateMode::kNoise;
+  throw ConfigError(fmt::format("--mode: unknown update mode '{}' (expected stochastic, rate or noise)", name));
+}
+
+const char* to_string(InputProfile profile) {
+  return profile == InputProfile::kFlat ? "flat" : "front-loaded";
+}
+
+InputProfile parse_input_profile(const std::string& name) {
+  if (name == "front-loaded" || name == "ramp") return InputProfile::kFrontLoaded;
+  if (name == "flat") return InputProfile::kFlat;
+  throw ConfigError(fmt::format("--input-profile: unknown profile '{}' (expected front-loaded or flat)", name));
+}
+
+int ModelConfig::layer_size(int l) const {
+  if (l == 0) return inputs;
+  if (l == layers()) return classes;
+  return hidden.at(static_cast<size_t>(l - 1));
+}
+
+int32_t ModelConfig::pulse_for_epoch(int epoch) const {
+  const size_t i = static_cast<size_t>(epoch < 0 ? 0 : epoch);
+  return i < pulse.size() ? pulse[i] : pulse.back();
+}
+
+NeuronParams ModelConfig::neuron_params() const {
+  return NeuronParams{filter_beta_q16(timesteps, tau_divisor), charge_bits, potential_bits};
+}
+
+namespace {
+double dropout_into(const ModelConfig& c, int layer) {
+  // Dropout on the inputs of `layer` (1-based post layer): pixels for layer 1, hidden units above.
+  return layer == 1 ? c.dropout_input : c.dropout_hidden;
+}
+int32_t scaled(int32_t value, double keep) {
+  const auto v = static_cast<int32_t>(std::lround(value * keep));
+  return v < 1 ? 1 : v;
+}
+}  // namespace
+
+int32_t ModelConfig::forward_threshold(int layer, bool training) const {
+  const int32_t nominal = layer == layers() ? theta_out : theta;
+  return training ? scaled(nominal, 1.0 - dropout_into(*this, layer)) : nominal;
+}
+
+int32_t ModelConfig::inhibition_for(bool training) const {
+  if (!wta) return 0;
+  return training ? scaled(inhibition, 1.0 - dropout_into(*this, layers())) : inhibition;
+}
+
+SynapseParams ModelConfig::synapse_params(int epoch) const {
+  SynapseParams p;
+  int32_t step = pulse_for_epoch(epoch);
+  p.w_min = signed_min(weight_bits);
+  p.w_max = signed_max(weight_bits);
+  if (device_states > 1) {
+    const int32_t half = (device_states - 1) / 2 > 0 ? (device_states - 1) / 2 : 1;
+    const int32_t level = signed_max(weight_bits) / half;
+    p.w_max = half * level;
+    p.w_min = -half * level;
+    step *= level;
+  }
+  p.pulse_up = step;
+  p.pulse_down = static_cast<int32_t>(std::lround(step * (1.0 + device_asymmetry)));
+  p.pulse_noise = pulse_noise;
+  return p;
+}
+
+void ModelConfig::validate() const {
+  auto fail = [](const std::string& msg) { throw ConfigError(msg); };
+  if (inputs < 1 || inputs > 65536) fail(fmt::format("--inputs: {} is out of range 1..65536", inputs));
+  if (hidden.empty()) fail("--hidden: at least one hidden layer is required");
+  for (int h : hidden)
+    if (h < 1 || h > 65536) fail(fmt::format("--hidden: layer size {} is out of range 1..65536", h));
+  if (classes < 2 || classes > 64) fail(fmt::format("--classes: {} is out of range 2..64", classes));
+  if (timesteps < 1 || timesteps > 100000)
+    fail(fmt::format("--timesteps: {} is out of range 1..100000", timesteps));
+  if (!(tau_divisor > 0) || tau_divisor > 1e6) fail(fmt::format("--tau-divisor: {} must be > 0", tau_divisor));
+  if (!(input_rate > 0) || input_rate > 0.5)
+    fail(fmt::format("--input-rate: {} is out of range (0, 0.5] (the front-loaded ramp peaks at twice it)",
+                     input_rate));
+  if (!(label_rate > 0) || label_rate > 1) fail(fmt::format("--label-rate: {} is out of range (0, 1]", label_rate));
+  if (weight_bits < 2 || weight_bits > 24) fail(fmt::format("--weight-bits: {} is out of range 2..24", weight_bits));
+  if (charge_bits < 8 || charge_bits > 30) fail(fmt::format("--charge-bits: {} is out of range 8..30", charge_bits));
+  if (potential_bits < 8 || potential_bits > 30)
+    fail(fmt::format("--potential-bits: {} is out of range 8..30", potential_bits));
+  // Within-step accumulators are 32-bit and the step functions need |input| < 2^30 (neuron.hpp):
+  // the widest fan-in times the largest weight must fit in 30 bits.
+  int max_fan_in = inputs;
+  for (int l = 1; l <= layers(); ++l) max_fan_in = std::max(max_fan_in, layer_size(l));
+  const int fan_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(max_fan_in) + 1)));
+  if (weight_bits + fan_bits > 30)
+    fail(fmt::format("--weight-bits: {} bits times a fan-in of {} overflows the 30-bit step accumulator",
+                     weight_bits, max_fan_in));
+  auto check_threshold = [&](const char* name, int64_t v, int bits) {
+    if (v < 1) fail(fmt::format("{}: {} must be at least 1", name, v));
+    if (v > signed_max(bits))
+      fail(fmt::format("{}: {} exceeds the {}-bit potential register, the neuron could never fire", name, v, bits));
+  };
+  check_threshold("--theta", theta, potential_bits);
+  check_threshold("--theta-out", theta_out, potential_bits);
+  check_threshold("--theta-grad", theta_grad, potential_bits);
+  check_threshold("--theta-err", theta_err, potential_bits);
+  check_threshold("--err-unit", err_unit, charge_bits);
+  if (theta > int64_t{signed_max(weight_bits)} * inputs)
+    fail(fmt::format("--theta: {} can never be reached by {} inputs of {}-bit weights", theta, inputs, weight_bits));
+  if (inhibition < 0 || inhibition > signed_max(potential_bits))
+    fail(fmt::format("--inhibition: {} is out of range 0..{}", inhibition, signed_max(potential_bits)));
+  if (pulse.empty()) fail("--pulse: at least one value is required");
+  for (int32_t p : pulse)
+    if (p < 1 || p > signed_max(weight_bits))
+      fail(fmt::format("--pulse: {} is out of range 1..{} for {}-bit weights", p, signed_max(weight_bits),
+                       weight_bits));
+  if (!(noise_timesteps >= 1)) fail(fmt::format("--noise-timesteps: {} must be >= 1", noise_timesteps));
+  if (!(dropout_input >= 0 && dropout_input < 1))
+    fail(fmt::format("--dropout-input: {} is out of range [0, 1)", dropout_input));
+  if (!(dropout_hidden >= 0 && dropout_hidden < 1))
+    fail(fmt::format("--dropout-hidden: {} is out of range [0, 1)", dropout_hidden));
+  if (!(init_gain > 0) || init_gain > 100) fail(fmt::format("--init-gain: {} is out of range (0, 100]", init_gain));
+  if (device_states < 0 || device_states == 1 || device_states > (1 << 20))
+    fail(fmt::format("--device-states: {} must be 0 (ideal) or 2..1048576", device_states));
+  if (device_states > 1 && device_states - 1 > 2 * int64_t{signed_max(weight_bits)})
+    fail(fmt::format("--device-states: {} levels do not fit in {}-bit weights", device_states, weight_bits));
+  if (!(device_asymmetry > -1) || device_asymmetry > 10)
+    fail(fmt::format("--device-asymmetry: {} is out of range (-1, 10]", device_asymmetry));
+  if (pulse_noise < 0 || pulse_noise > signed_max(weight_bits))
+    fail(fmt::format("--pulse-noise: {} is out of range 0..{}", pulse_noise, signed_max(weight_bits)));
+}
+
+void to_json(nlohmann::json& j, const ModelConfig& c) {
+  j = nlohmann::json{{"inputs", c.inputs},
+                     {"hidden", c.hidden},
+                     {"classes", c.classes},
+                     {"timesteps", c.timesteps},
+                     {"tau_divisor", c.tau_divisor},
+                     {"input_rate", c.input_rate},
+                     {"input_profile", to_string(c.input_profile)},
+                     {"label_rate", c.label_rate},
+                     {"weight_bits", c.weight_bits},
+                     {"charge_bits", c.charge_bits},
+                     {"potential_bits", c.potential_bits},
+                     {"theta", c.theta},
+                     {"theta_out", c.theta_out},
+                     {"theta_grad", c.theta_grad},
+                     {"err_unit", c.err_unit},
+                     {"theta_err", c.theta_err},
+                     {"wta", c.wta},
+                     {"inhibition", c.inhibition},
+                     {"update_mode", to_string(c.update_mode)},
+                     {"pulse", c.pulse},
+                     {"noise_timesteps", c.noise_timesteps},
+                     {"dropout_input", c.dropout_input},
+                     {"dropout_hidden", c.dropout_hidden},
+                     {"init_gain", c.init_gain},
+                     {"device_states", c.device_states},
+                     {"device_asymmetry", c.device_asymmetry},
+                     {"pulse_noise", c.pulse_noise},
+                     {"seed", c.seed}};
+}
+
+void from_json(const nlohmann::json& j, ModelConfig& c) {
+  ModelConfig d;  // absent keys keep their defaults
+  c = d;
+  auto get = [&](const char* key, auto& field) {
+    if (j.contains(key)) j.at(key).get_to(field);
+  };
+  get("inputs", c.inputs);
+  get("hidden", c.hidden);
+  get("classes", c.classes);
+  get("timesteps", c.timesteps);
+  get("tau_divisor", c.tau_divisor);
+  get("input_rate", c.input_rate);
+  if (j.contains("input_profile")) c.input_profile = parse_input_profile(j.at("input_profile").get<std::string>());
+  get("label_rate", c.label_rate);
+  get("weight_bits", c.weight_bits);
+  get("charge_bits", c.charge_bits);
+  get("potential_bits", c.potential_bits);
+  get("theta", c.theta);
+  get("theta_out", c.theta_out);
+  get("theta_grad", c.theta_grad);
+  get("err_unit", c.err_unit);
+  get("theta_err", c.theta_err);
+  get("wta", c.wta);
+  get("inhibition", c.inhibition);
+  if (j.contains("update_mode")) c.update_mode = parse_update_mode(j.at("update_mode").get<std::string>());
+  get("pulse", c.pulse);
+  get("noise_timesteps", c.noise_timesteps);
+  get("dropout_input", c.dropout_input);
+  get("dropout_hidden", c.dropout_hidden);
+  get("init_gain", c.init_gain);
+  get("device_states", c.device_states);
+  get("device_asymmetry", c.device_asymmetry);
+  get("pulse_noise", c.pulse_noise);
+  get("seed", c.seed);
+}
+
+}  // namespace ssnn

@@ -1,0 +1,238 @@
+// Training and evaluation loops.
+#include "ssnn/trainer.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace ssnn {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<uint32_t> epoch_order(uint64_t seed, int epoch, size_t n) {
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  uint64_t state = sample_key(seed, Phase::kShuffle, static_cast<uint64_t>(epoch), 0);
+  for (size_t i = n; i > 1; --i) {
+    state = splitmix64(state);
+    const size_t j = static_cast<size_t>(state % i);
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
+
+ProgressBar::ProgressBar(std::string label, uint64_t total, bool enabled)
+    : label_(std::move(label)), total_(total), enabled_(enabled), start_(now_seconds()) {}
+
+void ProgressBar::update(uint64_t done, const std::string& extra) {
+  if (!enabled_) return;
+  const double now = now_seconds();
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  if (last_ >= 0 && now - last_ < (tty ? 0.25 : 15.0) && done < total_) return;
+  last_ = now;
+  const double elapsed = now - start_;
+  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+  const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
+  constexpr int kWidth = 24;
+  const int filled = total_ ? static_cast<int>(kWidth * done / total_) : kWidth;
+  const std::string bar = std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(kWidth - filled), '.');
+  const std::string line = fmt::format("{} [{}] {}/{} {:.0f} samples/s eta {:.0f}s {}", label_, bar, done, total_,
+                                       rate, eta, extra);
+  std::fprintf(stderr, tty ? "\r%s\033[K" : "%s\n", line.c_str());
+  std::fflush(stderr);
+}
+
+void ProgressBar::finish(const std::string& extra) {
+  if (!enabled_) return;
+  last_ = -1;
+  update(total_, extra);
+  if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\n");
+}
+
+nlohmann::json counters_json(const SampleCounters& c, uint64_t samples) {
+  const double n = samples ? static_cast<double>(samples) : 1.0;
+  auto per = [&](const std::vector<uint64_t>& v) {
+    std::vector<double> out;
+    for (uint64_t x : v) out.push_back(static_cast<double>(x) / n);
+    return out;
+  };
+  return nlohmann::json{{"samples", samples},
+                        {"forward_spikes_per_sample", per(c.forward_spikes)},
+                        {"grad_pos_spikes_per_sample", per(c.pos_spikes)},
+                        {"grad_neg_spikes_per_sample", per(c.neg_spikes)},
+                        {"synaptic_reads_per_sample", static_cast<double>(c.synaptic_reads) / n},
+                        {"gradient_reads_per_sample", static_cast<double>(c.gradient_reads) / n},
+                        {"pulses_up_per_sample", static_cast<double>(c.pulses_up) / n},
+                        {"pulses_down_per_sample", static_cast<double>(c.pulses_down) / n},
+                        {"rate_updates_per_sample", static_cast<double>(c.rate_updates) / n}};
+}
+
+nlohmann::json to_json(const EpochRecord& r) {
+  nlohmann::json j{{"epoch", r.epoch + 1},
+                   {"train_accuracy", r.train_accuracy},
+                   {"train_seconds", r.train_seconds},
+                   {"train_samples_per_s", r.train_samples_per_s},
+                   {"test_seconds", r.test_seconds}};
+  if (r.test_accuracy >= 0) j["test_accuracy"] = r.test_accuracy;
+  return j;
+}
+
+EvalResult evaluate(GoldenModel& model, const Dataset& data, int threads, bool progress) {
+  const ModelConfig& cfg = model.config();
+  EvalResult result;
+  result.total = data.size();
+  result.confusion.assign(static_cast<size_t>(cfg.classes), std::vector<uint32_t>(static_cast<size_t>(cfg.classes), 0));
+  result.counters.reset(cfg.layers());
+  const double start = now_seconds();
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> correct{0};
+  ProgressBar bar("test ", data.size(), progress);
+  const auto n = static_cast<int64_t>(data.size());
+#ifdef _OPENMP
+  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads)
+#endif
+  {
+    Workspace ws(cfg);
+    SampleCounters local;
+    local.reset(cfg.layers());
+    std::vector<std::vector<uint32_t>> confusion(static_cast<size_t>(cfg.classes),
+                                                 std::vector<uint32_t>(static_cast<size_t>(cfg.classes), 0));
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 8)
+#endif
+    for (int64_t i = 0; i < n; ++i) {
+      SampleSpec spec;
+      spec.phase = Phase::kTest;
+      spec.index = static_cast<uint64_t>(i);
+      const SampleResult r = model.run_sample(ws, data.image(static_cast<size_t>(i)), -1, spec);
+      const int label = data.label(static_cast<size_t>(i));
+      confusion[static_cast<size_t>(label)][static_cast<size_t>(r.prediction)]++;
+      if (r.prediction == label) correct.fetch_add(1, std::memory_order_relaxed);
+      local.add(ws.counters);
+      const uint64_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
+#ifdef _OPENMP
+      if (omp_get_thread_num() == 0)
+#endif
+        bar.update(d, fmt::format("acc {:.2f}%", 100.0 * static_cast<double>(correct.load()) / static_cast<double>(d)));
+    }
+#ifdef _OPENMP
+#pragma omp critical
+#endif
+    {
+      result.counters.add(local);
+      for (size_t a = 0; a < confusion.size(); ++a)
+        for (size_t b = 0; b < confusion.size(); ++b) result.confusion[a][b] += confusion[a][b];
+    }
+  }
+  result.correct = correct.load();
+  result.seconds = now_seconds() - start;
+  bar.finish(fmt::format("acc {:.2f}%", 100.0 * result.accuracy()));
+  return result;
+}
+
+Trainer::Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options)
+    : model_(model), train_(train), test_(test), opt_(std::move(options)) {}
+
+void Trainer::resume_from(const Checkpoint& ckpt) {
+  if (nlohmann::json(ckpt.config) != nlohmann::json(model_.config()))
+    throw CheckpointError("checkpoint: its configuration differs from this run's options (resume with the same options)");
+  model_.weights() = ckpt.weights;
+  start_epoch_ = ckpt.epoch;
+  start_position_ = ckpt.position;
+  history_ = ckpt.history;
+}
+
+void Trainer::save(int epoch, uint64_t position, const nlohmann::json& history) const {
+  if (opt_.checkpoint_path.empty()) return;
+  Checkpoint c;
+  c.config = model_.config();
+  c.epoch = epoch;
+  c.position = position;
+  c.weights = model_.weights();
+  c.history = history;
+  save_checkpoint(opt_.checkpoint_path, c);
+}
+
+nlohmann::json Trainer::run() {
+  const ModelConfig& cfg = model_.config();
+  const size_t n = train_.size();
+  Workspace ws(cfg);
+  // history_ = {"epochs": [...], "partial": {...}} so a resumed epoch keeps its running statistics.
+  if (!history_.is_object()) history_ = nlohmann::json{{"epochs", nlohmann::json::array()}};
+  uint64_t ran = 0;
+  stopped_early_ = false;
+  for (int epoch = start_epoch_; epoch < opt_.epochs; ++epoch) {
+    const std::vector<uint32_t> order = epoch_order(cfg.seed, epoch, n);
+    uint64_t pos = epoch == start_epoch_ ? start_position_ : 0;
+    uint64_t correct = 0;
+    double seconds = 0;
+    if (pos > 0 && history_.contains("partial")) {
+      correct = history_["partial"].value("correct", uint64_t{0});
+      seconds = history_["partial"].value("seconds", 0.0);
+    }
+    ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, opt_.epochs), n, opt_.progress);
+    double t0 = now_seconds();
+    auto partial = [&](uint64_t p) {
+      nlohmann::json h = history_;
+      h["partial"] = {{"correct", correct}, {"seconds", seconds + now_seconds() - t0}, {"position", p}};
+      return h;
+    };
+    for (; pos < n; ++pos) {
+      const uint32_t idx = order[pos];
+      SampleSpec spec;
+      spec.phase = Phase::kTrain;
+      spec.epoch = static_cast<uint64_t>(epoch);
+      spec.index = pos;
+      spec.learn = true;
+      const int label = train_.label(idx);
+      const SampleResult r = model_.run_sample(ws, train_.image(idx), label, spec);
+      if (r.prediction == label) ++correct;
+      bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
+      ++ran;
+      const bool periodic = opt_.checkpoint_every && (pos + 1) % opt_.checkpoint_every == 0 && pos + 1 < n;
+      const bool stopping = opt_.stop_after && ran >= opt_.stop_after;
+      if (periodic || stopping) save(epoch, pos + 1, partial(pos + 1));
+      if (stopping && pos + 1 < n) {
+        bar.finish("stopped");
+        stopped_early_ = true;
+        return history_["epochs"];
+      }
+    }
+    seconds += now_seconds() - t0;
+    EpochRecord rec;
+    rec.epoch = epoch;
+    rec.train_accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    rec.train_seconds = seconds;
+    rec.train_samples_per_s = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+    bar.finish(fmt::format("train acc {:.2f}%", 100.0 * rec.train_accuracy));
+    if (test_ && opt_.evaluate_each_epoch) {
+      const EvalResult e = evaluate(model_, *test_, opt_.threads, opt_.progress);
+      rec.test_accuracy = e.accuracy();
+      rec.test_seconds = e.seconds;
+    }
+    history_["epochs"].push_back(to_json(rec));
+    history_.erase("partial");
+    save(epoch + 1, 0, history_);
+    if (opt_.stop_after && ran >= opt_.stop_after && epoch + 1 < opt_.epochs) {
+      stopped_early_ = true;
+      return history_["epochs"];
+    }
+  }
+  start_epoch_ = opt_.epochs;
+  start_position_ = 0;
+  return history_["epochs"];
+}
+
+}  // namespace ssnn
