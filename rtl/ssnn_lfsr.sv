@@ -1,0 +1,58 @@
+// xorshift32 random source (shifts 13, 17, 5) with seed load and enable: the chip's LFSR.
+//
+// Bit-exact with ssnn::Lfsr (sw/include/ssnn/lfsr.hpp): load(seed) maps a zero seed to
+// ssnn_pkg::LfsrZeroSeed, next_state(s) = ((s ^ s<<13) ^ ...>>17) ^ ...<<5. One advance per enabled
+// cycle; the new state is visible on state_o the cycle after en_i. next_o is next_state(state_o),
+// i.e. the word that the next advance will produce (a Bernoulli draw compares it in the same cycle).
+module ssnn_lfsr #(
+  // State after an asynchronous reset: the golden Lfsr's default state. Must be nonzero.
+  parameter logic [ssnn_pkg::LfsrBits-1:0] ResetState = 32'h0000_0001
+) (
+  input  logic                          clk_i,
+  input  logic                          rst_ni,
+  input  logic                          load_i,   // load seed_i (zero loads LfsrZeroSeed); wins over en_i
+  input  logic [ssnn_pkg::LfsrBits-1:0] seed_i,
+  input  logic                          en_i,     // advance one state
+  output logic [ssnn_pkg::LfsrBits-1:0] state_o,
+  output logic [ssnn_pkg::LfsrBits-1:0] next_o
+);
+
+  localparam int Bits = ssnn_pkg::LfsrBits;
+
+`ifndef SYNTHESIS
+  initial begin : p_param_check
+    assert (ResetState != '0) else $fatal(1, "ssnn_lfsr: ResetState must be nonzero");
+  end
+`endif
+
+  logic [Bits-1:0] state_d, state_q;
+  logic [Bits-1:0] xor13, xor17, xor5;
+
+  // Next-state function: three shift-XOR stages.
+  always_comb begin
+    xor13 = state_q ^ (state_q << 13);
+    xor17 = xor13 ^ (xor13 >> 17);
+    xor5  = xor17 ^ (xor17 << 5);
+  end
+
+  always_comb begin
+    state_d = state_q;
+    if (load_i) begin
+      state_d = (seed_i == '0) ? ssnn_pkg::LfsrZeroSeed : seed_i;
+    end else if (en_i) begin
+      state_d = xor5;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= ResetState;
+    end else begin
+      state_q <= state_d;
+    end
+  end
+
+  assign state_o = state_q;
+  assign next_o  = xor5;
+
+endmodule
