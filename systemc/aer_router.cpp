@@ -1,0 +1,80 @@
+#include "aer_router.hpp"
+
+#include <string>
+
+namespace ssnn::sc {
+
+aer_router::aer_router(const sc_core::sc_module_name& name, unsigned num_inputs, unsigned num_outputs,
+                       unsigned fifo_depth, unsigned events_per_cycle, AerRoutingTable routes)
+    : aer_router(name, AerRouterConfig{num_inputs, num_outputs, fifo_depth, events_per_cycle, std::move(routes)}) {}
+
+aer_router::aer_router(const sc_core::sc_module_name& name, AerRouterConfig config)
+    : sc_core::sc_module(name),
+      clk_i("clk_i"),
+      rst_ni("rst_ni"),
+      valid_i("valid_i", config.num_inputs),
+      event_i("event_i", config.num_inputs),
+      ready_o("ready_o", config.num_inputs),
+      valid_o("valid_o", config.num_outputs),
+      event_o("event_o", config.num_outputs),
+      ready_i("ready_i", config.num_outputs),
+      core_(std::move(config)),
+      in_valid_(core_.num_inputs()),
+      in_event_(core_.num_inputs()),
+      out_ready_(core_.num_outputs()) {
+  // One method for the whole router: per-event processes would cost far more than the routing.
+  // It also runs once at initialization (no dont_initialize) to drive the reset-state outputs.
+  SC_METHOD(on_clock_or_reset);
+  sensitive << clk_i.pos() << rst_ni.neg();
+}
+
+void aer_router::on_clock_or_reset() {
+  if (!rst_ni.read()) {
+    core_.reset();  // asynchronous: takes effect at the falling reset edge and holds while low
+  } else if (clk_i.posedge()) {
+    const unsigned n_in = core_.num_inputs();
+    const unsigned n_out = core_.num_outputs();
+    for (unsigned i = 0; i < n_in; ++i) {
+      const bool v = valid_i[i].read();
+      in_valid_[i] = v;
+      if (v) in_event_[i] = event_i[i].read();  // data is don't-care without valid
+    }
+    for (unsigned o = 0; o < n_out; ++o) out_ready_[o] = ready_i[o].read();
+    core_.clock_edge(in_valid_.data(), in_event_.data(), out_ready_.data());
+  } else {
+    return;  // initialization run with reset released: state is the constructor's reset state
+  }
+  drive_outputs();
+}
+
+void aer_router::drive_outputs() {
+  // sc_signal::write schedules an update only when the value changes, so unchanged ports are cheap.
+  for (unsigned i = 0; i < core_.num_inputs(); ++i) ready_o[i].write(core_.in_ready(i));
+  for (unsigned o = 0; o < core_.num_outputs(); ++o) {
+    valid_o[o].write(core_.out_valid(o));
+    event_o[o].write(core_.out_event(o));
+  }
+}
+
+void aer_router::trace(sc_core::sc_trace_file* tf) const {
+  if (tf == nullptr) return;
+  const std::string base = name();
+  sc_core::sc_trace(tf, clk_i, base + ".clk_i");
+  sc_core::sc_trace(tf, rst_ni, base + ".rst_ni");
+  for (unsigned i = 0; i < core_.num_inputs(); ++i) {
+    const std::string ch = base + ".in" + std::to_string(i);
+    sc_core::sc_trace(tf, valid_i[i], ch + ".valid_i");
+    sc_core::sc_trace(tf, event_i[i], ch + ".event_i");
+    sc_core::sc_trace(tf, ready_o[i], ch + ".ready_o");
+    sc_core::sc_trace(tf, core_.fifo_occupancy(i), ch + ".fifo_count");
+  }
+  for (unsigned o = 0; o < core_.num_outputs(); ++o) {
+    const std::string ch = base + ".out" + std::to_string(o);
+    sc_core::sc_trace(tf, valid_o[o], ch + ".valid_o");
+    sc_core::sc_trace(tf, event_o[o], ch + ".event_o");
+    sc_core::sc_trace(tf, ready_i[o], ch + ".ready_i");
+  }
+  sc_core::sc_trace(tf, core_.rr_pointer(), base + ".rr_pointer");
+}
+
+}  // namespace ssnn::sc

@@ -1,0 +1,55 @@
+// AER spike router: per-input FIFOs, multicast routing table, round-robin arbitration with a
+// configurable events-per-cycle bandwidth, valid/ready backpressure. Never drops an event.
+#pragma once
+
+#include <vector>
+
+#include <systemc>
+
+#include "aer_event.hpp"
+#include "aer_router_core.hpp"
+
+namespace ssnn::sc {
+
+// Channel k of the inputs is (valid_i[k], event_i[k], ready_o[k]); channel k of the outputs is
+// (valid_o[k], event_o[k], ready_i[k]). An event moves on a rising clk_i edge at which valid and
+// ready are both high. A sender keeps valid and the event stable until accepted.
+// All outputs are registers; rst_ni is asynchronous and active low.
+SC_MODULE(aer_router) {
+  SC_HAS_PROCESS(aer_router);  // processes are registered in a constructor with parameters
+
+  sc_core::sc_in<bool> clk_i;
+  sc_core::sc_in<bool> rst_ni;
+
+  sc_core::sc_vector<sc_core::sc_in<bool>> valid_i;
+  sc_core::sc_vector<sc_core::sc_in<AerEvent>> event_i;
+  sc_core::sc_vector<sc_core::sc_out<bool>> ready_o;
+
+  sc_core::sc_vector<sc_core::sc_out<bool>> valid_o;
+  sc_core::sc_vector<sc_core::sc_out<AerEvent>> event_o;
+  sc_core::sc_vector<sc_core::sc_in<bool>> ready_i;
+
+  aer_router(const sc_core::sc_module_name& name, AerRouterConfig config);
+  aer_router(const sc_core::sc_module_name& name, unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
+             unsigned events_per_cycle, AerRoutingTable routes);
+
+  // State, counters and per-edge observability (read-only: the ports are the only way in).
+  const AerRouterCore& core() const { return core_; }
+  const AerRouterCounters& counters() const { return core_.counters(); }
+
+  // Adds the ports, FIFO occupancies and the arbitration pointer to a trace file
+  // (call before sc_start).
+  void trace(sc_core::sc_trace_file* tf) const;
+
+ private:
+  void on_clock_or_reset();
+  void drive_outputs();
+
+  AerRouterCore core_;
+  // Port values sampled at the edge, in the layout AerRouterCore::clock_edge takes.
+  std::vector<uint8_t> in_valid_;
+  std::vector<AerEvent> in_event_;
+  std::vector<uint8_t> out_ready_;
+};
+
+}  // namespace ssnn::sc

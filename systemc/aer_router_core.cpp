@@ -1,0 +1,230 @@
+#include "aer_router_core.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace ssnn::sc {
+
+AerRoutingTable& AerRoutingTable::add(uint8_t block, SpikeKind kind, const std::vector<unsigned>& outputs) {
+  if (static_cast<unsigned>(kind) >= kNumKinds) throw std::invalid_argument("AerRoutingTable: invalid spike kind");
+  auto& set = dest_[key(block, kind)];
+  set.insert(set.end(), outputs.begin(), outputs.end());
+  std::sort(set.begin(), set.end());
+  set.erase(std::unique(set.begin(), set.end()), set.end());
+  return *this;
+}
+
+AerRoutingTable& AerRoutingTable::add_all_kinds(uint8_t block, const std::vector<unsigned>& outputs) {
+  add(block, SpikeKind::kForward, outputs);
+  add(block, SpikeKind::kGradPos, outputs);
+  return add(block, SpikeKind::kGradNeg, outputs);
+}
+
+unsigned AerRoutingTable::min_num_outputs() const {
+  unsigned n = 0;
+  for (const auto& set : dest_)
+    if (!set.empty()) n = std::max(n, set.back() + 1);
+  return n;
+}
+
+namespace {
+uint64_t sum(const std::vector<uint64_t>& v) { return std::accumulate(v.begin(), v.end(), uint64_t{0}); }
+}  // namespace
+
+uint64_t AerRouterCounters::total_events_in() const { return sum(events_in); }
+uint64_t AerRouterCounters::total_grants() const { return sum(grants); }
+uint64_t AerRouterCounters::total_events_out() const { return sum(events_out); }
+uint64_t AerRouterCounters::total_drops() const { return sum(drops); }
+
+bool AerRouterCounters::operator==(const AerRouterCounters& o) const {
+  return cycles == o.cycles && events_in == o.events_in && grants == o.grants &&
+         head_stall_cycles == o.head_stall_cycles && input_stall_cycles == o.input_stall_cycles &&
+         drops == o.drops && fifo_high_water == o.fifo_high_water && events_out == o.events_out &&
+         multicast_copies == o.multicast_copies && unrouted == o.unrouted && stall_cycles == o.stall_cycles &&
+         bandwidth_stall_cycles == o.bandwidth_stall_cycles && output_stall_cycles == o.output_stall_cycles;
+}
+
+AerRouterCore::AerRouterCore(AerRouterConfig config) : cfg_(std::move(config)) {
+  if (cfg_.num_inputs < 1) throw std::invalid_argument("aer_router: num_inputs must be >= 1");
+  if (cfg_.num_outputs < 1) throw std::invalid_argument("aer_router: num_outputs must be >= 1");
+  if (cfg_.fifo_depth < 1) throw std::invalid_argument("aer_router: fifo_depth must be >= 1");
+  if (cfg_.events_per_cycle < 1) throw std::invalid_argument("aer_router: events_per_cycle must be >= 1");
+  if (cfg_.routes.min_num_outputs() > cfg_.num_outputs)
+    throw std::invalid_argument("aer_router: routing table names output " +
+                                std::to_string(cfg_.routes.min_num_outputs() - 1) + " but the router has " +
+                                std::to_string(cfg_.num_outputs) + " outputs");
+
+  routes_.resize(AerRoutingTable::kNumBlocks * AerRoutingTable::kNumKinds);
+  for (unsigned b = 0; b < AerRoutingTable::kNumBlocks; ++b) {
+    for (unsigned k = 0; k < AerRoutingTable::kNumKinds; ++k) {
+      const auto& set = cfg_.routes.destinations(static_cast<uint8_t>(b), static_cast<SpikeKind>(k));
+      Route& r = routes_[b * AerRoutingTable::kNumKinds + k];
+      r.first = static_cast<uint32_t>(dest_flat_.size());
+      r.count = static_cast<uint32_t>(set.size());
+      dest_flat_.insert(dest_flat_.end(), set.begin(), set.end());
+    }
+  }
+
+  const unsigned n_in = cfg_.num_inputs;
+  const unsigned n_out = cfg_.num_outputs;
+  fifo_.resize(static_cast<size_t>(n_in) * cfg_.fifo_depth);
+  head_.resize(n_in);
+  count_.resize(n_in);
+  ready_.resize(n_in);
+  pending_.resize(n_in);
+  pending_ev_.resize(n_in);
+  out_valid_.resize(n_out);
+  out_ev_.resize(n_out);
+  claim_stamp_.resize(n_out);
+  fp_valid_.resize(n_in);
+  fp_event_.resize(n_in);
+  fp_accept_.resize(n_in);
+  fp_ready_.resize(n_out);
+  reset();
+}
+
+void AerRouterCore::reset() {
+  const unsigned n_in = cfg_.num_inputs;
+  const unsigned n_out = cfg_.num_outputs;
+  std::fill(head_.begin(), head_.end(), 0);
+  std::fill(count_.begin(), count_.end(), 0);
+  // ready_o is a register cleared by reset: an offer made during reset must not look accepted.
+  std::fill(ready_.begin(), ready_.end(), 0);
+  std::fill(pending_.begin(), pending_.end(), 0);
+  std::fill(out_valid_.begin(), out_valid_.end(), 0);
+  std::fill(out_ev_.begin(), out_ev_.end(), AerEvent{});
+  std::fill(claim_stamp_.begin(), claim_stamp_.end(), 0);
+  stamp_ = 0;
+  rr_ = 0;
+  occupancy_ = 0;
+  out_busy_ = 0;
+  last_grants_ = 0;
+  cnt_ = AerRouterCounters{};
+  cnt_.events_in.assign(n_in, 0);
+  cnt_.grants.assign(n_in, 0);
+  cnt_.head_stall_cycles.assign(n_in, 0);
+  cnt_.input_stall_cycles.assign(n_in, 0);
+  cnt_.drops.assign(n_in, 0);
+  cnt_.fifo_high_water.assign(n_in, 0);
+  cnt_.events_out.assign(n_out, 0);
+}
+
+void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event, const uint8_t* out_ready) {
+  const unsigned n_in = cfg_.num_inputs;
+  const unsigned n_out = cfg_.num_outputs;
+  const unsigned depth = cfg_.fifo_depth;
+  ++cnt_.cycles;
+  ++stamp_;
+
+  // 1. Output handshakes: the consumer takes the registered event at this edge, freeing the
+  //    register for a new event at the same edge (full throughput, one event per output per edge).
+  if (out_busy_ != 0) {
+    for (unsigned o = 0; o < n_out; ++o) {
+      if (out_valid_[o] && out_ready[o]) {
+        out_valid_[o] = 0;
+        --out_busy_;
+        ++cnt_.events_out[o];
+      }
+    }
+  }
+
+  // 2. Arbitration over the FIFO heads as they were before this edge (an event written at this
+  //    edge cannot leave at the same edge). Inputs are scanned round-robin from rr_; a head
+  //    leaves only when all its destination registers are free (whole multicast at once, so an
+  //    event is never half delivered) and bandwidth remains.
+  unsigned grants = 0;
+  int first_blocked = -1;
+  int last_granted = -1;
+  bool first_nonempty = true;
+  bool bw_stall = false;
+  bool out_stall = false;
+  if (occupancy_ != 0) {
+    for (unsigned k = 0, i = rr_; k < n_in; ++k, i = (i + 1 == n_in) ? 0 : i + 1) {
+      if (count_[i] == 0) continue;
+      AerEvent& head = fifo_[static_cast<size_t>(i) * depth + head_[i]];
+      const Route& r = route_of(head);
+      const uint32_t* dst = dest_flat_.data() + r.first;
+      bool go = grants < cfg_.events_per_cycle;
+      if (!go) {
+        bw_stall = true;
+      } else {
+        for (uint32_t d = 0; d < r.count; ++d) {
+          if (out_valid_[dst[d]] || claim_stamp_[dst[d]] == stamp_) {
+            go = false;
+            break;
+          }
+        }
+        if (!go) {
+          out_stall = true;
+          // The highest-priority waiting input reserves its destinations for this edge, so
+          // traffic to a subset of them cannot keep overtaking it: a multicast event leaves as
+          // soon as all its outputs have drained, and nobody starves.
+          if (first_nonempty)
+            for (uint32_t d = 0; d < r.count; ++d) claim_stamp_[dst[d]] = stamp_;
+        }
+      }
+      first_nonempty = false;
+      if (!go) {
+        ++cnt_.head_stall_cycles[i];
+        if (first_blocked < 0) first_blocked = static_cast<int>(i);
+        continue;
+      }
+      for (uint32_t d = 0; d < r.count; ++d) {
+        out_valid_[dst[d]] = 1;
+        out_ev_[dst[d]] = head;
+        claim_stamp_[dst[d]] = stamp_;
+      }
+      out_busy_ += r.count;
+      if (r.count == 0)
+        ++cnt_.unrouted;
+      else
+        cnt_.multicast_copies += r.count - 1;
+      head_[i] = (head_[i] + 1 == depth) ? 0 : head_[i] + 1;
+      --count_[i];
+      --occupancy_;
+      ++cnt_.grants[i];
+      ++grants;
+      last_granted = static_cast<int>(i);
+    }
+  }
+  last_grants_ = grants;
+  if (bw_stall || out_stall) ++cnt_.stall_cycles;
+  if (bw_stall) ++cnt_.bandwidth_stall_cycles;
+  if (out_stall) ++cnt_.output_stall_cycles;
+  // Next edge starts at the first input that had to wait, else just past the last one served:
+  // every waiting input moves up in priority until it is first, and the first one is served as
+  // soon as its outputs allow (bandwidth never stops the first one).
+  if (first_blocked >= 0)
+    rr_ = static_cast<uint32_t>(first_blocked);
+  else if (last_granted >= 0)
+    rr_ = (static_cast<uint32_t>(last_granted) + 1 == n_in) ? 0 : static_cast<uint32_t>(last_granted) + 1;
+
+  // 3. Input handshakes against the registered ready_o (no combinational path from the outputs'
+  //    ready_i to the inputs' ready_o). ready_o high means the FIFO had room before this edge's
+  //    pop, so a write can never overflow.
+  for (unsigned i = 0; i < n_in; ++i) {
+    const bool valid = in_valid[i] != 0;
+    // An offer that was not accepted must stay until it is: withdrawing or changing it means the
+    // sender ignored ready and the event is lost.
+    if (pending_[i] && (!valid || !(in_event[i] == pending_ev_[i]))) ++cnt_.drops[i];
+    if (valid && ready_[i]) {
+      uint32_t tail = head_[i] + count_[i];
+      if (tail >= depth) tail -= depth;
+      fifo_[static_cast<size_t>(i) * depth + tail] = in_event[i];
+      ++count_[i];
+      ++occupancy_;
+      ++cnt_.events_in[i];
+      pending_[i] = 0;
+    } else if (valid) {
+      ++cnt_.input_stall_cycles[i];
+      pending_[i] = 1;
+      pending_ev_[i] = in_event[i];
+    } else {
+      pending_[i] = 0;
+    }
+    if (count_[i] > cnt_.fifo_high_water[i]) cnt_.fifo_high_water[i] = count_[i];
+    ready_[i] = count_[i] < depth;
+  }
+}
+
+}  // namespace ssnn::sc
