@@ -1,0 +1,120 @@
+// ssnn_analysis: the data behind the paper's characterisation figures, as JSON for plot scripts.
+//
+//   ssnn_analysis stochastic-mult --timesteps 50,100,200 [--seed S] [--step 0.02] [--json out.json]
+//   ssnn_analysis wta-distribution --weights ckpt [--dataset subset] [--samples N] [--json out.json]
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "ssnn/analysis.hpp"
+#include "ssnn/checkpoint.hpp"
+#include "ssnn/idx.hpp"
+#include "ssnn/report.hpp"
+
+namespace {
+
+nlohmann::json to_json(const ssnn::SortedDistribution& d) {
+  return nlohmann::json{{"mean_sorted", d.mean},   {"top1", d.top1},   {"entropy_bits", d.entropy_bits},
+                        {"samples", d.samples},    {"silent", d.silent}};
+}
+
+void emit(const nlohmann::json& j, const std::string& path) {
+  if (path.empty()) {
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    ssnn::write_json(path, j);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"SSNN-BP analyses: figure 4 (stochastic multiplication) and figure 5 (WTA vs softmax)"};
+  app.require_subcommand(1);
+
+  std::vector<int> timesteps{50, 100, 200, 500, 1000};
+  uint64_t seed = 1;
+  double step = 0.02;
+  bool with_samples = false;
+  std::string json_path;
+  std::string weights_path;
+  std::string dataset = "subset";
+  std::string data_dir;
+  size_t samples = 0;
+  int threads = 0;
+  double logit_per_rate = 5.0;
+
+  CLI::App* mult = app.add_subcommand("stochastic-mult", "figure 4: error of AND-of-two-trains multiplication vs T");
+  mult->add_option("--timesteps", timesteps, "train lengths, comma separated")->delimiter(',')->capture_default_str();
+  mult->add_option("--seed", seed, "master seed of the trains")->capture_default_str();
+  mult->add_option("--step", step, "operand grid step (paper: 0.02, 50 values)")->capture_default_str();
+  mult->add_flag("--errors", with_samples, "include every pair's error (for histograms)");
+  mult->add_option("--json", json_path, "write the JSON here (default: stdout)");
+
+  CLI::App* wta = app.add_subcommand("wta-distribution", "figure 5: sorted output distribution, WTA vs softmax");
+  wta->add_option("--weights", weights_path, "weights or checkpoint file")->required();
+  wta->add_option("--dataset", dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->capture_default_str();
+  wta->add_option("--data-dir", data_dir, "cache folder of fetched data sets");
+  wta->add_option("--samples", samples, "test samples to use (0: all)");
+  wta->add_option("--threads", threads, "threads (0: all cores)");
+  wta->add_option("--logit-per-rate", logit_per_rate, "softmax logit = this * count / T (paper theta = 5)")
+      ->capture_default_str();
+  wta->add_option("--json", json_path, "write the JSON here (default: stdout)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    const std::string command = ssnn::command_line(argc, argv);
+    if (mult->parsed()) {
+      nlohmann::json runs = nlohmann::json::array();
+      for (int t : timesteps) {
+        if (t < 1) throw std::invalid_argument("--timesteps: every value must be >= 1");
+        const ssnn::StochasticMultResult r = ssnn::stochastic_mult_errors(t, seed, step);
+        nlohmann::json j{{"timesteps", t},
+                         {"pairs", r.stats.n},
+                         {"mean_error", r.stats.mean},
+                         {"std_error", r.stats.std},
+                         {"std_times_sqrt_t", r.stats.std * std::sqrt(static_cast<double>(t))},
+                         {"ideal_std", ssnn::stochastic_mult_ideal_std(t, step)}};
+        if (with_samples) {
+          j["a"] = r.a;
+          j["b"] = r.b;
+          j["error"] = r.error;
+        }
+        runs.push_back(j);
+      }
+      emit(nlohmann::json{{"analysis", "stochastic-mult"}, {"seed", seed}, {"step", step}, {"command", command},
+                          {"runs", runs}},
+           json_path);
+    } else {
+      const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
+      const ssnn::Dataset test = ssnn::load_named_dataset(dataset, "test", data_dir, samples);
+      const ssnn::WtaComparison r = ssnn::compare_wta(c.config, c.weights, test, samples, threads, logit_per_rate);
+      emit(nlohmann::json{{"analysis", "wta-distribution"},
+                          {"dataset", dataset},
+                          {"weights", weights_path},
+                          {"timesteps", c.config.timesteps},
+                          {"inhibition", c.config.inhibition},
+                          {"logit_per_rate", logit_per_rate},
+                          {"command", command},
+                          {"raw", to_json(r.raw)},
+                          {"wta", to_json(r.wta)},
+                          {"softmax", to_json(r.softmax)},
+                          {"raw_accuracy", r.raw_accuracy},
+                          {"wta_accuracy", r.wta_accuracy}},
+           json_path);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ssnn_analysis: error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

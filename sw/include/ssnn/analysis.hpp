@@ -1,0 +1,92 @@
+// Reusable computations behind the paper's characterisation figures (tests and plot scripts).
+//
+//  - Figure 4: the error of stochastic multiplication with the chip's LFSR Bernoulli trains.
+//  - Figure 5: the sorted, normalised output spike-count distribution with and without WTA, and the
+//    softmax of the raw (no-WTA) outputs for comparison.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ssnn/idx.hpp"
+#include "ssnn/network.hpp"
+
+namespace ssnn {
+
+// ---- Figure 4: stochastic multiplication --------------------------------------------------------
+
+// Mean and (population) standard deviation of a sample.
+struct SampleStats {
+  size_t n = 0;
+  double mean = 0;
+  double std = 0;
+};
+SampleStats sample_stats(const std::vector<double>& values);
+
+// The operand grid of figure 4: {0, step, 2 step, ...} below 1 (paper: step 0.02, 50 values).
+std::vector<double> product_grid(double step = 0.02);
+
+// Every product a * b of the grid with itself (row-major, a outer), estimated stochastically: a and b
+// become two independent Bernoulli trains of T steps from the chip's LFSR (probabilities in Q0.16,
+// one draw per step, bernoulli() of lfsr.hpp); the estimate is the number of coincidences (AND of
+// the two trains) divided by T.  The error of a pair is estimate - a * b (exact real product).
+//
+// Seeding (the project's rule, seeding.hpp): pair k uses key = sample_key(seed, Phase::kTest, 0, k);
+// operand a's train is seeded with stream_seed(key, 0), b's with stream_seed(key, 1).  The trains do
+// not depend on T, so a longer T extends the same trains.
+struct StochasticMultResult {
+  int timesteps = 0;
+  uint64_t seed = 0;
+  std::vector<double> a, b;     // the operands of each pair
+  std::vector<double> error;    // estimate - a * b, one per pair
+  SampleStats stats;            // of `error`
+};
+StochasticMultResult stochastic_mult_errors(int timesteps, uint64_t seed, double step = 0.02);
+
+// Ideal standard deviation of the error over the grid: sqrt(mean over pairs of p (1 - p) / T), p = a b.
+double stochastic_mult_ideal_std(int timesteps, double step = 0.02);
+
+// ---- Figure 5: output distributions with and without WTA ----------------------------------------
+
+// Output spike counts and predictions of every sample (inference, test-phase streams, sample i uses
+// index i, as in evaluate()), for the first max_samples samples of `data` (0: all).  Runs on
+// `threads` threads (0: all cores); the result does not depend on the thread count.
+struct OutputRecords {
+  std::vector<std::vector<int32_t>> counts;  // [sample][class]
+  std::vector<int> prediction;               // [sample]
+  double accuracy = 0;
+};
+OutputRecords output_counts(GoldenModel& model, const Dataset& data, size_t max_samples, int threads);
+
+// The mean over samples of a per-sample distribution sorted in descending order ("output neuron
+// ids sorted by response"), with the mean share of the top output and the mean entropy (bits).
+struct SortedDistribution {
+  std::vector<double> mean;  // mean[k]: mean share of the k-th largest output; sums to 1
+  double top1 = 0;           // = mean[0]
+  double entropy_bits = 0;   // mean over samples of the per-sample entropy
+  size_t samples = 0;        // samples averaged
+  size_t silent = 0;         // samples without any output spike (left out of the average)
+};
+
+// Counts normalised to sum 1 per sample (samples with no output spike are counted as silent).
+SortedDistribution sorted_count_distribution(const std::vector<std::vector<int32_t>>& counts);
+
+// softmax(logit_per_count * counts / T) per sample: the raw outputs read as ANN activations.  The
+// natural scale is the paper's theta = 5: a neuron's rate count/T is its ReLU activation / theta.
+SortedDistribution sorted_softmax_distribution(const std::vector<std::vector<int32_t>>& counts, int timesteps,
+                                               double logit_per_rate = 5.0);
+
+// Figure 5 from one set of weights: inference with WTA off (raw), with WTA on (cfg.inhibition per
+// output spike), and the softmax of the raw counts.  cfg.wta itself is ignored.
+struct WtaComparison {
+  SortedDistribution raw;      // cfg.wta = false
+  SortedDistribution wta;      // cfg.wta = true
+  SortedDistribution softmax;  // softmax of the raw counts
+  double raw_accuracy = 0;
+  double wta_accuracy = 0;
+};
+WtaComparison compare_wta(const ModelConfig& cfg, const std::vector<WeightMatrix>& weights, const Dataset& data,
+                          size_t max_samples, int threads, double logit_per_rate = 5.0);
+
+}  // namespace ssnn
