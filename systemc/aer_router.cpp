@@ -21,7 +21,10 @@ aer_router::aer_router(const sc_core::sc_module_name& name, AerRouterConfig conf
       core_(std::move(config)),
       in_valid_(core_.num_inputs()),
       in_event_(core_.num_inputs()),
-      out_ready_(core_.num_outputs()) {
+      out_ready_(core_.num_outputs()),
+      ready_shadow_(core_.num_inputs()),
+      valid_shadow_(core_.num_outputs()),
+      event_shadow_(core_.num_outputs()) {
   // One method for the whole router: per-event processes would cost far more than the routing.
   // It also runs once at initialization (no dont_initialize) to drive the reset-state outputs.
   SC_METHOD(on_clock_or_reset);
@@ -48,11 +51,27 @@ void aer_router::on_clock_or_reset() {
 }
 
 void aer_router::drive_outputs() {
-  // sc_signal::write schedules an update only when the value changes, so unchanged ports are cheap.
-  for (unsigned i = 0; i < core_.num_inputs(); ++i) ready_o[i].write(core_.in_ready(i));
+  // The first call writes every port: the bound signals may start from any initial value.
+  const bool all = !outputs_driven_;
+  outputs_driven_ = true;
+  for (unsigned i = 0; i < core_.num_inputs(); ++i) {
+    const uint8_t r = core_.in_ready(i);
+    if (all || r != ready_shadow_[i]) {
+      ready_o[i].write(r != 0);
+      ready_shadow_[i] = r;
+    }
+  }
   for (unsigned o = 0; o < core_.num_outputs(); ++o) {
-    valid_o[o].write(core_.out_valid(o));
-    event_o[o].write(core_.out_event(o));
+    const uint8_t v = core_.out_valid(o);
+    if (all || v != valid_shadow_[o]) {
+      valid_o[o].write(v != 0);
+      valid_shadow_[o] = v;
+    }
+    const AerEvent& ev = core_.out_event(o);
+    if (all || !(ev == event_shadow_[o])) {
+      event_o[o].write(ev);
+      event_shadow_[o] = ev;
+    }
   }
 }
 

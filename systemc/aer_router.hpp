@@ -50,6 +50,12 @@ SC_MODULE(aer_router) {
   std::vector<uint8_t> in_valid_;
   std::vector<AerEvent> in_event_;
   std::vector<uint8_t> out_ready_;
+  // Last values written to the output ports: a port write is a virtual call into the channel,
+  // so unchanged ports are skipped (most edges change only a few of them).
+  std::vector<uint8_t> ready_shadow_;
+  std::vector<uint8_t> valid_shadow_;
+  std::vector<AerEvent> event_shadow_;
+  bool outputs_driven_ = false;
 };
 
 }  // namespace ssnn::sc

@@ -93,8 +93,12 @@ void router_harness::on_falling() {
   // Half a period after the edge every process of the edge has run: core state is settled.
   if (!rst_n.read()) return;
   if (core_grants.size() < edge) core_grants.push_back(dut.core().last_edge_grants());
-  for (unsigned i = 0; i < max_occupancy.size(); ++i)
-    max_occupancy[i] = std::max(max_occupancy[i], dut.core().fifo_occupancy(i));
+  const AerRouterCounters& c = dut.counters();
+  for (unsigned i = 0; i < max_occupancy.size(); ++i) {
+    const uint32_t occ = dut.core().fifo_occupancy(i);
+    max_occupancy[i] = std::max(max_occupancy[i], occ);
+    if (c.events_in[i] != c.grants[i] + occ || c.fifo_high_water[i] < occ) ++invariant_violations;
+  }
 }
 
 void router_harness::start(unsigned reset_edges) {

@@ -42,6 +42,9 @@ SC_MODULE(router_harness) {
   std::vector<unsigned> port_loads;       // per edge: distinct events newly loaded into output registers (seen on ports)
   std::vector<unsigned> core_grants;      // per edge: AerRouterCore::last_edge_grants(), sampled at the falling edge
   std::vector<uint32_t> max_occupancy;    // per input: largest FIFO occupancy sampled at falling edges
+  // Falling edges at which events_in != grants + occupancy for some input, or a high-water mark
+  // was below the occupancy (conservation inside the router, checked at every edge).
+  uint64_t invariant_violations = 0;
 
   router_harness(const sc_core::sc_module_name& name, const AerRouterConfig& cfg);
 

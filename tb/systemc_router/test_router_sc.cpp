@@ -67,6 +67,7 @@ TEST_P(RouterStress, NoLossNoDuplicateNoReorderCountersBalance) {
     ASSERT_LE(h.core_grants[e], p.bandwidth) << "edge " << e;
     ASSERT_EQ(h.port_loads[e], h.core_grants[e]) << "edge " << e << ": ports disagree with the core";
   }
+  EXPECT_EQ(h.invariant_violations, 0u) << "events_in = grants + occupancy must hold at every edge";
   for (unsigned i = 0; i < p.inputs; ++i) {
     EXPECT_EQ(c.fifo_high_water[i], h.max_occupancy[i]) << "input " << i;
     EXPECT_EQ(c.fifo_high_water[i], p.depth) << "input " << i << ": full load must fill the FIFO";
