@@ -15,6 +15,8 @@
 #include <systemc>
 
 #include "aer_router.hpp"
+#include "bench_driver.hpp"
+#include "empty_method.hpp"
 #include "traffic.hpp"
 
 using namespace ssnn::sc;
@@ -22,7 +24,7 @@ using namespace ssnn::sc::test;
 
 namespace {
 
-constexpr unsigned kIn = 8, kOut = 8, kDepth = 4, kBw = 2;
+constexpr unsigned kIn = bench_driver::kIn, kOut = bench_driver::kOut, kDepth = 4, kBw = 2;
 
 AerRouterConfig bench_config() {
   AerRouterConfig c;
@@ -36,45 +38,6 @@ AerRouterConfig bench_config() {
 
 // Process CPU time: on a shared machine wall time measures the neighbours too.
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
-
-SC_MODULE(bench_driver) {
-  sc_core::sc_in<bool> clk;
-  sc_core::sc_vector<sc_core::sc_out<bool>> valid;
-  sc_core::sc_vector<sc_core::sc_out<AerEvent>> event;
-  sc_core::sc_vector<sc_core::sc_in<bool>> ready;
-  sc_core::sc_vector<sc_core::sc_in<bool>> out_valid;
-  sc_core::sc_vector<sc_core::sc_out<bool>> out_ready;
-  std::vector<uint32_t> seq = std::vector<uint32_t>(kIn);
-  Rng rng{7};
-
-  SC_CTOR(bench_driver)
-      : valid("valid", kIn), event("event", kIn), ready("ready", kIn), out_valid("out_valid", kOut),
-        out_ready("out_ready", kOut) {
-    SC_METHOD(tick);
-    sensitive << clk.pos();
-    dont_initialize();
-  }
-  void tick() {
-    for (unsigned i = 0; i < kIn; ++i) {
-      if (valid[i].read() && ready[i].read()) ++seq[i];
-      valid[i].write(true);
-      event[i].write(AerEvent{static_cast<uint8_t>(2 * i + (seq[i] & 1)), static_cast<uint16_t>(seq[i]),
-                              static_cast<SpikeKind>(seq[i] % 3), make_tag(i, seq[i])});
-    }
-    const uint64_t bits = rng.next();
-    for (unsigned o = 0; o < kOut; ++o) out_ready[o].write(((bits >> (8 * o)) & 0xFF) < 179);  // 70 %
-  }
-};
-
-SC_MODULE(empty_method) {
-  sc_core::sc_in<bool> clk;
-  SC_CTOR(empty_method) {
-    SC_METHOD(tick);
-    sensitive << clk.pos();
-    dont_initialize();
-  }
-  void tick() {}
-};
 
 int run_fast(uint64_t edges) {
   AerRouterCore core(bench_config());
