@@ -72,8 +72,9 @@ struct SortedDistribution {
 // Counts normalised to sum 1 per sample (samples with no output spike are counted as silent).
 SortedDistribution sorted_count_distribution(const std::vector<std::vector<int32_t>>& counts);
 
-// softmax(logit_per_count * counts / T) per sample: the raw outputs read as ANN activations.  The
+// softmax(logit_per_rate * counts / T) per sample: the raw outputs read as ANN activations.  The
 // natural scale is the paper's theta = 5: a neuron's rate count/T is its ReLU activation / theta.
+// A silent sample is uniform here (never counted as silent).
 SortedDistribution sorted_softmax_distribution(const std::vector<std::vector<int32_t>>& counts, int timesteps,
                                                double logit_per_rate = 5.0);
 
