@@ -46,9 +46,10 @@ int run_fast(uint64_t edges) {
   const double t0 = cpu_seconds();
   const uint64_t n = core.run_until_drained(src, [](uint64_t, unsigned, const AerEvent&) {}, RandomReady{4, 70});
   const double s = cpu_seconds() - t0;
-  std::printf("fast path: %llu edges in %.3f CPU s = %.2f M edges/s, %.2f M events routed/s\n",
+  std::printf("fast path: %llu edges in %.3f CPU s = %.2f M edges/s, %.2f M events routed/s, %.2f M copies out/s\n",
               static_cast<unsigned long long>(n), s, static_cast<double>(n) / s / 1e6,
-              static_cast<double>(core.counters().total_grants()) / s / 1e6);
+              static_cast<double>(core.counters().total_grants()) / s / 1e6,
+              static_cast<double>(core.counters().total_events_out()) / s / 1e6);
   return 0;
 }
 
