@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   train->add_flag("--resume", resume, "continue from --checkpoint if it exists");
   train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)");
   train->add_option("--save-weights", save_weights, "write the trained weights (a checkpoint file) here");
+  topt.train_threads = 0;
+  train->add_option("--train-threads", topt.train_threads,
+                    "threads sharing each training sample (0: all cores; use 1 on a busy machine)");
 
   CLI::App* eval = app.add_subcommand("eval", "inference with saved weights");
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();

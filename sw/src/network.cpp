@@ -9,6 +9,10 @@
 #include "ssnn/neuron.hpp"
 #include "ssnn/synapse.hpp"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 // The hot loops get an AVX2 clone picked at load time; the default clone keeps the binary portable.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define SSNN_HOT __attribute__((target_clones("avx2", "default")))
@@ -97,6 +101,15 @@ Workspace::Workspace(const ModelConfig& cfg) {
   lists(list_fwd_);
   lists(list_pos_);
   lists(list_neg_);
+  part_fwd_.resize(GoldenModel::kMaxSampleThreads);
+  part_pos_.resize(GoldenModel::kMaxSampleThreads);
+  part_neg_.resize(GoldenModel::kMaxSampleThreads);
+  for (int p = 0; p < GoldenModel::kMaxSampleThreads; ++p) {
+    lists(part_fwd_[static_cast<size_t>(p)]);
+    lists(part_pos_[static_cast<size_t>(p)]);
+    lists(part_neg_[static_cast<size_t>(p)]);
+  }
+  thread_counters_.resize(GoldenModel::kMaxSampleThreads);
   pixel_lfsr_.resize(static_cast<size_t>(cfg.inputs));
   active_pixels_.reserve(static_cast<size_t>(cfg.inputs));
   int widest = 0;
@@ -128,41 +141,38 @@ SSNN_HOT void add_row(int32_t* __restrict acc, const int32_t* __restrict row, in
   for (int j = 0; j < n; ++j) acc[j] += row[j];
 }
 
+// The crossbar's transposed read: one column (stride apart) added with a sign.
+SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict column, int stride, int n, int32_t sign) {
+  for (int j = 0; j < n; ++j) acc[j] += sign * column[static_cast<size_t>(j) * static_cast<size_t>(stride)];
+}
+
 // Forward neurons of a hidden layer; dropped neurons get no input and so never fire.
-SSNN_HOT void forward_layer(const NeuronParams& p, int n, const int32_t* __restrict acc,
+SSNN_HOT void forward_layer(const NeuronParams params, int n, const int32_t* __restrict acc,
                             const uint8_t* __restrict keep, int32_t theta, int32_t* __restrict charge,
                             int32_t* __restrict potential, uint8_t* __restrict flag) {
+  const NeuronParams p = params;  // a local copy: no aliasing with the outputs, so the loop vectorises
   for (int j = 0; j < n; ++j) {
-    const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, keep[j] ? acc[j] : 0, theta);
+    const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, acc[j] & -int32_t{keep[j]}, theta);
     charge[j] = r.next.charge;
     potential[j] = r.next.potential;
-    flag[j] = r.spike;
+    flag[j] = static_cast<uint8_t>(r.spike);
   }
 }
 
-SSNN_HOT void gradient_layer(const NeuronParams& p, int n, const int32_t* __restrict input,
+SSNN_HOT void gradient_layer(const NeuronParams params, int n, const int32_t* __restrict input,
                              const uint8_t* __restrict fwd_flag, int32_t theta, int32_t* __restrict charge,
                              int32_t* __restrict pos, int32_t* __restrict neg, uint8_t* __restrict gate,
                              uint8_t* __restrict pos_flag, uint8_t* __restrict neg_flag) {
+  const NeuronParams p = params;
   for (int j = 0; j < n; ++j) {
     const GradientStep r =
-        gradient_step(p, GradientState{charge[j], pos[j], neg[j], gate[j] != 0}, input[j], fwd_flag[j] != 0, theta);
+        gradient_step(p, GradientState{charge[j], pos[j], neg[j], gate[j]}, input[j], fwd_flag[j], theta);
     charge[j] = r.next.charge;
     pos[j] = r.next.pos;
     neg[j] = r.next.neg;
-    gate[j] = r.next.gate;
-    pos_flag[j] = r.spike_pos;
-    neg_flag[j] = r.spike_neg;
-  }
-}
-
-void collect(const uint8_t* flag, int n, std::vector<int>& list, int32_t* count) {
-  list.clear();
-  for (int j = 0; j < n; ++j) {
-    if (flag[j]) {
-      list.push_back(j);
-      ++count[j];
-    }
+    gate[j] = static_cast<uint8_t>(r.next.gate);
+    pos_flag[j] = static_cast<uint8_t>(r.spike_pos);
+    neg_flag[j] = static_cast<uint8_t>(r.spike_neg);
   }
 }
 
@@ -210,151 +220,70 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
   ws.counters.reset(L);
 }
 
+namespace {
+
+// The slice of a layer's neurons one thread owns: contiguous, 16-aligned (vector width, no false sharing).
+struct Range {
+  int begin;
+  int end;
+};
+
+Range thread_range(int n, int tid, int threads) {
+  const int chunk = ((n + threads - 1) / threads + 15) / 16 * 16;
+  const int begin = std::min(n, tid * chunk);
+  return Range{begin, std::min(n, begin + chunk)};
+}
+
+// Indices in [r.begin, r.end) whose flag is set, branch-free, with per-neuron counts.
+void collect_range(const uint8_t* flag, Range r, std::vector<int>& list, int32_t* count) {
+  list.resize(static_cast<size_t>(r.end - r.begin));
+  int* out = list.data();
+  size_t size = 0;
+  for (int j = r.begin; j < r.end; ++j) {
+    out[size] = j;
+    size += flag[j];
+    count[j] += flag[j];
+  }
+  list.resize(size);
+}
+
+void barrier(int threads) {
+#ifdef _OPENMP
+  if (threads > 1) {
+#pragma omp barrier
+  }
+#else
+  (void)threads;
+#endif
+}
+
+}  // namespace
+
+int GoldenModel::sample_threads() const {
+#ifdef _OPENMP
+  if (omp_in_parallel()) return 1;  // already one of several samples in flight (evaluation)
+#endif
+  return std::max(1, std::min(threads_, kMaxSampleThreads));
+}
+
 SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int label, const SampleSpec& spec,
                                      StepObserver* observer) {
   const int L = cfg_.layers();
-  const int T = cfg_.timesteps;
   const int C = cfg_.classes;
-  const bool learn = spec.learn;
-  if (learn && (label < 0 || label >= C)) throw std::invalid_argument("run_sample: a learning sample needs a label");
-  const uint64_t key = sample_key(cfg_.seed, spec.phase, spec.epoch, spec.index);
+  if (spec.learn && (label < 0 || label >= C)) throw std::invalid_argument("run_sample: a learning sample needs a label");
   reset_sample(ws, pixels, spec);
-
-  Lfsr label_lfsr(stream_seed(key, stream::kLabel));
-  const uint32_t label_q16 = prob_to_q16(cfg_.label_rate);
-  const int epoch = static_cast<int>(spec.epoch);
-  const SynapseParams syn = cfg_.synapse_params(epoch);
-  const int32_t inhibition = cfg_.inhibition_for(learn);
-  SampleCounters& ctr = ws.counters;
-
-  for (int t = 0; t < T; ++t) {
-    // Encoders.
-    std::vector<int>& inputs = ws.list_fwd_[0];
-    inputs.clear();
-    const uint32_t ramp = ws.ramp_[static_cast<size_t>(t)];
-    for (int i : ws.active_pixels_) {
-      if (bernoulli(ws.pixel_lfsr_[static_cast<size_t>(i)], pixel_prob_q16(pixels[i], ramp))) {
-        inputs.push_back(i);
-        ++ws.count_fwd_[0][static_cast<size_t>(i)];
-      }
-    }
-    ctr.forward_spikes[0] += inputs.size();
-    const int label_spike = learn && bernoulli(label_lfsr, label_q16) ? label : -1;
-
-    // Forward pass through all layers within the step (weights as at the start of the step).
-    for (int l = 1; l <= L; ++l) {
-      const auto u = static_cast<size_t>(l);
-      const int n = cfg_.layer_size(l);
-      int32_t* acc = ws.acc_[u].data();
-      std::fill(acc, acc + n, 0);
-      const WeightMatrix& w = weights_[u - 1];
-      for (int i : ws.list_fwd_[u - 1]) add_row(acc, w.row(i), n);
-      ctr.synaptic_reads += ws.list_fwd_[u - 1].size() * static_cast<uint64_t>(n);
-      if (l < L) {
-        forward_layer(neuron_, n, acc, ws.keep_[u].data(), cfg_.forward_threshold(l, learn), ws.fwd_charge_[u].data(),
-                      ws.fwd_potential_[u].data(), ws.fwd_flag_[u].data());
-      } else {
-        int32_t* charge = ws.fwd_charge_[u].data();
-        int32_t* potential = ws.fwd_potential_[u].data();
-        for (int k = 0; k < n; ++k) {
-          const ForwardState s = forward_integrate(neuron_, ForwardState{charge[k], potential[k]}, acc[k]);
-          charge[k] = s.charge;
-          potential[k] = s.potential;
-        }
-        const uint64_t fired =
-            wta_fire(potential, n, cfg_.forward_threshold(l, learn), inhibition, cfg_.potential_bits);
-        for (int k = 0; k < n; ++k) ws.fwd_flag_[u][static_cast<size_t>(k)] = (fired >> k) & 1u;
-      }
-      collect(ws.fwd_flag_[u].data(), n, ws.list_fwd_[u], ws.count_fwd_[u].data());
-      ctr.forward_spikes[u] += ws.list_fwd_[u].size();
-    }
-
-    if (learn) {
-      // Output error neurons (eq. 6-7): input (label - output) in err_unit charges.
-      {
-        const auto u = static_cast<size_t>(L);
-        int32_t* in = ws.acc_[u].data();
-        for (int k = 0; k < C; ++k)
-          in[k] = ((k == label_spike ? 1 : 0) - static_cast<int32_t>(ws.fwd_flag_[u][static_cast<size_t>(k)])) *
-                  cfg_.err_unit;
-        gradient_layer(neuron_, C, in, ws.fwd_flag_[u].data(), cfg_.theta_err, ws.grad_charge_[u].data(),
-                       ws.grad_pos_[u].data(), ws.grad_neg_[u].data(), ws.gate_[u].data(), ws.pos_flag_[u].data(),
-                       ws.neg_flag_[u].data());
-        collect(ws.pos_flag_[u].data(), C, ws.list_pos_[u], ws.count_pos_[u].data());
-        collect(ws.neg_flag_[u].data(), C, ws.list_neg_[u], ws.count_neg_[u].data());
-      }
-      // Hidden gradient neurons (eq. 4-5), top down: input W^T (d_pos - d_neg) of the layer above.
-      for (int l = L - 1; l >= 1; --l) {
-        const auto u = static_cast<size_t>(l);
-        const int n = cfg_.layer_size(l);
-        int32_t* in = ws.acc_[u].data();
-        const WeightMatrix& w = weights_[u];
-        const std::vector<int>& up = ws.list_pos_[u + 1];
-        const std::vector<int>& down = ws.list_neg_[u + 1];
-        if (up.empty() && down.empty()) {
-          std::fill(in, in + n, 0);
-        } else {
-          for (int j = 0; j < n; ++j) {
-            const int32_t* row = w.row(j);
-            int32_t g = 0;
-            for (int k : up) g += row[k];
-            for (int k : down) g -= row[k];
-            in[j] = g;
-          }
-          ctr.gradient_reads += (up.size() + down.size()) * static_cast<uint64_t>(n);
-        }
-        gradient_layer(neuron_, n, in, ws.fwd_flag_[u].data(), cfg_.theta_grad, ws.grad_charge_[u].data(),
-                       ws.grad_pos_[u].data(), ws.grad_neg_[u].data(), ws.gate_[u].data(), ws.pos_flag_[u].data(),
-                       ws.neg_flag_[u].data());
-        collect(ws.pos_flag_[u].data(), n, ws.list_pos_[u], ws.count_pos_[u].data());
-        collect(ws.neg_flag_[u].data(), n, ws.list_neg_[u], ws.count_neg_[u].data());
-      }
-      for (int l = 1; l <= L; ++l) {
-        ctr.pos_spikes[static_cast<size_t>(l)] += ws.list_pos_[static_cast<size_t>(l)].size();
-        ctr.neg_spikes[static_cast<size_t>(l)] += ws.list_neg_[static_cast<size_t>(l)].size();
-      }
-      // Stochastic coincidence updates (eq. 10) land at the end of the step.
-      if (cfg_.update_mode == UpdateMode::kStochastic) {
-        for (int l = 0; l < L; ++l) {
-          const auto u = static_cast<size_t>(l);
-          const std::vector<int>& up = ws.list_pos_[u + 1];
-          const std::vector<int>& down = ws.list_neg_[u + 1];
-          if (up.empty() && down.empty()) continue;
-          WeightMatrix& w = weights_[u];
-          const uint64_t device_key = key ^ (stream::kDeviceBase + u);
-          for (int i : ws.list_fwd_[u]) {
-            int32_t* row = w.row(i);
-            for (int j : up) {
-              const uint32_t word = syn.pulse_noise ? device_noise_word(device_key, static_cast<uint32_t>(t),
-                                                                        static_cast<uint32_t>(i), static_cast<uint32_t>(j))
-                                                    : 0u;
-              row[j] = coincidence_update(syn, row[j], true, true, false, word);
-            }
-            for (int j : down) {
-              const uint32_t word = syn.pulse_noise ? device_noise_word(device_key, static_cast<uint32_t>(t),
-                                                                        static_cast<uint32_t>(i), static_cast<uint32_t>(j))
-                                                    : 0u;
-              row[j] = coincidence_update(syn, row[j], true, false, true, word);
-            }
-          }
-          ctr.pulses_up += ws.list_fwd_[u].size() * up.size();
-          ctr.pulses_down += ws.list_fwd_[u].size() * down.size();
-        }
-      }
-    }
-
-    if (observer) {
-      StepSpikes s;
-      s.t = t;
-      s.forward = &ws.list_fwd_;
-      s.grad_pos = &ws.list_pos_;
-      s.grad_neg = &ws.list_neg_;
-      s.label_spike = label_spike;
-      observer->on_step(s);
-    }
+  const int threads = sample_threads();
+  for (auto& c : ws.thread_counters_) c.reset(L);
+  if (threads == 1) {
+    run_steps(ws, pixels, label, spec, observer, 0, 1);
+  } else {
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+    run_steps(ws, pixels, label, spec, observer, omp_get_thread_num(), omp_get_num_threads());
+#endif
   }
-
-  if (learn && cfg_.update_mode != UpdateMode::kStochastic) end_of_sample_updates(ws, spec);
+  for (const auto& c : ws.thread_counters_) ws.counters.add(c);
+  if (spec.learn && cfg_.update_mode != UpdateMode::kStochastic) end_of_sample_updates(ws, spec);
 
   SampleResult result;
   const auto u = static_cast<size_t>(L);
@@ -363,9 +292,210 @@ SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int l
   return result;
 }
 
+// One sample's T steps, executed by thread `tid` of `threads`.  Hidden layers are split into
+// contiguous neuron ranges; thread t owns the neurons of its ranges, the columns of the weights that
+// feed them, and (for the output weights) the rows that leave them, so no two threads write the same
+// word and every read of a weight sees the value from the start of the step.  The small output layer
+// runs on thread 0.  Spike lists are kept per thread ("parts") and read in thread order, which is
+// ascending neuron order, so results do not depend on the thread count.
+void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, const SampleSpec& spec,
+                            StepObserver* observer, int tid, int threads) {
+  const int L = cfg_.layers();
+  const int T = cfg_.timesteps;
+  const int C = cfg_.classes;
+  const bool learn = spec.learn;
+  const uint64_t key = sample_key(cfg_.seed, spec.phase, spec.epoch, spec.index);
+  const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch));
+  const int32_t inhibition = cfg_.inhibition_for(learn);
+  const auto utid = static_cast<size_t>(tid);
+  SampleCounters& ctr = ws.thread_counters_[utid];
+  auto& my_fwd = ws.part_fwd_[utid];
+  auto& my_pos = ws.part_pos_[utid];
+  auto& my_neg = ws.part_neg_[utid];
+  // The spikes of layer l in ascending order: every thread's part, in thread order.
+  auto for_each_spike = [&](const std::vector<std::vector<std::vector<int>>>& parts, int l, auto&& fn) {
+    for (int p = 0; p < threads; ++p)
+      for (int i : parts[static_cast<size_t>(p)][static_cast<size_t>(l)]) fn(i);
+  };
+  auto spikes_in = [&](const std::vector<std::vector<std::vector<int>>>& parts, int l) {
+    size_t n = 0;
+    for (int p = 0; p < threads; ++p) n += parts[static_cast<size_t>(p)][static_cast<size_t>(l)].size();
+    return n;
+  };
+  Lfsr label_lfsr(stream_seed(key, stream::kLabel));
+  const uint32_t label_q16 = prob_to_q16(cfg_.label_rate);
+  for (int l = 0; l <= L; ++l) {
+    my_fwd[static_cast<size_t>(l)].clear();
+    my_pos[static_cast<size_t>(l)].clear();
+    my_neg[static_cast<size_t>(l)].clear();
+  }
+
+  for (int t = 0; t < T; ++t) {
+    // Encoders (thread 0; its part of layer 0 is the whole input spike list).
+    if (tid == 0) {
+      std::vector<int>& inputs = my_fwd[0];
+      inputs.resize(ws.active_pixels_.size());
+      size_t fired = 0;
+      const uint32_t ramp = ws.ramp_[static_cast<size_t>(t)];
+      for (int i : ws.active_pixels_) {
+        const auto spike =
+            static_cast<int32_t>(bernoulli(ws.pixel_lfsr_[static_cast<size_t>(i)], pixel_prob_q16(pixels[i], ramp)));
+        inputs[fired] = i;
+        fired += static_cast<size_t>(spike);
+        ws.count_fwd_[0][static_cast<size_t>(i)] += spike;
+      }
+      inputs.resize(fired);
+      ctr.forward_spikes[0] += inputs.size();
+      ws.label_spike_ = learn && bernoulli(label_lfsr, label_q16) ? label : -1;
+    }
+    barrier(threads);
+
+    // Forward pass through the hidden layers within the step (weights as at the start of the step).
+    for (int l = 1; l < L; ++l) {
+      const auto u = static_cast<size_t>(l);
+      const Range r = thread_range(cfg_.layer_size(l), tid, threads);
+      const int width = r.end - r.begin;
+      int32_t* acc = ws.acc_[u].data() + r.begin;
+      std::fill(acc, acc + width, 0);
+      const WeightMatrix& w = weights_[u - 1];
+      for_each_spike(ws.part_fwd_, l - 1, [&](int i) { add_row(acc, w.row(i) + r.begin, width); });
+      ctr.synaptic_reads += spikes_in(ws.part_fwd_, l - 1) * static_cast<uint64_t>(width);
+      forward_layer(neuron_, width, acc, ws.keep_[u].data() + r.begin, cfg_.forward_threshold(l, learn),
+                    ws.fwd_charge_[u].data() + r.begin, ws.fwd_potential_[u].data() + r.begin,
+                    ws.fwd_flag_[u].data() + r.begin);
+      collect_range(ws.fwd_flag_[u].data(), r, my_fwd[u], ws.count_fwd_[u].data());
+      ctr.forward_spikes[u] += my_fwd[u].size();
+      barrier(threads);
+    }
+
+    // Output layer with WTA, then the output error neurons (eq. 6-7): thread 0.
+    const auto uL = static_cast<size_t>(L);
+    if (tid == 0) {
+      const int n = C;
+      int32_t* acc = ws.acc_[uL].data();
+      std::fill(acc, acc + n, 0);
+      const WeightMatrix& w = weights_[uL - 1];
+      for_each_spike(ws.part_fwd_, L - 1, [&](int i) { add_row(acc, w.row(i), n); });
+      ctr.synaptic_reads += spikes_in(ws.part_fwd_, L - 1) * static_cast<uint64_t>(n);
+      int32_t* charge = ws.fwd_charge_[uL].data();
+      int32_t* potential = ws.fwd_potential_[uL].data();
+      for (int k = 0; k < n; ++k) {
+        const ForwardState s = forward_integrate(neuron_, ForwardState{charge[k], potential[k]}, acc[k]);
+        charge[k] = s.charge;
+        potential[k] = s.potential;
+      }
+      const uint64_t fired = wta_fire(potential, n, cfg_.forward_threshold(L, learn), inhibition, cfg_.potential_bits);
+      for (int k = 0; k < n; ++k) ws.fwd_flag_[uL][static_cast<size_t>(k)] = (fired >> k) & 1u;
+      collect_range(ws.fwd_flag_[uL].data(), Range{0, n}, my_fwd[uL], ws.count_fwd_[uL].data());
+      ctr.forward_spikes[uL] += my_fwd[uL].size();
+      if (learn) {
+        int32_t* in = ws.acc_[uL].data();
+        for (int k = 0; k < C; ++k)
+          in[k] = ((k == ws.label_spike_ ? 1 : 0) - static_cast<int32_t>(ws.fwd_flag_[uL][static_cast<size_t>(k)])) *
+                  cfg_.err_unit;
+        gradient_layer(neuron_, C, in, ws.fwd_flag_[uL].data(), cfg_.theta_err, ws.grad_charge_[uL].data(),
+                       ws.grad_pos_[uL].data(), ws.grad_neg_[uL].data(), ws.gate_[uL].data(), ws.pos_flag_[uL].data(),
+                       ws.neg_flag_[uL].data());
+        collect_range(ws.pos_flag_[uL].data(), Range{0, C}, my_pos[uL], ws.count_pos_[uL].data());
+        collect_range(ws.neg_flag_[uL].data(), Range{0, C}, my_neg[uL], ws.count_neg_[uL].data());
+        ctr.pos_spikes[uL] += my_pos[uL].size();
+        ctr.neg_spikes[uL] += my_neg[uL].size();
+      }
+    }
+    barrier(threads);
+
+    if (learn) {
+      // Hidden gradient neurons (eq. 4-5), top down: input W^T (d_pos - d_neg) of the layer above.
+      for (int l = L - 1; l >= 1; --l) {
+        const auto u = static_cast<size_t>(l);
+        const Range r = thread_range(cfg_.layer_size(l), tid, threads);
+        const int width = r.end - r.begin;
+        int32_t* in = ws.acc_[u].data() + r.begin;
+        const WeightMatrix& w = weights_[u];
+        std::fill(in, in + width, 0);
+        const int32_t* origin = w.values.data() + static_cast<size_t>(r.begin) * static_cast<size_t>(w.cols);
+        for_each_spike(ws.part_pos_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, 1); });
+        for_each_spike(ws.part_neg_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, -1); });
+        ctr.gradient_reads += (spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1)) * static_cast<uint64_t>(width);
+        gradient_layer(neuron_, width, in, ws.fwd_flag_[u].data() + r.begin, cfg_.theta_grad,
+                       ws.grad_charge_[u].data() + r.begin, ws.grad_pos_[u].data() + r.begin,
+                       ws.grad_neg_[u].data() + r.begin, ws.gate_[u].data() + r.begin,
+                       ws.pos_flag_[u].data() + r.begin, ws.neg_flag_[u].data() + r.begin);
+        collect_range(ws.pos_flag_[u].data(), r, my_pos[u], ws.count_pos_[u].data());
+        collect_range(ws.neg_flag_[u].data(), r, my_neg[u], ws.count_neg_[u].data());
+        ctr.pos_spikes[u] += my_pos[u].size();
+        ctr.neg_spikes[u] += my_neg[u].size();
+        // The layer below reads these spikes; with one hidden layer nothing below reads them this step.
+        if (l > 1 || L > 2) barrier(threads);
+      }
+      // Stochastic coincidence updates (eq. 10) land at the end of the step.  Thread t writes the
+      // columns it owns (hidden weights) or the rows it owns (output weights).
+      if (cfg_.update_mode == UpdateMode::kStochastic) {
+        for (int l = 0; l < L; ++l) {
+          const auto u = static_cast<size_t>(l);
+          WeightMatrix& w = weights_[u];
+          const uint64_t device_key = key ^ (stream::kDeviceBase + u);
+          auto pulse = [&](int i, int j, bool up) {
+            int32_t& cell = w.at(i, j);
+            const uint32_t word = syn.pulse_noise ? device_noise_word(device_key, static_cast<uint32_t>(t),
+                                                                      static_cast<uint32_t>(i), static_cast<uint32_t>(j))
+                                                  : 0u;
+            cell = coincidence_update(syn, cell, true, up, !up, word);
+          };
+          if (l + 1 < L) {  // columns j of my range in layer l+1, every row spike i
+            const std::vector<int>& up = my_pos[u + 1];
+            const std::vector<int>& down = my_neg[u + 1];
+            if (up.empty() && down.empty()) continue;
+            for_each_spike(ws.part_fwd_, l, [&](int i) {
+              for (int j : up) pulse(i, j, true);
+              for (int j : down) pulse(i, j, false);
+            });
+            const uint64_t rows = spikes_in(ws.part_fwd_, l);
+            ctr.pulses_up += rows * up.size();
+            ctr.pulses_down += rows * down.size();
+          } else {  // output weights: rows i of my range in layer l, every output error spike
+            const std::vector<int>& up = ws.part_pos_[0][uL];
+            const std::vector<int>& down = ws.part_neg_[0][uL];
+            if (up.empty() && down.empty()) continue;
+            const std::vector<int>& rows = my_fwd[u];
+            for (int i : rows) {
+              for (int k : up) pulse(i, k, true);
+              for (int k : down) pulse(i, k, false);
+            }
+            ctr.pulses_up += rows.size() * up.size();
+            ctr.pulses_down += rows.size() * down.size();
+          }
+        }
+      }
+    }
+    barrier(threads);
+
+    if (tid == 0 && observer) {
+      for (int l = 0; l <= L; ++l) {
+        const auto u = static_cast<size_t>(l);
+        auto merge = [&](const std::vector<std::vector<std::vector<int>>>& parts, std::vector<int>& out) {
+          out.clear();
+          for_each_spike(parts, l, [&](int i) { out.push_back(i); });
+        };
+        merge(ws.part_fwd_, ws.list_fwd_[u]);
+        merge(ws.part_pos_, ws.list_pos_[u]);
+        merge(ws.part_neg_, ws.list_neg_[u]);
+      }
+      StepSpikes s;
+      s.t = t;
+      s.forward = &ws.list_fwd_;
+      s.grad_pos = &ws.list_pos_;
+      s.grad_neg = &ws.list_neg_;
+      s.label_spike = ws.label_spike_;
+      observer->on_step(s);
+    }
+  }
+}
+
 void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
   const int L = cfg_.layers();
   const int T = cfg_.timesteps;
+  const RoundingDivider per_timestep(T);
   const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch));
   const uint64_t key = sample_key(cfg_.seed, spec.phase, spec.epoch, spec.index);
   const bool noisy = cfg_.update_mode == UpdateMode::kNoise;
@@ -391,7 +521,7 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
         const int32_t np = ws.count_pos_[u + 1][static_cast<size_t>(j)];
         const int32_t nn = ws.count_neg_[u + 1][static_cast<size_t>(j)];
         if (!noisy) {
-          row[j] = rate_update(syn, row[j], nx, np, nn, T);
+          row[j] = rate_update(syn, row[j], nx, np, nn, per_timestep);
           continue;
         }
         const double rx = static_cast<double>(nx) / T;
@@ -404,7 +534,9 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
         row[j] = clamp_to(static_cast<int64_t>(std::llround(delta)) + row[j], syn.w_min, syn.w_max);
       }
     }
-    ws.counters.rate_updates += static_cast<uint64_t>(columns.size()) * static_cast<uint64_t>(cfg_.layer_size(l));
+    uint64_t active_rows = 0;
+    for (int i = 0; i < cfg_.layer_size(l); ++i) active_rows += ws.count_fwd_[u][static_cast<size_t>(i)] != 0;
+    ws.counters.rate_updates += static_cast<uint64_t>(columns.size()) * active_rows;
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 
@@ -78,6 +79,24 @@ nlohmann::json counters_json(const SampleCounters& c, uint64_t samples) {
                         {"rate_updates_per_sample", static_cast<double>(c.rate_updates) / n}};
 }
 
+nlohmann::json counters_to_json(const SampleCounters& c) {
+  return nlohmann::json{{"forward_spikes", c.forward_spikes}, {"pos_spikes", c.pos_spikes},
+                        {"neg_spikes", c.neg_spikes},       {"synaptic_reads", c.synaptic_reads},
+                        {"gradient_reads", c.gradient_reads}, {"pulses_up", c.pulses_up},
+                        {"pulses_down", c.pulses_down},     {"rate_updates", c.rate_updates}};
+}
+
+void counters_from_json(const nlohmann::json& j, SampleCounters& c) {
+  j.at("forward_spikes").get_to(c.forward_spikes);
+  j.at("pos_spikes").get_to(c.pos_spikes);
+  j.at("neg_spikes").get_to(c.neg_spikes);
+  j.at("synaptic_reads").get_to(c.synaptic_reads);
+  j.at("gradient_reads").get_to(c.gradient_reads);
+  j.at("pulses_up").get_to(c.pulses_up);
+  j.at("pulses_down").get_to(c.pulses_down);
+  j.at("rate_updates").get_to(c.rate_updates);
+}
+
 nlohmann::json to_json(const EpochRecord& r) {
   nlohmann::json j{{"epoch", r.epoch + 1},
                    {"train_accuracy", r.train_accuracy},
@@ -85,6 +104,7 @@ nlohmann::json to_json(const EpochRecord& r) {
                    {"train_samples_per_s", r.train_samples_per_s},
                    {"test_seconds", r.test_seconds}};
   if (r.test_accuracy >= 0) j["test_accuracy"] = r.test_accuracy;
+  j["train_activity"] = counters_json(r.train_counters, r.train_samples);
   return j;
 }
 
@@ -169,6 +189,9 @@ nlohmann::json Trainer::run() {
   const ModelConfig& cfg = model_.config();
   const size_t n = train_.size();
   Workspace ws(cfg);
+#ifdef _OPENMP
+  model_.set_threads(opt_.train_threads > 0 ? opt_.train_threads : omp_get_max_threads());
+#endif
   // history_ = {"epochs": [...], "partial": {...}} so a resumed epoch keeps its running statistics.
   if (!history_.is_object()) history_ = nlohmann::json{{"epochs", nlohmann::json::array()}};
   uint64_t ran = 0;
@@ -178,15 +201,19 @@ nlohmann::json Trainer::run() {
     uint64_t pos = epoch == start_epoch_ ? start_position_ : 0;
     uint64_t correct = 0;
     double seconds = 0;
+    SampleCounters counters;
+    counters.reset(cfg.layers());
     if (pos > 0 && history_.contains("partial")) {
       correct = history_["partial"].value("correct", uint64_t{0});
       seconds = history_["partial"].value("seconds", 0.0);
+      counters_from_json(history_["partial"].at("counters"), counters);
     }
     ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, opt_.epochs), n, opt_.progress);
     double t0 = now_seconds();
     auto partial = [&](uint64_t p) {
       nlohmann::json h = history_;
-      h["partial"] = {{"correct", correct}, {"seconds", seconds + now_seconds() - t0}, {"position", p}};
+      h["partial"] = {{"correct", correct}, {"seconds", seconds + now_seconds() - t0}, {"position", p},
+                      {"counters", counters_to_json(counters)}};
       return h;
     };
     for (; pos < n; ++pos) {
@@ -199,6 +226,7 @@ nlohmann::json Trainer::run() {
       const int label = train_.label(idx);
       const SampleResult r = model_.run_sample(ws, train_.image(idx), label, spec);
       if (r.prediction == label) ++correct;
+      counters.add(ws.counters);
       bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
       ++ran;
       const bool periodic = opt_.checkpoint_every && (pos + 1) % opt_.checkpoint_every == 0 && pos + 1 < n;
@@ -216,6 +244,8 @@ nlohmann::json Trainer::run() {
     rec.train_accuracy = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
     rec.train_seconds = seconds;
     rec.train_samples_per_s = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+    rec.train_counters = counters;
+    rec.train_samples = n;
     bar.finish(fmt::format("train acc {:.2f}%", 100.0 * rec.train_accuracy));
     if (test_ && opt_.evaluate_each_epoch) {
       const EvalResult e = evaluate(model_, *test_, opt_.threads, opt_.progress);

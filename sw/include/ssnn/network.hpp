@@ -94,6 +94,11 @@ class Workspace {
   std::vector<int> active_pixels_;
   std::vector<int> grad_columns_;
   std::vector<uint32_t> ramp_;
+  // Per-thread spike lists [thread][layer] and counters of a sample split across threads.
+  std::vector<std::vector<std::vector<int>>> part_fwd_, part_pos_, part_neg_;
+  std::vector<SampleCounters> thread_counters_;
+  int label_spike_ = -1;
+
  public:
   SampleCounters counters;
 };
@@ -111,16 +116,25 @@ class GoldenModel {
   SampleResult run_sample(Workspace& ws, const uint8_t* pixels, int label, const SampleSpec& spec,
                           StepObserver* observer = nullptr);
 
+  // Threads that share one training sample (hidden neurons split into ranges).  Results do not
+  // depend on it.  Inference inside a parallel region always uses one.
+  static constexpr int kMaxSampleThreads = 8;
+  void set_threads(int threads) { threads_ = threads; }
+  int sample_threads() const;
+
   // argmax of the output spike counts; ties go to the higher residual potential, then the lower index.
   static int predict(const int32_t* counts, const int32_t* potentials, int classes);
 
  private:
   void reset_sample(Workspace& ws, const uint8_t* pixels, const SampleSpec& spec) const;
   void end_of_sample_updates(Workspace& ws, const SampleSpec& spec);
+  void run_steps(Workspace& ws, const uint8_t* pixels, int label, const SampleSpec& spec, StepObserver* observer,
+                 int tid, int threads);
 
   ModelConfig cfg_;
   NeuronParams neuron_;
   std::vector<WeightMatrix> weights_;
+  int threads_ = 1;
 };
 
 }  // namespace ssnn

@@ -39,14 +39,33 @@ constexpr int32_t coincidence_update(const SynapseParams& p, int32_t w, bool row
   return clamp_to(int64_t{w} + step, p.w_min, p.w_max);
 }
 
+// Division by the sample length T rounded to nearest (halves away from zero), without a hardware
+// divide in the inner loop: a floating-point estimate corrected to the exact integer quotient.
+struct RoundingDivider {
+  int64_t divisor = 1;
+  double inverse = 1.0;
+  explicit RoundingDivider(int64_t d) : divisor(d), inverse(1.0 / static_cast<double>(d)) {}
+  int64_t operator()(int64_t num) const {
+    const uint64_t a = static_cast<uint64_t>(num >= 0 ? num : -num) + static_cast<uint64_t>(divisor / 2);
+    const auto d = static_cast<uint64_t>(divisor);
+    auto q = static_cast<uint64_t>(static_cast<double>(a) * inverse);
+    if (q * d > a) --q;
+    else if ((q + 1) * d <= a) ++q;
+    return num >= 0 ? static_cast<int64_t>(q) : -static_cast<int64_t>(q);
+  }
+};
+
 // Rate-mode update (eq. 9) at the end of a sample: the expected number of coincidences of a row with
 // n_x spikes and a column with n_pos/n_neg spikes over T steps is n_x * n / T; rounded to nearest.
-constexpr int32_t rate_update(const SynapseParams& p, int32_t w, int32_t n_x, int32_t n_pos, int32_t n_neg,
-                              int32_t timesteps) {
+inline int32_t rate_update(const SynapseParams& p, int32_t w, int32_t n_x, int32_t n_pos, int32_t n_neg,
+                           const RoundingDivider& per_timestep) {
   const int64_t num = int64_t{n_x} * (int64_t{p.pulse_up} * n_pos - int64_t{p.pulse_down} * n_neg);
-  const int64_t half = timesteps / 2;
-  const int64_t delta = num >= 0 ? (num + half) / timesteps : -((-num + half) / timesteps);
-  return clamp_to(int64_t{w} + delta, p.w_min, p.w_max);
+  return clamp_to(int64_t{w} + per_timestep(num), p.w_min, p.w_max);
+}
+
+inline int32_t rate_update(const SynapseParams& p, int32_t w, int32_t n_x, int32_t n_pos, int32_t n_neg,
+                           int32_t timesteps) {
+  return rate_update(p, w, n_x, n_pos, n_neg, RoundingDivider(timesteps));
 }
 
 }  // namespace ssnn

@@ -36,12 +36,15 @@ struct TrainOptions {
   uint64_t checkpoint_every = 0;   // samples between checkpoints (0: only at epoch ends)
   bool progress = true;
   int threads = 0;                 // evaluation threads (0 = all cores)
+  int train_threads = 1;           // threads sharing each training sample (0 = all cores); spinning
+                                   // barriers make this slow on a loaded machine, so 1 by default
   bool evaluate_each_epoch = true;
   uint64_t stop_after = 0;         // stop (after checkpointing) once this many samples ran: for tests
 };
 
 struct EpochRecord {
   int epoch = 0;
+  uint64_t train_samples = 0;
   double train_accuracy = 0;  // of the predictions made while training (with dropout)
   double test_accuracy = -1;
   double train_seconds = 0;
@@ -51,7 +54,11 @@ struct EpochRecord {
 };
 
 nlohmann::json to_json(const EpochRecord& r);
+// Per-sample averages, for reports.
 nlohmann::json counters_json(const SampleCounters& c, uint64_t samples);
+// Exact totals, for checkpoints.
+nlohmann::json counters_to_json(const SampleCounters& c);
+void counters_from_json(const nlohmann::json& j, SampleCounters& c);
 
 class Trainer {
  public:
