@@ -1,0 +1,168 @@
+#include "chip_controller.hpp"
+
+namespace ssnn::sc {
+
+chip_controller::chip_controller(const sc_core::sc_module_name& name, const ModelConfig& cfg, int num_tiles)
+    : sc_core::sc_module(name),
+      clk_i("clk_i"),
+      rst_ni("rst_ni"),
+      start_i("start_i"),
+      learn_i("learn_i"),
+      sample_phase_i("sample_phase_i"),
+      epoch_i("epoch_i"),
+      index_i("index_i"),
+      busy_o("busy_o"),
+      op_o("op_o"),
+      enc_start_o("enc_start_o"),
+      core_start_o("core_start_o", static_cast<size_t>(cfg.layers())),
+      tile_start_o("tile_start_o"),
+      step_o("step_o"),
+      learn_o("learn_o"),
+      epoch_o("epoch_o"),
+      sample_key_o("sample_key_o"),
+      phase_o("phase_o"),
+      layer_o("layer_o"),
+      enc_busy_i("enc_busy_i"),
+      core_busy_i("core_busy_i", static_cast<size_t>(cfg.layers())),
+      tile_busy_i("tile_busy_i", static_cast<size_t>(num_tiles)),
+      tx_expected_i("tx_expected_i", static_cast<size_t>(cfg.layers()) + 1),
+      rx_count_i("rx_count_i", static_cast<size_t>(num_tiles)),
+      cfg_(cfg),
+      num_tiles_(num_tiles) {
+  SC_CTHREAD(run, clk_i.pos());
+  async_reset_signal_is(rst_ni, false);
+}
+
+void chip_controller::reset_outputs() {
+  busy_o.write(false);
+  op_o.write(static_cast<uint32_t>(Op::kNone));
+  enc_start_o.write(false);
+  for (auto& s : core_start_o) s.write(false);
+  tile_start_o.write(false);
+  step_o.write(0);
+  learn_o.write(false);
+  epoch_o.write(0);
+  sample_key_o.write(0);
+  phase_o.write(static_cast<uint32_t>(Phase::kIdle));
+  layer_o.write(0);
+  phase_ = Phase::kIdle;
+  cnt_ = ControllerCounters{};
+}
+
+bool chip_controller::drained() const {
+  uint64_t tx = 0;
+  for (const auto& p : tx_expected_i) tx += p.read();
+  uint64_t rx = 0;
+  for (const auto& p : rx_count_i) rx += p.read();
+  return tx == rx;
+}
+
+void chip_controller::tick(Phase phase) {
+  wait();
+  ++cnt_.cycles;
+  ++cnt_.phase_cycles[static_cast<size_t>(phase)];
+}
+
+void chip_controller::run_phase(Phase phase, int layer, Op op, bool enc, int core_layer, bool tiles) {
+  phase_ = phase;
+  phase_o.write(static_cast<uint32_t>(phase));
+  layer_o.write(static_cast<uint32_t>(layer));
+  op_o.write(static_cast<uint32_t>(op));
+  if (enc) enc_start_o.write(true);
+  if (core_layer > 0) core_start_o[static_cast<size_t>(core_layer - 1)].write(true);
+  if (tiles) tile_start_o.write(true);
+  tick(phase);  // the blocks take the command at this edge
+  if (enc) enc_start_o.write(false);
+  if (core_layer > 0) core_start_o[static_cast<size_t>(core_layer - 1)].write(false);
+  if (tiles) tile_start_o.write(false);
+  tick(phase);  // their busy flags are visible from here on
+  for (;;) {
+    bool busy = (enc && enc_busy_i.read()) || (core_layer > 0 && core_busy_i[static_cast<size_t>(core_layer - 1)].read());
+    if (!busy && tiles)
+      for (const auto& b : tile_busy_i)
+        if (b.read()) {
+          busy = true;
+          break;
+        }
+    if (!busy && drained()) break;
+    tick(phase);
+  }
+}
+
+void chip_controller::run() {
+  reset_outputs();
+  wait();
+  const int L = cfg_.layers();
+  for (;;) {
+    if (!start_i.read()) {
+      tick(Phase::kIdle);
+      continue;
+    }
+    busy_o.write(true);
+    const bool learn = learn_i.read();
+    const auto sample_phase = static_cast<ssnn::Phase>(sample_phase_i.read());
+    const uint32_t epoch = epoch_i.read();
+    sample_key_o.write(sample_key(cfg_.seed, sample_phase, epoch, index_i.read()));
+    learn_o.write(learn);
+    epoch_o.write(epoch);
+    step_o.write(0);
+    // Sample setup: every block at once.
+    phase_ = Phase::kSetup;
+    phase_o.write(static_cast<uint32_t>(Phase::kSetup));
+    op_o.write(static_cast<uint32_t>(Op::kSampleBegin));
+    enc_start_o.write(true);
+    for (auto& s : core_start_o) s.write(true);
+    tile_start_o.write(true);
+    tick(Phase::kSetup);
+    enc_start_o.write(false);
+    for (auto& s : core_start_o) s.write(false);
+    tile_start_o.write(false);
+    tick(Phase::kSetup);
+    for (;;) {
+      bool busy = enc_busy_i.read();
+      for (const auto& b : core_busy_i) busy = busy || b.read();
+      for (const auto& b : tile_busy_i) busy = busy || b.read();
+      if (!busy) break;
+      tick(Phase::kSetup);
+    }
+    for (int t = 0; t < cfg_.timesteps; ++t) {
+      step_o.write(static_cast<uint32_t>(t));
+      run_phase(Phase::kEncode, 0, Op::kForward, true, 0, false);
+      for (int l = 1; l <= L; ++l) run_phase(Phase::kForward, l, Op::kForward, false, l, false);
+      if (learn) {
+        run_phase(Phase::kError, L, Op::kError, false, L, false);
+        for (int l = L - 1; l >= 1; --l) run_phase(Phase::kBackward, l, Op::kBackward, false, l, false);
+      }
+      run_phase(Phase::kUpdate, 0, Op::kStepEnd, false, 0, true);
+      phase_ = Phase::kBarrier;
+      phase_o.write(static_cast<uint32_t>(Phase::kBarrier));
+      ++cnt_.steps;
+      if (step_hook_) step_hook_(t);
+      tick(Phase::kBarrier);
+    }
+    // End of sample: rate updates in the tiles, prediction in the output core (in parallel).
+    phase_ = Phase::kSampleEnd;
+    phase_o.write(static_cast<uint32_t>(Phase::kSampleEnd));
+    op_o.write(static_cast<uint32_t>(Op::kSampleEnd));
+    core_start_o[static_cast<size_t>(L - 1)].write(true);
+    tile_start_o.write(true);
+    tick(Phase::kSampleEnd);
+    core_start_o[static_cast<size_t>(L - 1)].write(false);
+    tile_start_o.write(false);
+    tick(Phase::kSampleEnd);
+    for (;;) {
+      bool busy = core_busy_i[static_cast<size_t>(L - 1)].read();
+      for (const auto& b : tile_busy_i) busy = busy || b.read();
+      if (!busy) break;
+      tick(Phase::kSampleEnd);
+    }
+    ++cnt_.samples;
+    op_o.write(static_cast<uint32_t>(Op::kNone));
+    phase_ = Phase::kIdle;
+    phase_o.write(static_cast<uint32_t>(Phase::kIdle));
+    busy_o.write(false);
+    tick(Phase::kIdle);
+  }
+}
+
+}  // namespace ssnn::sc

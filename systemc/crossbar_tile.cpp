@@ -1,0 +1,225 @@
+#include "crossbar_tile.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "chip_config.hpp"
+#include "ssnn/seeding.hpp"
+
+namespace ssnn::sc {
+
+crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry)
+    : sc_core::sc_module(name),
+      clk_i("clk_i"),
+      rst_ni("rst_ni"),
+      start_i("start_i"),
+      op_i("op_i"),
+      step_i("step_i"),
+      learn_i("learn_i"),
+      epoch_i("epoch_i"),
+      sample_key_i("sample_key_i"),
+      busy_o("busy_o"),
+      valid_i("valid_i"),
+      event_i("event_i"),
+      ready_o("ready_o"),
+      rx_count_o("rx_count_o"),
+      cfg_(cfg),
+      geo_(geometry) {
+  const auto r = static_cast<size_t>(geo_.rows);
+  const auto c = static_cast<size_t>(geo_.cols);
+  w_.assign(r * c, 0);
+  acc_fwd_.assign(c, 0);
+  acc_bwd_.assign(r, 0);
+  row_flag_.assign(r, 0);
+  pos_flag_.assign(c, 0);
+  neg_flag_.assign(c, 0);
+  row_count_.assign(r, 0);
+  pos_count_.assign(c, 0);
+  neg_count_.assign(c, 0);
+  rows_hit_.reserve(r);
+  pos_hit_.reserve(c);
+  neg_hit_.reserve(c);
+  syn_ = cfg_.synapse_params(0);
+  // One method per tile (not per cross-point): it runs at every rising edge and at reset.
+  SC_METHOD(on_clock_or_reset);
+  sensitive << clk_i.pos() << rst_ni.neg();
+}
+
+void crossbar_tile::reset_state() {
+  std::fill(acc_fwd_.begin(), acc_fwd_.end(), 0);
+  std::fill(acc_bwd_.begin(), acc_bwd_.end(), 0);
+  std::fill(row_flag_.begin(), row_flag_.end(), 0);
+  std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
+  std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
+  std::fill(row_count_.begin(), row_count_.end(), 0);
+  std::fill(pos_count_.begin(), pos_count_.end(), 0);
+  std::fill(neg_count_.begin(), neg_count_.end(), 0);
+  rows_hit_.clear();
+  pos_hit_.clear();
+  neg_hit_.clear();
+  rx_ = 0;
+  busy_left_ = 0;
+  cnt_ = TileCounters{};
+}
+
+void crossbar_tile::on_clock_or_reset() {
+  if (!rst_ni.read()) {
+    reset_state();
+    busy_o.write(false);
+    ready_o.write(false);
+    rx_count_o.write(0);
+    return;
+  }
+  if (!clk_i.posedge()) {  // initialization run with reset released
+    ready_o.write(true);
+    return;
+  }
+  ready_o.write(true);  // the array takes one event per cycle, always
+  if (busy_left_ > 0) {
+    ++cnt_.busy_cycles;
+    if (--busy_left_ == 0) busy_o.write(false);
+  }
+  if (start_i.read()) run_command(static_cast<Op>(op_i.read()));
+  if (valid_i.read()) take_event(event_i.read());
+}
+
+void crossbar_tile::take_event(const AerEvent& ev) {
+  ++rx_;
+  ++cnt_.events;
+  rx_count_o.write(rx_);
+  if (ev.kind == SpikeKind::kForward) {
+    const int r = ev.neuron - geo_.row0;
+    if (r < 0 || r >= geo_.rows) SC_REPORT_ERROR(name(), ("forward event outside the tile's rows: neuron " + std::to_string(ev.neuron)).c_str());
+    const int32_t* row = w_.data() + static_cast<size_t>(r) * static_cast<size_t>(geo_.cols);
+    int32_t* acc = acc_fwd_.data();
+    for (int j = 0; j < geo_.cols; ++j) acc[j] += row[j];
+    ++cnt_.row_reads;
+    if (!row_flag_[static_cast<size_t>(r)]) {
+      row_flag_[static_cast<size_t>(r)] = 1;
+      rows_hit_.push_back(r);
+    }
+    ++row_count_[static_cast<size_t>(r)];
+  } else {
+    const int c = ev.neuron - geo_.col0;
+    if (c < 0 || c >= geo_.cols) SC_REPORT_ERROR(name(), ("gradient event outside the tile's columns: neuron " + std::to_string(ev.neuron)).c_str());
+    const bool pos = ev.kind == SpikeKind::kGradPos;
+    if (gathers()) {
+      const int32_t* col = w_.data() + c;
+      int32_t* acc = acc_bwd_.data();
+      const auto stride = static_cast<size_t>(geo_.cols);
+      if (pos) {
+        for (int i = 0; i < geo_.rows; ++i) acc[i] += col[static_cast<size_t>(i) * stride];
+      } else {
+        for (int i = 0; i < geo_.rows; ++i) acc[i] -= col[static_cast<size_t>(i) * stride];
+      }
+      ++cnt_.col_reads;
+    } else {
+      ++cnt_.col_latches;
+    }
+    const auto uc = static_cast<size_t>(c);
+    if (pos) {
+      if (!pos_flag_[uc]) {
+        pos_flag_[uc] = 1;
+        pos_hit_.push_back(c);
+      }
+      ++pos_count_[uc];
+    } else {
+      if (!neg_flag_[uc]) {
+        neg_flag_[uc] = 1;
+        neg_hit_.push_back(c);
+      }
+      ++neg_count_[uc];
+    }
+  }
+}
+
+void crossbar_tile::run_command(Op op) {
+  int cost = 1;
+  const bool learn = learn_i.read();
+  switch (op) {
+    case Op::kSampleBegin: {
+      std::fill(row_count_.begin(), row_count_.end(), 0);
+      std::fill(pos_count_.begin(), pos_count_.end(), 0);
+      std::fill(neg_count_.begin(), neg_count_.end(), 0);
+      syn_ = cfg_.synapse_params(static_cast<int>(epoch_i.read()));
+      device_key_ = sample_key_i.read() ^ (stream::kDeviceBase + static_cast<uint64_t>(geo_.layer));
+      break;
+    }
+    case Op::kStepEnd: {
+      if (learn && cfg_.update_mode == UpdateMode::kStochastic && !rows_hit_.empty() &&
+          (!pos_hit_.empty() || !neg_hit_.empty())) {
+        const auto t = step_i.read();
+        const auto stride = static_cast<size_t>(geo_.cols);
+        // Every cross-point in parallel: the row line carries x, the column lines dp / dn.
+        for (int r : rows_hit_) {
+          int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
+          const auto gr = static_cast<uint32_t>(geo_.row0 + r);
+          for (int c : pos_hit_) {
+            const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
+            row[c] = coincidence_update(syn_, row[c], true, true, false, word);
+          }
+          for (int c : neg_hit_) {
+            const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
+            row[c] = coincidence_update(syn_, row[c], true, false, true, word);
+          }
+        }
+        cnt_.pulses_up += rows_hit_.size() * pos_hit_.size();
+        cnt_.pulses_down += rows_hit_.size() * neg_hit_.size();
+      }
+      if (learn && cfg_.update_mode == UpdateMode::kStochastic) cost = ChipConfig::kUpdateCycles;
+      for (int r : rows_hit_) row_flag_[static_cast<size_t>(r)] = 0;
+      for (int c : pos_hit_) pos_flag_[static_cast<size_t>(c)] = 0;
+      for (int c : neg_hit_) neg_flag_[static_cast<size_t>(c)] = 0;
+      rows_hit_.clear();
+      pos_hit_.clear();
+      neg_hit_.clear();
+      break;
+    }
+    case Op::kSampleEnd: {
+      if (learn && cfg_.update_mode == UpdateMode::kRate) {
+        // One row per cycle, all columns of the row in parallel.
+        std::vector<int>& cols = pos_hit_;  // latches are clear at the end of a sample: reuse the list
+        cols.clear();
+        for (int c = 0; c < geo_.cols; ++c)
+          if (pos_count_[static_cast<size_t>(c)] != 0 || neg_count_[static_cast<size_t>(c)] != 0) cols.push_back(c);
+        if (!cols.empty()) {
+          const auto stride = static_cast<size_t>(geo_.cols);
+          for (int r = 0; r < geo_.rows; ++r) {
+            const int32_t nx = row_count_[static_cast<size_t>(r)];
+            if (nx == 0) continue;
+            int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
+            for (int c : cols)
+              row[c] = rate_update(syn_, row[c], nx, pos_count_[static_cast<size_t>(c)], neg_count_[static_cast<size_t>(c)],
+                                   cfg_.timesteps);
+          }
+          cnt_.rate_updates += cols.size() * static_cast<uint64_t>(geo_.rows);
+        }
+        cols.clear();
+        cost = geo_.rows;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  busy_left_ = cost;
+  busy_o.write(true);
+}
+
+void crossbar_tile::take_forward_sums(int32_t* dst) {
+  int32_t* out = dst + geo_.col0;
+  for (int j = 0; j < geo_.cols; ++j) {
+    out[j] += acc_fwd_[static_cast<size_t>(j)];
+    acc_fwd_[static_cast<size_t>(j)] = 0;
+  }
+}
+
+void crossbar_tile::take_backward_sums(int32_t* dst) {
+  int32_t* out = dst + geo_.row0;
+  for (int i = 0; i < geo_.rows; ++i) {
+    out[i] += acc_bwd_[static_cast<size_t>(i)];
+    acc_bwd_[static_cast<size_t>(i)] = 0;
+  }
+}
+
+}  // namespace ssnn::sc

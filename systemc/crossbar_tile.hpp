@@ -1,0 +1,113 @@
+// crossbar_tile: a rows x cols slice of one weight layer (an RPU crossbar tile).
+//
+// Forward read: an input event x_i adds row i to the column accumulators (one cycle, all columns
+// in parallel).  Transposed read: a gradient event dp_j / dn_j adds / subtracts column j to the row
+// accumulators (tiles of the first weight layer only latch it: nothing below needs W^T delta).
+// Both events also set the row / column latch the update uses.  At the end of the step every
+// cross-point whose row latch AND column latch are set receives one pulse, up for dp and down for
+// dn, saturating (ssnn::coincidence_update).  Rate learning instead applies ssnn::rate_update with
+// the sample's spike counts at the end of the sample.  Weights are non-volatile: reset clears the
+// latches, accumulators and counters, not the array.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "aer_event.hpp"
+#include "chip_types.hpp"
+#include "ssnn/config.hpp"
+#include "ssnn/synapse.hpp"
+
+namespace ssnn::sc {
+
+struct TileGeometry {
+  int layer = 0;     // weight layer l: rows are layer-l neurons, columns layer-(l+1) neurons
+  int row0 = 0;      // first global row
+  int rows = 1;
+  int col0 = 0;      // first global column
+  int cols = 1;
+  int band_row = 0;  // tile coordinates within the layer
+  int band_col = 0;
+};
+
+// Operation counts since reset.
+struct TileCounters {
+  uint64_t events = 0;        // events received
+  uint64_t row_reads = 0;     // forward reads (input events)
+  uint64_t col_reads = 0;     // transposed reads (gradient events of tiles that gather)
+  uint64_t col_latches = 0;   // gradient events of tiles that only latch
+  uint64_t pulses_up = 0;     // cross-point coincidences, up
+  uint64_t pulses_down = 0;   // ... down
+  uint64_t rate_updates = 0;  // cross-points written by rate updates
+  uint64_t busy_cycles = 0;   // cycles spent on commands (update, rate update)
+};
+
+class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
+ public:
+  sc_core::sc_in<bool> clk_i;
+  sc_core::sc_in<bool> rst_ni;
+  // Command bus from the controller.
+  sc_core::sc_in<bool> start_i;
+  sc_core::sc_in<uint32_t> op_i;
+  sc_core::sc_in<uint32_t> step_i;
+  sc_core::sc_in<bool> learn_i;
+  sc_core::sc_in<uint32_t> epoch_i;
+  sc_core::sc_in<uint64_t> sample_key_i;
+  sc_core::sc_out<bool> busy_o;
+  // AER input (a router output channel).
+  sc_core::sc_in<bool> valid_i;
+  sc_core::sc_in<AerEvent> event_i;
+  sc_core::sc_out<bool> ready_o;
+  sc_core::sc_out<uint64_t> rx_count_o;  // events taken since reset (the controller's drain check)
+
+  SC_HAS_PROCESS(crossbar_tile);
+  crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry);
+
+  // tile_sum_if
+  int row_offset() const override { return geo_.row0; }
+  int col_offset() const override { return geo_.col0; }
+  int num_rows() const override { return geo_.rows; }
+  int num_cols() const override { return geo_.cols; }
+  void take_forward_sums(int32_t* dst) override;
+  void take_backward_sums(int32_t* dst) override;
+
+  // Array access for programming (initial weights, loaded checkpoints) and read-back; the
+  // equivalent of the array's test port, not used by the algorithm.
+  int32_t weight(int r, int c) const { return w_[static_cast<size_t>(r) * static_cast<size_t>(geo_.cols) + static_cast<size_t>(c)]; }
+  void set_weight(int r, int c, int32_t v) { w_[static_cast<size_t>(r) * static_cast<size_t>(geo_.cols) + static_cast<size_t>(c)] = v; }
+
+  const TileGeometry& geometry() const { return geo_; }
+  const TileCounters& counters() const { return cnt_; }
+  bool gathers() const { return geo_.layer >= 1; }
+
+  // Latch state of one cross-point's lines (waveforms).
+  bool row_latch(int r) const { return row_flag_[static_cast<size_t>(r)] != 0; }
+  bool col_pos_latch(int c) const { return pos_flag_[static_cast<size_t>(c)] != 0; }
+  bool col_neg_latch(int c) const { return neg_flag_[static_cast<size_t>(c)] != 0; }
+
+ private:
+  void on_clock_or_reset();
+  void reset_state();
+  void take_event(const AerEvent& ev);
+  void run_command(Op op);
+
+  const ModelConfig& cfg_;
+  TileGeometry geo_;
+  std::vector<int32_t> w_;
+  std::vector<int32_t> acc_fwd_;  // per column
+  std::vector<int32_t> acc_bwd_;  // per row
+  // Latches of the current step (flag vectors and lists of set entries).
+  std::vector<uint8_t> row_flag_, pos_flag_, neg_flag_;
+  std::vector<int> rows_hit_, pos_hit_, neg_hit_;
+  // Spike counts of the sample (rate learning).
+  std::vector<int32_t> row_count_, pos_count_, neg_count_;
+  SynapseParams syn_{};
+  uint64_t device_key_ = 0;
+  uint64_t rx_ = 0;
+  int busy_left_ = 0;
+  TileCounters cnt_;
+};
+
+}  // namespace ssnn::sc

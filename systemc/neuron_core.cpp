@@ -1,0 +1,227 @@
+#include "neuron_core.hpp"
+
+#include <algorithm>
+
+#include "ssnn/network.hpp"
+
+namespace ssnn::sc {
+
+neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
+                         const AerRoutingTable& routes, int layer, uint8_t first_block, int fwd_band, int grad_band)
+    : aer_source(name, routes),
+      start_i("start_i"),
+      op_i("op_i"),
+      step_i("step_i"),
+      learn_i("learn_i"),
+      sample_key_i("sample_key_i"),
+      busy_o("busy_o"),
+      label_valid_i("label_valid_i"),
+      label_class_i("label_class_i"),
+      prediction_o("prediction_o"),
+      below_i("below_i"),
+      above_i("above_i"),
+      cfg_(cfg),
+      chip_(chip),
+      layer_(layer),
+      n_(cfg.layer_size(layer)),
+      first_block_(first_block),
+      fwd_band_(fwd_band),
+      grad_band_(grad_band),
+      np_(cfg.neuron_params()) {
+  const auto n = static_cast<size_t>(n_);
+  for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_}) v->assign(n, 0);
+  for (auto* v : {&gate_, &fwd_flag_, &pos_flag_, &neg_flag_, &keep_}) v->assign(n, 0);
+  list_fwd_.reserve(n);
+  list_pos_.reserve(n);
+  list_neg_.reserve(n);
+  out_.reserve(2 * n);
+  SC_CTHREAD(run, clk_i.pos());
+  async_reset_signal_is(rst_ni, false);
+}
+
+void neuron_core::reset_state() {
+  reset_source();
+  busy_o.write(false);
+  prediction_o.write(0);
+  prediction_ = 0;
+  for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_})
+    std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&gate_, &fwd_flag_, &pos_flag_, &neg_flag_, &keep_}) std::fill(v->begin(), v->end(), 0);
+  list_fwd_.clear();
+  list_pos_.clear();
+  list_neg_.clear();
+  cnt_ = CoreCounters{};
+}
+
+int neuron_core::sample_begin() {
+  const bool learn = learn_i.read();
+  for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &count_fwd_})
+    std::fill(v->begin(), v->end(), 0);
+  // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
+  std::fill(gate_.begin(), gate_.end(), is_output() ? 1 : 0);
+  std::fill(fwd_flag_.begin(), fwd_flag_.end(), 0);
+  std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
+  std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
+  list_fwd_.clear();
+  list_pos_.clear();
+  list_neg_.clear();
+  const double drop = learn && !is_output() ? cfg_.dropout_hidden : 0.0;
+  dropout_mask(sample_key_i.read(), layer_, drop, n_, keep_.data());
+  return ChipConfig::ceil_div(n_, chip_.lanes);  // state clear and mask draw, lanes per cycle
+}
+
+int neuron_core::forward() {
+  const bool learn = learn_i.read();
+  const auto t = step_i.read();
+  std::fill(acc_.begin(), acc_.end(), 0);
+  for (int k = 0; k < below_i.size(); ++k) {
+    below_i[k]->take_forward_sums(acc_.data());
+    cnt_.column_sum_words += static_cast<uint64_t>(below_i[k]->num_cols());
+  }
+  const int32_t theta = cfg_.forward_threshold(layer_, learn);
+  int cost = pass_cycles(n_);
+  if (!is_output()) {
+    for (int j = 0; j < n_; ++j) {
+      const auto u = static_cast<size_t>(j);
+      const ForwardStep r = forward_step(np_, ForwardState{fwd_charge_[u], fwd_potential_[u]}, keep_[u] ? acc_[u] : 0, theta);
+      fwd_charge_[u] = r.next.charge;
+      fwd_potential_[u] = r.next.potential;
+      fwd_flag_[u] = r.spike;
+    }
+  } else {
+    for (int k = 0; k < n_; ++k) {
+      const auto u = static_cast<size_t>(k);
+      const ForwardState s = forward_integrate(np_, ForwardState{fwd_charge_[u], fwd_potential_[u]}, acc_[u]);
+      fwd_charge_[u] = s.charge;
+      fwd_potential_[u] = s.potential;
+    }
+    const uint64_t fired = wta_fire(fwd_potential_.data(), n_, theta, cfg_.inhibition_for(learn), cfg_.potential_bits);
+    const int winners = __builtin_popcountll(fired);
+    cnt_.wta_iterations += static_cast<uint64_t>(winners) + 1;
+    cost += (winners + 1) * ChipConfig::kWtaIteration;
+    for (int k = 0; k < n_; ++k) fwd_flag_[static_cast<size_t>(k)] = (fired >> k) & 1u;
+  }
+  cnt_.forward_updates += static_cast<uint64_t>(n_);
+  list_fwd_.clear();
+  out_.clear();
+  for (int j = 0; j < n_; ++j) {
+    if (!fwd_flag_[static_cast<size_t>(j)]) continue;
+    list_fwd_.push_back(j);
+    ++count_fwd_[static_cast<size_t>(j)];
+    if (!is_output()) {
+      AerEvent ev;
+      ev.block = static_cast<uint8_t>(first_block_ + j / fwd_band_);
+      ev.neuron = static_cast<uint16_t>(j);
+      ev.kind = SpikeKind::kForward;
+      ev.tag = t;
+      out_.push_back(Outgoing{ev, j / chip_.lanes + ChipConfig::kNeuronPipeline});
+    }
+  }
+  cnt_.forward_spikes += list_fwd_.size();
+  return cost;
+}
+
+void neuron_core::queue_gradient_events(int t) {
+  list_pos_.clear();
+  list_neg_.clear();
+  out_.clear();
+  for (int j = 0; j < n_; ++j) {
+    const auto u = static_cast<size_t>(j);
+    if (!pos_flag_[u] && !neg_flag_[u]) continue;
+    AerEvent ev;
+    ev.block = static_cast<uint8_t>(first_block_ + j / grad_band_);
+    ev.neuron = static_cast<uint16_t>(j);
+    ev.tag = static_cast<uint32_t>(t);
+    const int ready = j / chip_.lanes + ChipConfig::kNeuronPipeline;
+    if (pos_flag_[u]) {
+      list_pos_.push_back(j);
+      ev.kind = SpikeKind::kGradPos;
+      out_.push_back(Outgoing{ev, ready});
+    }
+    if (neg_flag_[u]) {
+      list_neg_.push_back(j);
+      ev.kind = SpikeKind::kGradNeg;
+      out_.push_back(Outgoing{ev, ready});
+    }
+  }
+  cnt_.pos_spikes += list_pos_.size();
+  cnt_.neg_spikes += list_neg_.size();
+  cnt_.gradient_updates += static_cast<uint64_t>(n_);
+}
+
+int neuron_core::error() {
+  const int label = label_valid_i.read() ? static_cast<int>(label_class_i.read()) : -1;
+  for (int k = 0; k < n_; ++k) {
+    const auto u = static_cast<size_t>(k);
+    const int32_t in = ((k == label ? 1 : 0) - static_cast<int32_t>(fwd_flag_[u])) * cfg_.err_unit;
+    const GradientStep r =
+        gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, fwd_flag_[u] != 0, cfg_.theta_err);
+    grad_charge_[u] = r.next.charge;
+    grad_pos_[u] = r.next.pos;
+    grad_neg_[u] = r.next.neg;
+    gate_[u] = r.next.gate;
+    pos_flag_[u] = r.spike_pos;
+    neg_flag_[u] = r.spike_neg;
+  }
+  queue_gradient_events(static_cast<int>(step_i.read()));
+  return pass_cycles(n_);
+}
+
+int neuron_core::backward() {
+  std::fill(acc_.begin(), acc_.end(), 0);
+  for (int k = 0; k < above_i.size(); ++k) {
+    above_i[k]->take_backward_sums(acc_.data());
+    cnt_.column_sum_words += static_cast<uint64_t>(above_i[k]->num_rows());
+  }
+  for (int j = 0; j < n_; ++j) {
+    const auto u = static_cast<size_t>(j);
+    const GradientStep r = gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0},
+                                         acc_[u], fwd_flag_[u] != 0, cfg_.theta_grad);
+    grad_charge_[u] = r.next.charge;
+    grad_pos_[u] = r.next.pos;
+    grad_neg_[u] = r.next.neg;
+    gate_[u] = r.next.gate;
+    pos_flag_[u] = r.spike_pos;
+    neg_flag_[u] = r.spike_neg;
+  }
+  queue_gradient_events(static_cast<int>(step_i.read()));
+  return pass_cycles(n_);
+}
+
+void neuron_core::run() {
+  reset_state();
+  wait();
+  for (;;) {
+    if (!start_i.read()) {
+      wait();
+      continue;
+    }
+    busy_o.write(true);
+    const auto op = static_cast<Op>(op_i.read());
+    int cost = 1;
+    bool sends = false;
+    switch (op) {
+      case Op::kSampleBegin: cost = sample_begin(); break;
+      case Op::kForward: cost = forward(); sends = !is_output(); break;
+      case Op::kError: cost = error(); sends = true; break;
+      case Op::kBackward: cost = backward(); sends = true; break;
+      case Op::kSampleEnd:
+        // Sequential argmax over the spike counts (ties: residual potential, then lower index).
+        prediction_ = GoldenModel::predict(count_fwd_.data(), fwd_potential_.data(), n_);
+        prediction_o.write(static_cast<uint32_t>(prediction_));
+        cost = n_;
+        break;
+      default: break;
+    }
+    if (sends) {
+      send(out_, cost);
+    } else {
+      wait(cost);
+      src_cnt_.busy_cycles += static_cast<uint64_t>(cost);
+    }
+    busy_o.write(false);
+    wait();
+  }
+}
+
+}  // namespace ssnn::sc

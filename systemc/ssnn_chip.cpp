@@ -1,0 +1,345 @@
+#include "ssnn_chip.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace ssnn::sc {
+
+namespace {
+uint64_t tile_sum(const std::vector<uint64_t>& v) {
+  uint64_t s = 0;
+  for (uint64_t x : v) s += x;
+  return s;
+}
+}  // namespace
+
+SampleCounters ChipCounters::sample_delta(const ChipCounters& a, const ChipCounters& b) {
+  SampleCounters s;
+  const int L = static_cast<int>(b.cores.size());
+  s.reset(L);
+  s.forward_spikes[0] = b.encoder.input_spikes - a.encoder.input_spikes;
+  for (int l = 1; l <= L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    s.forward_spikes[u] = b.cores[u - 1].forward_spikes - a.cores[u - 1].forward_spikes;
+    s.pos_spikes[u] = b.cores[u - 1].pos_spikes - a.cores[u - 1].pos_spikes;
+    s.neg_spikes[u] = b.cores[u - 1].neg_spikes - a.cores[u - 1].neg_spikes;
+  }
+  s.synaptic_reads = tile_sum(b.synaptic_reads) - tile_sum(a.synaptic_reads);
+  s.gradient_reads = tile_sum(b.gradient_reads) - tile_sum(a.gradient_reads);
+  for (size_t l = 0; l < b.layer_tiles.size(); ++l) {
+    s.pulses_up += b.layer_tiles[l].pulses_up - a.layer_tiles[l].pulses_up;
+    s.pulses_down += b.layer_tiles[l].pulses_down - a.layer_tiles[l].pulses_down;
+    s.rate_updates += b.layer_tiles[l].rate_updates - a.layer_tiles[l].rate_updates;
+  }
+  return s;
+}
+
+ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip)
+    : sc_core::sc_module(name),
+      clk_i("clk_i"),
+      rst_ni("rst_ni"),
+      start_i("start_i"),
+      learn_i("learn_i"),
+      sample_phase_i("sample_phase_i"),
+      epoch_i("epoch_i"),
+      index_i("index_i"),
+      busy_o("busy_o"),
+      prediction_o("prediction_o"),
+      cfg_(cfg),
+      chip_(chip) {
+  cfg_.validate();
+  chip_.validate(cfg_);
+  const int L = cfg_.layers();
+
+  // Tiling of every weight layer.
+  std::vector<int> tr(static_cast<size_t>(L)), tc(static_cast<size_t>(L));
+  bands_r_.resize(static_cast<size_t>(L));
+  bands_c_.resize(static_cast<size_t>(L));
+  for (int l = 0; l < L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    tr[u] = chip_.tile_span(cfg_.layer_size(l), true);
+    tc[u] = chip_.tile_span(cfg_.layer_size(l + 1), false);
+    bands_r_[u] = ChipConfig::ceil_div(cfg_.layer_size(l), tr[u]);
+    bands_c_[u] = ChipConfig::ceil_div(cfg_.layer_size(l + 1), tc[u]);
+  }
+  // AER blocks: encoder bands, then each core's bands.
+  std::vector<int> core_block(static_cast<size_t>(L) + 1, 0);
+  num_blocks_ = bands_r_[0];
+  for (int l = 1; l <= L; ++l) {
+    core_block[static_cast<size_t>(l)] = num_blocks_;
+    const int fwd = l < L ? bands_r_[static_cast<size_t>(l)] : 0;
+    num_blocks_ += std::max(fwd, bands_c_[static_cast<size_t>(l - 1)]);
+  }
+  if (num_blocks_ > 256)
+    throw ConfigError(fmt::format("--tile-rows/--tile-cols: this tiling needs {} AER source blocks, more than the "
+                                  "8-bit block field holds (256); use larger tiles", num_blocks_));
+
+  // Tiles and the routing table.
+  for (int l = 0; l < L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    tile_first_.push_back(static_cast<int>(tiles_.size()));
+    for (int r = 0; r < bands_r_[u]; ++r) {
+      for (int c = 0; c < bands_c_[u]; ++c) {
+        TileGeometry g;
+        g.layer = l;
+        g.band_row = r;
+        g.band_col = c;
+        g.row0 = r * tr[u];
+        g.rows = std::min(tr[u], cfg_.layer_size(l) - g.row0);
+        g.col0 = c * tc[u];
+        g.cols = std::min(tc[u], cfg_.layer_size(l + 1) - g.col0);
+        tiles_.push_back(std::make_unique<crossbar_tile>(fmt::format("tile{}_{}_{}", l, r, c).c_str(), cfg_, g));
+      }
+    }
+  }
+  for (int l = 0; l < L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    const int src_first = l == 0 ? 0 : core_block[u];
+    for (int r = 0; r < bands_r_[u]; ++r) {
+      std::vector<unsigned> outs;
+      for (int c = 0; c < bands_c_[u]; ++c) outs.push_back(static_cast<unsigned>(tile_index(l, r, c)));
+      routes_.add(static_cast<uint8_t>(src_first + r), SpikeKind::kForward, outs);
+    }
+    for (int c = 0; c < bands_c_[u]; ++c) {
+      std::vector<unsigned> outs;
+      for (int r = 0; r < bands_r_[u]; ++r) outs.push_back(static_cast<unsigned>(tile_index(l, r, c)));
+      const auto block = static_cast<uint8_t>(core_block[u + 1] + c);
+      routes_.add(block, SpikeKind::kGradPos, outs);
+      routes_.add(block, SpikeKind::kGradNeg, outs);
+    }
+  }
+
+  // Blocks.
+  encoder_ = std::make_unique<spike_encoder>("encoder", cfg_, chip_, routes_, uint8_t{0}, tr[0]);
+  for (int l = 1; l <= L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    const int fwd_band = l < L ? tr[u] : 1;
+    cores_.push_back(std::make_unique<neuron_core>(fmt::format("core{}", l).c_str(), cfg_, chip_, routes_, l,
+                                                   static_cast<uint8_t>(core_block[u]), fwd_band, tc[u - 1]));
+  }
+  const int n_tiles = num_tiles();
+  const auto n_in = static_cast<unsigned>(L + 1);
+  AerRouterConfig rc;
+  rc.num_inputs = n_in;
+  rc.num_outputs = static_cast<unsigned>(n_tiles);
+  rc.fifo_depth = static_cast<unsigned>(chip_.fifo_depth);
+  rc.events_per_cycle = static_cast<unsigned>(chip_.events_per_cycle);
+  rc.routes = routes_;
+  router_ = std::make_unique<aer_router>("router", rc);
+  controller_ = std::make_unique<chip_controller>("controller", cfg_, n_tiles);
+
+  // Signals.
+  core_start_s_.init(static_cast<size_t>(L));
+  core_busy_s_.init(static_cast<size_t>(L));
+  prediction_s_.init(static_cast<size_t>(L));
+  tile_busy_s_.init(static_cast<size_t>(n_tiles));
+  in_valid_s_.init(n_in);
+  in_ready_s_.init(n_in);
+  in_event_s_.init(n_in);
+  tx_s_.init(n_in);
+  out_valid_s_.init(static_cast<size_t>(n_tiles));
+  out_ready_s_.init(static_cast<size_t>(n_tiles));
+  out_event_s_.init(static_cast<size_t>(n_tiles));
+  rx_s_.init(static_cast<size_t>(n_tiles));
+
+  // Controller.
+  chip_controller& ct = *controller_;
+  ct.clk_i(clk_i);
+  ct.rst_ni(rst_ni);
+  ct.start_i(start_i);
+  ct.learn_i(learn_i);
+  ct.sample_phase_i(sample_phase_i);
+  ct.epoch_i(epoch_i);
+  ct.index_i(index_i);
+  ct.busy_o(busy_o);
+  ct.op_o(op_s_);
+  ct.enc_start_o(enc_start_s_);
+  ct.tile_start_o(tile_start_s_);
+  ct.step_o(step_s_);
+  ct.learn_o(learn_s_);
+  ct.epoch_o(epoch_s_);
+  ct.sample_key_o(key_s_);
+  ct.phase_o(phase_s_);
+  ct.layer_o(layer_s_);
+  ct.enc_busy_i(enc_busy_s_);
+  for (int l = 0; l < L; ++l) {
+    ct.core_start_o[static_cast<size_t>(l)](core_start_s_[static_cast<size_t>(l)]);
+    ct.core_busy_i[static_cast<size_t>(l)](core_busy_s_[static_cast<size_t>(l)]);
+  }
+  for (int k = 0; k < n_tiles; ++k) {
+    ct.tile_busy_i[static_cast<size_t>(k)](tile_busy_s_[static_cast<size_t>(k)]);
+    ct.rx_count_i[static_cast<size_t>(k)](rx_s_[static_cast<size_t>(k)]);
+  }
+  for (unsigned i = 0; i < n_in; ++i) ct.tx_expected_i[i](tx_s_[i]);
+  ct.set_step_hook([this](int t) { on_step(t); });
+
+  // Sources: encoder on router input 0, core l on input l.
+  auto bind_source = [&](aer_source& s, unsigned port) {
+    s.clk_i(clk_i);
+    s.rst_ni(rst_ni);
+    s.valid_o(in_valid_s_[port]);
+    s.event_o(in_event_s_[port]);
+    s.ready_i(in_ready_s_[port]);
+    s.tx_expected_o(tx_s_[port]);
+  };
+  spike_encoder& en = *encoder_;
+  bind_source(en, 0);
+  en.start_i(enc_start_s_);
+  en.op_i(op_s_);
+  en.step_i(step_s_);
+  en.learn_i(learn_s_);
+  en.sample_key_i(key_s_);
+  en.busy_o(enc_busy_s_);
+  en.label_valid_o(label_valid_s_);
+  en.label_class_o(label_class_s_);
+  for (int l = 1; l <= L; ++l) {
+    const auto u = static_cast<size_t>(l - 1);
+    neuron_core& co = *cores_[u];
+    bind_source(co, static_cast<unsigned>(l));
+    co.start_i(core_start_s_[u]);
+    co.op_i(op_s_);
+    co.step_i(step_s_);
+    co.learn_i(learn_s_);
+    co.sample_key_i(key_s_);
+    co.busy_o(core_busy_s_[u]);
+    co.label_valid_i(label_valid_s_);
+    co.label_class_i(label_class_s_);
+    if (l == L)
+      co.prediction_o(prediction_o);
+    else
+      co.prediction_o(prediction_s_[u]);
+    // Column-sum buses: every tile of weight layer l-1 below, of weight layer l above.
+    for (int k = 0; k < n_tiles; ++k) {
+      crossbar_tile& t = *tiles_[static_cast<size_t>(k)];
+      if (t.geometry().layer == l - 1) co.below_i(t);
+      if (t.geometry().layer == l) co.above_i(t);
+    }
+  }
+  // Tiles on the router's outputs.
+  for (int k = 0; k < n_tiles; ++k) {
+    const auto u = static_cast<size_t>(k);
+    crossbar_tile& t = *tiles_[u];
+    t.clk_i(clk_i);
+    t.rst_ni(rst_ni);
+    t.start_i(tile_start_s_);
+    t.op_i(op_s_);
+    t.step_i(step_s_);
+    t.learn_i(learn_s_);
+    t.epoch_i(epoch_s_);
+    t.sample_key_i(key_s_);
+    t.busy_o(tile_busy_s_[u]);
+    t.valid_i(out_valid_s_[u]);
+    t.event_i(out_event_s_[u]);
+    t.ready_o(out_ready_s_[u]);
+    t.rx_count_o(rx_s_[u]);
+  }
+  // Router.
+  aer_router& ro = *router_;
+  ro.clk_i(clk_i);
+  ro.rst_ni(rst_ni);
+  for (unsigned i = 0; i < n_in; ++i) {
+    ro.valid_i[i](in_valid_s_[i]);
+    ro.event_i[i](in_event_s_[i]);
+    ro.ready_o[i](in_ready_s_[i]);
+  }
+  for (int k = 0; k < n_tiles; ++k) {
+    const auto u = static_cast<size_t>(k);
+    ro.valid_o[u](out_valid_s_[u]);
+    ro.event_o[u](out_event_s_[u]);
+    ro.ready_i[u](out_ready_s_[u]);
+  }
+
+  obs_fwd_.resize(static_cast<size_t>(L) + 1);
+  obs_pos_.resize(static_cast<size_t>(L) + 1);
+  obs_neg_.resize(static_cast<size_t>(L) + 1);
+
+  SC_METHOD(trace_sample);
+  sensitive << clk_i;
+  dont_initialize();
+}
+
+int ssnn_chip::tile_index(int layer, int band_row, int band_col) const {
+  return tile_first_[static_cast<size_t>(layer)] + band_row * bands_c_[static_cast<size_t>(layer)] + band_col;
+}
+
+void ssnn_chip::load_weights(const std::vector<WeightMatrix>& w) {
+  if (static_cast<int>(w.size()) != cfg_.layers()) throw ConfigError("weights: layer count does not match the network");
+  for (int l = 0; l < cfg_.layers(); ++l) {
+    const WeightMatrix& m = w[static_cast<size_t>(l)];
+    if (m.rows != cfg_.layer_size(l) || m.cols != cfg_.layer_size(l + 1))
+      throw ConfigError(fmt::format("weights: layer {} is {}x{}, the network needs {}x{}", l, m.rows, m.cols,
+                                    cfg_.layer_size(l), cfg_.layer_size(l + 1)));
+  }
+  for (auto& t : tiles_) {
+    const TileGeometry& g = t->geometry();
+    const WeightMatrix& m = w[static_cast<size_t>(g.layer)];
+    for (int r = 0; r < g.rows; ++r)
+      for (int c = 0; c < g.cols; ++c) t->set_weight(r, c, m.at(g.row0 + r, g.col0 + c));
+  }
+}
+
+std::vector<WeightMatrix> ssnn_chip::read_weights() const {
+  std::vector<WeightMatrix> w;
+  for (int l = 0; l < cfg_.layers(); ++l) w.emplace_back(cfg_.layer_size(l), cfg_.layer_size(l + 1));
+  for (const auto& t : tiles_) {
+    const TileGeometry& g = t->geometry();
+    WeightMatrix& m = w[static_cast<size_t>(g.layer)];
+    for (int r = 0; r < g.rows; ++r)
+      for (int c = 0; c < g.cols; ++c) m.at(g.row0 + r, g.col0 + c) = t->weight(r, c);
+  }
+  return w;
+}
+
+ChipCounters ssnn_chip::counters() const {
+  ChipCounters c;
+  const int L = cfg_.layers();
+  c.controller = controller_->counters();
+  c.encoder = encoder_->counters();
+  c.sources.push_back(encoder_->source_counters());
+  for (const auto& co : cores_) {
+    c.cores.push_back(co->counters());
+    c.sources.push_back(co->source_counters());
+  }
+  c.layer_tiles.assign(static_cast<size_t>(L), TileCounters{});
+  c.synaptic_reads.assign(static_cast<size_t>(L), 0);
+  c.gradient_reads.assign(static_cast<size_t>(L), 0);
+  for (const auto& t : tiles_) {
+    const auto u = static_cast<size_t>(t->geometry().layer);
+    const TileCounters& k = t->counters();
+    TileCounters& s = c.layer_tiles[u];
+    s.events += k.events;
+    s.row_reads += k.row_reads;
+    s.col_reads += k.col_reads;
+    s.col_latches += k.col_latches;
+    s.pulses_up += k.pulses_up;
+    s.pulses_down += k.pulses_down;
+    s.rate_updates += k.rate_updates;
+    s.busy_cycles += k.busy_cycles;
+    c.synaptic_reads[u] += k.row_reads * static_cast<uint64_t>(t->geometry().cols);
+    c.gradient_reads[u] += k.col_reads * static_cast<uint64_t>(t->geometry().rows);
+  }
+  c.router = router_->counters();
+  return c;
+}
+
+void ssnn_chip::on_step(int t) {
+  if (!observer_) return;
+  const int L = cfg_.layers();
+  obs_fwd_[0] = encoder_->spikes();
+  for (int l = 1; l <= L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    obs_fwd_[u] = cores_[u - 1]->forward_spikes();
+    obs_pos_[u] = cores_[u - 1]->pos_spikes();
+    obs_neg_[u] = cores_[u - 1]->neg_spikes();
+  }
+  StepSpikes s;
+  s.t = t;
+  s.forward = &obs_fwd_;
+  s.grad_pos = &obs_pos_;
+  s.grad_neg = &obs_neg_;
+  s.label_spike = encoder_->label_spike();
+  observer_->on_step(s);
+}
+
+}  // namespace ssnn::sc

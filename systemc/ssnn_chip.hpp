@@ -1,0 +1,172 @@
+// ssnn_chip: the top level.  Assembles an inputs-H1-...-C network from the spike encoder, one
+// neuron core per layer, the crossbar tiles of every weight layer and the chip controller, all
+// event traffic going through one aer_router.
+//
+// AER addressing: the router routes on (source block, kind).  A block is a segment of a source:
+// the encoder has one block per row band of the first weight layer; core l has one block per row
+// band of weight layer l (its forward events) and per column band of weight layer l-1 (its
+// gradient events).  Routing table: (encoder band r, x) -> every tile in row band r of layer 0;
+// (core l band r, x) -> every tile in row band r of layer l; (core l band c, dp / dn) -> every
+// tile in column band c of layer l-1.  So an input spike reaches every tile of its row, and a
+// gradient spike every tile of its column.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "aer_router.hpp"
+#include "chip_config.hpp"
+#include "chip_controller.hpp"
+#include "crossbar_tile.hpp"
+#include "neuron_core.hpp"
+#include "spike_encoder.hpp"
+#include "ssnn/network.hpp"
+
+namespace ssnn::sc {
+
+// Every counter of the chip, cumulative since reset.
+struct ChipCounters {
+  ControllerCounters controller;
+  EncoderCounters encoder;
+  std::vector<CoreCounters> cores;       // layers 1..L
+  std::vector<SourceCounters> sources;   // router inputs: encoder, cores 1..L
+  std::vector<TileCounters> layer_tiles; // per weight layer, summed over its tiles
+  std::vector<uint64_t> synaptic_reads;  // per weight layer: cross-points read by forward reads
+  std::vector<uint64_t> gradient_reads;  // per weight layer: cross-points read by transposed reads
+  AerRouterCounters router;
+
+  // The golden model's per-sample counters, from the difference of two snapshots.
+  static SampleCounters sample_delta(const ChipCounters& before, const ChipCounters& after);
+};
+
+// Which blocks a waveform shows and which neuron / cross-point it probes.
+struct TraceSpec {
+  bool ctrl = true;
+  bool enc = false;
+  bool router = false;
+  std::vector<int> cores;  // layers
+  std::vector<int> tiles;  // tile indices
+  int neuron = 0;          // probed neuron of each traced core (clamped to the layer)
+  int row = 0, col = 0;    // probed cross-point of each traced tile (tile-local, clamped)
+};
+
+class ssnn_chip : public sc_core::sc_module {
+ public:
+  sc_core::sc_in<bool> clk_i;
+  sc_core::sc_in<bool> rst_ni;
+  // Host interface (see chip_controller).
+  sc_core::sc_in<bool> start_i;
+  sc_core::sc_in<bool> learn_i;
+  sc_core::sc_in<uint32_t> sample_phase_i;
+  sc_core::sc_in<uint32_t> epoch_i;
+  sc_core::sc_in<uint64_t> index_i;
+  sc_core::sc_out<bool> busy_o;
+  sc_core::sc_out<uint32_t> prediction_o;
+
+  SC_HAS_PROCESS(ssnn_chip);
+  // Validates both configurations (ConfigError naming the option).
+  ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip);
+
+  const ModelConfig& config() const { return cfg_; }
+  const ChipConfig& chip_config() const { return chip_; }
+
+  // Host: pixels and label of the next sample (the host DMA writes the encoder's pixel memory).
+  void load_sample(const uint8_t* pixels, int label) { encoder_->load_sample(pixels, label); }
+  // Array programming and read-back through the tiles' test ports.
+  void load_weights(const std::vector<WeightMatrix>& w);
+  std::vector<WeightMatrix> read_weights() const;
+
+  ChipCounters counters() const;
+  int num_tiles() const { return static_cast<int>(tiles_.size()); }
+  int num_blocks() const { return num_blocks_; }
+  const crossbar_tile& tile(int k) const { return *tiles_[static_cast<size_t>(k)]; }
+  const neuron_core& core(int layer) const { return *cores_[static_cast<size_t>(layer - 1)]; }
+  const spike_encoder& encoder() const { return *encoder_; }
+  const aer_router& router() const { return *router_; }
+  const chip_controller& controller() const { return *controller_; }
+  const AerRoutingTable& routes() const { return routes_; }
+  // Output spike counts of the last sample.
+  std::vector<int32_t> output_counts() const { return cores_.back()->forward_counts(); }
+
+  // Called at every barrier (after the step's updates) with the step's spikes, as the golden
+  // model's StepObserver is; nullptr to stop.
+  void set_step_observer(StepObserver* observer) { observer_ = observer; }
+
+  // Waveforms: registers the probes of `spec` in tf (call before sc_start); they only change while
+  // tracing is enabled, so the file holds just the chosen window.
+  void trace(sc_core::sc_trace_file* tf, const TraceSpec& spec);
+  void set_trace_enabled(bool on) { trace_on_ = on; }
+
+ private:
+  void on_step(int t);
+  void trace_sample();
+  int tile_index(int layer, int band_row, int band_col) const;
+
+  ModelConfig cfg_;
+  ChipConfig chip_;
+  AerRoutingTable routes_;
+  int num_blocks_ = 0;
+  std::vector<int> tile_first_;  // per layer: index of its first tile
+  std::vector<int> bands_r_, bands_c_;
+
+  // Signals.
+  sc_core::sc_signal<uint32_t> op_s_{"op"}, step_s_{"step"}, epoch_s_{"epoch_bus"}, phase_s_{"phase"}, layer_s_{"layer"};
+  sc_core::sc_signal<bool> learn_s_{"learn"}, enc_start_s_{"enc_start"}, tile_start_s_{"tile_start"}, enc_busy_s_{"enc_busy"};
+  sc_core::sc_signal<uint64_t> key_s_{"sample_key"};
+  sc_core::sc_signal<bool> label_valid_s_{"label_valid"};
+  sc_core::sc_signal<uint32_t> label_class_s_{"label_class"};
+  sc_core::sc_vector<sc_core::sc_signal<bool>> core_start_s_, core_busy_s_, tile_busy_s_;
+  sc_core::sc_vector<sc_core::sc_signal<uint32_t>> prediction_s_;
+  sc_core::sc_vector<sc_core::sc_signal<bool>> in_valid_s_, in_ready_s_, out_valid_s_, out_ready_s_;
+  sc_core::sc_vector<sc_core::sc_signal<AerEvent>> in_event_s_, out_event_s_;
+  sc_core::sc_vector<sc_core::sc_signal<uint64_t>> tx_s_, rx_s_;
+
+  std::unique_ptr<spike_encoder> encoder_;
+  std::vector<std::unique_ptr<neuron_core>> cores_;
+  std::vector<std::unique_ptr<crossbar_tile>> tiles_;
+  std::unique_ptr<aer_router> router_;
+  std::unique_ptr<chip_controller> controller_;
+
+  StepObserver* observer_ = nullptr;
+  std::vector<std::vector<int>> obs_fwd_, obs_pos_, obs_neg_;
+
+  // Trace probes (shadow copies, updated on both clock edges while tracing is enabled).
+  struct CoreProbe {
+    int layer = 0, neuron = 0;
+    int32_t charge = 0, potential = 0, grad_charge = 0, grad_pos = 0, grad_neg = 0;
+    bool spike = false, spike_pos = false, spike_neg = false, gate = false;
+    uint32_t spikes_in_step = 0, pos_in_step = 0, neg_in_step = 0;
+    bool valid = false, ready = false;
+    AerEvent event;
+  };
+  struct TileProbe {
+    int tile = 0, row = 0, col = 0;
+    bool row_latch = false, col_pos = false, col_neg = false, valid = false;
+    int32_t weight = 0;
+    uint64_t rx = 0;
+    AerEvent event;
+  };
+  struct RouterProbe {
+    std::vector<uint32_t> fifo;
+    std::vector<uint8_t> in_valid, in_ready, out_valid;
+    uint32_t grants = 0;
+    uint64_t stall_cycles = 0;
+  };
+  bool trace_on_ = false;
+  bool tracing_ = false;
+  TraceSpec trace_spec_;
+  bool t_clk_ = false, t_rst_ = false, t_busy_ = false, t_enc_valid_ = false, t_enc_ready_ = false, t_label_ = false;
+  uint32_t t_phase_ = 0, t_layer_ = 0, t_step_ = 0, t_enc_spikes_ = 0, t_label_class_ = 0;
+  uint64_t t_cycle_ = 0;
+  AerEvent t_enc_event_;
+  std::vector<CoreProbe> core_probes_;
+  std::vector<TileProbe> tile_probes_;
+  RouterProbe router_probe_;
+  sc_core::sc_event never_;
+};
+
+}  // namespace ssnn::sc

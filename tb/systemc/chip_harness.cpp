@@ -1,0 +1,80 @@
+#include "chip_harness.hpp"
+
+#include <cmath>
+
+namespace ssnn::sc {
+
+namespace {
+sc_core::sc_time clock_period(double mhz) {
+  // Rounded to whole picoseconds (the kernel's default resolution).
+  return sc_core::sc_time(std::max(1.0, std::round(1e6 / mhz)), sc_core::SC_PS);
+}
+}  // namespace
+
+ChipHarness::ChipHarness(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip)
+    : sc_core::sc_module(name), clk_("clk", clock_period(chip.clock_mhz)) {
+  chip_ = std::make_unique<ssnn_chip>("chip", cfg, chip);
+  chip_->clk_i(clk_);
+  chip_->rst_ni(rst_n_);
+  chip_->start_i(start_);
+  chip_->learn_i(learn_);
+  chip_->sample_phase_i(phase_);
+  chip_->epoch_i(epoch_);
+  chip_->index_i(index_);
+  chip_->busy_o(busy_);
+  chip_->prediction_o(prediction_);
+  SC_METHOD(on_done);
+  sensitive << busy_.negedge_event();
+  dont_initialize();
+}
+
+void ChipHarness::on_done() { sc_core::sc_pause(); }
+
+void ChipHarness::run_cycles(uint64_t n) {
+  const sc_core::sc_time end = sc_core::sc_time_stamp() + static_cast<double>(n) * period();
+  while (sc_core::sc_time_stamp() < end) sc_core::sc_start(end - sc_core::sc_time_stamp());
+}
+
+void ChipHarness::power_on() {
+  if (powered_) return;
+  powered_ = true;
+  rst_n_.write(false);
+  run_cycles(2);
+  rst_n_.write(true);
+  run_cycles(2);
+}
+
+void ChipHarness::reset(uint64_t cycles) {
+  // Assert between edges: asynchronous.
+  sc_core::sc_start(period() / 4);
+  rst_n_.write(false);
+  start_.write(false);
+  run_cycles(cycles);
+  rst_n_.write(true);
+  run_cycles(2);
+}
+
+void ChipHarness::start_sample(const uint8_t* pixels, int label, const SampleSpec& spec, uint64_t cycles) {
+  power_on();
+  chip_->load_sample(pixels, label);
+  learn_.write(spec.learn);
+  phase_.write(static_cast<uint32_t>(spec.phase));
+  epoch_.write(static_cast<uint32_t>(spec.epoch));
+  index_.write(spec.index);
+  start_.write(true);
+  // Hold the request until the controller has taken it.
+  while (!busy_.read()) run_cycles(1);
+  start_.write(false);
+  if (cycles > 0) run_cycles(cycles);
+}
+
+SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) {
+  start_sample(pixels, label, spec, 0);
+  while (busy_.read()) sc_core::sc_start();  // returns when on_done pauses the kernel
+  SampleResult r;
+  r.prediction = static_cast<int>(prediction_.read());
+  r.output_counts = chip_->output_counts();
+  return r;
+}
+
+}  // namespace ssnn::sc

@@ -1,0 +1,55 @@
+// ChipHarness: clock, reset and host driver around one ssnn_chip, for the testbench and the tests.
+//
+// The host side runs outside the simulation (between sc_start calls): it writes the sample into
+// the chip, pulses start, and lets the simulation run until the controller drops busy_o, which
+// pauses the kernel (sc_pause).  One harness per process: SystemC elaborates once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "ssnn/network.hpp"
+#include "ssnn_chip.hpp"
+
+namespace ssnn::sc {
+
+class ChipHarness : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(ChipHarness);
+  ChipHarness(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip);
+
+  ssnn_chip& chip() { return *chip_; }
+  const ssnn_chip& chip() const { return *chip_; }
+
+  // Runs one sample to completion; returns the prediction and the output spike counts.
+  SampleResult run_sample(const uint8_t* pixels, int label, const SampleSpec& spec);
+
+  // Starts a sample and runs only `cycles` clock cycles of it (for reset tests).
+  void start_sample(const uint8_t* pixels, int label, const SampleSpec& spec, uint64_t cycles);
+
+  // Holds rst_ni low for `cycles` cycles (asynchronous assertion between edges), then releases it
+  // and runs two more cycles.
+  void reset(uint64_t cycles);
+
+  bool busy() const { return busy_.read(); }
+  sc_core::sc_time period() const { return clk_.period(); }
+  // Elaboration and the first (reset-release) cycles; called by the constructor's user before use.
+  void power_on();
+
+ private:
+  void on_done();
+  void run_cycles(uint64_t n);
+
+  sc_core::sc_clock clk_;
+  sc_core::sc_signal<bool> rst_n_{"rst_n"}, start_{"start"}, learn_{"learn"}, busy_{"busy"};
+  sc_core::sc_signal<uint32_t> phase_{"sample_phase"}, epoch_{"epoch"}, prediction_{"prediction"};
+  sc_core::sc_signal<uint64_t> index_{"index"};
+  std::unique_ptr<ssnn_chip> chip_;
+  bool powered_ = false;
+};
+
+}  // namespace ssnn::sc

@@ -1,0 +1,397 @@
+// ssnn_chip_tb: trains and tests the cycle-accurate SystemC chip on IDX data sets, prints the
+// accuracy and the hardware figures, writes a JSON result record and optional waveforms.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <systemc>
+
+#include "chip_harness.hpp"
+#include "energy_model.hpp"
+#include "ssnn/checkpoint.hpp"
+#include "ssnn/cli_options.hpp"
+#include "ssnn/idx.hpp"
+#include "ssnn/report.hpp"
+#include "ssnn/trainer.hpp"
+
+namespace {
+
+using ssnn::ConfigError;
+using ssnn::sc::ChipCounters;
+using ssnn::sc::Phase;
+
+struct Options {
+  std::string dataset = "subset";
+  std::string data_dir;
+  size_t train_samples = 0;
+  size_t test_samples = 0;
+  int epochs = 1;
+  std::string load_weights;
+  std::string save_weights;
+  std::string report;
+  std::string trace;
+  std::string trace_samples = "0:1";
+  std::string trace_blocks = "ctrl,enc,core1,tile0";
+  int trace_neuron = 0;
+  std::vector<int> trace_xpoint{0, 0};
+  std::vector<std::string> energy;
+  bool no_progress = false;
+};
+
+// "A:B" -> [A, B): sample numbers in run order (training samples first, then test samples).
+std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
+  const size_t colon = s.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no colon");
+    size_t u1 = 0, u2 = 0;
+    const std::string a = s.substr(0, colon), b = s.substr(colon + 1);
+    const uint64_t lo = std::stoull(a, &u1), hi = std::stoull(b, &u2);
+    if (u1 != a.size() || u2 != b.size() || hi <= lo) throw std::invalid_argument("order");
+    return {lo, hi};
+  } catch (const std::exception&) {
+    throw ConfigError(fmt::format("--trace-samples: '{}' is not A:B with A < B (sample numbers, training first)", s));
+  }
+}
+
+ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_chip& chip, int neuron,
+                                 const std::vector<int>& xp) {
+  ssnn::sc::TraceSpec spec;
+  spec.ctrl = false;
+  spec.neuron = neuron;
+  if (xp.size() != 2) throw ConfigError("--trace-xpoint: expected ROW,COL");
+  spec.row = xp[0];
+  spec.col = xp[1];
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if (item == "ctrl") {
+      spec.ctrl = true;
+    } else if (item == "enc") {
+      spec.enc = true;
+    } else if (item == "router") {
+      spec.router = true;
+    } else if (item == "cores") {
+      for (int l = 1; l <= chip.config().layers(); ++l) spec.cores.push_back(l);
+    } else if (item == "tiles") {
+      for (int k = 0; k < chip.num_tiles(); ++k) spec.tiles.push_back(k);
+    } else if (item.rfind("core", 0) == 0 && item.size() > 4 &&
+               item.find_first_not_of("0123456789", 4) == std::string::npos) {
+      const int l = std::stoi(item.substr(4));
+      if (l < 1 || l > chip.config().layers())
+        throw ConfigError(fmt::format("--trace-blocks: '{}' names no core (core1..core{})", item, chip.config().layers()));
+      spec.cores.push_back(l);
+    } else if (item.rfind("tile", 0) == 0 && item.size() > 4 &&
+               item.find_first_not_of("0123456789", 4) == std::string::npos) {
+      const int k = std::stoi(item.substr(4));
+      if (k < 0 || k >= chip.num_tiles())
+        throw ConfigError(fmt::format("--trace-blocks: '{}' names no tile (tile0..tile{})", item, chip.num_tiles() - 1));
+      spec.tiles.push_back(k);
+    } else {
+      throw ConfigError(fmt::format("--trace-blocks: unknown block '{}' (ctrl, enc, router, cores, coreN, tiles, tileN)", item));
+    }
+  }
+  return spec;
+}
+
+double per(double x, double n) { return n > 0 ? x / n : 0.0; }
+
+// Hardware figures of the work between two counter snapshots.
+nlohmann::json hardware_json(const ssnn::ModelConfig& cfg, const ssnn::sc::ChipConfig& chip,
+                             const ssnn::sc::EnergyTable& table, const ChipCounters& a, const ChipCounters& b) {
+  const double samples = static_cast<double>(b.controller.samples - a.controller.samples);
+  const double steps = static_cast<double>(b.controller.steps - a.controller.steps);
+  nlohmann::json phases = nlohmann::json::object();
+  double busy = 0;
+  for (size_t p = 1; p < static_cast<size_t>(Phase::kCount); ++p) {
+    const double c = static_cast<double>(b.controller.phase_cycles[p] - a.controller.phase_cycles[p]);
+    phases[ssnn::sc::kPhaseNames[p]] = per(c, steps);
+    busy += c;
+  }
+  const ssnn::SampleCounters ops = ChipCounters::sample_delta(a, b);
+  const ssnn::sc::EnergyEstimate e = ssnn::sc::estimate_energy(table, chip, a, b);
+  nlohmann::json energy = nlohmann::json::object();
+  for (const auto& [k, v] : e.joules) energy[k] = per(v, samples);
+  nlohmann::json high_water = b.router.fifo_high_water;
+  std::vector<uint64_t> src_stalls;
+  for (size_t i = 0; i < b.sources.size(); ++i) src_stalls.push_back(b.sources[i].stall_cycles - a.sources[i].stall_cycles);
+  (void)cfg;
+  return nlohmann::json{
+      {"samples", samples},
+      {"timesteps", steps},
+      {"cycles_per_sample", per(busy, samples)},
+      {"cycles_per_timestep", per(busy, steps)},
+      {"phase_cycles_per_timestep", phases},
+      {"aer_events_per_sample", per(static_cast<double>(b.router.total_grants() - a.router.total_grants()), samples)},
+      {"aer_deliveries_per_sample", per(static_cast<double>(b.router.total_events_out() - a.router.total_events_out()), samples)},
+      {"router_stall_cycles_per_sample", per(static_cast<double>(b.router.stall_cycles - a.router.stall_cycles), samples)},
+      {"router_bandwidth_stall_cycles_per_sample",
+       per(static_cast<double>(b.router.bandwidth_stall_cycles - a.router.bandwidth_stall_cycles), samples)},
+      {"router_output_stall_cycles_per_sample",
+       per(static_cast<double>(b.router.output_stall_cycles - a.router.output_stall_cycles), samples)},
+      {"source_stall_cycles", src_stalls},
+      {"fifo_high_water", high_water},
+      {"router_drops", b.router.total_drops()},
+      {"forward_spikes_per_sample", [&] {
+         std::vector<double> v;
+         for (uint64_t x : ops.forward_spikes) v.push_back(per(static_cast<double>(x), samples));
+         return v;
+       }()},
+      {"synaptic_reads_per_sample", per(static_cast<double>(ops.synaptic_reads), samples)},
+      {"gradient_reads_per_sample", per(static_cast<double>(ops.gradient_reads), samples)},
+      {"pulses_up_per_sample", per(static_cast<double>(ops.pulses_up), samples)},
+      {"pulses_down_per_sample", per(static_cast<double>(ops.pulses_down), samples)},
+      {"rate_updates_per_sample", per(static_cast<double>(ops.rate_updates), samples)},
+      {"energy_j_per_sample", energy},
+      {"energy_total_j_per_sample", per(e.total_j, samples)},
+      {"latency_s_per_sample", per(e.seconds, samples)},
+  };
+}
+
+void print_hw(const char* what, const nlohmann::json& h, double clock_mhz) {
+  std::printf("%s: %.0f cycles/sample, %.1f cycles/timestep (", what, h["cycles_per_sample"].get<double>(),
+              h["cycles_per_timestep"].get<double>());
+  bool first = true;
+  for (const auto& [k, v] : h["phase_cycles_per_timestep"].items()) {
+    if (v.get<double>() == 0) continue;
+    std::printf("%s%s %.1f", first ? "" : ", ", k.c_str(), v.get<double>());
+    first = false;
+  }
+  std::printf(")\n");
+  std::printf("  AER: %.1f events/sample, %.1f deliveries/sample, %.1f router stall cycles/sample (bandwidth %.1f, "
+              "output %.1f), drops %llu\n",
+              h["aer_events_per_sample"].get<double>(), h["aer_deliveries_per_sample"].get<double>(),
+              h["router_stall_cycles_per_sample"].get<double>(), h["router_bandwidth_stall_cycles_per_sample"].get<double>(),
+              h["router_output_stall_cycles_per_sample"].get<double>(),
+              static_cast<unsigned long long>(h["router_drops"].get<uint64_t>()));
+  std::printf("  update pulses: %.1f up, %.1f down per sample; rate updates %.1f per sample\n",
+              h["pulses_up_per_sample"].get<double>(), h["pulses_down_per_sample"].get<double>(),
+              h["rate_updates_per_sample"].get<double>());
+  std::printf("  energy: %.3f uJ/sample; latency %.2f us/sample at %.0f MHz\n",
+              1e6 * h["energy_total_j_per_sample"].get<double>(), 1e6 * h["latency_s_per_sample"].get<double>(), clock_mhz);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"SSNN-BP cycle-accurate SystemC chip: train and test on IDX data, report hardware figures"};
+  ssnn::ModelConfig cfg;
+  ssnn::ModelOptionText text;
+  ssnn::sc::ChipConfig chip;
+  Options o;
+  ssnn::add_model_options(app, cfg, text);
+  const auto* g = "Data";
+  app.add_option("--dataset", o.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->group(g)->capture_default_str();
+  app.add_option("--data-dir", o.data_dir, "cache folder of fetched data sets")->group(g);
+  app.add_option("--train-samples", o.train_samples, "use only the first N training samples (0: all)")->group(g);
+  app.add_option("--test-samples", o.test_samples, "use only the first N test samples (0: all)")->group(g);
+  app.add_option("--epochs", o.epochs, "training epochs")->group(g)->capture_default_str();
+  const auto* c = "Chip";
+  app.add_option("--tile-rows", chip.tile_rows, "crossbar tile rows (0: whole layer)")->group(c)->capture_default_str();
+  app.add_option("--tile-cols", chip.tile_cols, "crossbar tile columns (0: whole layer)")->group(c)->capture_default_str();
+  app.add_option("--lanes", chip.lanes, "neuron-core update lanes")->group(c)->capture_default_str();
+  app.add_option("--encoder-lanes", chip.encoder_lanes, "encoder pixel lanes")->group(c)->capture_default_str();
+  app.add_option("--events-per-cycle", chip.events_per_cycle, "AER router bandwidth")->group(c)->capture_default_str();
+  app.add_option("--fifo-depth", chip.fifo_depth, "AER input FIFO depth")->group(c)->capture_default_str();
+  app.add_option("--clock-mhz", chip.clock_mhz, "clock for latency and power figures")->group(c)->capture_default_str();
+  app.add_option("--energy", o.energy, "override an energy-table entry, NAME=PJ (repeatable)")->group(c);
+  const auto* r = "Run";
+  app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only")->group(r);
+  app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
+  app.add_option("--report", o.report, "write a JSON result record here")->group(r);
+  app.add_flag("--no-progress", o.no_progress, "no progress bar")->group(r);
+  const auto* w = "Waveforms";
+  app.add_option("--trace", o.trace, "write waveforms to FILE.vcd or FILE.fst")->group(w);
+  app.add_option("--trace-samples", o.trace_samples, "samples A:B to trace (run order, training first)")->group(w)->capture_default_str();
+  app.add_option("--trace-blocks", o.trace_blocks, "ctrl,enc,router,cores,coreN,tiles,tileN")->group(w)->capture_default_str();
+  app.add_option("--trace-neuron", o.trace_neuron, "neuron probed in traced cores")->group(w)->capture_default_str();
+  app.add_option("--trace-xpoint", o.trace_xpoint, "ROW,COL probed in traced tiles (tile-local)")->delimiter(',')->group(w);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  const std::string command = ssnn::command_line(argc, argv);
+  ssnn::finish_model_options(cfg, text);
+  if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
+  ssnn::sc::EnergyTable energy;
+  for (const auto& a : o.energy) energy.set(a);
+  std::pair<uint64_t, uint64_t> window{0, 0};
+  if (!o.trace.empty()) {
+    window = parse_window(o.trace_samples);
+    const std::string ext = std::filesystem::path(o.trace).extension().string();
+    if (ext != ".vcd" && ext != ".fst") throw ConfigError(fmt::format("--trace: '{}' must end in .vcd or .fst", o.trace));
+  }
+
+  ssnn::Checkpoint ckpt;
+  const bool inference_only = !o.load_weights.empty();
+  if (inference_only) {
+    ckpt = ssnn::load_checkpoint(o.load_weights);
+    cfg = ckpt.config;
+    o.epochs = 0;
+  }
+  const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
+  ssnn::Dataset train_set;
+  if (!inference_only) {
+    train_set = ssnn::load_named_dataset(o.dataset, "train", o.data_dir, o.train_samples);
+    if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
+    cfg.inputs = static_cast<int>(train_set.pixels_per_image());
+  } else if (static_cast<int>(test_set.pixels_per_image()) != cfg.inputs) {
+    throw ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}", test_set.pixels_per_image(), cfg.inputs));
+  }
+  cfg.validate();
+  // The default tile size shrinks to fit small networks; an explicit size must fit the network.
+  {
+    int max_rows = 0, max_cols = 0;
+    for (int l = 0; l < cfg.layers(); ++l) {
+      max_rows = std::max(max_rows, cfg.layer_size(l));
+      max_cols = std::max(max_cols, cfg.layer_size(l + 1));
+    }
+    if (app.count("--tile-rows") == 0) chip.tile_rows = std::min(chip.tile_rows, max_rows);
+    if (app.count("--tile-cols") == 0) chip.tile_cols = std::min(chip.tile_cols, max_cols);
+  }
+  chip.validate(cfg);
+
+  ssnn::sc::ChipHarness h("tb", cfg, chip);
+  ssnn::sc::ssnn_chip& dut = h.chip();
+  sc_core::sc_trace_file* tf = nullptr;
+  std::string vcd_path;
+  if (!o.trace.empty()) {
+    const ssnn::sc::TraceSpec spec = parse_blocks(o.trace_blocks, dut, o.trace_neuron, o.trace_xpoint);
+    std::filesystem::path p(o.trace);
+    const std::string base = (p.parent_path() / p.stem()).string();
+    vcd_path = base + ".vcd";
+    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1, sc_core::SC_PS);
+    dut.trace(tf, spec);
+  }
+  h.power_on();
+  dut.load_weights(inference_only ? ckpt.weights : ssnn::initial_weights(cfg));
+
+  const bool progress = !o.no_progress;
+  uint64_t run_index = 0;
+  auto traced = [&](uint64_t i) { return tf != nullptr && i >= window.first && i < window.second; };
+  const double t0 = ssnn::now_seconds();
+  const ChipCounters c0 = dut.counters();
+  double train_acc = 0;
+  double train_seconds = 0;
+  nlohmann::json history = nlohmann::json::array();
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    const std::vector<uint32_t> order = ssnn::epoch_order(cfg.seed, epoch, train_set.size());
+    ssnn::ProgressBar bar(fmt::format("chip epoch {}/{}", epoch + 1, o.epochs), train_set.size(), progress);
+    uint64_t correct = 0;
+    const double e0 = ssnn::now_seconds();
+    for (size_t pos = 0; pos < train_set.size(); ++pos) {
+      const uint32_t idx = order[pos];
+      ssnn::SampleSpec spec;
+      spec.phase = ssnn::Phase::kTrain;
+      spec.epoch = static_cast<uint64_t>(epoch);
+      spec.index = pos;
+      spec.learn = true;
+      dut.set_trace_enabled(traced(run_index++));
+      const ssnn::SampleResult res = h.run_sample(train_set.image(idx), train_set.label(idx), spec);
+      if (res.prediction == train_set.label(idx)) ++correct;
+      bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
+    }
+    const double secs = ssnn::now_seconds() - e0;
+    train_seconds += secs;
+    train_acc = train_set.size() ? static_cast<double>(correct) / static_cast<double>(train_set.size()) : 0.0;
+    bar.finish(fmt::format("train acc {:.2f}%", 100.0 * train_acc));
+    history.push_back({{"epoch", epoch + 1}, {"train_accuracy", train_acc}, {"train_seconds", secs}});
+  }
+  const ChipCounters c1 = dut.counters();
+  ssnn::ProgressBar bar("chip test ", test_set.size(), progress);
+  uint64_t correct = 0;
+  const double s0 = ssnn::now_seconds();
+  std::vector<std::vector<uint32_t>> confusion(static_cast<size_t>(cfg.classes), std::vector<uint32_t>(static_cast<size_t>(cfg.classes), 0));
+  for (size_t i = 0; i < test_set.size(); ++i) {
+    ssnn::SampleSpec spec;
+    spec.phase = ssnn::Phase::kTest;
+    spec.index = i;
+    dut.set_trace_enabled(traced(run_index++));
+    const ssnn::SampleResult res = h.run_sample(test_set.image(i), -1, spec);
+    const int label = test_set.label(i);
+    confusion[static_cast<size_t>(label)][static_cast<size_t>(res.prediction)]++;
+    if (res.prediction == label) ++correct;
+    bar.update(i + 1, fmt::format("acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(i + 1)));
+  }
+  const double test_seconds = ssnn::now_seconds() - s0;
+  const double acc = test_set.size() ? static_cast<double>(correct) / static_cast<double>(test_set.size()) : 0.0;
+  bar.finish(fmt::format("acc {:.2f}%", 100.0 * acc));
+  const ChipCounters c2 = dut.counters();
+  const double wall = ssnn::now_seconds() - t0;
+  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+
+  // Summary.
+  const std::string net = fmt::format("{}-{}-{}", cfg.inputs, fmt::join(cfg.hidden, "-"), cfg.classes);
+  std::printf("chip %s, T=%d, %s updates, WTA %s, %d tiles (%dx%d), %d lanes, %d events/cycle, FIFO %d\n", net.c_str(),
+              cfg.timesteps, ssnn::to_string(cfg.update_mode), cfg.wta ? "on" : "off", dut.num_tiles(),
+              chip.tile_span(cfg.inputs, true), chip.tile_span(cfg.hidden.front(), false), chip.lanes,
+              chip.events_per_cycle, chip.fifo_depth);
+  std::printf("test accuracy: %.2f %% (%llu / %zu)%s\n", 100.0 * acc, static_cast<unsigned long long>(correct),
+              test_set.size(), inference_only ? " with loaded weights" : fmt::format(" after {} epochs", o.epochs).c_str());
+  nlohmann::json hw_train, hw_test;
+  if (o.epochs > 0 && train_set.size() > 0) {
+    hw_train = hardware_json(cfg, chip, energy, c0, c1);
+    print_hw("training", hw_train, chip.clock_mhz);
+  }
+  hw_test = hardware_json(cfg, chip, energy, c1, c2);
+  print_hw("inference", hw_test, chip.clock_mhz);
+  std::printf("  FIFO high-water marks (encoder, cores):");
+  for (uint32_t x : c2.router.fifo_high_water) std::printf(" %u", x);
+  std::printf(" of %d\n", chip.fifo_depth);
+  const double total_cycles = static_cast<double>(c2.controller.cycles - c0.controller.cycles);
+  const double total_samples = static_cast<double>(c2.controller.samples - c0.controller.samples);
+  const double train_rate = train_seconds > 0 ? static_cast<double>(train_set.size()) * o.epochs / train_seconds : 0.0;
+  std::printf("simulation: %.1f s wall, %.0f cycles/s, %.1f samples/s (training %.1f, inference %.1f)\n", wall,
+              per(total_cycles, wall), per(total_samples, wall), train_rate, per(static_cast<double>(test_set.size()), test_seconds));
+
+  if (!o.save_weights.empty()) {
+    ssnn::Checkpoint out;
+    out.config = cfg;
+    out.epoch = o.epochs;
+    out.weights = dut.read_weights();
+    ssnn::save_checkpoint(o.save_weights, out);
+  }
+  if (!o.report.empty()) {
+    nlohmann::json rec = ssnn::result_record(cfg, o.dataset, "systemc", o.epochs, inference_only ? 0 : train_set.size(),
+                                             test_set.size(), acc, command);
+    rec["history"] = history;
+    rec["chip"] = {{"tile_rows", chip.tile_rows}, {"tile_cols", chip.tile_cols}, {"tiles", dut.num_tiles()},
+                   {"aer_blocks", dut.num_blocks()}, {"lanes", chip.lanes}, {"encoder_lanes", chip.encoder_lanes},
+                   {"events_per_cycle", chip.events_per_cycle}, {"fifo_depth", chip.fifo_depth},
+                   {"clock_mhz", chip.clock_mhz}};
+    rec["energy_table_pj"] = energy.to_json();
+    if (!hw_train.is_null()) rec["hardware_train"] = hw_train;
+    rec["hardware_test"] = hw_test;
+    rec["confusion"] = confusion;
+    rec["wall_seconds"] = wall;
+    rec["sim_cycles_per_s"] = per(total_cycles, wall);
+    rec["train_samples_per_s"] = train_rate;
+    rec["test_samples_per_s"] = per(static_cast<double>(test_set.size()), test_seconds);
+    if (!o.load_weights.empty()) rec["weights"] = o.load_weights;
+    ssnn::write_json(o.report, rec);
+  }
+  if (tf && std::filesystem::path(o.trace).extension() == ".fst") {
+    const std::string cmd = fmt::format("vcd2fst '{}' '{}' > /dev/null 2>&1", vcd_path, o.trace);
+    if (std::system(cmd.c_str()) != 0) throw ConfigError(fmt::format("--trace: vcd2fst could not convert {} (is gtkwave installed?)", vcd_path));
+    std::filesystem::remove(vcd_path);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
+    return 2;
+  }
+}
