@@ -1,0 +1,521 @@
+// Training as a whole: determinism, resume equivalence, thread independence, learning on the shipped
+// subset, initial weights, and checkpoints that must be refused.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "ssnn/analysis.hpp"
+#include "ssnn/checkpoint.hpp"
+#include "ssnn/idx.hpp"
+#include "ssnn/network.hpp"
+#include "ssnn/trainer.hpp"
+
+namespace fs = std::filesystem;
+using namespace ssnn;
+
+namespace {
+
+// Every value that matters for learning is stated, so tuning the defaults does not move these tests.
+ModelConfig train_config(std::vector<int> hidden, int T, UpdateMode mode, uint64_t seed) {
+  ModelConfig c;
+  c.inputs = 784;
+  c.hidden = std::move(hidden);
+  c.classes = 10;
+  c.timesteps = T;
+  c.tau_divisor = 10;
+  c.input_rate = 0.4;
+  c.input_profile = InputProfile::kFrontLoaded;
+  c.label_rate = 0.5;
+  c.weight_bits = 16;
+  c.charge_bits = 24;
+  c.potential_bits = 24;
+  c.theta = 1024;
+  c.theta_out = 1024;
+  c.theta_grad = 128;
+  c.err_unit = 256;
+  c.theta_err = 256;
+  c.wta = true;
+  c.inhibition = 256;
+  c.update_mode = mode;
+  c.pulse = {2, 1};
+  c.noise_timesteps = 100;
+  c.dropout_input = 0;
+  c.dropout_hidden = 0;
+  c.init_gain = 1.0;
+  c.seed = seed;
+  return c;
+}
+
+TrainOptions quiet(int epochs) {
+  TrainOptions o;
+  o.epochs = epochs;
+  o.progress = false;
+  o.evaluate_each_epoch = false;
+  o.threads = 1;
+  return o;
+}
+
+const Dataset& subset_train() {
+  static const Dataset d = load_named_dataset("subset", "train");
+  return d;
+}
+const Dataset& subset_test() {
+  static const Dataset d = load_named_dataset("subset", "test");
+  return d;
+}
+Dataset first(const Dataset& d, size_t n) {
+  Dataset out = d;
+  n = std::min(n, d.size());
+  out.labels.resize(n);
+  out.pixels.resize(n * d.pixels_per_image());
+  return out;
+}
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = fs::temp_directory_path() / ("ssnn_train_" + std::to_string(::getpid()) + "_" + name);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+uint32_t crc_of(const std::string& bytes) {
+  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+}
+// Replaces the trailing CRC so that only the edited content can be the reason for a refusal.
+std::string with_crc(std::string body) {
+  const uint32_t c = crc_of(body);
+  body.append(reinterpret_cast<const char*>(&c), 4);
+  return body;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ determinism
+
+class Determinism : public ::testing::TestWithParam<UpdateMode> {};
+
+TEST_P(Determinism, SameSeedSameWeightsAndPredictions) {
+  ModelConfig cfg = train_config({32}, 12, GetParam(), 11);
+  cfg.dropout_input = 0.2;
+  cfg.dropout_hidden = 0.3;
+  const Dataset data = first(subset_train(), 300);
+  const Dataset test = first(subset_test(), 200);
+  GoldenModel a(cfg), b(cfg);
+  Trainer(a, data, nullptr, quiet(1)).run();
+  Trainer(b, data, nullptr, quiet(1)).run();
+  EXPECT_TRUE(a.weights() == b.weights());
+  EXPECT_FALSE(a.weights() == initial_weights(cfg)) << "training moved the weights";
+  const OutputRecords pa = output_counts(a, test, 0, 1);
+  const OutputRecords pb = output_counts(b, test, 0, 1);
+  EXPECT_EQ(pa.prediction, pb.prediction);
+  EXPECT_EQ(pa.counts, pb.counts);
+
+  ModelConfig other = cfg;
+  other.seed = 12;
+  EXPECT_FALSE(initial_weights(other) == initial_weights(cfg));
+  GoldenModel c(other);
+  Trainer(c, data, nullptr, quiet(1)).run();
+  EXPECT_FALSE(c.weights() == a.weights());
+  EXPECT_NE(output_counts(c, test, 0, 1).counts, pa.counts);
+}
+
+TEST_P(Determinism, SameInitialWeightsDifferentTrainingSeedDiffers) {
+  // The seed also drives the encoders and the shuffle, not only the initial weights.
+  const ModelConfig cfg = train_config({16}, 10, GetParam(), 21);
+  ModelConfig other = cfg;
+  other.seed = 22;
+  const Dataset data = first(subset_train(), 100);
+  GoldenModel a(cfg), b(other);
+  b.weights() = a.weights();
+  Trainer(a, data, nullptr, quiet(1)).run();
+  Trainer(b, data, nullptr, quiet(1)).run();
+  EXPECT_FALSE(a.weights() == b.weights());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, Determinism,
+                         ::testing::Values(UpdateMode::kStochastic, UpdateMode::kRate, UpdateMode::kNoise),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(EpochOrder, IsASeededPermutation) {
+  const std::vector<uint32_t> a = epoch_order(1, 0, 1000);
+  std::vector<uint32_t> sorted = a;
+  std::sort(sorted.begin(), sorted.end());
+  for (uint32_t i = 0; i < 1000; ++i) ASSERT_EQ(sorted[i], i);
+  EXPECT_EQ(a, epoch_order(1, 0, 1000));
+  EXPECT_NE(a, epoch_order(1, 1, 1000));
+  EXPECT_NE(a, epoch_order(2, 0, 1000));
+  EXPECT_TRUE(epoch_order(1, 0, 0).empty());
+}
+
+// ------------------------------------------------------------------------------ initial weights
+
+TEST(InitialWeights, HeUniformWithinTheBound) {
+  ModelConfig cfg = train_config({200}, 10, UpdateMode::kStochastic, 3);
+  const std::vector<WeightMatrix> w = initial_weights(cfg);
+  ASSERT_EQ(w.size(), 2u);
+  for (int l = 0; l < 2; ++l) {
+    const WeightMatrix& m = w[static_cast<size_t>(l)];
+    ASSERT_EQ(m.rows, cfg.layer_size(l));
+    ASSERT_EQ(m.cols, cfg.layer_size(l + 1));
+    const int32_t theta_post = l == 1 ? cfg.theta_out : cfg.theta;
+    const double bound = std::sqrt(6.0 / m.rows) * theta_post;
+    double sum = 0, sq = 0;
+    int32_t lo = 0, hi = 0;
+    for (int32_t v : m.values) {
+      ASSERT_LE(std::abs(v), std::lround(bound));
+      sum += v;
+      sq += static_cast<double>(v) * v;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    const double n = static_cast<double>(m.values.size());
+    const double std_expect = bound / std::sqrt(3.0);  // uniform on [-b, b]
+    EXPECT_NEAR(sum / n, 0.0, 4 * std_expect / std::sqrt(n)) << "layer " << l;
+    EXPECT_NEAR(std::sqrt(sq / n), std_expect, 0.05 * std_expect) << "layer " << l;
+    EXPECT_LT(lo, -0.95 * bound);
+    EXPECT_GT(hi, 0.95 * bound);
+  }
+  // init_gain scales the bound.
+  cfg.init_gain = 0.5;
+  const std::vector<WeightMatrix> half = initial_weights(cfg);
+  for (int32_t v : half[0].values) ASSERT_LE(std::abs(v), std::lround(0.5 * std::sqrt(6.0 / 784) * 1024));
+}
+
+// ------------------------------------------------------------------------------ resume equivalence
+
+struct ResumeCase {
+  UpdateMode mode;
+  uint64_t stop_after;   // samples before the interruption
+  uint64_t every;        // periodic checkpoints (0: none)
+  double dropout;
+  const char* name;
+};
+
+class Resume : public TempDir, public ::testing::WithParamInterface<ResumeCase> {};
+
+TEST_P(Resume, EndsIdenticalToAnUninterruptedRun) {
+  const ResumeCase rc = GetParam();
+  ModelConfig cfg = train_config({24}, 10, rc.mode, 31);
+  cfg.dropout_input = rc.dropout;
+  cfg.dropout_hidden = rc.dropout;
+  const Dataset data = first(subset_train(), 200);
+  const Dataset test = first(subset_test(), 100);
+  TrainOptions opt = quiet(3);
+  opt.evaluate_each_epoch = true;
+
+  GoldenModel full(cfg);
+  Trainer straight(full, data, &test, opt);
+  const nlohmann::json h_full = straight.run();
+  EXPECT_FALSE(straight.stopped_early());
+
+  // Interrupted: stop, then continue in a fresh model and trainer from the checkpoint file (twice when
+  // the stop point allows, to resume a resumed run).
+  const std::string ckpt = path("run.ckpt");
+  opt.checkpoint_path = ckpt;
+  opt.checkpoint_every = rc.every;
+  opt.stop_after = rc.stop_after;
+  {
+    GoldenModel m(cfg);
+    Trainer t(m, data, &test, opt);
+    t.run();
+    ASSERT_TRUE(t.stopped_early());
+    ASSERT_TRUE(fs::exists(ckpt));
+    EXPECT_FALSE(fs::exists(ckpt + ".tmp")) << "atomic write leaves no temporary file";
+    const Checkpoint c = load_checkpoint(ckpt);
+    EXPECT_EQ(static_cast<uint64_t>(c.epoch) * data.size() + c.position, rc.stop_after);
+    EXPECT_TRUE(c.weights == m.weights());
+  }
+  {
+    GoldenModel m(cfg);
+    Trainer t(m, data, &test, opt);  // stops once more after stop_after further samples
+    t.resume_from(load_checkpoint(ckpt));
+    t.run();
+  }
+  GoldenModel resumed(cfg);
+  opt.stop_after = 0;
+  Trainer t(resumed, data, &test, opt);
+  t.resume_from(load_checkpoint(ckpt));
+  const nlohmann::json h_resumed = t.run();
+  EXPECT_FALSE(t.stopped_early());
+
+  EXPECT_TRUE(resumed.weights() == full.weights()) << "weights differ from the uninterrupted run";
+  ASSERT_EQ(h_resumed.size(), h_full.size());
+  for (size_t e = 0; e < h_full.size(); ++e) {
+    EXPECT_EQ(h_resumed[e].at("train_accuracy"), h_full[e].at("train_accuracy")) << "epoch " << e;
+    EXPECT_EQ(h_resumed[e].at("test_accuracy"), h_full[e].at("test_accuracy")) << "epoch " << e;
+  }
+  // The final checkpoint is at the end of the last epoch.
+  const Checkpoint last = load_checkpoint(ckpt);
+  EXPECT_EQ(last.epoch, 3);
+  EXPECT_EQ(last.position, 0u);
+  EXPECT_TRUE(last.weights == full.weights());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Points, Resume,
+    ::testing::Values(ResumeCase{UpdateMode::kStochastic, 130, 0, 0.0, "StochasticMidEpoch"},
+                      ResumeCase{UpdateMode::kStochastic, 200, 0, 0.0, "StochasticEpochBoundary"},
+                      ResumeCase{UpdateMode::kStochastic, 77, 50, 0.2, "StochasticDropoutPeriodic"},
+                      ResumeCase{UpdateMode::kRate, 130, 0, 0.0, "RateMidEpoch"},
+                      ResumeCase{UpdateMode::kRate, 200, 0, 0.0, "RateEpochBoundary"},
+                      ResumeCase{UpdateMode::kNoise, 251, 0, 0.2, "NoiseSecondEpoch"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------------------------ threads
+
+TEST(Evaluate, ResultDoesNotDependOnThreadCount) {
+  const ModelConfig cfg = train_config({48}, 12, UpdateMode::kStochastic, 41);
+  GoldenModel model(cfg);
+  Trainer(model, first(subset_train(), 200), nullptr, quiet(1)).run();
+  const Dataset test = first(subset_test(), 300);
+  const EvalResult one = evaluate(model, test, 1, false);
+  const EvalResult two = evaluate(model, test, 2, false);
+  EXPECT_EQ(one.total, 300u);
+  EXPECT_EQ(one.correct, two.correct);
+  EXPECT_EQ(one.confusion, two.confusion);
+  EXPECT_EQ(one.counters.forward_spikes, two.counters.forward_spikes);
+  EXPECT_EQ(one.counters.synaptic_reads, two.counters.synaptic_reads);
+  EXPECT_GT(one.counters.forward_spikes[0], 0u);
+  size_t sum = 0;
+  for (const auto& row : one.confusion)
+    for (uint32_t v : row) sum += v;
+  EXPECT_EQ(sum, 300u);
+  // Inference does not touch the weights.
+  const std::vector<WeightMatrix> before = model.weights();
+  evaluate(model, test, 2, false);
+  EXPECT_TRUE(model.weights() == before);
+}
+
+// ------------------------------------------------------------------------------ learning
+
+TEST(Learning, StochasticModeLearnsTheSubset) {
+  // 784-100-10, T = 20, two epochs of stochastic coincidence updates on the 2,000 shipped images.
+  // It reaches about 80-83 % over seeds 1-5 (chance: 10 %).
+  const ModelConfig cfg = train_config({100}, 20, UpdateMode::kStochastic, 1);
+  GoldenModel model(cfg);
+  Trainer t(model, subset_train(), nullptr, quiet(2));
+  const nlohmann::json h = t.run();
+  ASSERT_EQ(h.size(), 2u);
+  const EvalResult e = evaluate(model, subset_test(), 1, false);
+  std::printf("stochastic 784-100-10 T=20, 2 epochs: train accuracy %.3f, %.3f; test accuracy %.3f\n",
+              h[0].at("train_accuracy").get<double>(), h[1].at("train_accuracy").get<double>(), e.accuracy());
+  EXPECT_GE(e.accuracy(), 0.70);
+  EXPECT_GT(h[1].at("train_accuracy").get<double>(), h[0].at("train_accuracy").get<double>() - 0.02)
+      << "the second epoch is not worse";
+  EXPECT_GT(e.counters.forward_spikes[1], 0u);
+}
+
+TEST(Learning, RateModeLearnsTheSubset) {
+  const ModelConfig cfg = train_config({100}, 20, UpdateMode::kRate, 1);
+  GoldenModel model(cfg);
+  Trainer(model, subset_train(), nullptr, quiet(2)).run();
+  const EvalResult e = evaluate(model, subset_test(), 1, false);
+  std::printf("rate 784-100-10 T=20, 2 epochs: test accuracy %.3f\n", e.accuracy());
+  EXPECT_GE(e.accuracy(), 0.70);
+}
+
+// ------------------------------------------------------------------------------ checkpoints
+
+class CheckpointFile : public TempDir {
+ protected:
+  void SetUp() override {
+    TempDir::SetUp();
+    cfg_ = train_config({8}, 10, UpdateMode::kStochastic, 51);
+    GoldenModel model(cfg_);
+    ckpt_.config = cfg_;
+    ckpt_.epoch = 1;
+    ckpt_.position = 17;
+    ckpt_.weights = model.weights();
+    ckpt_.weights[0].at(3, 4) = -32768;
+    ckpt_.weights[1].at(7, 9) = 32767;
+    ckpt_.history = nlohmann::json{{"epochs", nlohmann::json::array({nlohmann::json{{"epoch", 1}}})}};
+    good_ = path("good.ckpt");
+    save_checkpoint(good_, ckpt_);
+    bytes_ = read_bytes(good_);
+  }
+
+  // Expects load_checkpoint(file) to throw a one-line CheckpointError naming the file.
+  void expect_refused(const std::string& file, const std::string& fragment = "") {
+    try {
+      load_checkpoint(file);
+      ADD_FAILURE() << "accepted " << file;
+    } catch (const CheckpointError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(file), std::string::npos) << "message does not name the file: " << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << "not one line: " << msg;
+      if (!fragment.empty()) {
+        EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+      }
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "wrong exception type: " << e.what();
+    }
+  }
+
+  ModelConfig cfg_;
+  Checkpoint ckpt_;
+  std::string good_;
+  std::string bytes_;
+};
+
+TEST_F(CheckpointFile, RoundTrip) {
+  const Checkpoint c = load_checkpoint(good_);
+  EXPECT_EQ(nlohmann::json(c.config), nlohmann::json(cfg_));
+  EXPECT_EQ(c.epoch, 1);
+  EXPECT_EQ(c.position, 17u);
+  EXPECT_TRUE(c.weights == ckpt_.weights);
+  EXPECT_EQ(c.history, ckpt_.history);
+  EXPECT_EQ(bytes_.substr(0, 8), "SSNNCKPT");
+}
+
+TEST_F(CheckpointFile, MissingFile) { expect_refused(path("nope.ckpt"), "cannot open"); }
+
+TEST_F(CheckpointFile, Truncated) {
+  const std::string t = path("truncated.ckpt");
+  for (size_t len : {size_t{0}, size_t{3}, size_t{8}, size_t{11}, size_t{12}, size_t{20}, size_t{100},
+                     bytes_.size() / 2, bytes_.size() - 5, bytes_.size() - 4, bytes_.size() - 1}) {
+    write_bytes(t, bytes_.substr(0, len));
+    SCOPED_TRACE("length " + std::to_string(len));
+    expect_refused(t);
+  }
+}
+
+TEST_F(CheckpointFile, FlippedByte) {
+  // Every byte of the header and the start of the config, then a sample through the config, the
+  // weights, the history and the CRC; one bit flipped per file (CRC-32 catches every single-bit error).
+  const std::string f = path("flipped.ckpt");
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < 96; ++i) positions.push_back(i);
+  for (size_t i = 96; i + 200 < bytes_.size(); i += 211) positions.push_back(i);
+  for (size_t i = bytes_.size() - 200; i < bytes_.size(); i += 7) positions.push_back(i);
+  for (size_t i = bytes_.size() - 4; i < bytes_.size(); ++i) positions.push_back(i);
+  for (size_t k = 0; k < positions.size(); ++k) {
+    const size_t pos = positions[k];
+    std::string b = bytes_;
+    b[pos] = static_cast<char>(b[pos] ^ (1 << (k % 8)));
+    write_bytes(f, b);
+    SCOPED_TRACE("byte " + std::to_string(pos));
+    expect_refused(f);
+    if (HasFailure()) return;
+  }
+}
+
+TEST_F(CheckpointFile, WrongMagic) {
+  const std::string f = path("magic.ckpt");
+  std::string b = bytes_;
+  b[7] = 'X';
+  write_bytes(f, with_crc(b.substr(0, b.size() - 4)));
+  expect_refused(f, "magic");
+  write_bytes(f, "this is not a checkpoint at all, just some text that is long enough");
+  expect_refused(f, "magic");
+}
+
+TEST_F(CheckpointFile, WrongVersion) {
+  const std::string f = path("version.ckpt");
+  std::string b = bytes_.substr(0, bytes_.size() - 4);
+  const uint32_t v = 99;
+  std::memcpy(&b[8], &v, 4);
+  write_bytes(f, with_crc(b));
+  expect_refused(f, "version");
+}
+
+TEST_F(CheckpointFile, TrailingBytes) {
+  const std::string f = path("trailing.ckpt");
+  write_bytes(f, with_crc(bytes_.substr(0, bytes_.size() - 4) + "extra"));
+  expect_refused(f);
+}
+
+TEST_F(CheckpointFile, AbsurdLengthsAreRefusedWithoutAllocating) {
+  // A config length of 2^62 with a valid CRC: the reader must compare it with the file size first.
+  const std::string f = path("huge.ckpt");
+  std::string b = bytes_.substr(0, bytes_.size() - 4);
+  const uint64_t huge = uint64_t{1} << 62;
+  std::memcpy(&b[12], &huge, 8);
+  write_bytes(f, with_crc(b));
+  expect_refused(f);
+}
+
+TEST_F(CheckpointFile, ConfigMismatchedWithWeights) {
+  // The stored configuration says 16 hidden neurons, the stored weights have 8.
+  Checkpoint c = ckpt_;
+  c.config.hidden = {16};
+  const std::string f = path("mismatch.ckpt");
+  save_checkpoint(f, c);
+  expect_refused(f, "layer");
+  // Or one weight layer too few.
+  c = ckpt_;
+  c.weights.pop_back();
+  save_checkpoint(f, c);
+  expect_refused(f);
+}
+
+TEST_F(CheckpointFile, InvalidConfigOrWeights) {
+  Checkpoint c = ckpt_;
+  c.config.timesteps = 0;
+  const std::string f = path("invalid.ckpt");
+  save_checkpoint(f, c);
+  expect_refused(f, "timesteps");
+  c = ckpt_;
+  c.config.weight_bits = 8;  // the stored weights no longer fit
+  save_checkpoint(f, c);
+  expect_refused(f, "weight");
+}
+
+TEST_F(CheckpointFile, ResumeWithADifferentConfigIsRefused) {
+  ModelConfig other = cfg_;
+  other.timesteps = 11;
+  GoldenModel model(other);
+  Trainer t(model, first(subset_train(), 10), nullptr, quiet(1));
+  const std::vector<WeightMatrix> before = model.weights();
+  try {
+    t.resume_from(load_checkpoint(good_));
+    ADD_FAILURE() << "resumed with a different configuration";
+  } catch (const CheckpointError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("configuration"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+  EXPECT_TRUE(model.weights() == before) << "a refused checkpoint must not change the model";
+}
+
+TEST_F(CheckpointFile, AtomicWriteReplacesTheOldFile) {
+  Checkpoint c = ckpt_;
+  c.position = 99;
+  save_checkpoint(good_, c);
+  EXPECT_EQ(load_checkpoint(good_).position, 99u);
+  EXPECT_FALSE(fs::exists(good_ + ".tmp"));
+  // A directory that does not exist: a CheckpointError naming the path, nothing written.
+  const std::string bad = path("no/such/dir/x.ckpt");
+  try {
+    save_checkpoint(bad, c);
+    ADD_FAILURE() << "wrote into a missing directory";
+  } catch (const CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+  }
+}
