@@ -282,8 +282,10 @@ module ssnn_composite_neuron #(
 
 `ifndef SYNTHESIS
   // Input contract of the step functions (sw/include/ssnn/neuron.hpp, ModelConfig::validate).
-  always_ff @(posedge clk_i) begin : p_input_check
-    if (rst_ni && !clear_i) begin
+  always @(posedge clk_i or negedge rst_ni) begin : p_input_check
+    if (!rst_ni) begin
+      // Nothing to check in reset.
+    end else if (!clear_i) begin
       if (fwd_en_i || grad_en_i) begin
         assert (beta_i <= (1 << ssnn_pkg::BetaBits))
           else $error("ssnn_composite_neuron: beta_i=%0d exceeds 2^16", beta_i);

@@ -79,8 +79,10 @@ module ssnn_wta #(
   assign busy_o = busy_q;
 
 `ifndef SYNTHESIS
-  always_ff @(posedge clk_i) begin : p_start_check
-    if (rst_ni && start_i) begin
+  always @(posedge clk_i or negedge rst_ni) begin : p_start_check
+    if (!rst_ni) begin
+      // Nothing to check in reset.
+    end else if (start_i) begin
       assert (!busy_q) else $error("ssnn_wta: start_i while busy");
     end
   end

@@ -1,0 +1,142 @@
+// Helpers of the Verilator C++ unit tests: a clocked wrapper with asynchronous reset, port packing
+// and sign extension, and a small deterministic random source for stimuli.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <type_traits>
+
+#include <verilated.h>
+
+namespace ssnn::rtl::test {
+
+// Sign-extends the low `bits` bits of v.
+inline int64_t sext(uint64_t v, int bits) {
+  const uint64_t m = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+  v &= m;
+  const uint64_t sign = uint64_t{1} << (bits - 1);
+  return static_cast<int64_t>((v ^ sign) - sign);
+}
+
+// Two's-complement bits of v in a `bits`-wide port (Verilator wants inputs without stray high bits).
+inline uint64_t bits_of(int64_t v, int bits) {
+  const uint64_t m = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+  return static_cast<uint64_t>(v) & m;
+}
+
+// Field access on a port: an integral type for up to 64 bits, VlWide<N> above.
+template <class Port>
+void set_field(Port& port, int lsb, int width, int64_t value) {
+  const uint64_t v = bits_of(value, width);
+  if constexpr (std::is_integral_v<Port>) {
+    const uint64_t m = ((width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1)) << lsb;
+    port = static_cast<Port>((static_cast<uint64_t>(port) & ~m) | (v << lsb));
+  } else {
+    // VlWide: 32-bit words, a field spans at most three of them.
+    for (int b = 0; b < width;) {
+      const int bit = lsb + b;
+      const int word = bit / 32, off = bit % 32;
+      const int n = std::min(32 - off, width - b);
+      const uint32_t m = (n == 32 ? ~uint32_t{0} : ((uint32_t{1} << n) - 1)) << off;
+      const auto chunk = static_cast<uint32_t>(v >> b) << off;
+      port[word] = (port[word] & ~m) | (chunk & m);
+      b += n;
+    }
+  }
+}
+
+template <class Port>
+uint64_t get_field(const Port& port, int lsb, int width) {
+  if constexpr (std::is_integral_v<Port>) {
+    const uint64_t m = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    return (static_cast<uint64_t>(port) >> lsb) & m;
+  } else {
+    uint64_t v = 0;
+    for (int b = 0; b < width;) {
+      const int bit = lsb + b;
+      const int word = bit / 32, off = bit % 32;
+      const int n = std::min(32 - off, width - b);
+      const uint32_t m = n == 32 ? ~uint32_t{0} : ((uint32_t{1} << n) - 1);
+      v |= static_cast<uint64_t>((port[word] >> off) & m) << b;
+      b += n;
+    }
+    return v;
+  }
+}
+
+template <class Port>
+int64_t get_signed(const Port& port, int lsb, int width) {
+  return sext(get_field(port, lsb, width), width);
+}
+
+// A verilated unit with clk_i and rst_ni, in its own single-threaded context.
+template <class Model>
+class Sim {
+ public:
+  Sim() : ctx_(std::make_unique<VerilatedContext>()) {
+    ctx_->threads(1);
+    ctx_->fatalOnError(true);
+    top_ = std::make_unique<Model>(ctx_.get(), "dut");
+    top_->clk_i = 1;
+    top_->rst_ni = 1;
+    top_->eval();
+    async_reset();
+  }
+  ~Sim() { top_->final(); }
+  Sim(const Sim&) = delete;
+  Sim& operator=(const Sim&) = delete;
+
+  Model& top() { return *top_; }
+  Model* operator->() { return top_.get(); }
+
+  // Combinational settle after changing inputs (no clock edge): clk_i stays high between edges.
+  void settle() { top_->eval(); }
+
+  // One rising edge: every registered output shows the inputs' effect afterwards.
+  void tick() {
+    top_->clk_i = 0;
+    top_->eval();
+    top_->clk_i = 1;
+    top_->eval();
+    ++cycles_;
+  }
+
+  // Asynchronous reset pulse between clock edges.
+  void async_reset() {
+    top_->rst_ni = 0;
+    top_->eval();
+    top_->rst_ni = 1;
+    top_->eval();
+  }
+
+  uint64_t cycles() const { return cycles_; }
+
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Model> top_;
+  uint64_t cycles_ = 0;
+};
+
+// Deterministic stimulus source.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : gen_(seed) {}
+  uint64_t u64() { return gen_(); }
+  uint32_t u32() { return static_cast<uint32_t>(gen_() >> 32); }
+  // Uniform integer in [lo, hi].
+  int64_t range(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(gen_() % static_cast<uint64_t>(hi - lo + 1));
+  }
+  bool chance(double p) { return std::uniform_real_distribution<double>(0.0, 1.0)(gen_) < p; }
+  template <class T, size_t N>
+  T pick(const T (&values)[N]) {
+    return values[gen_() % N];
+  }
+
+ private:
+  std::mt19937_64 gen_;
+};
+
+}  // namespace ssnn::rtl::test

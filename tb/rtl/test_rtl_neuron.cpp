@@ -1,0 +1,340 @@
+// ssnn_composite_neuron (hidden layer) against forward_step / gradient_step: random samples with
+// saturation, negative potentials, the gate switching, clears and resets in the middle of a sample.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "Vneuron_hidden.h"
+#include "Vneuron_hidden_narrow.h"
+#include "Vneuron_hidden_wide.h"
+#include "rtl_sim.hpp"
+#include "ssnn/fixed_point.hpp"
+#include "ssnn/neuron.hpp"
+#include "ssnn_rtl/lockstep.hpp"
+
+namespace {
+
+using ssnn::rtl::Lockstep;
+using ssnn::rtl::Mismatch;
+using ssnn::rtl::test::bits_of;
+using ssnn::rtl::test::Rng;
+using ssnn::rtl::test::sext;
+using ssnn::rtl::test::Sim;
+
+// Parameter sets, as verilated in tb/rtl/CMakeLists.txt.
+struct Default {
+  using Model = Vneuron_hidden;
+  static constexpr int kCharge = 24, kPotential = 24, kInput = 31;
+};
+struct Narrow {
+  using Model = Vneuron_hidden_narrow;
+  static constexpr int kCharge = 9, kPotential = 8, kInput = 12;
+};
+struct Wide {
+  using Model = Vneuron_hidden_wide;
+  static constexpr int kCharge = 30, kPotential = 30, kInput = 31;
+};
+
+// The unit's protocol over the golden step functions: a forward command runs forward_step, a
+// gradient command gradient_step with the current step's forward spike, clear restarts the sample.
+template <class P>
+struct NeuronRef {
+  ssnn::ForwardState fwd;
+  ssnn::GradientState grad;
+  bool spike = false, grad_pos = false, grad_neg = false;
+  void clear() {
+    fwd = {};
+    grad = {};
+    spike = grad_pos = grad_neg = false;
+  }
+  static ssnn::NeuronParams params(uint32_t beta) { return ssnn::NeuronParams{beta, P::kCharge, P::kPotential}; }
+  // Whether a register would leave its range before saturation (coverage only).
+  static bool outside(int64_t v, int bits) { return v > ssnn::signed_max(bits) || v < ssnn::signed_min(bits); }
+  struct Saturated {
+    bool charge = false, potential = false;
+  };
+  Saturated forward(uint32_t beta, int32_t input, int32_t theta) {
+    const ssnn::FilterStep f = ssnn::filter_step(params(beta), fwd.charge, input);
+    const Saturated sat{outside(int64_t{fwd.charge} + input, P::kCharge),
+                        outside(int64_t{fwd.potential} + f.transfer, P::kPotential)};
+    const ssnn::ForwardStep r = ssnn::forward_step(params(beta), fwd, input, theta);
+    fwd = r.next;
+    spike = r.spike;
+    return sat;
+  }
+  Saturated gradient(uint32_t beta, int32_t input, int32_t theta_grad) {
+    const ssnn::FilterStep f = ssnn::filter_step(params(beta), grad.charge, input);
+    const Saturated sat{outside(int64_t{grad.charge} + input, P::kCharge),
+                        outside(int64_t{grad.pos} + f.transfer, P::kPotential) ||
+                            outside(int64_t{grad.neg} - f.transfer, P::kPotential)};
+    const ssnn::GradientStep r = ssnn::gradient_step(params(beta), grad, input, spike, theta_grad);
+    grad = r.next;
+    grad_pos = r.spike_pos;
+    grad_neg = r.spike_neg;
+    return sat;
+  }
+};
+
+template <class P>
+bool check_state(Lockstep& ls, Sim<typename P::Model>& dut, const NeuronRef<P>& ref, int index) {
+  auto& t = dut.top();
+  ls.set_cycle(dut.cycles());
+  const char* u = "neuron";
+  return ls.check(u, index, "spike_o", ref.spike, t.spike_o) &&
+         ls.check(u, index, "grad_pos_o", ref.grad_pos, t.grad_pos_o) &&
+         ls.check(u, index, "grad_neg_o", ref.grad_neg, t.grad_neg_o) &&
+         ls.check(u, index, "charge_o", ref.fwd.charge, sext(t.charge_o, P::kCharge)) &&
+         ls.check(u, index, "potential_o", ref.fwd.potential, sext(t.potential_o, P::kPotential)) &&
+         ls.check(u, index, "grad_charge_o", ref.grad.charge, sext(t.grad_charge_o, P::kCharge)) &&
+         ls.check(u, index, "pos_potential_o", ref.grad.pos, sext(t.pos_potential_o, P::kPotential)) &&
+         ls.check(u, index, "neg_potential_o", ref.grad.neg, sext(t.neg_potential_o, P::kPotential)) &&
+         ls.check(u, index, "gate_o", ref.grad.gate, t.gate_o) &&
+         ls.check(u, index, "wta_eligible_o", 0, t.wta_eligible_o);
+}
+
+// What the run exercised: each corner must be hit for the run to count.
+struct Coverage {
+  uint64_t fwd_steps = 0, grad_steps = 0, fwd_spikes = 0, pos_spikes = 0, neg_spikes = 0;
+  uint64_t charge_saturations = 0, potential_saturations = 0, negative_potentials = 0;
+  uint64_t gate_opened_mid_sample = 0, gated_at_threshold = 0, clears_mid_sample = 0, resets = 0;
+  uint64_t samples = 0;
+};
+
+struct RunResult {
+  uint64_t cycles = 0;
+  Coverage cov;
+  std::optional<Mismatch> mismatch;
+};
+
+// `beta_skew` perturbs the reference's filter coefficient: a checker that works must then fail.
+template <class P>
+RunResult run_hidden(uint64_t seed, uint64_t cycles, int32_t beta_skew = 0) {
+  constexpr int64_t kMaxIn = (int64_t{1} << (P::kInput - 1)) - 1;
+  constexpr int64_t kMaxPot = ssnn::signed_max(P::kPotential);
+  constexpr int64_t kMaxCharge = ssnn::signed_max(P::kCharge);
+  Sim<typename P::Model> dut;
+  auto& t = dut.top();
+  NeuronRef<P> ref;
+  Lockstep ls;
+  Rng rng(seed);
+  RunResult res;
+  Coverage& cov = res.cov;
+
+  auto idle = [&] {
+    t.clear_i = 0;
+    t.fwd_en_i = 0;
+    t.grad_en_i = 0;
+    t.fwd_in_i = static_cast<uint32_t>(bits_of(static_cast<int64_t>(rng.u32()), P::kInput));
+    t.grad_in_i = static_cast<uint32_t>(bits_of(static_cast<int64_t>(rng.u32()), P::kInput));
+  };
+  auto finish = [&] {
+    res.cycles = dut.cycles();
+    res.mismatch = ls.first();
+    return res;
+  };
+  auto draw_theta = [&](int64_t scale) -> int32_t {
+    const int64_t kinds[] = {1, 2, scale, scale / 3 + 1, kMaxPot, kMaxPot / 2};
+    const int64_t v = rng.chance(0.5) ? rng.pick(kinds) : rng.range(1, std::max<int64_t>(1, std::min(kMaxPot, 4 * scale)));
+    return static_cast<int32_t>(std::clamp<int64_t>(v, 1, kMaxPot));
+  };
+  auto draw_beta = [&]() -> uint32_t {
+    const uint32_t kinds[] = {65536u, 1u, 0u, 65535u, 32768u, ssnn::filter_beta_q16(50, 10.0),
+                              ssnn::filter_beta_q16(1000, 10.0), ssnn::filter_beta_q16(5, 10.0)};
+    return rng.chance(0.6) ? rng.pick(kinds) : static_cast<uint32_t>(rng.range(0, 65536));
+  };
+
+  t.label_i = 0;
+  t.wta_win_i = 0;
+  t.wta_inhibit_i = 0;
+  t.err_unit_i = 0;
+  t.inhibition_i = 0;
+  if (!check_state(ls, dut, ref, 0)) return finish();
+
+  while (dut.cycles() < cycles) {
+    // One sample: clear, then T steps of forward (always) and gradient (when learning).
+    ++cov.samples;
+    idle();
+    t.clear_i = 1;
+    if (rng.chance(0.1)) t.fwd_en_i = 1;  // clear wins over a simultaneous command
+    dut.tick();
+    ref.clear();
+    if (!check_state(ls, dut, ref, 0)) return finish();
+
+    // Input magnitudes relative to the registers: small ones integrate, large ones saturate.
+    const int64_t scale_kinds[] = {4, 64, kMaxPot / 8 + 1, kMaxCharge, kMaxIn};
+    const int64_t scale = std::min<int64_t>(rng.pick(scale_kinds), kMaxIn);
+    const double bias = rng.range(-100, 100) / 100.0;  // mean drift: negative drives potentials down
+    const int64_t grad_scale = std::min<int64_t>(rng.pick(scale_kinds), kMaxIn);
+    const bool learn = rng.chance(0.85);
+    const int timesteps = static_cast<int>(rng.range(1, 300));
+    uint32_t beta = draw_beta();
+    int32_t theta = draw_theta(scale);
+    int32_t theta_grad = draw_theta(grad_scale);
+    for (int step = 0; step < timesteps && dut.cycles() < cycles; ++step) {
+      if (rng.chance(0.02)) beta = draw_beta();
+      if (rng.chance(0.02)) theta = draw_theta(scale);
+      if (rng.chance(0.02)) theta_grad = draw_theta(grad_scale);
+      t.beta_i = beta;
+      t.theta_i = static_cast<uint32_t>(bits_of(theta, P::kPotential));
+      t.theta_grad_i = static_cast<uint32_t>(bits_of(theta_grad, P::kPotential));
+
+      // Forward command.
+      idle();
+      const int64_t drift = static_cast<int64_t>(bias * static_cast<double>(scale));
+      const int64_t fwd_in = std::clamp<int64_t>(drift + rng.range(-scale, scale), -kMaxIn, kMaxIn);
+      t.fwd_en_i = 1;
+      t.fwd_in_i = static_cast<uint32_t>(bits_of(fwd_in, P::kInput));
+      dut.tick();
+      const auto fsat = ref.forward(beta + static_cast<uint32_t>(beta_skew), static_cast<int32_t>(fwd_in), theta);
+      ++cov.fwd_steps;
+      cov.fwd_spikes += ref.spike;
+      cov.negative_potentials += ref.fwd.potential < 0;
+      cov.charge_saturations += fsat.charge;
+      cov.potential_saturations += fsat.potential;
+      if (!check_state(ls, dut, ref, 0)) return finish();
+
+      for (int64_t i = rng.range(0, 2); i > 0; --i) {
+        idle();
+        dut.tick();
+        if (!check_state(ls, dut, ref, 0)) return finish();
+      }
+
+      // Gradient command, reading this step's forward spike.
+      if (learn) {
+        idle();
+        const int64_t grad_in = std::clamp<int64_t>(rng.range(-grad_scale, grad_scale), -kMaxIn, kMaxIn);
+        t.grad_en_i = 1;
+        t.grad_in_i = static_cast<uint32_t>(bits_of(grad_in, P::kInput));
+        const bool closed_before = !ref.grad.gate;
+        dut.tick();
+        const auto gsat =
+            ref.gradient(beta + static_cast<uint32_t>(beta_skew), static_cast<int32_t>(grad_in), theta_grad);
+        ++cov.grad_steps;
+        cov.charge_saturations += gsat.charge;
+        cov.potential_saturations += gsat.potential;
+        cov.pos_spikes += ref.grad_pos;
+        cov.neg_spikes += ref.grad_neg;
+        cov.gate_opened_mid_sample += closed_before && ref.grad.gate && step > 0;
+        cov.gated_at_threshold += !ref.grad.gate && (ref.grad.pos >= theta_grad || ref.grad.neg >= theta_grad);
+        cov.negative_potentials += ref.grad.pos < 0 || ref.grad.neg < 0;
+        if (!check_state(ls, dut, ref, 0)) return finish();
+      }
+
+      // Interruptions: a clear or an asynchronous reset in the middle of the sample.
+      if (rng.chance(0.002)) {
+        idle();
+        t.clear_i = 1;
+        dut.tick();
+        ref.clear();
+        ++cov.clears_mid_sample;
+        if (!check_state(ls, dut, ref, 0)) return finish();
+      } else if (rng.chance(0.001)) {
+        dut.async_reset();
+        ref.clear();
+        ++cov.resets;
+        ls.set_cycle(dut.cycles());
+        if (!check_state(ls, dut, ref, 0)) return finish();
+      }
+    }
+  }
+  return finish();
+}
+
+template <class P>
+void expect_full_coverage(const RunResult& r, const char* name) {
+  ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->message();
+  const Coverage& c = r.cov;
+  EXPECT_GE(r.cycles, 1'000'000u);
+  EXPECT_GT(c.fwd_spikes, 1000u);
+  EXPECT_GT(c.pos_spikes, 1000u);
+  EXPECT_GT(c.neg_spikes, 1000u);
+  EXPECT_GT(c.charge_saturations, 100u);
+  EXPECT_GT(c.potential_saturations, 100u);
+  EXPECT_GT(c.negative_potentials, 1000u);
+  EXPECT_GT(c.gate_opened_mid_sample, 100u);
+  EXPECT_GT(c.gated_at_threshold, 100u);
+  EXPECT_GT(c.clears_mid_sample, 10u);
+  EXPECT_GT(c.resets, 5u);
+  std::printf(
+      "%s: %llu cycles, %llu samples, %llu forward / %llu gradient steps, spikes fwd %llu pos %llu neg %llu, "
+      "saturations charge %llu potential %llu, negative potentials %llu, gate opened mid-sample %llu, "
+      "gated at threshold %llu, clears %llu, resets %llu\n",
+      name, static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(c.samples),
+      static_cast<unsigned long long>(c.fwd_steps), static_cast<unsigned long long>(c.grad_steps),
+      static_cast<unsigned long long>(c.fwd_spikes), static_cast<unsigned long long>(c.pos_spikes),
+      static_cast<unsigned long long>(c.neg_spikes), static_cast<unsigned long long>(c.charge_saturations),
+      static_cast<unsigned long long>(c.potential_saturations), static_cast<unsigned long long>(c.negative_potentials),
+      static_cast<unsigned long long>(c.gate_opened_mid_sample), static_cast<unsigned long long>(c.gated_at_threshold),
+      static_cast<unsigned long long>(c.clears_mid_sample), static_cast<unsigned long long>(c.resets));
+}
+
+TEST(RtlNeuron, HiddenDefaultWidthsMatchGoldenSteps) {
+  expect_full_coverage<Default>(run_hidden<Default>(0x4E455552u, 2'000'000), "ssnn_composite_neuron 24/24/31");
+}
+
+TEST(RtlNeuron, HiddenNarrowWidthsSaturateLikeGolden) {
+  expect_full_coverage<Narrow>(run_hidden<Narrow>(0x4E41524Eu, 1'000'000), "ssnn_composite_neuron 9/8/12");
+}
+
+TEST(RtlNeuron, HiddenThirtyBitRegistersMatchGolden) {
+  expect_full_coverage<Wide>(run_hidden<Wide>(0x57494445u, 1'000'000), "ssnn_composite_neuron 30/30/31");
+}
+
+// Directed: the gradient neurons integrate while gated and may fire from the step of the first
+// forward spike on, including that step.
+TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
+  Sim<Vneuron_hidden> dut;
+  auto& t = dut.top();
+  t.beta_i = 65536;  // no filtering: transfer == input
+  t.theta_i = 100;
+  t.theta_grad_i = 10;
+  t.clear_i = 1;
+  dut.tick();
+  t.clear_i = 0;
+  // Step 0: forward below threshold, gradient input far above theta_grad: no gradient spike.
+  t.fwd_en_i = 1;
+  t.fwd_in_i = 60;
+  dut.tick();
+  t.fwd_en_i = 0;
+  EXPECT_FALSE(t.spike_o);
+  t.grad_en_i = 1;
+  t.grad_in_i = 50;
+  dut.tick();
+  t.grad_en_i = 0;
+  EXPECT_FALSE(t.gate_o);
+  EXPECT_FALSE(t.grad_pos_o);
+  EXPECT_EQ(t.pos_potential_o, 50u);  // integrated while gated
+  // Step 1: the forward neuron crosses theta; the same step's gradient step may fire.
+  t.fwd_en_i = 1;
+  t.fwd_in_i = 60;
+  dut.tick();
+  t.fwd_en_i = 0;
+  EXPECT_TRUE(t.spike_o);
+  EXPECT_EQ(t.potential_o, 20u);  // 120 - 100: reset by subtraction
+  t.grad_en_i = 1;
+  t.grad_in_i = 0;
+  dut.tick();
+  t.grad_en_i = 0;
+  EXPECT_TRUE(t.gate_o);
+  EXPECT_TRUE(t.grad_pos_o);
+  EXPECT_EQ(t.pos_potential_o, 40u);  // 50 - 10, one spike per step
+  EXPECT_FALSE(t.grad_neg_o);
+  // A clear closes the gate again.
+  t.clear_i = 1;
+  dut.tick();
+  EXPECT_FALSE(t.gate_o);
+  EXPECT_EQ(t.pos_potential_o, 0u);
+}
+
+// The checker must be able to fail: a reference with beta off by one LSB is caught.
+TEST(RtlNeuron, CheckerCatchesAnOffByOneFilterCoefficient) {
+  const RunResult r = run_hidden<Default>(0x4641494Cu, 200'000, 1);
+  ASSERT_TRUE(r.mismatch.has_value());
+  EXPECT_EQ(r.mismatch->unit, "neuron");
+  std::printf("expected failure found: %s\n", r.mismatch->message().c_str());
+}
+
+}  // namespace
