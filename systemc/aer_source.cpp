@@ -1,46 +1,86 @@
 #include "aer_source.hpp"
 
+#include <algorithm>
+#include <climits>
+
 namespace ssnn::sc {
 
-aer_source::aer_source(const sc_core::sc_module_name& name, const AerRoutingTable& routes)
+aer_source::aer_source(const sc_core::sc_module_name& name, const AerRoutingTable& routes, int channels)
     : sc_core::sc_module(name),
       clk_i("clk_i"),
       rst_ni("rst_ni"),
-      valid_o("valid_o"),
-      event_o("event_o"),
-      ready_i("ready_i"),
+      valid_o("valid_o", static_cast<size_t>(channels)),
+      event_o("event_o", static_cast<size_t>(channels)),
+      ready_i("ready_i", static_cast<size_t>(channels)),
       tx_expected_o("tx_expected_o"),
-      routes_(routes) {}
+      routes_(routes),
+      queue_(static_cast<size_t>(channels)),
+      head_(static_cast<size_t>(channels), 0),
+      offering_(static_cast<size_t>(channels), 0) {}
 
 void aer_source::reset_source() {
-  valid_o.write(false);
-  event_o.write(AerEvent{});
+  for (auto& v : valid_o) v.write(false);
+  for (auto& e : event_o) e.write(AerEvent{});
+  std::fill(offering_.begin(), offering_.end(), 0);
   tx_expected_ = 0;
   tx_expected_o.write(0);
   src_cnt_ = SourceCounters{};
 }
 
 void aer_source::send(const std::vector<Outgoing>& events, int min_cycles) {
+  const size_t n_ch = queue_.size();
+  for (auto& q : queue_) q.clear();
+  for (size_t k = 0; k < events.size(); ++k) queue_[static_cast<size_t>(events[k].channel)].push_back(k);
+  std::fill(head_.begin(), head_.end(), 0);
+  std::fill(offering_.begin(), offering_.end(), 0);
+  size_t left = events.size();
   int now = 0;
-  for (const Outgoing& o : events) {
-    if (now < o.ready_cycle) {
-      valid_o.write(false);  // nothing to offer until the datapath has produced the next event
-      wait(o.ready_cycle - now);
-      now = o.ready_cycle;
+  while (left > 0) {
+    // Offer on every idle channel whose next event is ready; note the earliest future event.
+    bool any = false;
+    int next_ready = INT_MAX;
+    for (size_t ch = 0; ch < n_ch; ++ch) {
+      if (offering_[ch]) {
+        any = true;
+        continue;
+      }
+      if (head_[ch] == queue_[ch].size()) {
+        valid_o[ch].write(false);
+        continue;
+      }
+      const Outgoing& o = events[queue_[ch][head_[ch]]];
+      if (o.ready_cycle <= now) {
+        valid_o[ch].write(true);
+        event_o[ch].write(o.event);
+        tx_expected_ += routes_.destinations(o.event.block, o.event.kind).size();
+        offering_[ch] = 1;
+        any = true;
+      } else {
+        valid_o[ch].write(false);  // nothing to offer until the datapath has produced it
+        next_ready = std::min(next_ready, o.ready_cycle);
+      }
     }
-    valid_o.write(true);
-    event_o.write(o.event);
-    tx_expected_ += routes_.destinations(o.event.block, o.event.kind).size();
     tx_expected_o.write(tx_expected_);
-    for (;;) {
-      wait();
-      ++now;
-      if (ready_i.read()) break;  // accepted at this edge
-      ++src_cnt_.stall_cycles;
+    if (!any) {
+      wait(next_ready - now);
+      now = next_ready;
+      continue;
     }
-    ++src_cnt_.events;
+    wait();
+    ++now;
+    for (size_t ch = 0; ch < n_ch; ++ch) {
+      if (!offering_[ch]) continue;
+      if (ready_i[ch].read()) {  // accepted at this edge
+        offering_[ch] = 0;
+        ++head_[ch];
+        --left;
+        ++src_cnt_.events;
+      } else {
+        ++src_cnt_.stall_cycles;
+      }
+    }
   }
-  valid_o.write(false);
+  for (auto& v : valid_o) v.write(false);
   if (now < min_cycles) {
     wait(min_cycles - now);
     now = min_cycles;

@@ -1,10 +1,12 @@
 // aer_source: the sending half of a block that emits address events (encoder, neuron cores).
 //
-// A source offers one event per cycle on its router input channel (valid/ready, the event held
-// stable until accepted) and keeps a running count of the deliveries it has caused: each event it
-// offers will reach as many tiles as its routing-table entry names.  The controller compares that
-// count with the events the tiles have taken to know the fabric has drained (completion
-// counting), which is what makes the barrier between phases exact.
+// A source has one router input channel per AER block it owns (a segment of its neurons, see
+// ssnn_chip.hpp), so it can offer one event per channel per cycle: the router's events_per_cycle,
+// not the sender, bounds the traffic.  Each channel is a valid/ready handshake, the event held
+// stable until accepted.  The source keeps a running count of the deliveries it has caused (each
+// event reaches as many tiles as its routing-table entry names); the controller compares it with
+// the events the tiles have taken to know the fabric has drained (completion counting), which
+// makes the barrier between phases exact.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,7 @@ namespace ssnn::sc {
 
 struct SourceCounters {
   uint64_t events = 0;        // events handed to the router
-  uint64_t stall_cycles = 0;  // cycles an offered event waited for ready
+  uint64_t stall_cycles = 0;  // channel-cycles an offered event waited for ready
   uint64_t busy_cycles = 0;   // cycles spent on commands
 };
 
@@ -27,26 +29,28 @@ class aer_source : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_i;
   sc_core::sc_in<bool> rst_ni;
-  sc_core::sc_out<bool> valid_o;
-  sc_core::sc_out<AerEvent> event_o;
-  sc_core::sc_in<bool> ready_i;
+  sc_core::sc_vector<sc_core::sc_out<bool>> valid_o;     // per channel
+  sc_core::sc_vector<sc_core::sc_out<AerEvent>> event_o;
+  sc_core::sc_vector<sc_core::sc_in<bool>> ready_i;
   sc_core::sc_out<uint64_t> tx_expected_o;  // deliveries caused since reset
 
+  int num_channels() const { return static_cast<int>(valid_o.size()); }
   const SourceCounters& source_counters() const { return src_cnt_; }
 
  protected:
-  aer_source(const sc_core::sc_module_name& name, const AerRoutingTable& routes);
+  aer_source(const sc_core::sc_module_name& name, const AerRoutingTable& routes, int channels);
 
-  // An event and the cycle (counted from the phase start, the edge the command was taken) at
-  // which the datapath has produced it.
+  // An event, the channel it leaves on, and the cycle (counted from the phase start, the edge the
+  // command was taken) at which the datapath has produced it.
   struct Outgoing {
     AerEvent event;
+    int channel;
     int ready_cycle;
   };
 
-  // Sends the events in order, one per cycle at most, each no earlier than its ready cycle, with
-  // backpressure; returns after max(last acceptance, min_cycles) cycles.  Call from the
-  // module's clocked thread.
+  // Sends the events, in order within each channel, each no earlier than its ready cycle, all
+  // channels in parallel, with backpressure; returns after max(last acceptance, min_cycles)
+  // cycles.  Call from the module's clocked thread.
   void send(const std::vector<Outgoing>& events, int min_cycles);
 
   void reset_source();
@@ -54,6 +58,11 @@ class aer_source : public sc_core::sc_module {
   const AerRoutingTable& routes_;
   SourceCounters src_cnt_;
   uint64_t tx_expected_ = 0;
+
+ private:
+  std::vector<std::vector<size_t>> queue_;  // per channel: indices into the events being sent
+  std::vector<size_t> head_;
+  std::vector<uint8_t> offering_;
 };
 
 }  // namespace ssnn::sc

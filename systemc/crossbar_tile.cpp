@@ -184,15 +184,18 @@ void crossbar_tile::run_command(Op op) {
           if (pos_count_[static_cast<size_t>(c)] != 0 || neg_count_[static_cast<size_t>(c)] != 0) cols.push_back(c);
         if (!cols.empty()) {
           const auto stride = static_cast<size_t>(geo_.cols);
+          const RoundingDivider per_timestep(cfg_.timesteps);
+          uint64_t active_rows = 0;
           for (int r = 0; r < geo_.rows; ++r) {
             const int32_t nx = row_count_[static_cast<size_t>(r)];
             if (nx == 0) continue;
+            ++active_rows;
             int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
             for (int c : cols)
               row[c] = rate_update(syn_, row[c], nx, pos_count_[static_cast<size_t>(c)], neg_count_[static_cast<size_t>(c)],
-                                   cfg_.timesteps);
+                                   per_timestep);
           }
-          cnt_.rate_updates += cols.size() * static_cast<uint64_t>(geo_.rows);
+          cnt_.rate_updates += cols.size() * active_rows;  // cross-points with a row and a column spike
         }
         cols.clear();
         cost = geo_.rows;

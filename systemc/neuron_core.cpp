@@ -8,7 +8,7 @@ namespace ssnn::sc {
 
 neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
                          const AerRoutingTable& routes, int layer, uint8_t first_block, int fwd_band, int grad_band)
-    : aer_source(name, routes),
+    : aer_source(name, routes, channels_for(cfg, layer, fwd_band, grad_band)),
       start_i("start_i"),
       op_i("op_i"),
       step_i("step_i"),
@@ -37,6 +37,12 @@ neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig&
   out_.reserve(2 * n);
   SC_CTHREAD(run, clk_i.pos());
   async_reset_signal_is(rst_ni, false);
+}
+
+int neuron_core::channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band) {
+  const int n = cfg.layer_size(layer);
+  const int fwd = layer < cfg.layers() ? ChipConfig::ceil_div(n, fwd_band) : 0;
+  return std::max(fwd, ChipConfig::ceil_div(n, grad_band));
 }
 
 void neuron_core::reset_state() {
@@ -110,11 +116,12 @@ int neuron_core::forward() {
     ++count_fwd_[static_cast<size_t>(j)];
     if (!is_output()) {
       AerEvent ev;
-      ev.block = static_cast<uint8_t>(first_block_ + j / fwd_band_);
+      const int ch = j / fwd_band_;
+      ev.block = static_cast<uint8_t>(first_block_ + ch);
       ev.neuron = static_cast<uint16_t>(j);
       ev.kind = SpikeKind::kForward;
       ev.tag = t;
-      out_.push_back(Outgoing{ev, j / chip_.lanes + ChipConfig::kNeuronPipeline});
+      out_.push_back(Outgoing{ev, ch, j / chip_.lanes + ChipConfig::kNeuronPipeline});
     }
   }
   cnt_.forward_spikes += list_fwd_.size();
@@ -129,19 +136,20 @@ void neuron_core::queue_gradient_events(int t) {
     const auto u = static_cast<size_t>(j);
     if (!pos_flag_[u] && !neg_flag_[u]) continue;
     AerEvent ev;
-    ev.block = static_cast<uint8_t>(first_block_ + j / grad_band_);
+    const int ch = j / grad_band_;
+    ev.block = static_cast<uint8_t>(first_block_ + ch);
     ev.neuron = static_cast<uint16_t>(j);
     ev.tag = static_cast<uint32_t>(t);
     const int ready = j / chip_.lanes + ChipConfig::kNeuronPipeline;
     if (pos_flag_[u]) {
       list_pos_.push_back(j);
       ev.kind = SpikeKind::kGradPos;
-      out_.push_back(Outgoing{ev, ready});
+      out_.push_back(Outgoing{ev, ch, ready});
     }
     if (neg_flag_[u]) {
       list_neg_.push_back(j);
       ev.kind = SpikeKind::kGradNeg;
-      out_.push_back(Outgoing{ev, ready});
+      out_.push_back(Outgoing{ev, ch, ready});
     }
   }
   cnt_.pos_spikes += list_pos_.size();

@@ -48,8 +48,9 @@ class neuron_core : public aer_source {
   sc_core::sc_port<tile_sum_if, 0, sc_core::SC_ZERO_OR_MORE_BOUND> above_i;
 
   SC_HAS_PROCESS(neuron_core);
-  // layer: 1..L.  Forward events of neuron j carry block first_block + j / fwd_band (row bands
-  // of the tiles above), gradient events first_block + j / grad_band (column bands below).
+  // layer: 1..L.  Forward events of neuron j leave on channel j / fwd_band (row bands of the
+  // tiles above), gradient events on channel j / grad_band (column bands below); channel k
+  // carries block first_block + k.
   neuron_core(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
               const AerRoutingTable& routes, int layer, uint8_t first_block, int fwd_band, int grad_band);
 
@@ -81,6 +82,7 @@ class neuron_core : public aer_source {
   int forward();
   int error();
   int backward();
+  static int channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band);
   int pass_cycles(int neurons) const { return ChipConfig::ceil_div(neurons, chip_.lanes) + ChipConfig::kNeuronPipeline; }
   void queue_gradient_events(int t);
 

@@ -11,7 +11,7 @@ namespace ssnn::sc {
 
 spike_encoder::spike_encoder(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
                              const AerRoutingTable& routes, uint8_t first_block, int rows_per_band)
-    : aer_source(name, routes),
+    : aer_source(name, routes, ChipConfig::ceil_div(cfg.inputs, rows_per_band)),
       start_i("start_i"),
       op_i("op_i"),
       step_i("step_i"),
@@ -80,11 +80,12 @@ void spike_encoder::forward(std::vector<Outgoing>& out) {
     if (bernoulli(lfsr_[static_cast<size_t>(i)], pixel_prob_q16(p, ramp))) {
       spikes_.push_back(i);
       AerEvent ev;
-      ev.block = static_cast<uint8_t>(first_block_ + i / rows_per_band_);
+      const int ch = i / rows_per_band_;
+      ev.block = static_cast<uint8_t>(first_block_ + ch);
       ev.neuron = static_cast<uint16_t>(i);
       ev.kind = SpikeKind::kForward;
       ev.tag = static_cast<uint32_t>(t);
-      out.push_back(Outgoing{ev, i / lanes + 1});
+      out.push_back(Outgoing{ev, ch, i / lanes + 1});
     }
   }
   cnt_.input_spikes += spikes_.size();

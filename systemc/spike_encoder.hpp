@@ -38,8 +38,8 @@ class spike_encoder : public aer_source {
   sc_core::sc_out<uint32_t> label_class_o;
 
   SC_HAS_PROCESS(spike_encoder);
-  // rows_per_band: rows of a tile of the first weight layer; the event's block is
-  // first_block + pixel / rows_per_band.
+  // rows_per_band: rows of a tile of the first weight layer; pixel i leaves on channel
+  // i / rows_per_band with block first_block + channel.
   spike_encoder(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
                 const AerRoutingTable& routes, uint8_t first_block, int rows_per_band);
 

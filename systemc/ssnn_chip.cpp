@@ -64,7 +64,8 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
     bands_c_[u] = ChipConfig::ceil_div(cfg_.layer_size(l + 1), tc[u]);
   }
   // AER blocks: encoder bands, then each core's bands.
-  std::vector<int> core_block(static_cast<size_t>(L) + 1, 0);
+  core_block_.assign(static_cast<size_t>(L) + 1, 0);
+  std::vector<int>& core_block = core_block_;
   num_blocks_ = bands_r_[0];
   for (int l = 1; l <= L; ++l) {
     core_block[static_cast<size_t>(l)] = num_blocks_;
@@ -119,7 +120,9 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
                                                    static_cast<uint8_t>(core_block[u]), fwd_band, tc[u - 1]));
   }
   const int n_tiles = num_tiles();
-  const auto n_in = static_cast<unsigned>(L + 1);
+  // One router input per AER block: block b is input b.
+  const auto n_in = static_cast<unsigned>(num_blocks_);
+  const auto n_src = static_cast<unsigned>(L + 1);
   AerRouterConfig rc;
   rc.num_inputs = n_in;
   rc.num_outputs = static_cast<unsigned>(n_tiles);
@@ -137,7 +140,7 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   in_valid_s_.init(n_in);
   in_ready_s_.init(n_in);
   in_event_s_.init(n_in);
-  tx_s_.init(n_in);
+  tx_s_.init(n_src);
   out_valid_s_.init(static_cast<size_t>(n_tiles));
   out_ready_s_.init(static_cast<size_t>(n_tiles));
   out_event_s_.init(static_cast<size_t>(n_tiles));
@@ -171,20 +174,23 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
     ct.tile_busy_i[static_cast<size_t>(k)](tile_busy_s_[static_cast<size_t>(k)]);
     ct.rx_count_i[static_cast<size_t>(k)](rx_s_[static_cast<size_t>(k)]);
   }
-  for (unsigned i = 0; i < n_in; ++i) ct.tx_expected_i[i](tx_s_[i]);
+  for (unsigned i = 0; i < n_src; ++i) ct.tx_expected_i[i](tx_s_[i]);
   ct.set_step_hook([this](int t) { on_step(t); });
 
-  // Sources: encoder on router input 0, core l on input l.
-  auto bind_source = [&](aer_source& s, unsigned port) {
+  // Sources: channel k of a source whose first block is b drives router input b + k.
+  auto bind_source = [&](aer_source& s, unsigned source, int first_block) {
     s.clk_i(clk_i);
     s.rst_ni(rst_ni);
-    s.valid_o(in_valid_s_[port]);
-    s.event_o(in_event_s_[port]);
-    s.ready_i(in_ready_s_[port]);
-    s.tx_expected_o(tx_s_[port]);
+    for (int k = 0; k < s.num_channels(); ++k) {
+      const auto port = static_cast<size_t>(first_block + k);
+      s.valid_o[static_cast<size_t>(k)](in_valid_s_[port]);
+      s.event_o[static_cast<size_t>(k)](in_event_s_[port]);
+      s.ready_i[static_cast<size_t>(k)](in_ready_s_[port]);
+    }
+    s.tx_expected_o(tx_s_[source]);
   };
   spike_encoder& en = *encoder_;
-  bind_source(en, 0);
+  bind_source(en, 0, 0);
   en.start_i(enc_start_s_);
   en.op_i(op_s_);
   en.step_i(step_s_);
@@ -196,7 +202,7 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   for (int l = 1; l <= L; ++l) {
     const auto u = static_cast<size_t>(l - 1);
     neuron_core& co = *cores_[u];
-    bind_source(co, static_cast<unsigned>(l));
+    bind_source(co, static_cast<unsigned>(l), core_block[static_cast<size_t>(l)]);
     co.start_i(core_start_s_[u]);
     co.op_i(op_s_);
     co.step_i(step_s_);

@@ -83,6 +83,8 @@ class ssnn_chip : public sc_core::sc_module {
   ChipCounters counters() const;
   int num_tiles() const { return static_cast<int>(tiles_.size()); }
   int num_blocks() const { return num_blocks_; }
+  // First AER block (router input) of the core of `layer` (0: the encoder).
+  int first_block(int layer) const { return core_block_[static_cast<size_t>(layer)]; }
   const crossbar_tile& tile(int k) const { return *tiles_[static_cast<size_t>(k)]; }
   const neuron_core& core(int layer) const { return *cores_[static_cast<size_t>(layer - 1)]; }
   const spike_encoder& encoder() const { return *encoder_; }
@@ -112,6 +114,7 @@ class ssnn_chip : public sc_core::sc_module {
   int num_blocks_ = 0;
   std::vector<int> tile_first_;  // per layer: index of its first tile
   std::vector<int> bands_r_, bands_c_;
+  std::vector<int> core_block_;  // per layer 1..L: the core's first AER block (= router input)
 
   // Signals.
   sc_core::sc_signal<uint32_t> op_s_{"op"}, step_s_{"step"}, epoch_s_{"epoch_bus"}, phase_s_{"phase"}, layer_s_{"layer"};

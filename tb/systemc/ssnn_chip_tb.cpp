@@ -342,7 +342,7 @@ int run(int argc, char** argv) {
   }
   hw_test = hardware_json(cfg, chip, energy, c1, c2);
   print_hw("inference", hw_test, chip.clock_mhz);
-  std::printf("  FIFO high-water marks (encoder, cores):");
+  std::printf("  FIFO high-water marks (per AER block: encoder bands, then core bands):");
   for (uint32_t x : c2.router.fifo_high_water) std::printf(" %u", x);
   std::printf(" of %d\n", chip.fifo_depth);
   const double total_cycles = static_cast<double>(c2.controller.cycles - c0.controller.cycles);

@@ -1,0 +1,186 @@
+// Chip versus golden model, bit for bit: spike rasters of every block at every step, weights after
+// every sample, operation counters and predictions, on several configurations.
+#include <gtest/gtest.h>
+
+#include "equivalence.hpp"
+
+namespace ssnn::sc {
+namespace {
+
+void expect_router_sound(const ChipCounters& c, const ChipConfig& chip) {
+  EXPECT_EQ(c.router.total_drops(), 0u);
+  EXPECT_EQ(c.router.unrouted, 0u);
+  EXPECT_EQ(c.router.total_events_in(), c.router.total_grants());  // everything accepted left its FIFO
+  for (uint32_t hw : c.router.fifo_high_water) EXPECT_LE(hw, static_cast<uint32_t>(chip.fifo_depth));
+  uint64_t src = 0;
+  for (const SourceCounters& s : c.sources) src += s.events;
+  EXPECT_EQ(src, c.router.total_events_in());
+}
+
+// 64-16-4 synthetic, stochastic updates, WTA on, layers cut into 16x8 tiles (W0: 4x2 tiles).
+TEST(Equivalence, SmallTiledStochasticWta) {
+  ModelConfig cfg;
+  cfg.inputs = 64;
+  cfg.hidden = {16};
+  cfg.classes = 4;
+  cfg.timesteps = 16;
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  cfg.pulse = {8};
+  ChipConfig chip;
+  chip.tile_rows = 16;
+  chip.tile_cols = 8;
+  chip.lanes = 4;
+  ChipHarness h("tb", cfg, chip);
+  EXPECT_EQ(h.chip().num_tiles(), 4 * 2 + 1 * 1);
+  const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 8, 7), {6, 3, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_GT(r.spikes_compared, 100u);
+  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
+// Rate-mode learning (end-of-sample updates), WTA off, one tile per layer.
+TEST(Equivalence, RateModeNoWtaOneTilePerLayer) {
+  ModelConfig cfg;
+  cfg.inputs = 64;
+  cfg.hidden = {16};
+  cfg.classes = 4;
+  cfg.timesteps = 12;
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  cfg.wta = false;
+  cfg.update_mode = UpdateMode::kRate;
+  cfg.pulse = {16};
+  ChipConfig chip;
+  chip.tile_rows = 0;
+  chip.tile_cols = 0;
+  ChipHarness h("tb", cfg, chip);
+  EXPECT_EQ(h.chip().num_tiles(), 2);
+  const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 8, 11), {5, 3, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_GT(r.counters.layer_tiles[0].rate_updates, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
+// MNIST subset images, 784-32-10, a router of one event per cycle with one-entry FIFOs: it stalls.
+TEST(Equivalence, MnistStallingRouter) {
+  ModelConfig cfg;
+  cfg.hidden = {32};
+  cfg.timesteps = 10;
+  ChipConfig chip;
+  chip.tile_rows = 128;
+  chip.tile_cols = 16;
+  chip.events_per_cycle = 1;
+  chip.fifo_depth = 1;
+  chip.lanes = 64;
+  chip.encoder_lanes = 256;
+  ChipHarness h("tb", cfg, chip);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_equivalence(h, data, {4, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_GT(r.counters.router.stall_cycles, 0u);
+  uint64_t src_stalls = 0;
+  for (const SourceCounters& s : r.counters.sources) src_stalls += s.stall_cycles;
+  EXPECT_GT(src_stalls, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
+// Two hidden layers (tiled), dropout on inputs and hidden units, device non-idealities on.
+TEST(Equivalence, DeepDropoutDeviceNonIdealities) {
+  ModelConfig cfg;
+  cfg.hidden = {24, 12};
+  cfg.timesteps = 14;
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  cfg.theta_grad = 16;
+  cfg.dropout_input = 0.2;
+  cfg.dropout_hidden = 0.3;
+  cfg.device_states = 4097;  // level of 15 LSB
+  cfg.device_asymmetry = 0.5;
+  cfg.pulse_noise = 1;
+  cfg.pulse = {2};
+  ChipConfig chip;
+  chip.tile_rows = 128;
+  chip.tile_cols = 8;
+  chip.lanes = 8;
+  ChipHarness h("tb", cfg, chip);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  // Gradients reach the first hidden layer through the second.
+  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
+  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
+// MNIST subset, rate mode with WTA, an epoch-indexed pulse schedule, non-square tiles and a
+// narrow core.
+TEST(Equivalence, MnistRateModeWta) {
+  ModelConfig cfg;
+  cfg.hidden = {40};
+  cfg.timesteps = 8;
+  cfg.update_mode = UpdateMode::kRate;
+  cfg.pulse = {4, 2};
+  ChipConfig chip;
+  chip.tile_rows = 200;
+  chip.tile_cols = 24;
+  chip.lanes = 3;
+  chip.events_per_cycle = 3;
+  chip.fifo_depth = 4;
+  ChipHarness h("tb", cfg, chip);
+  const Dataset data = load_named_dataset("subset", "train", "", 5);
+  const EquivalenceReport r = run_equivalence(h, data, {4, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  expect_router_sound(r.counters, chip);
+}
+
+// Long T with a flat input profile, stochastic updates, WTA off, square tiles.
+TEST(Equivalence, LongFlatStochasticNoWta) {
+  ModelConfig cfg;
+  cfg.inputs = 64;
+  cfg.hidden = {32};
+  cfg.classes = 4;
+  cfg.timesteps = 96;
+  cfg.input_profile = InputProfile::kFlat;
+  cfg.theta = 384;
+  cfg.theta_out = 384;
+  cfg.wta = false;
+  ChipConfig chip;
+  chip.tile_rows = 32;
+  chip.tile_cols = 32;
+  chip.events_per_cycle = 1;
+  chip.fifo_depth = 2;
+  ChipHarness h("tb", cfg, chip);
+  const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 4, 5), {3, 1, {}});
+  EXPECT_EQ(r.mismatch, "");
+  expect_router_sound(r.counters, chip);
+}
+
+// The harness itself: a single flipped weight in the chip is found and named.
+TEST(Equivalence, ReportsFirstMismatch) {
+  ModelConfig cfg;
+  cfg.inputs = 64;
+  cfg.hidden = {16};
+  cfg.classes = 4;
+  cfg.timesteps = 16;
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  ChipConfig chip;
+  chip.tile_rows = 16;
+  chip.tile_cols = 8;
+  ChipHarness h("tb", cfg, chip);
+  EquivalenceRun run{2, 0, {}};
+  run.perturb_chip = [](std::vector<WeightMatrix>& w) {
+    for (int i = 0; i < w[0].rows; ++i)
+      for (int j = 0; j < w[0].cols; ++j) w[0].at(i, j) += 200;  // every hidden neuron gets more input
+  };
+  const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 4, 7), run);
+  ASSERT_NE(r.mismatch, "");
+  EXPECT_NE(r.mismatch.find("sample 0"), std::string::npos) << r.mismatch;
+  EXPECT_NE(r.mismatch.find("step "), std::string::npos) << r.mismatch;
+  EXPECT_NE(r.mismatch.find("core1"), std::string::npos) << r.mismatch;
+}
+
+}  // namespace
+}  // namespace ssnn::sc
