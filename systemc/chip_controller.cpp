@@ -43,9 +43,9 @@ void chip_controller::reset_outputs() {
   learn_o.write(false);
   epoch_o.write(0);
   sample_key_o.write(0);
-  phase_o.write(static_cast<uint32_t>(Phase::kIdle));
+  phase_o.write(static_cast<uint32_t>(CtrlPhase::kIdle));
   layer_o.write(0);
-  phase_ = Phase::kIdle;
+  phase_ = CtrlPhase::kIdle;
   cnt_ = ControllerCounters{};
 }
 
@@ -57,13 +57,13 @@ bool chip_controller::drained() const {
   return tx == rx;
 }
 
-void chip_controller::tick(Phase phase) {
+void chip_controller::tick(CtrlPhase phase) {
   wait();
   ++cnt_.cycles;
   ++cnt_.phase_cycles[static_cast<size_t>(phase)];
 }
 
-void chip_controller::run_phase(Phase phase, int layer, Op op, bool enc, int core_layer, bool tiles) {
+void chip_controller::run_phase(CtrlPhase phase, int layer, Op op, bool enc, int core_layer, bool tiles) {
   phase_ = phase;
   phase_o.write(static_cast<uint32_t>(phase));
   layer_o.write(static_cast<uint32_t>(layer));
@@ -95,7 +95,7 @@ void chip_controller::run() {
   const int L = cfg_.layers();
   for (;;) {
     if (!start_i.read()) {
-      tick(Phase::kIdle);
+      tick(CtrlPhase::kIdle);
       continue;
     }
     busy_o.write(true);
@@ -107,61 +107,61 @@ void chip_controller::run() {
     epoch_o.write(epoch);
     step_o.write(0);
     // Sample setup: every block at once.
-    phase_ = Phase::kSetup;
-    phase_o.write(static_cast<uint32_t>(Phase::kSetup));
+    phase_ = CtrlPhase::kSetup;
+    phase_o.write(static_cast<uint32_t>(CtrlPhase::kSetup));
     op_o.write(static_cast<uint32_t>(Op::kSampleBegin));
     enc_start_o.write(true);
     for (auto& s : core_start_o) s.write(true);
     tile_start_o.write(true);
-    tick(Phase::kSetup);
+    tick(CtrlPhase::kSetup);
     enc_start_o.write(false);
     for (auto& s : core_start_o) s.write(false);
     tile_start_o.write(false);
-    tick(Phase::kSetup);
+    tick(CtrlPhase::kSetup);
     for (;;) {
       bool busy = enc_busy_i.read();
       for (const auto& b : core_busy_i) busy = busy || b.read();
       for (const auto& b : tile_busy_i) busy = busy || b.read();
       if (!busy) break;
-      tick(Phase::kSetup);
+      tick(CtrlPhase::kSetup);
     }
     for (int t = 0; t < cfg_.timesteps; ++t) {
       step_o.write(static_cast<uint32_t>(t));
-      run_phase(Phase::kEncode, 0, Op::kForward, true, 0, false);
-      for (int l = 1; l <= L; ++l) run_phase(Phase::kForward, l, Op::kForward, false, l, false);
+      run_phase(CtrlPhase::kEncode, 0, Op::kForward, true, 0, false);
+      for (int l = 1; l <= L; ++l) run_phase(CtrlPhase::kForward, l, Op::kForward, false, l, false);
       if (learn) {
-        run_phase(Phase::kError, L, Op::kError, false, L, false);
-        for (int l = L - 1; l >= 1; --l) run_phase(Phase::kBackward, l, Op::kBackward, false, l, false);
+        run_phase(CtrlPhase::kError, L, Op::kError, false, L, false);
+        for (int l = L - 1; l >= 1; --l) run_phase(CtrlPhase::kBackward, l, Op::kBackward, false, l, false);
       }
-      run_phase(Phase::kUpdate, 0, Op::kStepEnd, false, 0, true);
-      phase_ = Phase::kBarrier;
-      phase_o.write(static_cast<uint32_t>(Phase::kBarrier));
+      run_phase(CtrlPhase::kUpdate, 0, Op::kStepEnd, false, 0, true);
+      phase_ = CtrlPhase::kBarrier;
+      phase_o.write(static_cast<uint32_t>(CtrlPhase::kBarrier));
       ++cnt_.steps;
       if (step_hook_) step_hook_(t);
-      tick(Phase::kBarrier);
+      tick(CtrlPhase::kBarrier);
     }
     // End of sample: rate updates in the tiles, prediction in the output core (in parallel).
-    phase_ = Phase::kSampleEnd;
-    phase_o.write(static_cast<uint32_t>(Phase::kSampleEnd));
+    phase_ = CtrlPhase::kSampleEnd;
+    phase_o.write(static_cast<uint32_t>(CtrlPhase::kSampleEnd));
     op_o.write(static_cast<uint32_t>(Op::kSampleEnd));
     core_start_o[static_cast<size_t>(L - 1)].write(true);
     tile_start_o.write(true);
-    tick(Phase::kSampleEnd);
+    tick(CtrlPhase::kSampleEnd);
     core_start_o[static_cast<size_t>(L - 1)].write(false);
     tile_start_o.write(false);
-    tick(Phase::kSampleEnd);
+    tick(CtrlPhase::kSampleEnd);
     for (;;) {
       bool busy = core_busy_i[static_cast<size_t>(L - 1)].read();
       for (const auto& b : tile_busy_i) busy = busy || b.read();
       if (!busy) break;
-      tick(Phase::kSampleEnd);
+      tick(CtrlPhase::kSampleEnd);
     }
     ++cnt_.samples;
     op_o.write(static_cast<uint32_t>(Op::kNone));
-    phase_ = Phase::kIdle;
-    phase_o.write(static_cast<uint32_t>(Phase::kIdle));
+    phase_ = CtrlPhase::kIdle;
+    phase_o.write(static_cast<uint32_t>(CtrlPhase::kIdle));
     busy_o.write(false);
-    tick(Phase::kIdle);
+    tick(CtrlPhase::kIdle);
   }
 }
 

@@ -25,7 +25,7 @@
 namespace ssnn::sc {
 
 struct ControllerCounters {
-  std::array<uint64_t, static_cast<size_t>(Phase::kCount)> phase_cycles{};  // cycles per phase kind
+  std::array<uint64_t, static_cast<size_t>(CtrlPhase::kCount)> phase_cycles{};  // cycles per phase kind
   uint64_t cycles = 0;   // cycles since reset (including idle)
   uint64_t samples = 0;  // samples completed
   uint64_t steps = 0;    // timesteps completed
@@ -51,7 +51,7 @@ class chip_controller : public sc_core::sc_module {
   sc_core::sc_out<bool> learn_o;
   sc_core::sc_out<uint32_t> epoch_o;
   sc_core::sc_out<uint64_t> sample_key_o;
-  sc_core::sc_out<uint32_t> phase_o;  // current Phase (waveforms)
+  sc_core::sc_out<uint32_t> phase_o;  // current CtrlPhase (waveforms)
   sc_core::sc_out<uint32_t> layer_o;  // layer of the current phase (waveforms)
   // Status.
   sc_core::sc_in<bool> enc_busy_i;
@@ -64,7 +64,7 @@ class chip_controller : public sc_core::sc_module {
   chip_controller(const sc_core::sc_module_name& name, const ModelConfig& cfg, int num_tiles);
 
   const ControllerCounters& counters() const { return cnt_; }
-  Phase phase() const { return phase_; }
+  CtrlPhase phase() const { return phase_; }
 
   // Called at every barrier with the step index, after the step's updates landed.
   void set_step_hook(std::function<void(int)> hook) { step_hook_ = std::move(hook); }
@@ -74,14 +74,14 @@ class chip_controller : public sc_core::sc_module {
   void reset_outputs();
   // Pulses the start lines for one cycle with `op`, then waits until the blocks are idle and the
   // fabric has drained; charges every cycle to `phase`.
-  void run_phase(Phase phase, int layer, Op op, bool enc, int core_layer, bool tiles);
+  void run_phase(CtrlPhase phase, int layer, Op op, bool enc, int core_layer, bool tiles);
   bool drained() const;
-  void tick(Phase phase);
+  void tick(CtrlPhase phase);
 
   const ModelConfig& cfg_;
   const int num_tiles_;
   ControllerCounters cnt_;
-  Phase phase_ = Phase::kIdle;
+  CtrlPhase phase_ = CtrlPhase::kIdle;
   std::function<void(int)> step_hook_;
 };
 

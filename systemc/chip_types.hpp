@@ -20,7 +20,7 @@ enum class Op : uint32_t {
 };
 
 // Phases of the controller's schedule; every cycle of a run is charged to exactly one of them.
-enum class Phase : uint32_t {
+enum class CtrlPhase : uint32_t {
   kIdle = 0,     // waiting for the host
   kSetup,        // per-sample seed loading, dropout masks, state clear
   kEncode,       // encoders draw input spikes and route them to the first tiles
@@ -33,10 +33,10 @@ enum class Phase : uint32_t {
   kCount
 };
 
-constexpr std::array<const char*, static_cast<size_t>(Phase::kCount)> kPhaseNames{
+constexpr std::array<const char*, static_cast<size_t>(CtrlPhase::kCount)> kPhaseNames{
     "idle", "setup", "encode", "forward", "error", "backward", "update", "barrier", "sample_end"};
 
-inline const char* to_string(Phase p) { return kPhaseNames[static_cast<size_t>(p)]; }
+inline const char* to_string(CtrlPhase p) { return kPhaseNames[static_cast<size_t>(p)]; }
 
 // The column-sum bus between a crossbar tile and a neuron core.  A core gathers the wide partial
 // sums of the tiles it is bound to, lanes words per cycle through an adder tree (its cost is part

@@ -67,7 +67,7 @@ EnergyEstimate estimate_energy(const EnergyTable& e, const ChipConfig& chip, con
   r.joules["lfsr_draws"] = draws * e.lfsr_draw_pj * pj;
   r.joules["column_sum_words"] = words * e.bus_word_pj * pj;
   for (const auto& [k, v] : r.joules) r.total_j += v;
-  const auto idle = static_cast<size_t>(Phase::kIdle);
+  const auto idle = static_cast<size_t>(CtrlPhase::kIdle);
   const double busy_cycles = d(a.controller.cycles, b.controller.cycles) -
                              d(a.controller.phase_cycles[idle], b.controller.phase_cycles[idle]);
   r.seconds = busy_cycles / (chip.clock_mhz * 1e6);

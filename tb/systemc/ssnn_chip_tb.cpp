@@ -26,7 +26,7 @@ namespace {
 
 using ssnn::ConfigError;
 using ssnn::sc::ChipCounters;
-using ssnn::sc::Phase;
+using ssnn::sc::CtrlPhase;
 
 struct Options {
   std::string dataset = "subset";
@@ -109,7 +109,7 @@ nlohmann::json hardware_json(const ssnn::ModelConfig& cfg, const ssnn::sc::ChipC
   const double steps = static_cast<double>(b.controller.steps - a.controller.steps);
   nlohmann::json phases = nlohmann::json::object();
   double busy = 0;
-  for (size_t p = 1; p < static_cast<size_t>(Phase::kCount); ++p) {
+  for (size_t p = 1; p < static_cast<size_t>(CtrlPhase::kCount); ++p) {
     const double c = static_cast<double>(b.controller.phase_cycles[p] - a.controller.phase_cycles[p]);
     phases[ssnn::sc::kPhaseNames[p]] = per(c, steps);
     busy += c;
