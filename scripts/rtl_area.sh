@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Area proxy of the RTL units: yosys 0.23 generic synthesis (synth -flatten) of each unit at three
+# width sets, reporting cells, flip-flops and yosys' CMOS transistor estimate (stat -tech cmos).
+# Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
+#
+# Usage: scripts/rtl_area.sh [--check] [--jobs N]
+#   --check   default widths only, results to a temporary folder, docs untouched (CI synthesis check)
+#   --jobs N  parallel yosys runs (default 1; the machine is shared)
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CHECK=0
+JOBS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) CHECK=1 ;;
+    --jobs) JOBS="$2"; shift ;;
+    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+command -v yosys > /dev/null || { echo "rtl_area.sh: yosys not found (scripts/setup.sh installs it)" >&2; exit 1; }
+exec python3 - "$REPO" "$CHECK" "$JOBS" <<'PY'
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+repo, check, jobs = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
+rtl = os.path.join(repo, "rtl")
+sources = [os.path.join(rtl, "ssnn_pkg.sv")] + sorted(
+    os.path.join(rtl, f) for f in os.listdir(rtl) if f.startswith("ssnn_") and f.endswith(".sv") and f != "ssnn_pkg.sv")
+
+# Width sets: weights, charge, potential, step input, pulse-noise amplitude bits.
+SETS = {
+    "default": dict(WeightBits=16, ChargeBits=24, PotentialBits=24, InputBits=31, NoiseBits=4),
+    "small": dict(WeightBits=8, ChargeBits=16, PotentialBits=16, InputBits=20, NoiseBits=2),
+    "wide": dict(WeightBits=24, ChargeBits=30, PotentialBits=30, InputBits=31, NoiseBits=8),
+}
+NUM_OUTPUTS = 10
+
+# (row label, module, parameters taken from the set, fixed parameters)
+UNITS = [
+    ("ssnn_lfsr", "ssnn_lfsr", [], {}),
+    ("ssnn_spike_source", "ssnn_spike_source", [], {}),
+    ("ssnn_filter_step", "ssnn_filter_step", ["ChargeBits", "InputBits"], {}),
+    ("ssnn_composite_neuron (hidden)", "ssnn_composite_neuron", ["ChargeBits", "PotentialBits", "InputBits"], {}),
+    ("ssnn_composite_neuron (output)", "ssnn_composite_neuron", ["ChargeBits", "PotentialBits", "InputBits"],
+     {"OutputLayer": 1}),
+    ("ssnn_wta (10 outputs)", "ssnn_wta", ["PotentialBits"], {"NumOutputs": NUM_OUTPUTS}),
+    ("ssnn_output_layer (10 outputs)", "ssnn_output_layer", ["ChargeBits", "PotentialBits", "InputBits"],
+     {"NumOutputs": NUM_OUTPUTS}),
+    ("ssnn_coincidence_unit", "ssnn_coincidence_unit", ["WeightBits", "NoiseBits"], {}),
+    ("ssnn_coincidence_unit (no noise)", "ssnn_coincidence_unit", ["WeightBits"], {"NoiseBits": 0}),
+]
+
+def synth(job):
+    label, module, set_name, params = job
+    with tempfile.TemporaryDirectory() as tmp:
+        stat_json = os.path.join(tmp, "stat.json")
+        stat_cmos = os.path.join(tmp, "cmos.txt")
+        chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+        script = (f"read_verilog -sv {' '.join(sources)}; hierarchy -check -top {module} {chparams}; "
+                  f"synth -top {module} -flatten; tee -q -o {stat_json} stat -json; tee -q -o {stat_cmos} stat -tech cmos")
+        run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"yosys failed on {label} ({set_name}):\n{run.stdout}\n{run.stderr}")
+        with open(stat_json) as f:
+            stat = json.load(f)
+        with open(stat_cmos) as f:
+            cmos = f.read()
+    (mod,) = stat["modules"].values()
+    by_type = mod["num_cells_by_type"]
+    ffs = sum(n for t, n in by_type.items() if "DFF" in t or "DLATCH" in t)
+    latches = sum(n for t, n in by_type.items() if "DLATCH" in t)
+    m = re.search(r"Estimated number of transistors:\s*(\d+)", cmos)
+    return {
+        "unit": label, "module": module, "set": set_name, "parameters": params,
+        "cells": mod["num_cells"], "flip_flops": ffs, "latches": latches,
+        "logic_cells": mod["num_cells"] - ffs, "transistors_cmos": int(m.group(1)) if m else None,
+        "cells_by_type": by_type,
+    }
+
+jobs_list = []
+for set_name, widths in SETS.items():
+    if check and set_name != "default":
+        continue
+    for label, module, from_set, fixed in UNITS:
+        params = {k: widths[k] for k in from_set}
+        params.update(fixed)
+        if set_name != "default" and not from_set:
+            continue  # no width parameter: same as the default row
+        jobs_list.append((label, module, set_name, params))
+
+with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    results = list(pool.map(synth, jobs_list))
+
+bad = [r for r in results if r["latches"]]
+if bad:
+    sys.exit("rtl_area.sh: latches inferred in " + ", ".join(f"{r['unit']} ({r['set']})" for r in bad))
+
+version = subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout.strip()
+doc = {
+    "level": "rtl",
+    "tool": version,
+    "flow": "read_verilog -sv rtl/*.sv; hierarchy -chparam ...; synth -top <unit> -flatten; stat; stat -tech cmos",
+    "note": "generic yosys gates ($_AND_, $_XOR_, $_MUX_, ... and $_DFF*_), an area proxy, not a library mapping",
+    "width_sets": SETS,
+    "num_outputs": NUM_OUTPUTS,
+    "units": results,
+}
+
+def table(rows):
+    out = ["| unit | widths | cells | flip-flops | logic cells | transistors, logic only (CMOS est.) |",
+           "|---|---|---:|---:|---:|---:|"]
+    for r in rows:
+        p = r["parameters"]
+        widths = ", ".join(f"{k}={v}" for k, v in p.items()) or "(none)"
+        out.append(f"| {r['unit']} | {r['set']}: {widths} | {r['cells']} | {r['flip_flops']} | {r['logic_cells']} | "
+                   f"{r['transistors_cmos'] if r['transistors_cmos'] is not None else '-'} |")
+    return "\n".join(out)
+
+if check:
+    print(table(results))
+    print(f"rtl_area.sh --check: {len(results)} units synthesized, no latches")
+    sys.exit(0)
+
+os.makedirs(os.path.join(repo, "docs", "results"), exist_ok=True)
+json_path = os.path.join(repo, "docs", "results", "rtl_area.json")
+with open(json_path, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+md = table(results)
+doc_path = os.path.join(repo, "docs", "rtl.md")
+begin, end = "<!-- rtl_area:begin (scripts/rtl_area.sh) -->", "<!-- rtl_area:end -->"
+if os.path.exists(doc_path):
+    text = open(doc_path).read()
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        with open(doc_path, "w") as f:
+            f.write(head + begin + "\n" + md + "\n" + end + tail)
+        print(f"updated the table in {doc_path}")
+    else:
+        print(f"{doc_path} has no rtl_area markers; table:")
+print(md)
+print(f"wrote {json_path}")
+PY
