@@ -1,0 +1,296 @@
+// The ssnn_golden command line: bad inputs end with a non-zero exit and one clear line on stderr
+// (never a crash), and a small run writes a report in the results format.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ssnn/checkpoint.hpp"
+#include "ssnn/idx.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunResult {
+  bool signaled = false;
+  int signal = 0;
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  std::vector<std::string> err_lines() const {
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < err.size()) {
+      const size_t nl = err.find('\n', start);
+      lines.push_back(err.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+    return lines;
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("ssnn_cli_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs build/bin/ssnn_golden with `args`, capturing stdout and stderr.
+  RunResult run(const std::vector<std::string>& args) const {
+    const std::string bin = SSNN_GOLDEN_BIN;
+    std::vector<std::string> all{bin};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // One thread per run: these tests check behaviour, not speed, and CTest runs tests in parallel.
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e)
+      if (std::string(*e).rfind("OMP_NUM_THREADS=", 0) != 0) env_strings.emplace_back(*e);
+    env_strings.emplace_back("OMP_NUM_THREADS=1");
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    const std::string out_path = (dir_ / "stdout.txt").string();
+    const std::string err_path = (dir_ / "stderr.txt").string();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (o < 0 || e < 0) ::_exit(127);
+      ::dup2(o, STDOUT_FILENO);
+      ::dup2(e, STDERR_FILENO);
+      ::execve(bin.c_str(), argv.data(), envp.data());
+      ::_exit(127);
+    }
+    RunResult r;
+    if (pid < 0) {
+      ADD_FAILURE() << "fork failed";
+      return r;
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+    }
+    r.signaled = WIFSIGNALED(status);
+    r.signal = r.signaled ? WTERMSIG(status) : 0;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+  }
+
+  // Expects failure: exit code != 0, no signal, exactly one line on stderr containing every fragment.
+  void expect_error(const std::vector<std::string>& args, const std::vector<std::string>& fragments) const {
+    std::string cmd;
+    for (const auto& a : args) cmd += " " + a;
+    SCOPED_TRACE("ssnn_golden" + cmd);
+    const RunResult r = run(args);
+    EXPECT_FALSE(r.signaled) << "killed by signal " << r.signal << "; stderr: " << r.err;
+    EXPECT_NE(r.exit_code, 0) << "succeeded; stdout: " << r.out;
+    EXPECT_NE(r.exit_code, 127) << "could not execute " << SSNN_GOLDEN_BIN;
+    const std::vector<std::string> lines = r.err_lines();
+    EXPECT_EQ(lines.size(), 1u) << "stderr:\n" << r.err;
+    for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "stderr lacks '" << f << "':\n" << r.err;
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+// A tiny, fast training run; `extra` adds options or overrides the base ones (CLI11 refuses an
+// option given twice).  The defaults may change: these runs only need to be quick.
+std::vector<std::string> tiny(const std::vector<std::string>& extra = {}) {
+  const std::vector<std::pair<std::string, std::string>> base{
+      {"--hidden", "16"},        {"--timesteps", "6"},     {"--epochs", "1"},
+      {"--train-samples", "200"}, {"--test-samples", "100"}, {"--threads", "1"}};
+  std::vector<std::string> a{"train", "--no-progress"};
+  for (const auto& [key, value] : base) {
+    const bool overridden = std::find(extra.begin(), extra.end(), key) != extra.end() ||
+                            (key == "--timesteps" && std::find(extra.begin(), extra.end(), "-T") != extra.end());
+    if (!overridden) {
+      a.push_back(key);
+      a.push_back(value);
+    }
+  }
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+}  // namespace
+
+TEST_F(Cli, ZeroOrNegativeTimesteps) {
+  expect_error(tiny({"-T", "0"}), {"--timesteps", "0"});
+  expect_error(tiny({"-T", "-5"}), {"--timesteps", "-5"});
+  expect_error(tiny({"-T", "1000000"}), {"--timesteps"});
+}
+
+TEST_F(Cli, NegativeOrOversizedWidths) {
+  expect_error(tiny({"--weight-bits", "-3"}), {"--weight-bits", "-3"});
+  expect_error(tiny({"--weight-bits", "40"}), {"--weight-bits", "40"});
+  expect_error(tiny({"--potential-bits", "31"}), {"--potential-bits", "31"});
+  expect_error(tiny({"--charge-bits", "-1"}), {"--charge-bits"});
+  expect_error(tiny({"--charge-bits", "64"}), {"--charge-bits"});
+  expect_error(tiny({"--hidden", "-5"}), {"--hidden", "-5"});
+  expect_error(tiny({"--hidden", "0"}), {"--hidden"});
+  expect_error(tiny({"--hidden", "100000"}), {"--hidden"});
+}
+
+TEST_F(Cli, UnreachableThresholds) {
+  // Above the potential register: the neuron could never fire.
+  expect_error(tiny({"--theta", "100000000"}), {"--theta", "100000000"});
+  expect_error(tiny({"--theta-out", "100000000"}), {"--theta-out"});
+  expect_error(tiny({"--theta-grad", "0"}), {"--theta-grad"});
+  // Fits the register but exceeds what 784 maximal weights can bring.
+  expect_error(tiny({"--theta", "30000000", "--potential-bits", "30"}), {"--theta", "30000000"});
+}
+
+TEST_F(Cli, UnknownNames) {
+  expect_error(tiny({"--dataset", "cifar"}), {"cifar"});
+  expect_error(tiny({"--mode", "foo"}), {"--mode", "foo"});
+  expect_error(tiny({"--input-profile", "zigzag"}), {"--input-profile", "zigzag"});
+}
+
+TEST_F(Cli, MissingFiles) {
+  const std::string missing = path("no-such-dir");
+  expect_error(tiny({"--dataset", "path:" + missing}), {missing});
+  expect_error({"eval", "--weights", path("missing.ckpt"), "--no-progress"}, {path("missing.ckpt")});
+  expect_error(tiny({"--resume"}), {"--resume"});
+}
+
+TEST_F(Cli, TruncatedIdxFile) {
+  // A copy of the subset whose training images are cut short, given as a path: data set.
+  const fs::path src = fs::path(ssnn::repo_data_dir()) / "mnist-subset";
+  const fs::path data = dir_ / "data";
+  fs::create_directories(data);
+  for (const auto& e : fs::directory_iterator(src))
+    if (e.path().extension() == ".gz") fs::copy_file(e.path(), data / e.path().filename());
+  // Raw (uncompressed) images cut in the middle of the pixel data, and no .gz beside them.
+  const ssnn::Dataset full = ssnn::load_named_dataset("subset", "train");
+  std::string raw;
+  auto be32 = [&](uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) raw.push_back(static_cast<char>((v >> s) & 0xFF));
+  };
+  be32(ssnn::kIdxImagesMagic);
+  be32(static_cast<uint32_t>(full.size()));
+  be32(full.rows);
+  be32(full.cols);
+  raw.append(reinterpret_cast<const char*>(full.pixels.data()), full.pixels.size() / 2);
+  fs::remove(data / "train-images-idx3-ubyte.gz");
+  const std::string images = (data / "train-images-idx3-ubyte").string();
+  std::ofstream(images, std::ios::binary).write(raw.data(), static_cast<std::streamsize>(raw.size()));
+  expect_error(tiny({"--dataset", "path:" + data.string()}), {images});
+
+  // A gzip file cut short.
+  const std::string gz = (data / "t10k-images-idx3-ubyte.gz").string();
+  const std::string bytes = slurp(gz);
+  std::ofstream(gz, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 3));
+  fs::copy_file(src / "train-images-idx3-ubyte.gz", data / "train-images-idx3-ubyte.gz");
+  fs::remove(images);
+  // All test samples: with --test-samples N only the first N images are read, and those may all lie
+  // before the cut.
+  expect_error(tiny({"--dataset", "path:" + data.string(), "--test-samples", "0"}), {gz});
+}
+
+TEST_F(Cli, CorruptCheckpoint) {
+  const std::string ckpt = path("bad.ckpt");
+  std::ofstream(ckpt, std::ios::binary) << "SSNNCKPT and then garbage that is not a checkpoint";
+  expect_error({"eval", "--weights", ckpt, "--no-progress"}, {ckpt});
+}
+
+TEST_F(Cli, ParseErrorsDoNotCrash) {
+  // Errors found by the option parser itself (CLI11) name the option; they may add a help hint line.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"train", "-T", "abc"}, std::vector<std::string>{"train", "--bogus"},
+        std::vector<std::string>{"eval"}, std::vector<std::string>{}}) {
+    const RunResult r = run(args);
+    EXPECT_FALSE(r.signaled);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_FALSE(r.err.empty());
+    EXPECT_LE(r.err_lines().size(), 2u) << r.err;
+  }
+  const RunResult r = run({"train", "-T", "abc"});
+  EXPECT_NE(r.err.find("--timesteps"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, TinyRunWritesAReport) {
+  const std::string report = path("report.json");
+  const std::string weights = path("weights.ckpt");
+  const RunResult r = run(tiny({"--seed", "3", "--report", report, "--save-weights", weights}));
+  ASSERT_FALSE(r.signaled);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("test accuracy"), std::string::npos) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(slurp(report));
+  for (const char* key : {"dataset", "level", "update_mode", "wta", "hidden", "timesteps", "epochs", "train_samples",
+                          "test_samples", "test_accuracy", "seed", "command"})
+    EXPECT_TRUE(j.contains(key)) << "report lacks " << key;
+  EXPECT_EQ(j.at("dataset"), "subset");
+  EXPECT_EQ(j.at("level"), "golden");
+  EXPECT_TRUE(j.at("wta").is_boolean());
+  EXPECT_EQ(j.at("hidden"), nlohmann::json::array({16}));
+  EXPECT_EQ(j.at("timesteps"), 6);
+  EXPECT_EQ(j.at("epochs"), 1);
+  EXPECT_EQ(j.at("train_samples"), 200);
+  EXPECT_EQ(j.at("test_samples"), 100);
+  EXPECT_EQ(j.at("seed"), 3);
+  const double acc = j.at("test_accuracy").get<double>();
+  EXPECT_GE(acc, 0.0);
+  EXPECT_LE(acc, 1.0);
+  const std::string command = j.at("command").get<std::string>();
+  EXPECT_NE(command.find("train"), std::string::npos) << command;
+  EXPECT_NE(command.find("--seed 3"), std::string::npos) << command;
+  EXPECT_GT(j.value("train_samples_per_s", 0.0), 0.0);
+
+  // Inference from the saved weights scores the same test samples identically.
+  const std::string eval_report = path("eval.json");
+  const RunResult e = run({"eval", "--weights", weights, "--test-samples", "100", "--threads", "1", "--no-progress",
+                           "--report", eval_report});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const nlohmann::json k = nlohmann::json::parse(slurp(eval_report));
+  EXPECT_EQ(k.at("test_samples"), 100);
+  EXPECT_DOUBLE_EQ(k.at("test_accuracy").get<double>(), acc);
+  EXPECT_EQ(k.at("level"), "golden");
+}
+
+TEST_F(Cli, StopAndResumeMatchesAnUninterruptedRun) {
+  const std::string straight = path("straight.ckpt");
+  RunResult r = run(tiny({"--epochs", "2", "--save-weights", straight}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::string ckpt = path("run.ckpt");
+  const std::string resumed = path("resumed.ckpt");
+  r = run(tiny({"--epochs", "2", "--checkpoint", ckpt, "--stop-after", "130"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(fs::exists(ckpt));
+  r = run(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "--save-weights", resumed}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resumed"), std::string::npos) << r.err;
+  EXPECT_TRUE(ssnn::load_checkpoint(resumed).weights == ssnn::load_checkpoint(straight).weights);
+
+  // Resuming with different options is refused, with a non-zero exit and one line.
+  const RunResult bad = run(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "-T", "7"}));
+  EXPECT_FALSE(bad.signaled);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_EQ(bad.err_lines().size(), 1u) << bad.err;
+  EXPECT_NE(bad.err.find("configuration"), std::string::npos) << bad.err;
+}
