@@ -1,4 +1,6 @@
 // ssnn_golden: train and evaluate the SSNN-BP golden model on IDX data sets.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -72,6 +74,9 @@ int main(int argc, char** argv) {
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
   add_data_options(*eval, data, false);
 
+  CLI::App* info = app.add_subcommand("info", "describe a checkpoint or weights file: config, position, weight ranges, history");
+  info->add_option("--weights", weights_path, "weights or checkpoint file")->required();
+
   for (CLI::App* sub : {train, eval}) {
     sub->add_option("--report", report_path, "write a JSON result record here");
     sub->add_option("--threads", threads, "threads for evaluation (0: all cores)");
@@ -129,6 +134,23 @@ int main(int argc, char** argv) {
         r["train_samples_per_s"] = train_seconds > 0 ? static_cast<double>(train_set.size()) * topt.epochs / train_seconds : 0.0;
         ssnn::write_json(report_path, r);
       }
+    } else if (info->parsed()) {
+      const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
+      nlohmann::json layers = nlohmann::json::array();
+      for (const ssnn::WeightMatrix& w : c.weights) {
+        int32_t lo = 0, hi = 0;
+        double sum_abs = 0;
+        for (int32_t v : w.values) {
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+          sum_abs += std::abs(static_cast<double>(v));
+        }
+        layers.push_back({{"rows", w.rows}, {"cols", w.cols}, {"min", lo}, {"max", hi},
+                          {"mean_abs", sum_abs / static_cast<double>(w.values.size())}});
+      }
+      const nlohmann::json out{{"config", c.config}, {"epoch", c.epoch}, {"position", c.position},
+                               {"weights", layers}, {"history", c.history}};
+      std::printf("%s\n", out.dump(2).c_str());
     } else {
       const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
       ssnn::GoldenModel model(c.config);

@@ -52,19 +52,20 @@ struct ModelConfig {
   int potential_bits = 24;
 
   // Thresholds, in weight LSBs unless stated.
-  int32_t theta = 1024;       // hidden forward neurons (the paper's theta = 5 sets the weight unit)
-  int32_t theta_out = 1024;   // output forward neurons
-  int32_t theta_grad = 128;   // hidden gradient neurons (theta_b)
+  // theta = 2^14 LSB makes one pulse 1/4096 theta: fine enough for rate updates (docs/theory.md).
+  int32_t theta = 16384;      // hidden forward neurons (the paper's theta = 5 sets the weight unit)
+  int32_t theta_out = 16384;  // output forward neurons
+  int32_t theta_grad = 1024;  // hidden gradient neurons (theta_b): gradient gain theta/theta_grad
   int32_t err_unit = 256;     // charge one label/output spike brings to an output error neuron
-  int32_t theta_err = 256;    // output error neurons (theta_N), in the same unit as err_unit
+  int32_t theta_err = 128;    // output error neurons (theta_N), in the same unit as err_unit
 
   // Winner-take-all lateral inhibition at the output (inhibition in LSBs per output spike).
   bool wta = true;
-  int32_t inhibition = 1024;
+  int32_t inhibition = 4096;
 
   // Learning.
   UpdateMode update_mode = UpdateMode::kStochastic;
-  std::vector<int32_t> pulse{1};  // LSBs per coincidence, one entry per epoch (last one repeats)
+  std::vector<int32_t> pulse{4};  // LSBs per coincidence, one entry per epoch (last one repeats)
   double noise_timesteps = 100;   // kNoise: the T whose stochastic-update variance is emulated
   double dropout_input = 0.0;     // drop probability of input pixels, per sample
   double dropout_hidden = 0.0;    // drop probability of hidden neurons, per sample
