@@ -266,6 +266,8 @@ int run(int argc, char** argv) {
     std::filesystem::path p(o.trace);
     const std::string base = (p.parent_path() / p.stem()).string();
     vcd_path = base + ".vcd";
+    if (!p.parent_path().empty()) std::filesystem::create_directories(p.parent_path());
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // the timescale note
     tf = sc_core::sc_create_vcd_trace_file(base.c_str());
     tf->set_time_unit(1, sc_core::SC_PS);
     dut.trace(tf, spec);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Waveforms of the SystemC chip: runs the three trace presets of tb/systemc/gtkw/ (neuron,
+# crossbar, router) into build/waves/*.fst and, with --screenshot, renders the crossbar preset
+# headless into docs/img/chip_crossbar_wave.png (Xvfb + GTKWave, see TOOLCHAIN.md).
+# Open a trace with: gtkwave build/waves/neuron.fst tb/systemc/gtkw/neuron.gtkw
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${SSNN_BUILD:-$REPO/build}"
+OUT="$BUILD/waves"
+mkdir -p "$OUT"
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+# The configuration the .gtkw files were made for (their first lines repeat it).
+TB=("$BUILD/bin/ssnn_chip_tb" --hidden 32 -T 16 --train-samples 4 --test-samples 2 --tile-rows 256
+    --tile-cols 16 --events-per-cycle 1 --fifo-depth 4 --no-progress --trace-samples 1:2)
+"${TB[@]}" --trace "$OUT/neuron.fst" --trace-blocks ctrl,enc,cores --trace-neuron 3 > /dev/null
+"${TB[@]}" --trace "$OUT/crossbar.fst" --trace-blocks ctrl,core1,tile8 --trace-neuron 5 --trace-xpoint 5,0 > /dev/null
+"${TB[@]}" --trace "$OUT/router.fst" --trace-blocks ctrl,enc,router > /dev/null
+ls -l "$OUT"/*.fst
+if [ "${1:-}" = "--screenshot" ]; then
+  cd "$OUT"
+  # Steps 0..15 of the traced training sample (times in ps).
+  printf 'gtkwave::setZoomRangeTimes 6400000 15000000\n' > zoom.tcl
+  xvfb-run -a -s "-screen 0 1280x900x24" sh -c \
+    "gtkwave -S zoom.tcl -a '$REPO/tb/systemc/gtkw/crossbar.gtkw' crossbar.fst > gtkwave.log 2>&1 & p=\$!; sleep 5; xwd -root -silent > shot.xwd; kill \$p"
+  xwdtopnm shot.xwd 2> /dev/null | pnmtopng > "$REPO/docs/img/chip_crossbar_wave.png"
+  echo "wrote docs/img/chip_crossbar_wave.png"
+fi
