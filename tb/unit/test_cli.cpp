@@ -157,12 +157,12 @@ TEST_F(Cli, NegativeOrOversizedWidths) {
 }
 
 TEST_F(Cli, UnreachableThresholds) {
-  // Above the potential register: the neuron could never fire.
-  expect_error(tiny({"--theta", "100000000"}), {"--theta", "100000000"});
-  expect_error(tiny({"--theta-out", "100000000"}), {"--theta-out"});
+  // Above the 24-bit potential register: the neuron could never fire.
+  expect_error(tiny({"--potential-bits", "24", "--theta", "100000000"}), {"--theta", "100000000"});
+  expect_error(tiny({"--potential-bits", "24", "--theta-out", "100000000"}), {"--theta-out"});
   expect_error(tiny({"--theta-grad", "0"}), {"--theta-grad"});
-  // Fits the register but exceeds what 784 maximal weights can bring.
-  expect_error(tiny({"--theta", "30000000", "--potential-bits", "30"}), {"--theta", "30000000"});
+  // Fits a 30-bit register but exceeds what 784 maximal 16-bit weights can bring (784 * 32767).
+  expect_error(tiny({"--weight-bits", "16", "--theta", "30000000", "--potential-bits", "30"}), {"--theta", "30000000"});
 }
 
 TEST_F(Cli, UnknownNames) {
