@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -217,6 +218,8 @@ struct ResumeCase {
   double dropout;
   const char* name;
 };
+// Stable, readable test names in CTest (the default printer dumps the bytes, pointer included).
+void PrintTo(const ResumeCase& c, std::ostream* os) { *os << c.name; }
 
 class Resume : public TempDir, public ::testing::WithParamInterface<ResumeCase> {};
 
