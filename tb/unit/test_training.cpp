@@ -316,6 +316,34 @@ TEST(Evaluate, ResultDoesNotDependOnThreadCount) {
   EXPECT_TRUE(model.weights() == before);
 }
 
+TEST(TrainThreads, WeightsDoNotDependOnThreadsSharingASample) {
+  // Hidden neurons split across threads within a sample: the result must be bit-identical, for one
+  // and two hidden layers, both update modes, with dropout.  Kept small: the per-step barriers are
+  // slow when the machine is oversubscribed (CTest runs tests in parallel).
+  for (UpdateMode mode : {UpdateMode::kStochastic, UpdateMode::kRate}) {
+    for (const std::vector<int>& hidden : {std::vector<int>{37}, std::vector<int>{29, 18}}) {
+      ModelConfig cfg = train_config(hidden, 8, mode, 61);
+      cfg.dropout_input = 0.2;
+      cfg.dropout_hidden = 0.2;
+      const Dataset data = first(subset_train(), 60);
+      std::vector<std::vector<WeightMatrix>> results;
+      std::vector<nlohmann::json> histories;
+      for (int threads : {1, 2}) {
+        GoldenModel model(cfg);
+        TrainOptions opt = quiet(1);
+        opt.train_threads = threads;
+        Trainer t(model, data, nullptr, opt);
+        histories.push_back(t.run());
+        results.push_back(model.weights());
+      }
+      EXPECT_TRUE(results[0] == results[1]) << to_string(mode) << " hidden layers " << hidden.size();
+      EXPECT_EQ(histories[0][0].at("train_accuracy"), histories[1][0].at("train_accuracy"));
+      EXPECT_EQ(histories[0][0].at("train_activity"), histories[1][0].at("train_activity"));
+      EXPECT_FALSE(results[0] == initial_weights(cfg));
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------ learning
 
 TEST(Learning, StochasticModeLearnsTheSubset) {
