@@ -322,10 +322,10 @@ TEST(TrainThreads, WeightsDoNotDependOnThreadsSharingASample) {
   // slow when the machine is oversubscribed (CTest runs tests in parallel).
   for (UpdateMode mode : {UpdateMode::kStochastic, UpdateMode::kRate}) {
     for (const std::vector<int>& hidden : {std::vector<int>{37}, std::vector<int>{29, 18}}) {
-      ModelConfig cfg = train_config(hidden, 6, mode, 61);
+      ModelConfig cfg = train_config(hidden, 5, mode, 61);
       cfg.dropout_input = 0.2;
       cfg.dropout_hidden = 0.2;
-      const Dataset data = first(subset_train(), 20);
+      const Dataset data = first(subset_train(), 10);
       std::vector<std::vector<WeightMatrix>> results;
       std::vector<nlohmann::json> histories;
       for (int threads : {1, 2}) {
