@@ -13,6 +13,7 @@ const char* to_string(UpdateMode mode) {
     case UpdateMode::kStochastic: return "stochastic";
     case UpdateMode::kRate: return "rate";
     case UpdateMode::kNoise: return "noise";
+    case UpdateMode::kStochasticSample: return "stochastic-sample";
   }
   return "?";
 }
@@ -21,7 +22,9 @@ UpdateMode parse_update_mode(const std::string& name) {
   if (name == "stochastic") return UpdateMode::kStochastic;
   if (name == "rate") return UpdateMode::kRate;
   if (name == "noise") return UpdateMode::kNoise;
-  throw ConfigError(fmt::format("--mode: unknown update mode '{}' (expected stochastic, rate or noise)", name));
+  if (name == "stochastic-sample") return UpdateMode::kStochasticSample;
+  throw ConfigError(
+      fmt::format("--mode: unknown update mode '{}' (expected stochastic, stochastic-sample, rate or noise)", name));
 }
 
 const char* to_string(InputProfile profile) {

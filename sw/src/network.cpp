@@ -218,6 +218,10 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
     }
   }
   ws.counters.reset(L);
+  if (cfg_.update_mode == UpdateMode::kStochasticSample && ws.pending_.size() != weights_.size()) {
+    ws.pending_.clear();
+    for (const WeightMatrix& w : weights_) ws.pending_.emplace_back(w.rows, w.cols);
+  }
 }
 
 namespace {
@@ -430,17 +434,22 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
       }
       // Stochastic coincidence updates (eq. 10) land at the end of the step.  Thread t writes the
       // columns it owns (hidden weights) or the rows it owns (output weights).
-      if (cfg_.update_mode == UpdateMode::kStochastic) {
+      if (cfg_.update_mode == UpdateMode::kStochastic || cfg_.update_mode == UpdateMode::kStochasticSample) {
+        const bool deferred = cfg_.update_mode == UpdateMode::kStochasticSample;
         for (int l = 0; l < L; ++l) {
           const auto u = static_cast<size_t>(l);
-          WeightMatrix& w = weights_[u];
+          WeightMatrix& w = deferred ? ws.pending_[u] : weights_[u];
           const uint64_t device_key = key ^ (stream::kDeviceBase + u);
           auto pulse = [&](int i, int j, bool up) {
             int32_t& cell = w.at(i, j);
             const uint32_t word = syn.pulse_noise ? device_noise_word(device_key, static_cast<uint32_t>(t),
                                                                       static_cast<uint32_t>(i), static_cast<uint32_t>(j))
                                                   : 0u;
-            cell = coincidence_update(syn, cell, true, up, !up, word);
+            if (deferred) {
+              cell += up ? syn.pulse_up : -syn.pulse_down;
+            } else {
+              cell = coincidence_update(syn, cell, true, up, !up, word);
+            }
           };
           if (l + 1 < L) {  // columns j of my range in layer l+1, every row spike i
             const std::vector<int>& up = my_pos[u + 1];
@@ -502,6 +511,23 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
   // Noise mode: the update of a row with rate r_x and a column with rates r_p, r_n is the rate
   // update plus the spread the coincidence count would have over noise_timesteps steps, rescaled.
   const double Tn = cfg_.noise_timesteps;
+  if (cfg_.update_mode == UpdateMode::kStochasticSample) {
+    for (int l = 0; l < L; ++l) {
+      const auto u = static_cast<size_t>(l);
+      WeightMatrix& w = weights_[u];
+      WeightMatrix& pending = ws.pending_[u];
+      for (int i = 0; i < w.rows; ++i) {
+        if (ws.count_fwd_[u][static_cast<size_t>(i)] == 0) continue;  // only rows that spiked got pulses
+        int32_t* row = w.row(i);
+        int32_t* add = pending.row(i);
+        for (int j = 0; j < w.cols; ++j) {
+          row[j] = clamp_to(int64_t{row[j]} + add[j], syn.w_min, syn.w_max);
+          add[j] = 0;
+        }
+      }
+    }
+    return;
+  }
   for (int l = 0; l < L; ++l) {
     const auto u = static_cast<size_t>(l);
     const int cols = cfg_.layer_size(l + 1);

@@ -18,6 +18,7 @@ enum class UpdateMode {
   kStochastic,  // eq. 10, per-step AND-gate coincidence pulses: the chip's mode
   kRate,        // eq. 9, rate product at the end of the sample: the paper's non-stochastic baseline
   kNoise,       // eq. 9 plus the variance of stochastic updates at noise_timesteps (figures 7-8)
+  kStochasticSample,  // eq. 10 as written: coincidences counted every step, applied at the sample's end
 };
 
 const char* to_string(UpdateMode mode);

@@ -98,6 +98,7 @@ class Workspace {
   std::vector<std::vector<std::vector<int>>> part_fwd_, part_pos_, part_neg_;
   std::vector<SampleCounters> thread_counters_;
   int label_spike_ = -1;
+  std::vector<WeightMatrix> pending_;  // kStochasticSample: the sample's summed pulses per cross-point
 
  public:
   SampleCounters counters;
