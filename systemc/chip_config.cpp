@@ -28,9 +28,9 @@ void ChipConfig::validate(const ModelConfig& m) const {
     fail(fmt::format("--events-per-cycle: {} is out of range 1..64", events_per_cycle));
   if (fifo_depth < 1 || fifo_depth > 65536) fail(fmt::format("--fifo-depth: {} is out of range 1..65536", fifo_depth));
   if (!(clock_mhz > 0) || clock_mhz > 100000) fail(fmt::format("--clock-mhz: {} is out of range (0, 100000]", clock_mhz));
-  if (m.update_mode == UpdateMode::kNoise)
-    fail("--mode: noise is the golden model's software baseline (figures 7-8); the chip implements stochastic "
-         "and rate updates");
+  if (m.update_mode != UpdateMode::kStochastic && m.update_mode != UpdateMode::kRate)
+    fail(fmt::format("--mode: {} is a software baseline of the golden model; the chip implements stochastic "
+                     "(per-step pulses) and rate (end-of-sample) updates", to_string(m.update_mode)));
   if (m.layers() + 1 > 255) fail(fmt::format("--hidden: {} layers exceed the 8-bit AER block field", m.layers() - 1));
   for (int l = 0; l <= m.layers(); ++l)
     if (m.layer_size(l) > 65536)
