@@ -1,6 +1,8 @@
 #include "chip_harness.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace ssnn::sc {
 
@@ -63,14 +65,29 @@ void ChipHarness::start_sample(const uint8_t* pixels, int label, const SampleSpe
   index_.write(spec.index);
   start_.write(true);
   // Hold the request until the controller has taken it.
-  while (!busy_.read()) run_cycles(1);
+  for (int n = 0; !busy_.read(); ++n) {
+    if (n == 100) throw std::runtime_error("chip: the controller did not take the start request within 100 cycles");
+    run_cycles(1);
+  }
   start_.write(false);
   if (cycles > 0) run_cycles(cycles);
 }
 
 SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) {
   start_sample(pixels, label, spec, 0);
-  while (busy_.read()) sc_core::sc_start();  // returns when on_done pauses the kernel
+  // Watchdog: far more cycles than any sample can take (every neuron of every layer sending an
+  // event per step, each waiting for every other), so only a deadlock reaches it.
+  const ModelConfig& cfg = chip_->config();
+  double neurons = 0;
+  for (int l = 0; l <= cfg.layers(); ++l) neurons += cfg.layer_size(l);
+  const double limit = 10000.0 + cfg.timesteps * (1000.0 + 64.0 * neurons);
+  const sc_core::sc_time deadline = sc_core::sc_time_stamp() + limit * period();
+  while (busy_.read()) {
+    if (sc_core::sc_time_stamp() >= deadline)
+      throw std::runtime_error("chip: sample not finished after " + std::to_string(static_cast<uint64_t>(limit)) +
+                               " cycles (deadlock)");
+    sc_core::sc_start(deadline - sc_core::sc_time_stamp());  // returns early when on_done pauses the kernel
+  }
   SampleResult r;
   r.prediction = static_cast<int>(prediction_.read());
   r.output_counts = chip_->output_counts();
