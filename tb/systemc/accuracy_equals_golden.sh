@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# End to end: the chip testbench and the golden model, run with the same options on the MNIST
+# subset, report the same training and test accuracy (the whole training loop, shuffling and
+# sample seeding included, is the same computation).
+# Usage: accuracy_equals_golden.sh CHIP_TB GOLDEN
+set -euo pipefail
+CHIP="$1"
+GOLDEN="$2"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+ARGS=(--dataset subset --hidden 48 --timesteps 12 --epochs 2 --train-samples 120 --test-samples 80 --no-progress)
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 --events-per-cycle 1 \
+  --report "$TMP/chip.json" > /dev/null
+OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" --threads 1 --report "$TMP/golden.json" > /dev/null
+python3 - "$TMP/chip.json" "$TMP/golden.json" <<'PY'
+import json, sys
+c, g = (json.load(open(p)) for p in sys.argv[1:])
+ct = [e["train_accuracy"] for e in c["history"]]
+gt = [e["train_accuracy"] for e in g["history"]]
+print(f"chip: test {c['test_accuracy']}, train {ct}; golden: test {g['test_accuracy']}, train {gt}")
+sys.exit(0 if c["test_accuracy"] == g["test_accuracy"] and ct == gt else 1)
+PY
