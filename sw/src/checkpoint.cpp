@@ -164,7 +164,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     WeightMatrix w(static_cast<int>(rows), static_cast<int>(cols));
     const std::string raw = r.bytes(uint64_t{rows} * cols * sizeof(int32_t));
     std::memcpy(w.values.data(), raw.data(), raw.size());
-    const SynapseParams sp = ckpt.config.synapse_params(0);
+    const SynapseParams sp = ckpt.config.synapse_params(0, static_cast<int>(l));
     for (int32_t v : w.values)
       if (v < sp.w_min || v > sp.w_max)
         throw CheckpointError(fmt::format("{}: weight {} in layer {} is outside the {}-bit range", path, v, l,

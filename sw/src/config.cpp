@@ -1,6 +1,7 @@
 // ModelConfig: derived quantities, validation and JSON form.
 #include "ssnn/config.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -73,9 +74,11 @@ int32_t ModelConfig::inhibition_for(bool training) const {
   return training ? scaled(inhibition, 1.0 - dropout_into(*this, layers())) : inhibition;
 }
 
-SynapseParams ModelConfig::synapse_params(int epoch) const {
+SynapseParams ModelConfig::synapse_params(int epoch, int layer) const {
   SynapseParams p;
   int32_t step = pulse_for_epoch(epoch);
+  if (layer >= 0 && static_cast<size_t>(layer) < layer_pulse_ratio.size())
+    step = std::max<int32_t>(1, static_cast<int32_t>(std::lround(step * layer_pulse_ratio[static_cast<size_t>(layer)])));
   p.w_min = signed_min(weight_bits);
   p.w_max = signed_max(weight_bits);
   if (device_states > 1) {
@@ -136,6 +139,10 @@ void ModelConfig::validate() const {
     if (p < 1 || p > signed_max(weight_bits))
       fail(fmt::format("--pulse: {} is out of range 1..{} for {}-bit weights", p, signed_max(weight_bits),
                        weight_bits));
+  if (layer_pulse_ratio.size() > static_cast<size_t>(layers()))
+    fail(fmt::format("--layer-pulse-ratio: {} values for {} weight layers", layer_pulse_ratio.size(), layers()));
+  for (double r : layer_pulse_ratio)
+    if (!(r > 0) || r > 1000) fail(fmt::format("--layer-pulse-ratio: {} is out of range (0, 1000]", r));
   if (!(noise_timesteps >= 1)) fail(fmt::format("--noise-timesteps: {} must be >= 1", noise_timesteps));
   if (!(dropout_input >= 0 && dropout_input < 1))
     fail(fmt::format("--dropout-input: {} is out of range [0, 1)", dropout_input));
@@ -173,6 +180,7 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"inhibition", c.inhibition},
                      {"update_mode", to_string(c.update_mode)},
                      {"pulse", c.pulse},
+                     {"layer_pulse_ratio", c.layer_pulse_ratio},
                      {"noise_timesteps", c.noise_timesteps},
                      {"dropout_input", c.dropout_input},
                      {"dropout_hidden", c.dropout_hidden},
@@ -209,6 +217,7 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("inhibition", c.inhibition);
   if (j.contains("update_mode")) c.update_mode = parse_update_mode(j.at("update_mode").get<std::string>());
   get("pulse", c.pulse);
+  get("layer_pulse_ratio", c.layer_pulse_ratio);
   get("noise_timesteps", c.noise_timesteps);
   get("dropout_input", c.dropout_input);
   get("dropout_hidden", c.dropout_hidden);

@@ -50,7 +50,7 @@ std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
     WeightMatrix m(cfg.layer_size(l), cfg.layer_size(l + 1));
     const int32_t theta_post = l + 1 == cfg.layers() ? cfg.theta_out : cfg.theta;
     const double bound = cfg.init_gain * std::sqrt(6.0 / m.rows) * theta_post;
-    const SynapseParams sp = cfg.synapse_params(0);
+    const SynapseParams sp = cfg.synapse_params(0, l);
     const auto b = static_cast<uint32_t>(std::min<double>(std::lround(bound), sp.w_max));
     const int32_t level = cfg.device_states > 1 ? sp.w_max / ((cfg.device_states - 1) / 2 > 0 ? (cfg.device_states - 1) / 2 : 1) : 1;
     Lfsr lfsr(stream_seed(key, stream::kInitBase + static_cast<uint64_t>(l)));
@@ -309,7 +309,8 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
   const int C = cfg_.classes;
   const bool learn = spec.learn;
   const uint64_t key = sample_key(cfg_.seed, spec.phase, spec.epoch, spec.index);
-  const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch));
+  std::vector<SynapseParams> syn_of_layer;
+  for (int l = 0; l < L; ++l) syn_of_layer.push_back(cfg_.synapse_params(static_cast<int>(spec.epoch), l));
   const int32_t inhibition = cfg_.inhibition_for(learn);
   const auto utid = static_cast<size_t>(tid);
   SampleCounters& ctr = ws.thread_counters_[utid];
@@ -439,6 +440,7 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
         for (int l = 0; l < L; ++l) {
           const auto u = static_cast<size_t>(l);
           WeightMatrix& w = deferred ? ws.pending_[u] : weights_[u];
+          const SynapseParams& syn = syn_of_layer[u];
           const uint64_t device_key = key ^ (stream::kDeviceBase + u);
           auto pulse = [&](int i, int j, bool up) {
             int32_t& cell = w.at(i, j);
@@ -505,7 +507,6 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
   const int L = cfg_.layers();
   const int T = cfg_.timesteps;
   const RoundingDivider per_timestep(T);
-  const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch));
   const uint64_t key = sample_key(cfg_.seed, spec.phase, spec.epoch, spec.index);
   const bool noisy = cfg_.update_mode == UpdateMode::kNoise;
   // Noise mode: the update of a row with rate r_x and a column with rates r_p, r_n is the rate
@@ -516,6 +517,7 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
       const auto u = static_cast<size_t>(l);
       WeightMatrix& w = weights_[u];
       WeightMatrix& pending = ws.pending_[u];
+      const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch), l);
       for (int i = 0; i < w.rows; ++i) {
         if (ws.count_fwd_[u][static_cast<size_t>(i)] == 0) continue;  // only rows that spiked got pulses
         int32_t* row = w.row(i);
@@ -538,6 +540,7 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
         columns.push_back(j);
     if (columns.empty()) continue;
     WeightMatrix& w = weights_[u];
+    const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch), l);
     Lfsr noise(stream_seed(key, stream::kNoiseBase + u));
     for (int i = 0; i < cfg_.layer_size(l); ++i) {
       const int32_t nx = ws.count_fwd_[u][static_cast<size_t>(i)];

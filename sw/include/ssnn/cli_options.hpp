@@ -45,6 +45,8 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   app.add_option("--mode", text.mode, "weight update: stochastic | rate | noise")->group(l)->capture_default_str();
   app.add_option("--pulse", cfg.pulse, "LSBs per coincidence, one per epoch (last repeats), e.g. 4,2,1")
       ->delimiter(',')->group(l)->capture_default_str();
+  app.add_option("--layer-pulse-ratio", cfg.layer_pulse_ratio, "per weight layer, pulse multiplier, e.g. 1,0.25")
+      ->delimiter(',')->group(l);
   app.add_option("--noise-timesteps", cfg.noise_timesteps, "noise mode: T whose update noise is emulated")->group(l)->capture_default_str();
   app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();
   app.add_option("--dropout-hidden", cfg.dropout_hidden, "hidden dropout probability")->group(l)->capture_default_str();

@@ -67,6 +67,9 @@ struct ModelConfig {
   // Learning.
   UpdateMode update_mode = UpdateMode::kStochastic;
   std::vector<int32_t> pulse{4};  // LSBs per coincidence, one entry per epoch (last one repeats)
+  // Per weight layer, the pulse is max(1, round(pulse * ratio)); empty or missing entries mean 1.
+  // A smaller ratio for the output weights curbs learning within the sample (docs/theory.md).
+  std::vector<double> layer_pulse_ratio{};
   double noise_timesteps = 100;   // kNoise: the T whose stochastic-update variance is emulated
   double dropout_input = 0.0;     // drop probability of input pixels, per sample
   double dropout_hidden = 0.0;    // drop probability of hidden neurons, per sample
@@ -87,7 +90,8 @@ struct ModelConfig {
   // Thresholds during training with dropout: theta * (1 - p_in) (inverted dropout), nominal otherwise.
   int32_t forward_threshold(int layer, bool training) const;
   int32_t inhibition_for(bool training) const;
-  SynapseParams synapse_params(int epoch) const;
+  // The cross-point behaviour of weight layer `layer` (0 = input weights) during `epoch`.
+  SynapseParams synapse_params(int epoch, int layer) const;
 
   void validate() const;  // throws ConfigError naming the offending option
 };
