@@ -3,10 +3,10 @@
 // Defaults are published per-operation figures of real chips and circuits (docs/chip.md, "Energy"):
 //   synaptic_op_pj      23.6  Loihi, energy per synaptic spike operation (Davies et al., IEEE Micro
 //                             38(1), 2018, Table 2): one cross-point read and accumulate.
-//   neuron_update_pj    52    Loihi, energy per (inactive) neuron update, same table: one forward
-//                             neuron or one gradient pair advanced by one step.
-//   spike_hop_pj        3.5   Loihi, across-tile spike energy per hop, same table: one AER event
-//                             copy delivered by the router.
+//   neuron_update_pj    52    Loihi, energy per neuron update, same table (52 pJ inactive, 81 pJ
+//                             active): one forward neuron or one gradient pair advanced by one step.
+//   spike_hop_pj        3.5   Loihi, energy per tile hop of a spike, same table (3.0 pJ east-west,
+//                             4.0 pJ north-south): one AER event copy delivered by the router.
 //   pulse_pj            1.0   one coincidence pulse at a resistive cross-point: order of magnitude
 //                             of filamentary RRAM programming pulses (Burr et al., Adv. Phys. X 2(1),
 //                             2017); an assumption, replace it with the device's own figure.
