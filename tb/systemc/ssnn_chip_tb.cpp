@@ -103,7 +103,7 @@ ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_c
 double per(double x, double n) { return n > 0 ? x / n : 0.0; }
 
 // Hardware figures of the work between two counter snapshots.
-nlohmann::json hardware_json(const ssnn::ModelConfig& cfg, const ssnn::sc::ChipConfig& chip,
+nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
                              const ssnn::sc::EnergyTable& table, const ChipCounters& a, const ChipCounters& b) {
   const double samples = static_cast<double>(b.controller.samples - a.controller.samples);
   const double steps = static_cast<double>(b.controller.steps - a.controller.steps);
@@ -121,7 +121,6 @@ nlohmann::json hardware_json(const ssnn::ModelConfig& cfg, const ssnn::sc::ChipC
   nlohmann::json high_water = b.router.fifo_high_water;
   std::vector<uint64_t> src_stalls;
   for (size_t i = 0; i < b.sources.size(); ++i) src_stalls.push_back(b.sources[i].stall_cycles - a.sources[i].stall_cycles);
-  (void)cfg;
   return nlohmann::json{
       {"samples", samples},
       {"timesteps", steps},
@@ -339,10 +338,10 @@ int run(int argc, char** argv) {
               test_set.size(), inference_only ? " with loaded weights" : fmt::format(" after {} epochs", o.epochs).c_str());
   nlohmann::json hw_train, hw_test;
   if (o.epochs > 0 && train_set.size() > 0) {
-    hw_train = hardware_json(cfg, chip, energy, c0, c1);
+    hw_train = hardware_json(chip, energy, c0, c1);
     print_hw("training", hw_train, chip.clock_mhz);
   }
-  hw_test = hardware_json(cfg, chip, energy, c1, c2);
+  hw_test = hardware_json(chip, energy, c1, c2);
   print_hw("inference", hw_test, chip.clock_mhz);
   std::printf("  FIFO high-water marks (per AER block: encoder bands, then core bands):");
   for (uint32_t x : c2.router.fifo_high_water) std::printf(" %u", x);
