@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the chip testbench and the golden model, run with the same options on the MNIST
 # subset, report the same training and test accuracy (the whole training loop, shuffling and
-# sample seeding included, is the same computation).
+# sample seeding included, is the same computation); with the golden model's trained weights
+# loaded, the chip's inference gives the golden model's accuracy and confusion matrix.
 # Usage: accuracy_equals_golden.sh CHIP_TB GOLDEN
 set -euo pipefail
 CHIP="$1"
@@ -11,7 +12,19 @@ trap 'rm -rf "$TMP"' EXIT
 ARGS=(--dataset subset --hidden 48 --timesteps 12 --epochs 2 --train-samples 120 --test-samples 80 --no-progress)
 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 --events-per-cycle 1 \
   --report "$TMP/chip.json" > /dev/null
-OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" --threads 1 --report "$TMP/golden.json" > /dev/null
+OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" --threads 1 --report "$TMP/golden.json" \
+  --save-weights "$TMP/golden.ckpt" > /dev/null
+# Inference only with the golden model's trained weights.
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$TMP/golden.ckpt" --test-samples 80 --no-progress \
+  --tile-rows 256 --tile-cols 16 --report "$TMP/chip_eval.json" > /dev/null
+OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$TMP/golden.ckpt" --test-samples 80 --no-progress --threads 1 \
+  --report "$TMP/golden_eval.json" > /dev/null
+python3 - "$TMP/chip_eval.json" "$TMP/golden_eval.json" <<'PY'
+import json, sys
+c, g = (json.load(open(p)) for p in sys.argv[1:])
+print(f"loaded weights: chip test {c['test_accuracy']}, golden eval {g['test_accuracy']}")
+sys.exit(0 if c["test_accuracy"] == g["test_accuracy"] and c["confusion"] == g["confusion"] else 1)
+PY
 python3 - "$TMP/chip.json" "$TMP/golden.json" <<'PY'
 import json, sys
 c, g = (json.load(open(p)) for p in sys.argv[1:])
