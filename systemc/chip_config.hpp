@@ -46,18 +46,6 @@ struct ChipConfig {
   void validate(const ModelConfig& model) const;
 };
 
-// The cross-point parameters of weight layer `layer` during `epoch` (ModelConfig::synapse_params),
-// for both forms of the golden model's accessor: per layer (epoch, layer) and, in older
-// revisions, per epoch only.
-template <class Cfg>
-auto synapse_params_of(const Cfg& cfg, int epoch, int layer) -> decltype(cfg.synapse_params(epoch, layer)) {
-  return cfg.synapse_params(epoch, layer);
-}
-template <class Cfg>
-auto synapse_params_of(const Cfg& cfg, int epoch, int /*layer*/) -> decltype(cfg.synapse_params(epoch)) {
-  return cfg.synapse_params(epoch);
-}
-
 // The chip's block numbering, used as the AER source block: 0 is the encoder, 1..L the neuron
 // cores of layers 1..L (L = the output layer).
 constexpr uint8_t kEncoderBlock = 0;

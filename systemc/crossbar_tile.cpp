@@ -39,7 +39,7 @@ crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelCon
   rows_hit_.reserve(r);
   pos_hit_.reserve(c);
   neg_hit_.reserve(c);
-  syn_ = synapse_params_of(cfg_, 0, geo_.layer);
+  syn_ = cfg_.synapse_params(0, geo_.layer);
   // One method per tile (not per cross-point): it runs at every rising edge and at reset.
   SC_METHOD(on_clock_or_reset);
   sensitive << clk_i.pos() << rst_ni.neg();
@@ -141,7 +141,7 @@ void crossbar_tile::run_command(Op op) {
       std::fill(row_count_.begin(), row_count_.end(), 0);
       std::fill(pos_count_.begin(), pos_count_.end(), 0);
       std::fill(neg_count_.begin(), neg_count_.end(), 0);
-      syn_ = synapse_params_of(cfg_, static_cast<int>(epoch_i.read()), geo_.layer);
+      syn_ = cfg_.synapse_params(static_cast<int>(epoch_i.read()), geo_.layer);
       device_key_ = sample_key_i.read() ^ (stream::kDeviceBase + static_cast<uint64_t>(geo_.layer));
       break;
     }

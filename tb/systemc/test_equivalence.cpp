@@ -86,7 +86,8 @@ TEST(Equivalence, MnistStallingRouter) {
   expect_router_sound(r.counters, chip);
 }
 
-// Two hidden layers (tiled), dropout on inputs and hidden units, device non-idealities on.
+// Two hidden layers (tiled), dropout on inputs and hidden units, per-layer pulse sizes, device
+// non-idealities on.
 TEST(Equivalence, DeepDropoutDeviceNonIdealities) {
   ModelConfig cfg;
   cfg.hidden = {24, 12};
