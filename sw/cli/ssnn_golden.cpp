@@ -17,6 +17,9 @@
 
 namespace {
 
+constexpr long long kMaxEpochs = 100000;
+constexpr long long kMaxThreads = 1024;  // far beyond any core count; 100,000 crashed OpenMP
+
 struct DataOptions {
   std::string dataset = "subset";
   std::string data_dir;
@@ -29,9 +32,12 @@ void add_data_options(CLI::App& app, DataOptions& d, bool with_train) {
   app.add_option("--dataset", d.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")
       ->group(g)->capture_default_str();
   app.add_option("--data-dir", d.data_dir, "cache folder of fetched data sets (default $SSNN_DATA_DIR or ~/.cache/ssnn-hw/data)")
-      ->group(g);
-  if (with_train) app.add_option("--train-samples", d.train_samples, "use only the first N training samples (0: all)")->group(g);
-  app.add_option("--test-samples", d.test_samples, "use only the first N test samples (0: all)")->group(g);
+      ->check(CLI::ExistingDirectory)->group(g);
+  if (with_train)
+    app.add_option("--train-samples", d.train_samples, "use only the first N training samples (0: all)")
+        ->check(ssnn::non_negative())->group(g);
+  app.add_option("--test-samples", d.test_samples, "use only the first N test samples (0: all)")
+      ->check(ssnn::non_negative())->group(g);
 }
 
 void print_summary(const ssnn::EvalResult& e) {
@@ -44,6 +50,7 @@ void print_summary(const ssnn::EvalResult& e) {
 int main(int argc, char** argv) {
   CLI::App app{"SSNN-BP golden model: spiking backpropagation in the chip's integer arithmetic"};
   app.require_subcommand(1);
+  ssnn::one_line_errors(app, "ssnn_golden");
   app.set_help_all_flag("--help-all", "show the options of every subcommand");
 
   ssnn::ModelConfig cfg;
@@ -60,15 +67,18 @@ int main(int argc, char** argv) {
   CLI::App* train = app.add_subcommand("train", "train on a data set, then test");
   ssnn::add_model_options(*train, cfg, text);
   add_data_options(*train, data, true);
-  train->add_option("--epochs", topt.epochs, "training epochs")->capture_default_str();
+  train->add_option("--epochs", topt.epochs, "training epochs")->check(ssnn::int_range(1, kMaxEpochs))->capture_default_str();
   train->add_option("--checkpoint", topt.checkpoint_path, "checkpoint file, written atomically");
-  train->add_option("--checkpoint-every", topt.checkpoint_every, "samples between checkpoints (0: epoch ends)");
+  train->add_option("--checkpoint-every", topt.checkpoint_every, "samples between checkpoints (0: epoch ends)")
+      ->check(ssnn::non_negative());
   train->add_flag("--resume", resume, "continue from --checkpoint if it exists");
-  train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)");
+  train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)")
+      ->check(ssnn::non_negative());
   train->add_option("--save-weights", save_weights, "write the trained weights (a checkpoint file) here");
   topt.train_threads = 0;
   train->add_option("--train-threads", topt.train_threads,
-                    "threads sharing each training sample (0: all cores; use 1 on a busy machine)");
+                    "threads sharing each training sample (0: all cores; use 1 on a busy machine)")
+      ->check(ssnn::int_range(0, kMaxThreads));
 
   CLI::App* eval = app.add_subcommand("eval", "inference with saved weights");
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
@@ -79,7 +89,7 @@ int main(int argc, char** argv) {
 
   for (CLI::App* sub : {train, eval}) {
     sub->add_option("--report", report_path, "write a JSON result record here");
-    sub->add_option("--threads", threads, "threads for evaluation (0: all cores)");
+    sub->add_option("--threads", threads, "threads for evaluation (0: all cores)")->check(ssnn::int_range(0, kMaxThreads));
     sub->add_flag("--no-progress", no_progress, "no progress bar");
   }
 
@@ -95,7 +105,11 @@ int main(int argc, char** argv) {
       ssnn::finish_model_options(cfg, text);
       const ssnn::Dataset train_set = ssnn::load_named_dataset(data.dataset, "train", data.data_dir, data.train_samples);
       const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
-      if (train->count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
+      const int data_classes = static_cast<int>(std::max(train_set.num_classes, test_set.num_classes));
+      if (train->count("--classes") == 0) cfg.classes = data_classes;
+      else if (cfg.classes < data_classes)
+        throw ssnn::ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {}", cfg.classes,
+                                            data_classes, data.dataset));
       if (static_cast<int>(train_set.pixels_per_image()) != cfg.inputs) cfg.inputs = static_cast<int>(train_set.pixels_per_image());
       if (resume && topt.checkpoint_path.empty()) throw ssnn::ConfigError("--resume: needs --checkpoint FILE");
       ssnn::GoldenModel model(cfg);
@@ -103,7 +117,12 @@ int main(int argc, char** argv) {
       topt.threads = threads;
       ssnn::Trainer trainer(model, train_set, &test_set, topt);
       if (resume && std::filesystem::exists(topt.checkpoint_path)) {
-        trainer.resume_from(ssnn::load_checkpoint(topt.checkpoint_path));
+        const ssnn::Checkpoint ckpt = ssnn::load_checkpoint(topt.checkpoint_path);  // errors name the file
+        try {
+          trainer.resume_from(ckpt);
+        } catch (const ssnn::CheckpointError& e) {
+          throw ssnn::CheckpointError(fmt::format("--resume: {}: {}", topt.checkpoint_path, e.what()));
+        }
         std::fprintf(stderr, "resumed from %s\n", topt.checkpoint_path.c_str());
       }
       const double t0 = ssnn::now_seconds();
@@ -159,6 +178,9 @@ int main(int argc, char** argv) {
       if (static_cast<int>(test_set.pixels_per_image()) != c.config.inputs)
         throw ssnn::ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}",
                                             test_set.pixels_per_image(), c.config.inputs));
+      if (static_cast<int>(test_set.num_classes) > c.config.classes)
+        throw ssnn::ConfigError(fmt::format("--dataset: {} has {} classes, the weights only {}", data.dataset,
+                                            test_set.num_classes, c.config.classes));
       const ssnn::EvalResult e = ssnn::evaluate(model, test_set, threads, !no_progress);
       print_summary(e);
       if (!report_path.empty()) {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -147,7 +148,10 @@ Checkpoint load_checkpoint(const std::string& path) {
   } catch (const std::exception& e) {
     throw CheckpointError(fmt::format("{}: invalid configuration in checkpoint ({})", path, e.what()));
   }
-  ckpt.epoch = static_cast<int>(r.get<uint32_t>());
+  const auto epoch = r.get<uint32_t>();
+  if (epoch > static_cast<uint32_t>(std::numeric_limits<int>::max()))
+    throw CheckpointError(fmt::format("{}: epoch {} is out of range", path, epoch));
+  ckpt.epoch = static_cast<int>(epoch);
   ckpt.position = r.get<uint64_t>();
   const auto layers = r.get<uint32_t>();
   if (static_cast<int>(layers) != ckpt.config.layers())

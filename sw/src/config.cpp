@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -58,6 +62,11 @@ double dropout_into(const ModelConfig& c, int layer) {
   // Dropout on the inputs of `layer` (1-based post layer): pixels for layer 1, hidden units above.
   return layer == 1 ? c.dropout_input : c.dropout_hidden;
 }
+// The largest pulse synapse_params() hands out: twice the register span, at least the widest
+// weight range (2^weight_bits - 1) plus the largest pulse-to-pulse variation (< 2^(weight_bits-1)).
+// A clamped pulse therefore still takes any weight to its bound in one coincidence, exactly as the
+// unclamped pulse would, and pulse arithmetic stays far from 32-bit overflow.
+double pulse_cap(int weight_bits) { return std::ldexp(1.0, weight_bits + 1); }
 int32_t scaled(int32_t value, double keep) {
   const auto v = static_cast<int32_t>(std::lround(value * keep));
   return v < 1 ? 1 : v;
@@ -76,9 +85,11 @@ int32_t ModelConfig::inhibition_for(bool training) const {
 
 SynapseParams ModelConfig::synapse_params(int epoch, int layer) const {
   SynapseParams p;
-  int32_t step = pulse_for_epoch(epoch);
+  // Computed in double and clamped to pulse_cap(): a pulse times a ratio, a device level and an
+  // asymmetry factor can exceed 32 bits.
+  double step = pulse_for_epoch(epoch);
   if (layer >= 0 && static_cast<size_t>(layer) < layer_pulse_ratio.size())
-    step = std::max<int32_t>(1, static_cast<int32_t>(std::lround(step * layer_pulse_ratio[static_cast<size_t>(layer)])));
+    step = std::max(1.0, static_cast<double>(std::lround(step * layer_pulse_ratio[static_cast<size_t>(layer)])));
   p.w_min = signed_min(weight_bits);
   p.w_max = signed_max(weight_bits);
   if (device_states > 1) {
@@ -88,8 +99,9 @@ SynapseParams ModelConfig::synapse_params(int epoch, int layer) const {
     p.w_min = -half * level;
     step *= level;
   }
-  p.pulse_up = step;
-  p.pulse_down = static_cast<int32_t>(std::lround(step * (1.0 + device_asymmetry)));
+  const double cap = pulse_cap(weight_bits);
+  p.pulse_up = static_cast<int32_t>(std::min(step, cap));
+  p.pulse_down = static_cast<int32_t>(std::llround(std::min(step * (1.0 + device_asymmetry), cap)));
   p.pulse_noise = pulse_noise;
   return p;
 }
@@ -143,7 +155,8 @@ void ModelConfig::validate() const {
     fail(fmt::format("--layer-pulse-ratio: {} values for {} weight layers", layer_pulse_ratio.size(), layers()));
   for (double r : layer_pulse_ratio)
     if (!(r > 0) || r > 1000) fail(fmt::format("--layer-pulse-ratio: {} is out of range (0, 1000]", r));
-  if (!(noise_timesteps >= 1)) fail(fmt::format("--noise-timesteps: {} must be >= 1", noise_timesteps));
+  if (!(noise_timesteps >= 1) || noise_timesteps > 1e9)
+    fail(fmt::format("--noise-timesteps: {} is out of range 1..1e9", noise_timesteps));
   if (!(dropout_input >= 0 && dropout_input < 1))
     fail(fmt::format("--dropout-input: {} is out of range [0, 1)", dropout_input));
   if (!(dropout_hidden >= 0 && dropout_hidden < 1))
@@ -157,6 +170,18 @@ void ModelConfig::validate() const {
     fail(fmt::format("--device-asymmetry: {} is out of range (-1, 10]", device_asymmetry));
   if (pulse_noise < 0 || pulse_noise > signed_max(weight_bits))
     fail(fmt::format("--pulse-noise: {} is out of range 0..{}", pulse_noise, signed_max(weight_bits)));
+  if (update_mode == UpdateMode::kStochasticSample) {
+    // The per-sample sum of up to T coincidence pulses is held in a 32-bit accumulator per cross-point.
+    int64_t largest = 0;
+    for (size_t e = 0; e < pulse.size(); ++e)
+      for (int l = 0; l < layers(); ++l) {
+        const SynapseParams sp = synapse_params(static_cast<int>(e), l);
+        largest = std::max<int64_t>(largest, std::max(sp.pulse_up, sp.pulse_down));
+      }
+    if (largest * timesteps > std::numeric_limits<int32_t>::max())
+      fail(fmt::format("--pulse: with --mode stochastic-sample, {} coincidences of up to {} LSB overflow the 32-bit "
+                       "per-sample sum (lower --pulse or --timesteps)", timesteps, largest));
+  }
 }
 
 void to_json(nlohmann::json& j, const ModelConfig& c) {
@@ -191,11 +216,63 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"seed", c.seed}};
 }
 
+namespace {
+
+// Strict JSON readers: a value of the wrong type or out of its field's range is a ConfigError naming
+// the key (nlohmann's own conversions would cast 1e10 or -1 into an int without complaint).
+[[noreturn]] void bad_field(const char* key, const nlohmann::json& v, const char* expected) {
+  std::string text = v.dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  throw ConfigError(fmt::format("config: '{}' is {}, expected {}", key, text, expected));
+}
+
+template <typename T>
+T json_integer(const char* key, const nlohmann::json& v) {
+  static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>);
+  using Lim = std::numeric_limits<T>;
+  if (v.is_number_unsigned()) {
+    const auto x = v.get<uint64_t>();
+    if (x <= static_cast<uint64_t>(Lim::max())) return static_cast<T>(x);
+  } else if (v.is_number_integer()) {
+    const auto x = v.get<int64_t>();
+    if (x >= 0 ? static_cast<uint64_t>(x) <= static_cast<uint64_t>(Lim::max())
+               : Lim::is_signed && x >= static_cast<int64_t>(Lim::min()))
+      return static_cast<T>(x);
+  }
+  bad_field(key, v, Lim::is_signed ? "a 32-bit integer" : "a non-negative 64-bit integer");
+}
+
+void read_value(const char* key, const nlohmann::json& v, bool& out) {
+  if (!v.is_boolean()) bad_field(key, v, "true or false");
+  out = v.get<bool>();
+}
+void read_value(const char* key, const nlohmann::json& v, double& out) {
+  if (!v.is_number()) bad_field(key, v, "a number");
+  out = v.get<double>();
+}
+void read_value(const char* key, const nlohmann::json& v, int32_t& out) { out = json_integer<int32_t>(key, v); }
+void read_value(const char* key, const nlohmann::json& v, uint64_t& out) { out = json_integer<uint64_t>(key, v); }
+void read_value(const char* key, const nlohmann::json& v, std::string& out) {
+  if (!v.is_string()) bad_field(key, v, "a string");
+  out = v.get<std::string>();
+}
+template <typename T>
+void read_value(const char* key, const nlohmann::json& v, std::vector<T>& out) {
+  if (!v.is_array()) bad_field(key, v, "an array");
+  if (v.size() > 65536) bad_field(key, v, "at most 65536 values");
+  std::vector<T> values(v.size());
+  for (size_t i = 0; i < v.size(); ++i) read_value(key, v[i], values[i]);
+  out = std::move(values);
+}
+
+}  // namespace
+
 void from_json(const nlohmann::json& j, ModelConfig& c) {
   ModelConfig d;  // absent keys keep their defaults
   c = d;
+  if (!j.is_object()) throw ConfigError("config: expected a JSON object");
   auto get = [&](const char* key, auto& field) {
-    if (j.contains(key)) j.at(key).get_to(field);
+    if (j.contains(key)) read_value(key, j.at(key), field);
   };
   get("inputs", c.inputs);
   get("hidden", c.hidden);
@@ -203,7 +280,11 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("timesteps", c.timesteps);
   get("tau_divisor", c.tau_divisor);
   get("input_rate", c.input_rate);
-  if (j.contains("input_profile")) c.input_profile = parse_input_profile(j.at("input_profile").get<std::string>());
+  std::string name;
+  if (j.contains("input_profile")) {
+    read_value("input_profile", j.at("input_profile"), name);
+    c.input_profile = parse_input_profile(name);
+  }
   get("label_rate", c.label_rate);
   get("weight_bits", c.weight_bits);
   get("charge_bits", c.charge_bits);
@@ -215,7 +296,10 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("theta_err", c.theta_err);
   get("wta", c.wta);
   get("inhibition", c.inhibition);
-  if (j.contains("update_mode")) c.update_mode = parse_update_mode(j.at("update_mode").get<std::string>());
+  if (j.contains("update_mode")) {
+    read_value("update_mode", j.at("update_mode"), name);
+    c.update_mode = parse_update_mode(name);
+  }
   get("pulse", c.pulse);
   get("layer_pulse_ratio", c.layer_pulse_ratio);
   get("noise_timesteps", c.noise_timesteps);

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -165,9 +167,79 @@ EvalResult evaluate(GoldenModel& model, const Dataset& data, int threads, bool p
 Trainer::Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options)
     : model_(model), train_(train), test_(test), opt_(std::move(options)) {}
 
+namespace {
+
+// "timesteps (checkpoint 6, options 7), seed (...)": the keys whose values differ.
+std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current) {
+  std::vector<std::string> diffs;
+  for (const auto& [key, value] : current.items()) {
+    const bool has = saved.contains(key);
+    if (has && saved.at(key) == value) continue;
+    diffs.push_back(fmt::format("{} (checkpoint {}, options {})", key, has ? saved.at(key).dump() : "absent", value.dump()));
+  }
+  for (const auto& [key, value] : saved.items())
+    if (!current.contains(key)) diffs.push_back(fmt::format("{} (checkpoint {}, options absent)", key, value.dump()));
+  constexpr size_t kShown = 3;
+  std::string out;
+  for (size_t i = 0; i < diffs.size() && i < kShown; ++i) out += (i ? ", " : "") + diffs[i];
+  if (diffs.size() > kShown) out += fmt::format(" and {} more", diffs.size() - kShown);
+  return out;
+}
+
+// The training history a checkpoint carries must have the shape run() writes, for this network and
+// this training set: anything else is refused before it is used.
+void check_history(const nlohmann::json& h, int layers, uint64_t train_samples, uint64_t position) {
+  auto fail = [](const std::string& what) { throw CheckpointError("training history: " + what); };
+  if (h.is_array() && h.empty()) {
+    if (position != 0) fail("the position is mid-epoch but there are no running statistics");
+    return;  // written before any epoch ended
+  }
+  if (!h.is_object()) fail("not a JSON object");
+  if (h.contains("epochs")) {
+    if (!h.at("epochs").is_array()) fail("'epochs' is not an array");
+    for (const auto& e : h.at("epochs")) {
+      if (!e.is_object()) fail("an epoch record is not an object");
+      const auto samples = e.contains("train_activity") && e.at("train_activity").is_object()
+                               ? e.at("train_activity").value("samples", nlohmann::json())
+                               : nlohmann::json();
+      if (samples.is_number_unsigned() && samples.get<uint64_t>() != train_samples)
+        fail(fmt::format("epochs ran over {} training samples, this run has {} (resume with the same --train-samples)",
+                         samples.get<uint64_t>(), train_samples));
+    }
+  }
+  if (position == 0) return;
+  if (!h.contains("partial") || !h.at("partial").is_object())
+    fail("the position is mid-epoch but there are no running statistics");
+  const nlohmann::json& p = h.at("partial");
+  if (!p.contains("correct") || !p.at("correct").is_number_unsigned() || p.at("correct").get<uint64_t>() > position)
+    fail("'partial.correct' is missing or larger than the position");
+  if (!p.contains("seconds") || !p.at("seconds").is_number()) fail("'partial.seconds' is missing");
+  if (p.contains("train_samples") && p.at("train_samples") != train_samples)
+    fail(fmt::format("the epoch in progress runs over {} training samples, this run has {} (resume with the same "
+                     "--train-samples)", p.at("train_samples").dump(), train_samples));
+  SampleCounters c;
+  try {
+    if (!p.contains("counters")) fail("'partial.counters' is missing");
+    counters_from_json(p.at("counters"), c);
+  } catch (const nlohmann::json::exception& e) {
+    fail(std::string("'partial.counters': ") + e.what());
+  }
+  const auto n = static_cast<size_t>(layers) + 1;
+  if (c.forward_spikes.size() != n || c.pos_spikes.size() != n || c.neg_spikes.size() != n)
+    fail(fmt::format("'partial.counters' has spike counts for {} layers, the network has {}", c.forward_spikes.size(), n));
+}
+
+}  // namespace
+
 void Trainer::resume_from(const Checkpoint& ckpt) {
-  if (nlohmann::json(ckpt.config) != nlohmann::json(model_.config()))
-    throw CheckpointError("checkpoint: its configuration differs from this run's options (resume with the same options)");
+  const nlohmann::json saved = ckpt.config, current = model_.config();
+  if (saved != current)
+    throw CheckpointError("its configuration differs from this run's options in " + config_differences(saved, current) +
+                          " (resume with the same options)");
+  if (ckpt.position > train_.size())
+    throw CheckpointError(fmt::format("it stopped at sample {} of an epoch, this run has only {} training samples "
+                                      "(resume with the same --train-samples)", ckpt.position, train_.size()));
+  check_history(ckpt.history, model_.config().layers(), train_.size(), ckpt.position);
   model_.weights() = ckpt.weights;
   start_epoch_ = ckpt.epoch;
   start_position_ = ckpt.position;
@@ -213,7 +285,7 @@ nlohmann::json Trainer::run() {
     auto partial = [&](uint64_t p) {
       nlohmann::json h = history_;
       h["partial"] = {{"correct", correct}, {"seconds", seconds + now_seconds() - t0}, {"position", p},
-                      {"counters", counters_to_json(counters)}};
+                      {"train_samples", n}, {"counters", counters_to_json(counters)}};
       return h;
     };
     for (; pos < n; ++pos) {

@@ -17,6 +17,7 @@
 
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/network.hpp"
 
 namespace fs = std::filesystem;
 
@@ -165,8 +166,51 @@ TEST_F(Cli, UnreachableThresholds) {
   expect_error(tiny({"--weight-bits", "16", "--theta", "30000000", "--potential-bits", "30"}), {"--theta", "30000000"});
 }
 
+TEST_F(Cli, NegativeOrZeroCountsAndThreads) {
+  expect_error(tiny({"--epochs", "0"}), {"--epochs", "0"});
+  expect_error(tiny({"--epochs", "-1"}), {"--epochs", "-1"});
+  expect_error(tiny({"--epochs", "100000000000"}), {"--epochs"});
+  // Unsigned options: CLI11 would wrap "-5" around to 2^64 - 5.
+  expect_error(tiny({"--train-samples", "-5"}), {"--train-samples", "-5"});
+  expect_error(tiny({"--test-samples", "-5"}), {"--test-samples", "-5"});
+  expect_error(tiny({"--checkpoint-every", "-5"}), {"--checkpoint-every", "-5"});
+  expect_error(tiny({"--stop-after", "-1"}), {"--stop-after"});
+  expect_error(tiny({"--seed", "-1"}), {"--seed"});
+  expect_error(tiny({"--threads", "-2"}), {"--threads", "-2"});
+  expect_error(tiny({"--threads", "100000"}), {"--threads", "100000"});  // crashed OpenMP before
+  expect_error(tiny({"--train-threads", "-2"}), {"--train-threads", "-2"});
+  expect_error({"eval", "--weights", path("w.ckpt"), "--threads", "-1"}, {"--threads"});
+  expect_error({"eval", "--weights", path("w.ckpt"), "--test-samples", "-1"}, {"--test-samples"});
+}
+
+TEST_F(Cli, NonsenseModelValues) {
+  expect_error(tiny({"--pulse", ""}), {"--pulse"});
+  expect_error(tiny({"--pulse", "0"}), {"--pulse", "0"});
+  expect_error(tiny({"--hidden", ""}), {"--hidden"});
+  expect_error(tiny({"--noise-timesteps", "inf"}), {"--noise-timesteps"});
+  expect_error(tiny({"--device-states", "1"}), {"--device-states"});
+  expect_error(tiny({"--device-asymmetry", "-1"}), {"--device-asymmetry"});
+  // T coincidences of the pulse overflow the 32-bit per-sample sum of this mode.
+  expect_error(tiny({"--mode", "stochastic-sample", "-T", "100000", "--pulse", "30000"}),
+               {"--pulse", "stochastic-sample"});
+  // Fewer output neurons than the data set has classes.
+  expect_error(tiny({"--classes", "5"}), {"--classes", "5"});
+}
+
+TEST_F(Cli, LargePulsesWithDeviceOptionsRun) {
+  // pulse x layer ratio x device level x asymmetry exceeded 32 bits before pulses were clamped.
+  const RunResult r = run(tiny({"--pulse", "8000", "--device-states", "3", "--device-asymmetry", "5",
+                                "--layer-pulse-ratio", "1000,1000", "--weight-bits", "14", "--theta", "4000",
+                                "--theta-out", "4000", "--theta-grad", "500", "--inhibition", "1000",
+                                "--train-samples", "20", "--test-samples", "10"}));
+  EXPECT_FALSE(r.signaled) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(Cli, UnknownNames) {
   expect_error(tiny({"--dataset", "cifar"}), {"cifar"});
+  expect_error(tiny({"--dataset", "emnist-foo"}), {"emnist-foo"});
+  expect_error(tiny({"--dataset", "path:"}), {"path:"});
   expect_error(tiny({"--mode", "foo"}), {"--mode", "foo"});
   expect_error(tiny({"--input-profile", "zigzag"}), {"--input-profile", "zigzag"});
 }
@@ -176,6 +220,37 @@ TEST_F(Cli, MissingFiles) {
   expect_error(tiny({"--dataset", "path:" + missing}), {missing});
   expect_error({"eval", "--weights", path("missing.ckpt"), "--no-progress"}, {path("missing.ckpt")});
   expect_error(tiny({"--resume"}), {"--resume"});
+  // An explicit cache folder that does not exist, with a data set that needs it and without.
+  expect_error(tiny({"--data-dir", missing}), {"--data-dir", missing});
+  expect_error(tiny({"--dataset", "mnist", "--data-dir", missing}), {"--data-dir", missing});
+  // A data set absent from an existing cache folder names the file it looked for.
+  expect_error(tiny({"--dataset", "fashion", "--data-dir", dir_.string()}), {dir_.string(), "fashion-mnist"});
+}
+
+TEST_F(Cli, DataSetWithMoreClassesThanTheWeights) {
+  // Weights of a 784-8-10 network, and a path: data set whose labels go up to 11.
+  ssnn::ModelConfig cfg;
+  cfg.hidden = {8};
+  ssnn::GoldenModel model(cfg);
+  ssnn::Checkpoint c;
+  c.config = cfg;
+  c.weights = model.weights();
+  const std::string weights = path("w.ckpt");
+  ssnn::save_checkpoint(weights, c);
+  const fs::path data = dir_ / "data12";
+  fs::create_directories(data);
+  auto write_idx = [](const fs::path& p, uint32_t magic, std::vector<uint32_t> header, size_t payload, uint8_t fill) {
+    header.insert(header.begin(), magic);
+    std::string b;
+    for (uint32_t v : header)
+      for (int shift = 24; shift >= 0; shift -= 8) b.push_back(static_cast<char>((v >> shift) & 0xFF));
+    b.append(payload, static_cast<char>(fill));
+    std::ofstream(p, std::ios::binary).write(b.data(), static_cast<std::streamsize>(b.size()));
+  };
+  write_idx(data / "t10k-images-idx3-ubyte", ssnn::kIdxImagesMagic, {3, 28, 28}, 3 * 784, 0);
+  write_idx(data / "t10k-labels-idx1-ubyte", ssnn::kIdxLabelsMagic, {3}, 3, 11);
+  expect_error({"eval", "--weights", weights, "--dataset", "path:" + data.string(), "--no-progress"},
+               {"--dataset", "12 classes"});
 }
 
 TEST_F(Cli, TruncatedIdxFile) {
@@ -218,19 +293,16 @@ TEST_F(Cli, CorruptCheckpoint) {
   expect_error({"eval", "--weights", ckpt, "--no-progress"}, {ckpt});
 }
 
-TEST_F(Cli, ParseErrorsDoNotCrash) {
-  // Errors found by the option parser itself (CLI11) name the option; they may add a help hint line.
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"train", "-T", "abc"}, std::vector<std::string>{"train", "--bogus"},
-        std::vector<std::string>{"eval"}, std::vector<std::string>{}}) {
-    const RunResult r = run(args);
-    EXPECT_FALSE(r.signaled);
-    EXPECT_NE(r.exit_code, 0);
-    EXPECT_FALSE(r.err.empty());
-    EXPECT_LE(r.err_lines().size(), 2u) << r.err;
-  }
-  const RunResult r = run({"train", "-T", "abc"});
-  EXPECT_NE(r.err.find("--timesteps"), std::string::npos) << r.err;
+TEST_F(Cli, ParseErrorsAreOneLine) {
+  // Errors found by the option parser itself (CLI11): one line naming the option, with the help hint.
+  expect_error({"train", "-T", "abc"}, {"--timesteps", "abc", "--help"});
+  expect_error({"train", "--bogus"}, {"--bogus"});
+  expect_error({"train", "-T", "5", "-T", "6"}, {"--timesteps"});
+  expect_error({"eval"}, {"--weights"});
+  expect_error({}, {"subcommand"});
+  const RunResult help = run({"--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("train"), std::string::npos) << help.out;
 }
 
 TEST_F(Cli, TinyRunWritesAReport) {
@@ -287,10 +359,14 @@ TEST_F(Cli, StopAndResumeMatchesAnUninterruptedRun) {
   EXPECT_NE(r.err.find("resumed"), std::string::npos) << r.err;
   EXPECT_TRUE(ssnn::load_checkpoint(resumed).weights == ssnn::load_checkpoint(straight).weights);
 
-  // Resuming with different options is refused, with a non-zero exit and one line.
-  const RunResult bad = run(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "-T", "7"}));
-  EXPECT_FALSE(bad.signaled);
-  EXPECT_NE(bad.exit_code, 0);
-  EXPECT_EQ(bad.err_lines().size(), 1u) << bad.err;
-  EXPECT_NE(bad.err.find("configuration"), std::string::npos) << bad.err;
+  // Resuming with different options is refused, with a non-zero exit and one line naming the
+  // checkpoint and what differs; so is resuming over a different number of training samples.
+  r = run(tiny({"--epochs", "2", "--checkpoint", ckpt, "--stop-after", "130"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_error(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "-T", "7"}),
+               {"--resume", ckpt, "configuration", "timesteps"});
+  expect_error(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "--train-samples", "100"}),
+               {"--resume", ckpt, "--train-samples"});
+  expect_error(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "--train-samples", "150"}),
+               {"--resume", ckpt, "--train-samples"});
 }

@@ -1,6 +1,8 @@
 // Command-line options shared by every executable that builds a model (golden CLI, SystemC testbench).
 #pragma once
 
+#include <cerrno>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,50 @@
 #include "ssnn/config.hpp"
 
 namespace ssnn {
+
+// Option checks run by the parser (CLI11 reports "--option: message", one line, exit code != 0).
+// CLI11 converts "-5" into an unsigned option by wrapping it around: refuse the sign instead.
+inline CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        const size_t i = s.find_first_not_of(" \t");
+        return i != std::string::npos && s[i] == '-' ? s + " must not be negative" : std::string();
+      },
+      "N>=0");
+}
+
+// An integer in lo..hi; text that is not an integer is left to CLI11's conversion error.
+inline CLI::Validator int_range(long long lo, long long hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long long v = std::strtoll(s.c_str(), &end, 10);
+        if (end == s.c_str() || *end != '\0') return {};
+        if (errno == ERANGE || v < lo || v > hi) return s + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi);
+        return {};
+      },
+      "INT in [" + std::to_string(lo) + ".." + std::to_string(hi) + "]");
+}
+
+// A list element that is empty ("--hidden 16," or "--pulse ''"): CLI11 would read it as a number.
+inline CLI::Validator non_empty() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        return s.find_first_not_of(" \t") == std::string::npos ? std::string("empty value in the list") : std::string();
+      },
+      "");
+}
+
+// Parse errors as one line "<tool>: error: <message> (see --help)" on stderr, CLI11's exit codes (non-zero).
+inline void one_line_errors(CLI::App& app, const std::string& tool) {
+  app.failure_message([tool](const CLI::App*, const CLI::Error& e) {
+    std::string msg = e.what();
+    for (char& c : msg)
+      if (c == '\n' || c == '\r') c = ' ';
+    return tool + ": error: " + msg + " (see --help)\n";
+  });
+}
 
 // Holds option values that need conversion after parsing.
 struct ModelOptionText {
@@ -23,7 +69,7 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   text.profile = to_string(cfg.input_profile);
   auto* g = "Network";
   app.add_option("--hidden", cfg.hidden, "hidden layer sizes, comma separated (e.g. 1280 or 500,150)")
-      ->delimiter(',')->group(g)->capture_default_str();
+      ->delimiter(',')->check(non_empty())->group(g)->capture_default_str();
   app.add_option("--classes", cfg.classes, "output classes (0: from the data set)")->group(g);
   app.add_option("-T,--timesteps", cfg.timesteps, "timesteps per sample")->group(g)->capture_default_str();
   app.add_option("--tau-divisor", cfg.tau_divisor, "kernel tau = T / this (paper: 10)")->group(g)->capture_default_str();
@@ -44,14 +90,14 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   auto* l = "Learning";
   app.add_option("--mode", text.mode, "weight update: stochastic | rate | noise")->group(l)->capture_default_str();
   app.add_option("--pulse", cfg.pulse, "LSBs per coincidence, one per epoch (last repeats), e.g. 4,2,1")
-      ->delimiter(',')->group(l)->capture_default_str();
+      ->delimiter(',')->check(non_empty())->group(l)->capture_default_str();
   app.add_option("--layer-pulse-ratio", cfg.layer_pulse_ratio, "per weight layer, pulse multiplier, e.g. 1,0.25")
-      ->delimiter(',')->group(l);
+      ->delimiter(',')->check(non_empty())->group(l);
   app.add_option("--noise-timesteps", cfg.noise_timesteps, "noise mode: T whose update noise is emulated")->group(l)->capture_default_str();
   app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();
   app.add_option("--dropout-hidden", cfg.dropout_hidden, "hidden dropout probability")->group(l)->capture_default_str();
   app.add_option("--init-gain", cfg.init_gain, "scale of the He-uniform initial weights")->group(l)->capture_default_str();
-  app.add_option("--seed", cfg.seed, "master seed of every random stream")->group(l)->capture_default_str();
+  app.add_option("--seed", cfg.seed, "master seed of every random stream")->check(non_negative())->group(l)->capture_default_str();
   auto* d = "Device";
   app.add_option("--device-states", cfg.device_states, "number of weight levels (0: ideal register)")->group(d)->capture_default_str();
   app.add_option("--device-asymmetry", cfg.device_asymmetry, "down pulse = up pulse * (1 + this)")->group(d)->capture_default_str();

@@ -1,0 +1,164 @@
+// ModelConfig: pulse sizes stay within 32 bits whatever the device options, validation of the
+// update modes' accumulators, and a strict JSON form (checkpoints carry it).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ssnn/config.hpp"
+#include "ssnn/synapse.hpp"
+
+using namespace ssnn;
+
+namespace {
+
+ModelConfig small_config() {
+  ModelConfig c;
+  c.inputs = 16;
+  c.hidden = {8};
+  c.classes = 4;
+  return c;
+}
+
+std::string config_error(const nlohmann::json& j) {
+  try {
+    ModelConfig c;
+    from_json(j, c);
+    c.validate();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(SynapseParams, HugePulsesAreClampedNotOverflowed) {
+  // 8000 LSB x ratio 1000 x device level 8191 x (1 + 5) is about 4e11: far beyond 32 bits.
+  ModelConfig c = small_config();
+  c.weight_bits = 14;
+  c.theta = c.theta_out = 4000;
+  c.theta_grad = 500;
+  c.inhibition = 1000;
+  c.pulse = {8000};
+  c.layer_pulse_ratio = {1000, 1000};
+  c.device_states = 3;
+  c.device_asymmetry = 5;
+  ASSERT_NO_THROW(c.validate());
+  const SynapseParams p = c.synapse_params(0, 0);
+  const int32_t cap = int32_t{1} << (c.weight_bits + 1);
+  EXPECT_EQ(p.pulse_up, cap);
+  EXPECT_EQ(p.pulse_down, cap);
+  EXPECT_EQ(p.w_max, 8191);
+  EXPECT_EQ(p.w_min, -8191);
+}
+
+TEST(SynapseParams, SmallPulsesAreUnchanged) {
+  ModelConfig c = small_config();
+  c.pulse = {4, 2};
+  c.layer_pulse_ratio = {1, 0.25};
+  c.device_asymmetry = 0.5;
+  EXPECT_EQ(c.synapse_params(0, 0).pulse_up, 4);
+  EXPECT_EQ(c.synapse_params(0, 0).pulse_down, 6);
+  EXPECT_EQ(c.synapse_params(0, 1).pulse_up, 1);
+  EXPECT_EQ(c.synapse_params(1, 0).pulse_up, 2);
+  EXPECT_EQ(c.synapse_params(1, 0).pulse_down, 3);
+  c.device_asymmetry = -0.5;
+  c.device_states = 5;  // half = 2 levels of 16383
+  EXPECT_EQ(c.synapse_params(0, 0).pulse_up, 4 * 16383);
+  EXPECT_EQ(c.synapse_params(0, 0).pulse_down, 2 * 16383);
+}
+
+TEST(SynapseParams, AClampedPulseMovesEveryWeightToTheSameBound) {
+  // The clamp is invisible to coincidence updates: any pulse at the cap already crosses the whole
+  // weight range, even with the largest pulse-to-pulse variation subtracted.
+  ModelConfig c = small_config();
+  c.weight_bits = 8;
+  c.theta = c.theta_out = 100;
+  c.theta_grad = 10;
+  c.inhibition = 20;
+  c.pulse = {127};
+  c.layer_pulse_ratio = {1000};
+  c.pulse_noise = 127;
+  ASSERT_NO_THROW(c.validate());
+  const SynapseParams clamped = c.synapse_params(0, 0);
+  SynapseParams huge = clamped;
+  huge.pulse_up = huge.pulse_down = 127000;
+  for (int32_t w = clamped.w_min; w <= clamped.w_max; w += 17)
+    for (uint32_t word = 0; word < 4096; word += 37) {
+      EXPECT_EQ(coincidence_update(clamped, w, true, true, false, word), coincidence_update(huge, w, true, true, false, word));
+      EXPECT_EQ(coincidence_update(clamped, w, true, false, true, word), coincidence_update(huge, w, true, false, true, word));
+    }
+}
+
+TEST(Validate, StochasticSampleSumMustFit32Bits) {
+  ModelConfig c = small_config();
+  c.update_mode = UpdateMode::kStochasticSample;
+  c.timesteps = 100000;
+  c.pulse = {30000};
+  try {
+    c.validate();
+    ADD_FAILURE() << "accepted T x pulse beyond 32 bits";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--pulse"), std::string::npos) << e.what();
+  }
+  c.timesteps = 50;
+  EXPECT_NO_THROW(c.validate());
+  c.update_mode = UpdateMode::kStochastic;  // per-step updates saturate at once: no sum to overflow
+  c.timesteps = 100000;
+  EXPECT_NO_THROW(c.validate());
+}
+
+TEST(Validate, NoiseTimestepsMustBeFinite) {
+  ModelConfig c = small_config();
+  c.noise_timesteps = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(c.validate(), ConfigError);
+  c.noise_timesteps = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(c.validate(), ConfigError);
+}
+
+TEST(ConfigJson, RoundTrip) {
+  ModelConfig c = small_config();
+  c.pulse = {8, 4, 2};
+  c.layer_pulse_ratio = {1, 0.5};
+  c.seed = std::numeric_limits<uint64_t>::max();
+  c.update_mode = UpdateMode::kRate;
+  const nlohmann::json j = c;
+  ModelConfig back;
+  from_json(j, back);
+  EXPECT_EQ(nlohmann::json(back), j);
+}
+
+TEST(ConfigJson, WrongTypesAndRangesAreConfigErrorsNamingTheKey) {
+  const nlohmann::json good = small_config();
+  struct Case {
+    const char* key;
+    nlohmann::json value;
+  };
+  const Case cases[] = {
+      {"inputs", 1e10},                 // a float where an int belongs (a plain cast would be undefined)
+      {"inputs", 3.5},
+      {"inputs", "784"},
+      {"timesteps", 4294967296LL},      // beyond 32 bits
+      {"theta", -4294967296LL},
+      {"seed", -1},                     // negative into an unsigned field
+      {"hidden", 8},                    // not an array
+      {"hidden", nlohmann::json::array({8, "x"})},
+      {"pulse", nlohmann::json::array({1e12})},
+      {"wta", 1},
+      {"tau_divisor", "ten"},
+      {"update_mode", 3},
+      {"input_profile", nullptr},
+  };
+  for (const Case& k : cases) {
+    nlohmann::json j = good;
+    j[k.key] = k.value;
+    const std::string msg = config_error(j);
+    EXPECT_NE(msg.find(k.key), std::string::npos) << k.key << " = " << k.value.dump() << ": '" << msg << "'";
+  }
+  EXPECT_NE(config_error(nlohmann::json::array({1, 2})).find("object"), std::string::npos);
+  EXPECT_EQ(config_error(good), "");
+}
