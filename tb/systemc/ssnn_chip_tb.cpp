@@ -182,12 +182,15 @@ int run(int argc, char** argv) {
   ssnn::ModelOptionText text;
   ssnn::sc::ChipConfig chip;
   Options o;
+  ssnn::one_line_errors(app, "ssnn_chip_tb");
   ssnn::add_model_options(app, cfg, text);
   const auto* g = "Data";
   app.add_option("--dataset", o.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->group(g)->capture_default_str();
-  app.add_option("--data-dir", o.data_dir, "cache folder of fetched data sets")->group(g);
-  app.add_option("--train-samples", o.train_samples, "use only the first N training samples (0: all)")->group(g);
-  app.add_option("--test-samples", o.test_samples, "use only the first N test samples (0: all)")->group(g);
+  app.add_option("--data-dir", o.data_dir, "cache folder of fetched data sets")->check(CLI::ExistingDirectory)->group(g);
+  app.add_option("--train-samples", o.train_samples, "use only the first N training samples (0: all)")
+      ->check(ssnn::non_negative())->group(g);
+  app.add_option("--test-samples", o.test_samples, "use only the first N test samples (0: all)")
+      ->check(ssnn::non_negative())->group(g);
   app.add_option("--epochs", o.epochs, "training epochs")->group(g)->capture_default_str();
   const auto* c = "Chip";
   app.add_option("--tile-rows", chip.tile_rows, "crossbar tile rows (0: whole layer)")->group(c)->capture_default_str();
@@ -243,6 +246,10 @@ int run(int argc, char** argv) {
   } else if (static_cast<int>(test_set.pixels_per_image()) != cfg.inputs) {
     throw ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}", test_set.pixels_per_image(), cfg.inputs));
   }
+  const auto data_classes = std::max(train_set.num_classes, test_set.num_classes);
+  if (static_cast<int>(data_classes) > cfg.classes)
+    throw ConfigError(fmt::format("--classes: the network has {} output classes, data set {} has {}", cfg.classes,
+                                  o.dataset, data_classes));
   cfg.validate();
   // The default tile size shrinks to fit small networks; an explicit size must fit the network.
   {
