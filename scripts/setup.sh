@@ -25,6 +25,8 @@ log() { printf '[setup] %s\n' "$*"; }
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates python3
+  # fuzzing (libFuzzer) and sanitizers: scripts/fuzz.sh, scripts/sanitize.sh
+  clang-14 libclang-rt-14-dev
   # C++ libraries
   zlib1g-dev libcli11-dev nlohmann-json3-dev libfmt-dev libeigen3-dev libgtest-dev libgmock-dev
   # SystemC, RTL and waveforms

@@ -57,6 +57,20 @@ class Reader {
   size_t pos_ = 0;
 };
 
+// JSON inside a checkpoint is at most a few levels deep; deeper nesting is refused while parsing,
+// because nlohmann's dump() and comparisons recurse once per level (a checkpoint whose history nests
+// 100,000 arrays overflowed the stack of `ssnn_golden info`).
+constexpr int kMaxJsonDepth = 64;
+
+nlohmann::json parse_json(const std::string& path, const std::string& text, const char* what) {
+  const nlohmann::json::parser_callback_t limit = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxJsonDepth)
+      throw CheckpointError(fmt::format("{}: {} in checkpoint nests deeper than {} levels", path, what, kMaxJsonDepth));
+    return true;
+  };
+  return nlohmann::json::parse(text, limit);
+}
+
 void fsync_path(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), flags);
   if (fd < 0) return;
@@ -141,7 +155,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     throw CheckpointError(fmt::format("{}: checkpoint version {} is not supported (expected {})", path, version, kVersion));
   Checkpoint ckpt;
   try {
-    nlohmann::json::parse(r.bytes(r.get<uint64_t>())).get_to(ckpt.config);
+    parse_json(path, r.bytes(r.get<uint64_t>()), "configuration").get_to(ckpt.config);
     ckpt.config.validate();
   } catch (const CheckpointError&) {
     throw;
@@ -176,7 +190,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     ckpt.weights.push_back(std::move(w));
   }
   try {
-    ckpt.history = nlohmann::json::parse(r.bytes(r.get<uint64_t>()));
+    ckpt.history = parse_json(path, r.bytes(r.get<uint64_t>()), "history");
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {

@@ -221,7 +221,8 @@ namespace {
 // Strict JSON readers: a value of the wrong type or out of its field's range is a ConfigError naming
 // the key (nlohmann's own conversions would cast 1e10 or -1 into an int without complaint).
 [[noreturn]] void bad_field(const char* key, const nlohmann::json& v, const char* expected) {
-  std::string text = v.dump();
+  // Structured values by type only: dump() recurses once per nesting level.
+  std::string text = v.is_structured() ? std::string("an ") + v.type_name() : v.dump();
   if (text.size() > 40) text = text.substr(0, 37) + "...";
   throw ConfigError(fmt::format("config: '{}' is {}, expected {}", key, text, expected));
 }

@@ -110,7 +110,7 @@ nlohmann::json to_json(const EpochRecord& r) {
   return j;
 }
 
-EvalResult evaluate(GoldenModel& model, const Dataset& data, int threads, bool progress) {
+EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] int threads, bool progress) {
   const ModelConfig& cfg = model.config();
   EvalResult result;
   result.total = data.size();
