@@ -143,6 +143,7 @@ void crossbar_tile::run_command(Op op) {
       std::fill(neg_count_.begin(), neg_count_.end(), 0);
       syn_ = cfg_.synapse_params(static_cast<int>(epoch_i.read()), geo_.layer);
       device_key_ = sample_key_i.read() ^ (stream::kDeviceBase + static_cast<uint64_t>(geo_.layer));
+      if (cosim_) cosim_->tile_sample_begin(*this);
       break;
     }
     case Op::kStepEnd: {
@@ -156,17 +157,22 @@ void crossbar_tile::run_command(Op op) {
           const auto gr = static_cast<uint32_t>(geo_.row0 + r);
           for (int c : pos_hit_) {
             const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
-            row[c] = coincidence_update(syn_, row[c], true, true, false, word);
+            const int32_t before = row[c];
+            row[c] = coincidence_update(syn_, before, true, true, false, word);
+            if (cosim_) cosim_->tile_pulse(*this, static_cast<int>(t), r, c, true, before, row[c], word);
           }
           for (int c : neg_hit_) {
             const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
-            row[c] = coincidence_update(syn_, row[c], true, false, true, word);
+            const int32_t before = row[c];
+            row[c] = coincidence_update(syn_, before, true, false, true, word);
+            if (cosim_) cosim_->tile_pulse(*this, static_cast<int>(t), r, c, false, before, row[c], word);
           }
         }
         cnt_.pulses_up += rows_hit_.size() * pos_hit_.size();
         cnt_.pulses_down += rows_hit_.size() * neg_hit_.size();
       }
       if (learn && cfg_.update_mode == UpdateMode::kStochastic) cost = ChipConfig::kUpdateCycles;
+      if (cosim_) cosim_->tile_step_end(*this, static_cast<int>(step_i.read()), learn);
       for (int r : rows_hit_) row_flag_[static_cast<size_t>(r)] = 0;
       for (int c : pos_hit_) pos_flag_[static_cast<size_t>(c)] = 0;
       for (int c : neg_hit_) neg_flag_[static_cast<size_t>(c)] = 0;

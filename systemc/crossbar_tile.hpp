@@ -17,6 +17,7 @@
 
 #include "aer_event.hpp"
 #include "chip_types.hpp"
+#include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/synapse.hpp"
 
@@ -87,6 +88,12 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   bool col_pos_latch(int c) const { return pos_flag_[static_cast<size_t>(c)] != 0; }
   bool col_neg_latch(int c) const { return neg_flag_[static_cast<size_t>(c)] != 0; }
 
+  // The sample's cross-point behaviour and device-noise key (RTL co-simulation).
+  const SynapseParams& synapse() const { return syn_; }
+  uint64_t device_key() const { return device_key_; }
+  // RTL co-simulation: the observer sees every command and every pulse (nullptr: none).
+  void set_cosim_observer(CosimObserver* observer) { cosim_ = observer; }
+
  private:
   void on_clock_or_reset();
   void reset_state();
@@ -108,6 +115,7 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   uint64_t rx_ = 0;
   int busy_left_ = 0;
   TileCounters cnt_;
+  CosimObserver* cosim_ = nullptr;
 };
 
 }  // namespace ssnn::sc

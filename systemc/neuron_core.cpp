@@ -73,6 +73,7 @@ int neuron_core::sample_begin() {
   list_neg_.clear();
   const double drop = learn && !is_output() ? cfg_.dropout_hidden : 0.0;
   dropout_mask(sample_key_i.read(), layer_, drop, n_, keep_.data());
+  if (cosim_) cosim_->core_sample_begin(*this);
   return ChipConfig::ceil_div(n_, chip_.lanes);  // state clear and mask draw, lanes per cycle
 }
 
@@ -94,6 +95,11 @@ int neuron_core::forward() {
       fwd_potential_[u] = r.next.potential;
       fwd_flag_[u] = r.spike;
     }
+    if (cosim_) {
+      cosim_scratch_.resize(acc_.size());
+      for (int j = 0; j < n_; ++j) cosim_scratch_[static_cast<size_t>(j)] = keep_[static_cast<size_t>(j)] ? acc_[static_cast<size_t>(j)] : 0;
+      cosim_->core_forward(*this, cosim_scratch_.data(), theta, nullptr, 0, 0);
+    }
   } else {
     for (int k = 0; k < n_; ++k) {
       const auto u = static_cast<size_t>(k);
@@ -101,11 +107,14 @@ int neuron_core::forward() {
       fwd_charge_[u] = s.charge;
       fwd_potential_[u] = s.potential;
     }
-    const uint64_t fired = wta_fire(fwd_potential_.data(), n_, theta, cfg_.inhibition_for(learn), cfg_.potential_bits);
+    if (cosim_) cosim_scratch_ = fwd_potential_;
+    const int32_t inhibition = cfg_.inhibition_for(learn);
+    const uint64_t fired = wta_fire(fwd_potential_.data(), n_, theta, inhibition, cfg_.potential_bits);
     const int winners = __builtin_popcountll(fired);
     cnt_.wta_iterations += static_cast<uint64_t>(winners) + 1;
     cost += (winners + 1) * ChipConfig::kWtaIteration;
     for (int k = 0; k < n_; ++k) fwd_flag_[static_cast<size_t>(k)] = (fired >> k) & 1u;
+    if (cosim_) cosim_->core_forward(*this, acc_.data(), theta, cosim_scratch_.data(), inhibition, winners);
   }
   cnt_.forward_updates += static_cast<uint64_t>(n_);
   list_fwd_.clear();
@@ -171,6 +180,7 @@ int neuron_core::error() {
     pos_flag_[u] = r.spike_pos;
     neg_flag_[u] = r.spike_neg;
   }
+  if (cosim_) cosim_->core_error(*this, label, cfg_.theta_err);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);
 }
@@ -192,6 +202,7 @@ int neuron_core::backward() {
     pos_flag_[u] = r.spike_pos;
     neg_flag_[u] = r.spike_neg;
   }
+  if (cosim_) cosim_->core_backward(*this, acc_.data(), cfg_.theta_grad);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);
 }

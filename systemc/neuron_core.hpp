@@ -17,6 +17,7 @@
 #include "aer_source.hpp"
 #include "chip_config.hpp"
 #include "chip_types.hpp"
+#include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/neuron.hpp"
 
@@ -72,8 +73,13 @@ class neuron_core : public aer_source {
   bool fired(int j) const { return fwd_flag_[static_cast<size_t>(j)] != 0; }
   bool fired_pos(int j) const { return pos_flag_[static_cast<size_t>(j)] != 0; }
   bool fired_neg(int j) const { return neg_flag_[static_cast<size_t>(j)] != 0; }
+  bool kept(int j) const { return keep_[static_cast<size_t>(j)] != 0; }  // dropout mask of the sample
   const CoreCounters& counters() const { return cnt_; }
   int prediction() const { return prediction_; }
+  const NeuronParams& neuron_params() const { return np_; }
+
+  // RTL co-simulation: the observer sees every command with its inputs (nullptr: none).
+  void set_cosim_observer(CosimObserver* observer) { cosim_ = observer; }
 
  private:
   void run();
@@ -101,6 +107,8 @@ class neuron_core : public aer_source {
   std::vector<Outgoing> out_;
   int prediction_ = 0;
   CoreCounters cnt_;
+  CosimObserver* cosim_ = nullptr;
+  std::vector<int32_t> cosim_scratch_;  // the observer's copy of the step inputs / pre-WTA potentials
 };
 
 }  // namespace ssnn::sc

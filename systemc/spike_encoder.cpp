@@ -63,6 +63,7 @@ int spike_encoder::sample_begin() {
   spikes_.clear();
   label_spike_ = -1;
   label_valid_o.write(false);
+  if (cosim_) cosim_->encoder_sample_begin(*this, key);
   return ChipConfig::ceil_div(cfg_.inputs + 1, chip_.encoder_lanes) + ChipConfig::kSeedHashLatency;
 }
 
@@ -90,7 +91,8 @@ void spike_encoder::forward(std::vector<Outgoing>& out) {
   }
   cnt_.input_spikes += spikes_.size();
   label_spike_ = -1;
-  if (learn_i.read()) {
+  const bool learn = learn_i.read();
+  if (learn) {
     ++cnt_.lfsr_draws;
     if (bernoulli(label_lfsr_, label_q16_)) {
       label_spike_ = label_;
@@ -99,6 +101,7 @@ void spike_encoder::forward(std::vector<Outgoing>& out) {
   }
   label_valid_o.write(label_spike_ >= 0);
   label_class_o.write(label_spike_ >= 0 ? static_cast<uint32_t>(label_spike_) : 0u);
+  if (cosim_) cosim_->encoder_forward(*this, t, ramp, learn);
 }
 
 void spike_encoder::run() {

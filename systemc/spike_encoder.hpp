@@ -14,6 +14,7 @@
 #include "aer_source.hpp"
 #include "chip_config.hpp"
 #include "chip_types.hpp"
+#include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/lfsr.hpp"
 
@@ -51,6 +52,14 @@ class spike_encoder : public aer_source {
   int label_spike() const { return label_spike_; }
   const EncoderCounters& counters() const { return cnt_; }
   const std::vector<uint8_t>& keep_mask() const { return keep_; }
+  // Pixel memory, LFSR states and the label rate, for the RTL co-simulation and checkers.
+  uint8_t pixel(int i) const { return pixels_[static_cast<size_t>(i)]; }
+  uint32_t lfsr_state(int i) const { return lfsr_[static_cast<size_t>(i)].state; }
+  uint32_t label_lfsr_state() const { return label_lfsr_.state; }
+  uint32_t label_rate_q16() const { return label_q16_; }
+
+  // RTL co-simulation: the observer sees every command with its inputs (nullptr: none).
+  void set_cosim_observer(CosimObserver* observer) { cosim_ = observer; }
 
  private:
   void run();
@@ -73,6 +82,7 @@ class spike_encoder : public aer_source {
   int label_spike_ = -1;
   EncoderCounters cnt_;
   std::vector<Outgoing> out_;
+  CosimObserver* cosim_ = nullptr;
 };
 
 }  // namespace ssnn::sc

@@ -329,6 +329,12 @@ ChipCounters ssnn_chip::counters() const {
   return c;
 }
 
+void ssnn_chip::set_cosim_observer(CosimObserver* observer) {
+  encoder_->set_cosim_observer(observer);
+  for (auto& c : cores_) c->set_cosim_observer(observer);
+  for (auto& t : tiles_) t->set_cosim_observer(observer);
+}
+
 void ssnn_chip::on_step(int t) {
   if (!observer_) return;
   const int L = cfg_.layers();

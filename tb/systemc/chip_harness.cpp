@@ -32,9 +32,14 @@ ChipHarness::ChipHarness(const sc_core::sc_module_name& name, const ModelConfig&
 
 void ChipHarness::on_done() { sc_core::sc_pause(); }
 
+void ChipHarness::start(const sc_core::sc_time& t) {
+  sc_core::sc_start(t);
+  if (after_run_) after_run_();
+}
+
 void ChipHarness::run_cycles(uint64_t n) {
   const sc_core::sc_time end = sc_core::sc_time_stamp() + static_cast<double>(n) * period();
-  while (sc_core::sc_time_stamp() < end) sc_core::sc_start(end - sc_core::sc_time_stamp());
+  while (sc_core::sc_time_stamp() < end) start(end - sc_core::sc_time_stamp());
 }
 
 void ChipHarness::power_on() {
@@ -48,7 +53,7 @@ void ChipHarness::power_on() {
 
 void ChipHarness::reset(uint64_t cycles) {
   // Assert between edges: asynchronous.
-  sc_core::sc_start(period() / 4);
+  start(period() / 4);
   rst_n_.write(false);
   start_.write(false);
   run_cycles(cycles);
@@ -86,7 +91,7 @@ SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const Sam
     if (sc_core::sc_time_stamp() >= deadline)
       throw std::runtime_error("chip: sample not finished after " + std::to_string(static_cast<uint64_t>(limit)) +
                                " cycles (deadlock)");
-    sc_core::sc_start(deadline - sc_core::sc_time_stamp());  // returns early when on_done pauses the kernel
+    start(deadline - sc_core::sc_time_stamp());  // returns early when on_done pauses the kernel
   }
   SampleResult r;
   r.prediction = static_cast<int>(prediction_.read());

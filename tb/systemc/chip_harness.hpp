@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,12 +38,19 @@ class ChipHarness : public sc_core::sc_module {
 
   bool busy() const { return busy_.read(); }
   sc_core::sc_time period() const { return clk_.period(); }
+  // The chip's clock and reset, for blocks that run beside the chip (the RTL co-simulation).
+  sc_core::sc_clock& clock() { return clk_; }
+  sc_core::sc_signal_in_if<bool>& reset_n() { return rst_n_; }
+  // Called after every return of the kernel (sc_start) the harness makes; a checker running beside
+  // the chip pauses the kernel and throws from here to stop the run at its first mismatch.
+  void set_after_run(std::function<void()> check) { after_run_ = std::move(check); }
   // Elaboration and the first (reset-release) cycles; called by the constructor's user before use.
   void power_on();
 
  private:
   void on_done();
   void run_cycles(uint64_t n);
+  void start(const sc_core::sc_time& t);
 
   sc_core::sc_clock clk_;
   sc_core::sc_signal<bool> rst_n_{"rst_n"}, start_{"start"}, learn_{"learn"}, busy_{"busy"};
@@ -50,6 +58,7 @@ class ChipHarness : public sc_core::sc_module {
   sc_core::sc_signal<uint64_t> index_{"index"};
   std::unique_ptr<ssnn_chip> chip_;
   bool powered_ = false;
+  std::function<void()> after_run_;
 };
 
 }  // namespace ssnn::sc

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@
 
 #include "chip_harness.hpp"
 #include "energy_model.hpp"
+#ifdef SSNN_RTL_COSIM
+#include "rtl_cosim.hpp"
+#endif
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
@@ -44,6 +48,9 @@ struct Options {
   std::vector<int> trace_xpoint{0, 0};
   std::vector<std::string> energy;
   bool no_progress = false;
+  std::string rtl = "none";
+  int rtl_xpoint_units = 32;
+  std::string rtl_inject;
 };
 
 // "A:B" -> [A, B): sample numbers in run order (training samples first, then test samples).
@@ -101,6 +108,84 @@ ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_c
 }
 
 double per(double x, double n) { return n > 0 ? x / n : 0.0; }
+
+// --rtl and --rtl-inject.
+struct RtlChoice {
+#ifdef SSNN_RTL_COSIM
+  ssnn::sc::CosimOptions units;
+#else
+  struct {
+    bool any() const { return false; }
+  } units;
+#endif
+};
+
+RtlChoice parse_rtl(const Options& o) {
+  RtlChoice r;
+#ifdef SSNN_RTL_COSIM
+  r.units = ssnn::sc::CosimOptions::parse_units(o.rtl);
+  r.units.xpoint_units = o.rtl_xpoint_units;
+  if (!o.rtl_inject.empty()) {
+    if (!r.units.any()) throw ConfigError("--rtl-inject: needs RTL units (--rtl)");
+    const size_t colon = o.rtl_inject.find(':');
+    r.units.inject = o.rtl_inject.substr(0, colon);
+    if (r.units.inject != "neuron" && r.units.inject != "coincidence" && r.units.inject != "encoder")
+      throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", r.units.inject));
+    if ((r.units.inject == "neuron" && !r.units.neuron) || (r.units.inject == "coincidence" && !r.units.coincidence) ||
+        (r.units.inject == "encoder" && !r.units.encoder))
+      throw ConfigError(fmt::format("--rtl-inject: {} units are not in --rtl {}", r.units.inject, o.rtl));
+    if (colon != std::string::npos) {
+      const std::string n = o.rtl_inject.substr(colon + 1);
+      if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
+        throw ConfigError(fmt::format("--rtl-inject: '{}' is not a command number", n));
+      r.units.inject_at = std::stoull(n);
+    }
+  }
+#else
+  if (o.rtl != "none" || !o.rtl_inject.empty())
+    throw ConfigError("--rtl: this ssnn_chip_tb was built without Verilator (scripts/setup.sh installs it; rebuild)");
+#endif
+  return r;
+}
+
+#ifdef SSNN_RTL_COSIM
+nlohmann::json cosim_json(const ssnn::sc::RtlCosim& c, const std::vector<std::string>& waves) {
+  const ssnn::sc::CosimStats& s = c.stats();
+  return nlohmann::json{{"units", c.options().units()},
+                        {"xpoint_units_per_tile", c.options().xpoint_units},
+                        {"rtl_models", s.rtl_models},
+                        {"signal_checks", s.checks},
+                        {"mismatches", c.failed() ? 1 : 0},
+                        {"neuron_clears", s.neuron_clears},
+                        {"neuron_forward_updates", s.neuron_forward},
+                        {"neuron_gradient_updates", s.neuron_gradient},
+                        {"wta_cycles", s.wta_cycles},
+                        {"lfsr_seed_loads", s.lfsr_loads},
+                        {"lfsr_draws", s.lfsr_draws},
+                        {"crosspoint_pulses", s.xpoint_pulses},
+                        {"crosspoint_max_backlog", s.xpoint_max_backlog},
+                        {"probe_crosspoint_updates", s.probe_updates},
+                        {"drain_cycles", s.drain_cycles},
+                        {"waves", waves}};
+}
+#endif
+
+void print_rtl(const nlohmann::json& r) {
+  std::printf("rtl co-simulation (%s): %llu RTL models, %llu signal checks, no mismatch\n", r["units"].get<std::string>().c_str(),
+              static_cast<unsigned long long>(r["rtl_models"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["signal_checks"].get<uint64_t>()));
+  std::printf("  checked by RTL: %llu forward and %llu gradient neuron updates, %llu WTA cycles, %llu LFSR draws, "
+              "%llu seed loads, %llu cross-point pulses (largest backlog %llu, drained in %llu cycles)\n",
+              static_cast<unsigned long long>(r["neuron_forward_updates"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["neuron_gradient_updates"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["wta_cycles"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["lfsr_draws"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["lfsr_seed_loads"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["crosspoint_pulses"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["crosspoint_max_backlog"].get<uint64_t>()),
+              static_cast<unsigned long long>(r["drain_cycles"].get<uint64_t>()));
+  for (const auto& w : r["waves"]) std::printf("  RTL waveform: %s\n", w.get<std::string>().c_str());
+}
 
 // Hardware figures of the work between two counter snapshots.
 nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
@@ -212,6 +297,14 @@ int run(int argc, char** argv) {
   app.add_option("--trace-blocks", o.trace_blocks, "ctrl,enc,router,cores,coreN,tiles,tileN")->group(w)->capture_default_str();
   app.add_option("--trace-neuron", o.trace_neuron, "neuron probed in traced cores")->group(w)->capture_default_str();
   app.add_option("--trace-xpoint", o.trace_xpoint, "ROW,COL probed in traced tiles (tile-local)")->delimiter(',')->group(w);
+  const auto* v = "RTL co-simulation (docs/rtl.md)";
+  app.add_option("--rtl", o.rtl, "verilated RTL units run beside the behavioural chip in lockstep: neuron, coincidence, "
+                                 "encoder (comma list), all or none")->group(v)->capture_default_str();
+  app.add_option("--rtl-xpoint-units", o.rtl_xpoint_units, "coincidence units per tile, time-multiplexed over its pulses "
+                                                           "(0: one per tile column)")
+      ->check(CLI::Range(0, 4096))->group(v)->capture_default_str();
+  app.add_option("--rtl-inject", o.rtl_inject, "test the checker: KIND[:N] corrupts the N-th RTL command of neuron, "
+                                               "coincidence or encoder")->group(v);
 
   try {
     app.parse(argc, argv);
@@ -262,13 +355,35 @@ int run(int argc, char** argv) {
     if (app.count("--tile-cols") == 0) chip.tile_cols = std::min(chip.tile_cols, max_cols);
   }
   chip.validate(cfg);
+  const RtlChoice rtl = parse_rtl(o);
 
   ssnn::sc::ChipHarness h("tb", cfg, chip);
   ssnn::sc::ssnn_chip& dut = h.chip();
+  ssnn::sc::TraceSpec spec;
+  if (!o.trace.empty()) spec = parse_blocks(o.trace_blocks, dut, o.trace_neuron, o.trace_xpoint);
+#ifdef SSNN_RTL_COSIM
+  std::unique_ptr<ssnn::sc::RtlCosim> cosim;
+  if (rtl.units.any()) {
+    ssnn::sc::CosimOptions co = rtl.units;
+    co.trace = !o.trace.empty();
+    for (int l : spec.cores)
+      if (l < cfg.layers()) {
+        co.probe_layer = l;
+        break;
+      }
+    co.probe_neuron = spec.neuron;
+    co.probe_tile = spec.tiles.empty() ? -1 : spec.tiles.front();
+    co.probe_row = spec.row;
+    co.probe_col = spec.col;
+    cosim = std::make_unique<ssnn::sc::RtlCosim>(h, co);
+  }
+#else
+  (void)rtl;
+#endif
   sc_core::sc_trace_file* tf = nullptr;
   std::string vcd_path;
+  std::vector<std::string> rtl_waves;
   if (!o.trace.empty()) {
-    const ssnn::sc::TraceSpec spec = parse_blocks(o.trace_blocks, dut, o.trace_neuron, o.trace_xpoint);
     std::filesystem::path p(o.trace);
     const std::string base = (p.parent_path() / p.stem()).string();
     vcd_path = base + ".vcd";
@@ -279,6 +394,18 @@ int run(int argc, char** argv) {
     dut.trace(tf, spec);
   }
   h.power_on();
+#ifdef SSNN_RTL_COSIM
+  if (cosim && !o.trace.empty()) {
+    const std::filesystem::path p(o.trace);
+    rtl_waves = cosim->open_traces((p.parent_path() / p.stem()).string());
+  }
+  auto set_traced = [&](bool on) {
+    dut.set_trace_enabled(on);
+    if (cosim) cosim->set_trace_enabled(on);
+  };
+#else
+  auto set_traced = [&](bool on) { dut.set_trace_enabled(on); };
+#endif
   dut.load_weights(inference_only ? ckpt.weights : ssnn::initial_weights(cfg));
 
   const bool progress = !o.no_progress;
@@ -301,7 +428,7 @@ int run(int argc, char** argv) {
       spec.epoch = static_cast<uint64_t>(epoch);
       spec.index = pos;
       spec.learn = true;
-      dut.set_trace_enabled(traced(run_index++));
+      set_traced(traced(run_index++));
       const ssnn::SampleResult res = h.run_sample(train_set.image(idx), train_set.label(idx), spec);
       if (res.prediction == train_set.label(idx)) ++correct;
       bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
@@ -321,7 +448,7 @@ int run(int argc, char** argv) {
     ssnn::SampleSpec spec;
     spec.phase = ssnn::Phase::kTest;
     spec.index = i;
-    dut.set_trace_enabled(traced(run_index++));
+    set_traced(traced(run_index++));
     const ssnn::SampleResult res = h.run_sample(test_set.image(i), -1, spec);
     const int label = test_set.label(i);
     confusion[static_cast<size_t>(label)][static_cast<size_t>(res.prediction)]++;
@@ -334,6 +461,17 @@ int run(int argc, char** argv) {
   const ChipCounters c2 = dut.counters();
   const double wall = ssnn::now_seconds() - t0;
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  nlohmann::json rtl_json;
+#ifdef SSNN_RTL_COSIM
+  if (cosim) {
+    // The cross-point pools run up to about a step behind the tiles: check their last pulses.
+    cosim->drain();
+    cosim->close_traces();
+    const std::string missing = cosim->coverage_error();
+    if (!missing.empty()) throw std::runtime_error("rtl co-simulation did not check every update: " + missing);
+    rtl_json = cosim_json(*cosim, rtl_waves);
+  }
+#endif
 
   // Summary.
   const std::string net = fmt::format("{}-{}-{}", cfg.inputs, fmt::join(cfg.hidden, "-"), cfg.classes);
@@ -358,6 +496,7 @@ int run(int argc, char** argv) {
   const double train_rate = train_seconds > 0 ? static_cast<double>(train_set.size()) * o.epochs / train_seconds : 0.0;
   std::printf("simulation: %.1f s wall, %.0f cycles/s, %.1f samples/s (training %.1f, inference %.1f)\n", wall,
               per(total_cycles, wall), per(total_samples, wall), train_rate, per(static_cast<double>(test_set.size()), test_seconds));
+  if (!rtl_json.is_null()) print_rtl(rtl_json);
 
   if (!o.save_weights.empty()) {
     ssnn::Checkpoint out;
@@ -367,8 +506,8 @@ int run(int argc, char** argv) {
     ssnn::save_checkpoint(o.save_weights, out);
   }
   if (!o.report.empty()) {
-    nlohmann::json rec = ssnn::result_record(cfg, o.dataset, "systemc", o.epochs, inference_only ? 0 : train_set.size(),
-                                             test_set.size(), acc, command);
+    nlohmann::json rec = ssnn::result_record(cfg, o.dataset, rtl_json.is_null() ? "systemc" : "rtl", o.epochs,
+                                             inference_only ? 0 : train_set.size(), test_set.size(), acc, command);
     rec["history"] = history;
     rec["chip"] = {{"tile_rows", chip.tile_rows}, {"tile_cols", chip.tile_cols}, {"tiles", dut.num_tiles()},
                    {"aer_blocks", dut.num_blocks()}, {"lanes", chip.lanes}, {"encoder_lanes", chip.encoder_lanes},
@@ -383,6 +522,7 @@ int run(int argc, char** argv) {
     rec["train_samples_per_s"] = train_rate;
     rec["test_samples_per_s"] = per(static_cast<double>(test_set.size()), test_seconds);
     if (!o.load_weights.empty()) rec["weights"] = o.load_weights;
+    if (!rtl_json.is_null()) rec["rtl"] = rtl_json;
     ssnn::write_json(o.report, rec);
   }
   if (tf && std::filesystem::path(o.trace).extension() == ".fst") {
@@ -398,6 +538,12 @@ int run(int argc, char** argv) {
 int sc_main(int argc, char** argv) {
   try {
     return run(argc, argv);
+#ifdef SSNN_RTL_COSIM
+  } catch (const ssnn::sc::LockstepError& e) {
+    // The first RTL/behavioural disagreement: one line naming cycle, time, unit, index and signal.
+    std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
+    return 3;
+#endif
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
     return 2;

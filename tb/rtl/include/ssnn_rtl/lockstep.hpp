@@ -19,10 +19,13 @@ struct Mismatch {
   int64_t expected = 0;
   int64_t actual = 0;
   std::string context;  // free text: sample, timestep, phase
+  std::string time;     // simulation time, when the check runs in a simulator (e.g. "6170 ns")
 
   std::string message() const {
     std::ostringstream s;
-    s << "lockstep mismatch at cycle " << cycle << ": unit " << unit << "[" << index << "] signal " << signal
+    s << "lockstep mismatch at cycle " << cycle;
+    if (!time.empty()) s << " (" << time << ")";
+    s << ": unit " << unit << "[" << index << "] signal " << signal
       << ": expected " << expected << ", RTL " << actual;
     if (!context.empty()) s << " (" << context << ")";
     return s.str();
@@ -39,7 +42,7 @@ class Lockstep {
   bool check(const char* unit, int index, const char* signal, int64_t expected, int64_t actual) {
     ++checks_;
     if (expected == actual) return true;
-    if (!first_) first_ = Mismatch{cycle_, unit, index, signal, expected, actual, context_};
+    if (!first_) first_ = Mismatch{cycle_, unit, index, signal, expected, actual, context_, {}};
     return false;
   }
 

@@ -1,0 +1,226 @@
+// RTL co-simulation inside the chip: the verilated units run beside the behavioural blocks in
+// lockstep while the chip is compared with the golden model sample by sample (spike rasters,
+// weights, counters, predictions); every neuron update, LFSR draw and cross-point pulse must have
+// gone through RTL; injected disagreements must be named by cycle, unit, index and signal.
+//
+// Own sc_main (libsystemc defines main()); every test is its own process (DISCOVERY_MODE PRE_TEST):
+// SystemC elaborates once per process.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include <systemc>
+
+#include "equivalence.hpp"
+#include "rtl_cosim.hpp"
+#include "ssnn/idx.hpp"
+
+namespace ssnn::sc {
+namespace {
+
+CosimOptions all_units() { return CosimOptions::parse_units("all"); }
+
+// Runs the equivalence harness with the RTL beside the chip; returns the harness' report.
+EquivalenceReport run_cosim(ChipHarness& h, RtlCosim& cosim, const Dataset& data, const EquivalenceRun& run) {
+  EquivalenceReport r = run_equivalence(h, data, run);
+  cosim.drain();
+  cosim.check();
+  return r;
+}
+
+// 784-32-10 on MNIST subset images, every RTL unit in place, tiled crossbar (14 + 1 tiles), lane
+// groups in the cores and the encoder.
+TEST(Cosim, MnistAllUnitsAgreeWithChipAndGolden) {
+  ModelConfig cfg;
+  cfg.hidden = {32};
+  cfg.timesteps = 8;
+  ChipConfig chip;
+  chip.tile_rows = 128;
+  chip.tile_cols = 16;
+  chip.lanes = 8;
+  chip.encoder_lanes = 64;
+  ChipHarness h("tb", cfg, chip);
+  CosimOptions o = all_units();
+  o.xpoint_units = 4;
+  RtlCosim cosim(h, o);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_EQ(cosim.coverage_error(), "");
+  const CosimStats& s = cosim.stats();
+  EXPECT_EQ(s.rtl_models, 784u + 1 + 32 + 1 + 15u * 4);
+  EXPECT_EQ(s.neuron_forward, 6u * 8 * (32 + 10));
+  EXPECT_EQ(s.neuron_gradient, 4u * 8 * (32 + 10));
+  EXPECT_EQ(s.neuron_clears, 6u * (32 + 10));
+  EXPECT_EQ(s.lfsr_loads, 6u * 785);
+  EXPECT_GT(s.lfsr_draws, 1000u);
+  EXPECT_GT(s.xpoint_pulses, 100u);
+  EXPECT_GT(s.wta_cycles, 6u * 8);
+  EXPECT_GT(s.checks, 100000u);
+  std::printf("co-simulation: %llu RTL models, %llu checks, %llu pulses (backlog up to %llu, drained in %llu cycles)\n",
+              static_cast<unsigned long long>(s.rtl_models), static_cast<unsigned long long>(s.checks),
+              static_cast<unsigned long long>(s.xpoint_pulses), static_cast<unsigned long long>(s.xpoint_max_backlog),
+              static_cast<unsigned long long>(s.drain_cycles));
+}
+
+// Two hidden layers, dropout (the neurons' inputs are gated), WTA off, device non-idealities: a
+// 4097-state device, asymmetric pulses and pulse-to-pulse noise through the units' noise hardware.
+TEST(Cosim, DeepDropoutNoWtaDeviceNoise) {
+  ModelConfig cfg;
+  cfg.hidden = {24, 12};
+  cfg.timesteps = 10;
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  cfg.theta_grad = 16;
+  cfg.dropout_input = 0.2;
+  cfg.dropout_hidden = 0.3;
+  cfg.wta = false;
+  cfg.device_states = 4097;
+  cfg.device_asymmetry = 0.5;
+  cfg.pulse_noise = 3;
+  cfg.pulse = {2};
+  ChipConfig chip;
+  chip.tile_rows = 256;
+  chip.tile_cols = 8;
+  chip.lanes = 5;
+  chip.encoder_lanes = 100;
+  ChipHarness h("tb", cfg, chip);
+  CosimOptions o = all_units();
+  o.xpoint_units = 2;
+  RtlCosim cosim(h, o);
+  const Dataset data = load_named_dataset("subset", "train", "", 5);
+  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 1, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_EQ(cosim.coverage_error(), "");
+  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
+  EXPECT_GT(cosim.stats().xpoint_pulses, 0u);
+}
+
+// An asynchronous reset in the middle of a sample: the RTL units reset with the chip, the queued
+// commands are dropped, and the following samples run in lockstep again.
+TEST(Cosim, ResetMidSampleThenLockstep) {
+  ModelConfig cfg;
+  cfg.hidden = {16};
+  cfg.timesteps = 6;
+  ChipConfig chip;
+  chip.tile_rows = 392;
+  chip.tile_cols = 16;
+  ChipHarness h("tb", cfg, chip);
+  RtlCosim cosim(h, all_units());
+  const Dataset data = load_named_dataset("subset", "train", "", 4);
+  h.power_on();
+  h.chip().load_weights(initial_weights(cfg));
+  SampleSpec spec;
+  spec.phase = ssnn::Phase::kTrain;
+  spec.learn = true;
+  h.start_sample(data.image(0), data.label(0), spec, 400);
+  ASSERT_TRUE(h.busy());
+  EXPECT_GT(cosim.stats().neuron_forward, 0u);
+  h.reset(3);
+  EXPECT_EQ(cosim.stats().neuron_forward, 0u);  // counts restart with the chip's counters
+  const EquivalenceReport r = run_cosim(h, cosim, data, {3, 1, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_EQ(cosim.coverage_error(), "");
+}
+
+// The checker: a corrupted RTL command stops the run at its first mismatch, named by cycle, time,
+// unit, index and signal, with the sample, step and phase.
+std::string first_mismatch(const std::string& inject, uint64_t at, rtl::Mismatch* out) {
+  ModelConfig cfg;
+  cfg.hidden = {16};
+  cfg.timesteps = 6;
+  ChipConfig chip;
+  chip.tile_rows = 392;
+  chip.tile_cols = 8;
+  ChipHarness h("tb", cfg, chip);
+  CosimOptions o = all_units();
+  o.inject = inject;
+  o.inject_at = at;
+  RtlCosim cosim(h, o);
+  const Dataset data = load_named_dataset("subset", "train", "", 3);
+  try {
+    run_cosim(h, cosim, data, {3, 0, {}});
+  } catch (const LockstepError& e) {
+    *out = e.mismatch();
+    std::printf("%s\n", e.what());
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CosimChecker, InjectedNeuronFaultIsNamed) {
+  rtl::Mismatch m;
+  const std::string msg = first_mismatch("neuron", 0, &m);
+  ASSERT_NE(msg, "") << "the corrupted forward input went unnoticed";
+  EXPECT_EQ(m.unit, "neuron_l1");
+  EXPECT_EQ(m.index, 0);
+  EXPECT_TRUE(m.signal == "charge_o" || m.signal == "potential_o" || m.signal == "spike_o") << msg;
+  EXPECT_GT(m.cycle, 0u);
+  EXPECT_NE(msg.find(" ns): unit neuron_l1[0] signal "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(run sample 0, step 0, forward)"), std::string::npos) << msg;
+}
+
+TEST(CosimChecker, InjectedCoincidenceFaultIsNamed) {
+  rtl::Mismatch m;
+  const std::string msg = first_mismatch("coincidence", 7, &m);
+  ASSERT_NE(msg, "") << "the swapped column lines went unnoticed";
+  EXPECT_EQ(m.unit.rfind("crosspoint_l", 0), 0u) << msg;
+  EXPECT_EQ(m.signal, "up_o") << msg;  // the AND gates are checked before the weight
+  EXPECT_NE(msg.find(", update; row "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("pool unit"), std::string::npos) << msg;
+}
+
+TEST(CosimChecker, InjectedEncoderFaultIsNamed) {
+  rtl::Mismatch m;
+  const std::string msg = first_mismatch("encoder", 3, &m);
+  ASSERT_NE(msg, "") << "the corrupted seed went unnoticed";
+  EXPECT_EQ(m.unit, "spike_source");
+  EXPECT_EQ(m.index, 3);
+  EXPECT_EQ(m.signal, "state_o");
+  EXPECT_NE(msg.find("(run sample 0, sample start (seed load))"), std::string::npos) << msg;
+}
+
+// Configurations the verilated widths cannot run are refused with the option named.
+TEST(CosimChecker, RefusesWidthsItWasNotVerilatedWith) {
+  ModelConfig cfg;
+  cfg.hidden = {8};
+  cfg.timesteps = 4;
+  cfg.charge_bits = 20;
+  ChipConfig chip;
+  chip.tile_rows = 0;
+  chip.tile_cols = 0;
+  ChipHarness h("tb", cfg, chip);
+  try {
+    RtlCosim cosim(h, all_units());
+    FAIL() << "20-bit charge registers were accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--charge-bits 20"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CosimChecker, RefusesRateModeForCoincidenceUnits) {
+  ModelConfig cfg;
+  cfg.hidden = {8};
+  cfg.timesteps = 4;
+  cfg.update_mode = UpdateMode::kRate;
+  ChipConfig chip;
+  chip.tile_rows = 0;
+  chip.tile_cols = 0;
+  ChipHarness h("tb", cfg, chip);
+  try {
+    RtlCosim cosim(h, CosimOptions::parse_units("coincidence"));
+    FAIL() << "rate mode was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--rtl coincidence: --mode rate"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(CosimOptions::parse_units("neuron,bogus"), ConfigError);
+}
+
+}  // namespace
+}  // namespace ssnn::sc
+
+int sc_main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
