@@ -75,7 +75,9 @@ int main(int argc, char** argv) {
   train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)")
       ->check(ssnn::non_negative());
   train->add_option("--save-weights", save_weights, "write the trained weights (a checkpoint file) here");
-  topt.train_threads = 0;
+  // One thread per training sample by default: the per-step barriers of a split sample only pay on
+  // an idle machine (use --train-threads 2 there); evaluation always uses every core.
+  topt.train_threads = 1;
   train->add_option("--train-threads", topt.train_threads,
                     "threads sharing each training sample (0: all cores; use 1 on a busy machine)")
       ->check(ssnn::int_range(0, kMaxThreads));
