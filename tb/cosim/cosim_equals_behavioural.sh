@@ -10,7 +10,7 @@ GOLDEN="$2"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
-ARGS=(--dataset subset --hidden 32 --timesteps 8 --epochs 1 --train-samples 40 --test-samples 20 --no-progress)
+ARGS=(--dataset subset --hidden 32 --timesteps 16 --epochs 1 --train-samples 200 --test-samples 50 --no-progress)
 TILES=(--tile-rows 196 --tile-cols 16 --lanes 16)
 "$CHIP" "${ARGS[@]}" "${TILES[@]}" --rtl all --report "$TMP/rtl.json" --save-weights "$TMP/rtl.ckpt"
 "$CHIP" "${ARGS[@]}" "${TILES[@]}" --rtl none --report "$TMP/chip.json" --save-weights "$TMP/chip.ckpt" > /dev/null
