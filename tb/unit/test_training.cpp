@@ -522,7 +522,8 @@ TEST_F(CheckpointFile, ResumeWithADifferentConfigIsRefused) {
   ModelConfig other = cfg_;
   other.timesteps = 11;
   GoldenModel model(other);
-  Trainer t(model, first(subset_train(), 10), nullptr, quiet(1));
+  const Dataset ten = first(subset_train(), 10);  // the trainer keeps a reference
+  Trainer t(model, ten, nullptr, quiet(1));
   const std::vector<WeightMatrix> before = model.weights();
   try {
     t.resume_from(load_checkpoint(good_));
@@ -533,6 +534,48 @@ TEST_F(CheckpointFile, ResumeWithADifferentConfigIsRefused) {
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
   }
   EXPECT_TRUE(model.weights() == before) << "a refused checkpoint must not change the model";
+}
+
+TEST_F(CheckpointFile, ResumeRefusesAPositionOrHistoryThatDoesNotFit) {
+  // Sound files (valid CRC and config) whose training state does not fit this run: refused before
+  // anything is used (mismatched spike-count vectors overflowed a buffer in the next epoch's sums).
+  const nlohmann::json counters{{"forward_spikes", {1, 2, 3}}, {"pos_spikes", {0, 1}}, {"neg_spikes", {0, 1, 2}},
+                                {"synaptic_reads", 1}, {"gradient_reads", 1}, {"pulses_up", 1},
+                                {"pulses_down", 1}, {"rate_updates", 0}};
+  struct Case {
+    uint64_t position;
+    nlohmann::json history;
+    const char* fragment;
+  };
+  const Case cases[] = {
+      {7, ckpt_.history, "running statistics"},  // mid-epoch without "partial"
+      {7, {{"epochs", nlohmann::json::array()}, {"partial", {{"correct", 3}, {"seconds", 1.0}, {"counters", counters}}}},
+       "spike counts"},
+      {7, {{"epochs", nlohmann::json::array()}, {"partial", {{"correct", 30}, {"seconds", 1.0}, {"counters", counters}}}},
+       "correct"},
+      {7, {{"partial", {{"correct", 3}, {"seconds", 1.0}, {"train_samples", 2000}, {"counters", counters}}}},
+       "--train-samples"},
+      {11, nlohmann::json::array(), "--train-samples"},  // beyond the 10 training samples
+      {0, {{"epochs", {{{"train_activity", {{"samples", 2000}}}}}}}, "--train-samples"},
+      {0, "a string", "not a JSON object"},
+  };
+  const Dataset ten = first(subset_train(), 10);  // the trainer keeps a reference
+  for (const Case& k : cases) {
+    Checkpoint c = ckpt_;
+    c.position = k.position;
+    c.history = k.history;
+    save_checkpoint(good_, c);
+    GoldenModel model(cfg_);
+    Trainer t(model, ten, nullptr, quiet(1));
+    const std::vector<WeightMatrix> before = model.weights();
+    try {
+      t.resume_from(load_checkpoint(good_));
+      ADD_FAILURE() << "resumed from history " << k.history.dump() << " at " << k.position;
+    } catch (const CheckpointError& e) {
+      EXPECT_NE(std::string(e.what()).find(k.fragment), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(model.weights() == before) << "a refused checkpoint must not change the model";
+  }
 }
 
 TEST_F(CheckpointFile, AtomicWriteReplacesTheOldFile) {
