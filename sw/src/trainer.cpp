@@ -226,7 +226,8 @@ void check_history(const nlohmann::json& h, int layers, uint64_t train_samples, 
   }
   const auto n = static_cast<size_t>(layers) + 1;
   if (c.forward_spikes.size() != n || c.pos_spikes.size() != n || c.neg_spikes.size() != n)
-    fail(fmt::format("'partial.counters' has spike counts for {} layers, the network has {}", c.forward_spikes.size(), n));
+    fail(fmt::format("'partial.counters' holds {}/{}/{} spike counts (forward/positive/negative), the network has {} "
+                     "layers", c.forward_spikes.size(), c.pos_spikes.size(), c.neg_spikes.size(), n));
 }
 
 }  // namespace
