@@ -258,13 +258,21 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     grid = data.get("grid", {})
     if not isinstance(grid, dict):
         raise SweepError(f"{path}: 'grid' must be an object of option -> list of values")
+    axes = []  # per axis, the list of option sets it contributes
     for name, values in grid.items():
         if not isinstance(values, list):
             raise SweepError(f"{path}: grid axis '{name}' must be a list of values")
         if not values:
             raise SweepError(f"{path}: grid axis '{name}' is empty")
-        for v in values:
-            check_options(path, f"grid axis '{name}'", {name: v}, known)
+        if (known is None or name not in known) and all(isinstance(v, dict) for v in values):
+            # A group axis: its name is a free label, each value a set of options changed together.
+            for i, v in enumerate(values):
+                check_options(path, f"grid axis '{name}'[{i}]", v, known)
+            axes.append(list(values))
+        else:
+            for v in values:
+                check_options(path, f"grid axis '{name}'", {name: v}, known)
+            axes.append([{name: v} for v in values])
     points = data.get("points", [])
     if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
         raise SweepError(f"{path}: 'points' must be a list of objects (option -> value)")
@@ -313,11 +321,11 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
 
     # Configurations: the grid's product in file order, then the extra points; duplicates merged.
     option_sets = []
-    axes = list(grid.items())
     if axes:
-        for combo in itertools.product(*[vals for _, vals in axes]):
+        for combo in itertools.product(*axes):
             o = dict(base)
-            o.update({name: v for (name, _), v in zip(axes, combo)})
+            for part in combo:
+                o.update(part)
             option_sets.append(o)
     for p in points:
         o = dict(base)
