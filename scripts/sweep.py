@@ -854,8 +854,9 @@ def run_root(args, comm, size, jobs):
         if comm:
             comm.bcast(("error", None))
         if args.dry_run:
+            todo = {(p["key"], p["seed"]) for p in pending}
             for p in s.points:
-                state = "pending" if p in pending else "finished"
+                state = "pending" if (p["key"], p["seed"]) in todo else "finished"
                 print(f"{p['key']} seed {p['seed']:<4} {state:8} {p['label']}")
             return 0
         _, _, md = write_table(s)
