@@ -20,26 +20,6 @@ namespace {
 constexpr long long kMaxEpochs = 100000;
 constexpr long long kMaxThreads = 1024;  // far beyond any core count; 100,000 crashed OpenMP
 
-struct DataOptions {
-  std::string dataset = "subset";
-  std::string data_dir;
-  size_t train_samples = 0;
-  size_t test_samples = 0;
-};
-
-void add_data_options(CLI::App& app, DataOptions& d, bool with_train) {
-  const auto* g = "Data";
-  app.add_option("--dataset", d.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")
-      ->group(g)->capture_default_str();
-  app.add_option("--data-dir", d.data_dir, "cache folder of fetched data sets (default $SSNN_DATA_DIR or ~/.cache/ssnn-hw/data)")
-      ->check(CLI::ExistingDirectory)->group(g);
-  if (with_train)
-    app.add_option("--train-samples", d.train_samples, "use only the first N training samples (0: all)")
-        ->check(ssnn::non_negative())->group(g);
-  app.add_option("--test-samples", d.test_samples, "use only the first N test samples (0: all)")
-      ->check(ssnn::non_negative())->group(g);
-}
-
 void print_summary(const ssnn::EvalResult& e) {
   std::printf("test accuracy: %.2f %% (%zu / %zu), %.1f s, %.0f samples/s\n", 100.0 * e.accuracy(), e.correct, e.total,
               e.seconds, e.seconds > 0 ? static_cast<double>(e.total) / e.seconds : 0.0);
@@ -55,7 +35,7 @@ int main(int argc, char** argv) {
 
   ssnn::ModelConfig cfg;
   ssnn::ModelOptionText text;
-  DataOptions data;
+  ssnn::DataOptions data;
   ssnn::TrainOptions topt;
   std::string report_path;
   std::string save_weights;
@@ -66,7 +46,7 @@ int main(int argc, char** argv) {
 
   CLI::App* train = app.add_subcommand("train", "train on a data set, then test");
   ssnn::add_model_options(*train, cfg, text);
-  add_data_options(*train, data, true);
+  ssnn::add_data_options(*train, data, true);
   train->add_option("--epochs", topt.epochs, "training epochs")->check(ssnn::int_range(1, kMaxEpochs))->capture_default_str();
   train->add_option("--checkpoint", topt.checkpoint_path, "checkpoint file, written atomically");
   train->add_option("--checkpoint-every", topt.checkpoint_every, "samples between checkpoints (0: epoch ends)")
@@ -84,7 +64,7 @@ int main(int argc, char** argv) {
 
   CLI::App* eval = app.add_subcommand("eval", "inference with saved weights");
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
-  add_data_options(*eval, data, false);
+  ssnn::add_data_options(*eval, data, false);
 
   CLI::App* info = app.add_subcommand("info", "describe a checkpoint or weights file: config, position, weight ranges, history");
   info->add_option("--weights", weights_path, "weights or checkpoint file")->required();

@@ -8,23 +8,30 @@
 
 namespace ssnn {
 
+nlohmann::json result_record(const ResultFields& f) {
+  return nlohmann::json{{"dataset", f.dataset},
+                        {"level", f.level},
+                        {"update_mode", f.update_mode},
+                        {"wta", f.wta},
+                        {"hidden", f.hidden},
+                        {"timesteps", f.timesteps},
+                        {"epochs", f.epochs},
+                        {"train_samples", f.train_samples},
+                        {"test_samples", f.test_samples},
+                        {"test_accuracy", f.test_accuracy},
+                        {"seed", f.seed},
+                        {"command", f.command},
+                        {"machine", machine_info()}};
+}
+
 nlohmann::json result_record(const ModelConfig& cfg, const std::string& dataset, const std::string& level, int epochs,
                              size_t train_samples, size_t test_samples, double test_accuracy,
                              const std::string& command) {
-  return nlohmann::json{{"dataset", dataset},
-                        {"level", level},
-                        {"update_mode", to_string(cfg.update_mode)},
-                        {"wta", cfg.wta},
-                        {"hidden", cfg.hidden},
-                        {"timesteps", cfg.timesteps},
-                        {"epochs", epochs},
-                        {"train_samples", train_samples},
-                        {"test_samples", test_samples},
-                        {"test_accuracy", test_accuracy},
-                        {"seed", cfg.seed},
-                        {"command", command},
-                        {"config", cfg},
-                        {"machine", machine_info()}};
+  nlohmann::json r = result_record(ResultFields{dataset, level, to_string(cfg.update_mode), cfg.wta, cfg.hidden,
+                                                cfg.timesteps, epochs, train_samples, test_samples, test_accuracy,
+                                                cfg.seed, command});
+  r["config"] = cfg;
+  return r;
 }
 
 std::string command_line(int argc, char** argv) {

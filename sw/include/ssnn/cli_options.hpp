@@ -56,6 +56,27 @@ inline void one_line_errors(CLI::App& app, const std::string& tool) {
   });
 }
 
+// The data-set options of the tools that read IDX data (ssnn_golden, ann_baseline).
+struct DataOptions {
+  std::string dataset = "subset";
+  std::string data_dir;
+  size_t train_samples = 0;
+  size_t test_samples = 0;
+};
+
+inline void add_data_options(CLI::App& app, DataOptions& d, bool with_train) {
+  const auto* g = "Data";
+  app.add_option("--dataset", d.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")
+      ->group(g)->capture_default_str();
+  app.add_option("--data-dir", d.data_dir, "cache folder of fetched data sets (default $SSNN_DATA_DIR or ~/.cache/ssnn-hw/data)")
+      ->check(CLI::ExistingDirectory)->group(g);
+  if (with_train)
+    app.add_option("--train-samples", d.train_samples, "use only the first N training samples (0: all)")
+        ->check(non_negative())->group(g);
+  app.add_option("--test-samples", d.test_samples, "use only the first N test samples (0: all)")
+      ->check(non_negative())->group(g);
+}
+
 // Holds option values that need conversion after parsing.
 struct ModelOptionText {
   std::string mode = "stochastic";

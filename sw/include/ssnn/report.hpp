@@ -1,7 +1,10 @@
 // Result records in the project's results format (docs/results.md).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -9,8 +12,27 @@
 
 namespace ssnn {
 
-// The fields every result record carries: dataset, level, update_mode, wta, hidden, timesteps,
-// epochs, train_samples, test_samples, test_accuracy, seed, command (plus the full config).
+// The fields every result record carries, in the results format (docs/results.md): dataset, level,
+// update_mode, wta, hidden, timesteps, epochs, train_samples, test_samples, test_accuracy, seed,
+// command, machine.  For records of any model (the ANN baseline uses level "ann", update_mode
+// "backprop", wta "softmax" or false, timesteps 0).
+struct ResultFields {
+  std::string dataset;
+  std::string level;
+  std::string update_mode;
+  nlohmann::json wta = false;
+  std::vector<int> hidden;
+  int timesteps = 0;
+  int epochs = 0;
+  size_t train_samples = 0;
+  size_t test_samples = 0;
+  double test_accuracy = 0;
+  uint64_t seed = 0;
+  std::string command;
+};
+nlohmann::json result_record(const ResultFields& f);
+
+// The record of an SSNN-BP model (golden, chip, rtl): the fields above from `cfg`, plus the full config.
 nlohmann::json result_record(const ModelConfig& cfg, const std::string& dataset, const std::string& level, int epochs,
                              size_t train_samples, size_t test_samples, double test_accuracy,
                              const std::string& command);
