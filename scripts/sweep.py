@@ -823,6 +823,14 @@ def main(argv=None):
     except Interrupted:
         print(f"\n{PROG}: interrupted; finished points are kept, rerun to continue", file=sys.stderr)
         return 130
+    except Exception:
+        if comm is None:
+            raise
+        # Under MPI an exception on one rank would leave the others waiting: end the whole job.
+        import traceback
+        traceback.print_exc()
+        print(f"{PROG}: rank {rank}: unexpected error, aborting all ranks", file=sys.stderr, flush=True)
+        comm.Abort(1)
 
 
 def run_root(args, comm, size, jobs):
@@ -830,7 +838,7 @@ def run_root(args, comm, size, jobs):
         s = load_sweep(args.sweep, args.bin_dir, args.out)
     except SweepError as e:
         if comm:
-            comm.bcast(("error", None))
+            comm.bcast(("stop", 2))
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
     lock = None
@@ -839,7 +847,7 @@ def run_root(args, comm, size, jobs):
         lock = take_lock(s.out)
         if lock is None:
             if comm:
-                comm.bcast(("error", None))
+                comm.bcast(("stop", 2))
             print(f"{PROG}: error: {s.out}: another sweep is running in this folder", file=sys.stderr)
             return 2
     finished = [p for p in s.points if read_report(p["report"], p["seed"]) is not None]
@@ -852,7 +860,7 @@ def run_root(args, comm, size, jobs):
           file=sys.stderr, flush=True)
     if args.dry_run or args.table_only:
         if comm:
-            comm.bcast(("error", None))
+            comm.bcast(("stop", 0))
         if args.dry_run:
             todo = {(p["key"], p["seed"]) for p in pending}
             for p in s.points:
@@ -924,8 +932,8 @@ def run_root(args, comm, size, jobs):
 
 def run_worker(comm, jobs):
     msg = comm.bcast(None)
-    if msg[0] != "plan":
-        return 2 if msg[0] == "error" else 0
+    if msg[0] == "stop":
+        return msg[1]
     pending, explicit_jobs = msg[1], msg[2]
     rank, size = comm.Get_rank(), comm.Get_size()
     jobs = explicit_jobs or jobs

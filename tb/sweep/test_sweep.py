@@ -344,9 +344,18 @@ class SweepTest(unittest.TestCase):
         folder = os.path.join(REPO, "sweeps")
         files = sorted(f for f in os.listdir(folder) if f.endswith((".json", ".toml")))
         self.assertTrue(files)
+        checked = 0
         for f in files:
+            if f.endswith(".json"):  # a program of the project's own that this build lacks: not checkable
+                prog = json.loads(read(os.path.join(folder, f))).get("program")
+                if (isinstance(prog, list) and prog and "/" not in prog[0]
+                        and not os.access(os.path.join(BIN, prog[0]), os.X_OK)):
+                    print(f"{f}: {prog[0]} not built, not checked", file=sys.stderr)
+                    continue
             p = self.run_sweep(os.path.join(folder, f), os.path.join(self.dir, f), "--dry-run")
             self.assertIn("points;", p.stderr)
+            checked += 1
+        self.assertGreaterEqual(checked, 2)  # at least the two examples
 
     # -- the chip ----------------------------------------------------------------------------------
 
