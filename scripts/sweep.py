@@ -493,9 +493,11 @@ class Pool:
 
 
 def tail(path, lines=3):
+    """The last lines a point's program printed (its log less the runner's two header lines)."""
     try:
         with open(path, errors="replace") as f:
-            return " | ".join(x.strip() for x in f.read().strip().splitlines()[-lines:])
+            out = f.read().strip().splitlines()[2:]
+            return " | ".join(x.strip() for x in out[-lines:]) or "(no output)"
     except OSError:
         return ""
 
@@ -835,7 +837,7 @@ def main(argv=None):
 
 def run_root(args, comm, size, jobs):
     try:
-        s = load_sweep(args.sweep, args.bin_dir, args.out)
+        s = load_sweep(args.sweep, os.path.abspath(args.bin_dir), args.out)
     except SweepError as e:
         if comm:
             comm.bcast(("stop", 2))
