@@ -33,9 +33,12 @@ SC_MODULE(aer_router) {
   aer_router(const sc_core::sc_module_name& name, unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
              unsigned events_per_cycle, AerRoutingTable routes);
 
-  // State, counters and per-edge observability (read-only: the ports are the only way in).
+  // State, counters and per-edge observability (read-only: the ports are the only way in, but for
+  // the checkpoint test port below).
   const AerRouterCore& core() const { return core_; }
   const AerRouterCounters& counters() const { return core_.counters(); }
+  // Checkpoints: counters and arbitration pointer, between samples (AerRouterCore::restore).
+  void restore_state(const AerRouterCounters& counters, uint32_t rr_pointer) { core_.restore(counters, rr_pointer); }
 
   // Adds the ports, FIFO occupancies and the arbitration pointer to a trace file
   // (call before sc_start).

@@ -109,6 +109,25 @@ void AerRouterCore::reset() {
   cnt_.events_out.assign(n_out, 0);
 }
 
+void AerRouterCore::restore(const AerRouterCounters& counters, uint32_t rr_pointer) {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("aer_router restore: " + what); };
+  if (!idle()) fail("events are in flight");
+  const unsigned n_in = cfg_.num_inputs;
+  const unsigned n_out = cfg_.num_outputs;
+  const AerRouterCounters& c = counters;
+  const bool inputs_fit = c.events_in.size() == n_in && c.grants.size() == n_in && c.head_stall_cycles.size() == n_in &&
+                          c.input_stall_cycles.size() == n_in && c.drops.size() == n_in &&
+                          c.fifo_high_water.size() == n_in;
+  if (!inputs_fit || c.events_out.size() != n_out)
+    fail("per-channel counters do not fit the router's " + std::to_string(n_in) + " inputs and " +
+         std::to_string(n_out) + " outputs");
+  for (uint32_t hw : c.fifo_high_water)
+    if (hw > cfg_.fifo_depth) fail("a FIFO high-water mark exceeds the FIFO depth");
+  if (rr_pointer >= n_in) fail("the round-robin pointer " + std::to_string(rr_pointer) + " names no input");
+  cnt_ = c;
+  rr_ = rr_pointer;
+}
+
 void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event, const uint8_t* out_ready) {
   const unsigned n_in = cfg_.num_inputs;
   const unsigned n_out = cfg_.num_outputs;

@@ -97,6 +97,11 @@ class AerRouterCore {
   bool idle() const { return occupancy_ == 0 && out_busy_ == 0; }
   const AerRouterCounters& counters() const { return cnt_; }
 
+  // Test port for checkpoints: what outlives the traffic of a sample, the counters and the
+  // arbitration pointer, set while the router is idle. Throws std::invalid_argument (router busy,
+  // vectors not sized for this router, pointer past the inputs) before changing anything.
+  void restore(const AerRouterCounters& counters, uint32_t rr_pointer);
+
   // Fast path: feeds sources[i] into input i as a sender that keeps valid_i high while it has
   // events and advances on acceptance, and runs clock edges until every source is consumed and
   // the router is empty. Before each edge, out_ready(o, c) gives output o's ready for edge c

@@ -36,6 +36,8 @@ class aer_source : public sc_core::sc_module {
 
   int num_channels() const { return static_cast<int>(valid_o.size()); }
   const SourceCounters& source_counters() const { return src_cnt_; }
+  // Test port for checkpoints (chip_state.hpp): sets the counters between samples.
+  void restore_source_counters(const SourceCounters& c) { src_cnt_ = c; }
 
  protected:
   aer_source(const sc_core::sc_module_name& name, const AerRoutingTable& routes, int channels);

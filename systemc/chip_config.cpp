@@ -1,11 +1,19 @@
-// ChipConfig validation: one clear error line per nonsense value.
+// ChipConfig: validation (one clear error line per nonsense value) and JSON form.
 #include "chip_config.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace ssnn::sc {
+
+void to_json(nlohmann::json& j, const ChipConfig& c) {
+  j = nlohmann::json{{"tile_rows", c.tile_rows},     {"tile_cols", c.tile_cols},
+                     {"lanes", c.lanes},             {"encoder_lanes", c.encoder_lanes},
+                     {"events_per_cycle", c.events_per_cycle}, {"fifo_depth", c.fifo_depth},
+                     {"clock_mhz", c.clock_mhz}};
+}
 
 void ChipConfig::validate(const ModelConfig& m) const {
   auto fail = [](const std::string& msg) { throw ConfigError(msg); };

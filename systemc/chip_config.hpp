@@ -46,6 +46,9 @@ struct ChipConfig {
   void validate(const ModelConfig& model) const;
 };
 
+// JSON form (one key per field), for reports and checkpoints.
+void to_json(nlohmann::json& j, const ChipConfig& c);
+
 // The chip's block numbering, used as the AER source block: 0 is the encoder, 1..L the neuron
 // cores of layers 1..L (L = the output layer).
 constexpr uint8_t kEncoderBlock = 0;

@@ -64,6 +64,8 @@ class chip_controller : public sc_core::sc_module {
   chip_controller(const sc_core::sc_module_name& name, const ModelConfig& cfg, int num_tiles);
 
   const ControllerCounters& counters() const { return cnt_; }
+  // Test port for checkpoints (chip_state.hpp): sets the counters between samples.
+  void restore_counters(const ControllerCounters& c) { cnt_ = c; }
   CtrlPhase phase() const { return phase_; }
 
   // Called at every barrier with the step index, after the step's updates landed.

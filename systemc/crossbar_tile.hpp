@@ -81,6 +81,8 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
 
   const TileGeometry& geometry() const { return geo_; }
   const TileCounters& counters() const { return cnt_; }
+  // Test port for checkpoints (chip_state.hpp): sets the counters between samples.
+  void restore_counters(const TileCounters& c) { cnt_ = c; }
   bool gathers() const { return geo_.layer >= 1; }
 
   // Latch state of one cross-point's lines (waveforms).

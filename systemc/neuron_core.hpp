@@ -75,6 +75,8 @@ class neuron_core : public aer_source {
   bool fired_neg(int j) const { return neg_flag_[static_cast<size_t>(j)] != 0; }
   bool kept(int j) const { return keep_[static_cast<size_t>(j)] != 0; }  // dropout mask of the sample
   const CoreCounters& counters() const { return cnt_; }
+  // Test port for checkpoints (chip_state.hpp): sets the counters between samples.
+  void restore_counters(const CoreCounters& c) { cnt_ = c; }
   int prediction() const { return prediction_; }
   const NeuronParams& neuron_params() const { return np_; }
 

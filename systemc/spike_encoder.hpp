@@ -51,6 +51,8 @@ class spike_encoder : public aer_source {
   const std::vector<int>& spikes() const { return spikes_; }
   int label_spike() const { return label_spike_; }
   const EncoderCounters& counters() const { return cnt_; }
+  // Test port for checkpoints (chip_state.hpp): sets the counters between samples.
+  void restore_counters(const EncoderCounters& c) { cnt_ = c; }
   const std::vector<uint8_t>& keep_mask() const { return keep_; }
   // Pixel memory, LFSR states and the label rate, for the RTL co-simulation and checkers.
   uint8_t pixel(int i) const { return pixels_[static_cast<size_t>(i)]; }

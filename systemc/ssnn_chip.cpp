@@ -1,6 +1,8 @@
 #include "ssnn_chip.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -327,6 +329,45 @@ ChipCounters ssnn_chip::counters() const {
   }
   c.router = router_->counters();
   return c;
+}
+
+ChipState ssnn_chip::state() const {
+  ChipState s;
+  s.controller = controller_->counters();
+  s.encoder = encoder_->counters();
+  s.sources.push_back(encoder_->source_counters());
+  for (const auto& co : cores_) {
+    s.cores.push_back(co->counters());
+    s.sources.push_back(co->source_counters());
+  }
+  for (const auto& t : tiles_) s.tiles.push_back(t->counters());
+  s.router = router_->counters();
+  s.router_rr_pointer = router_->core().rr_pointer();
+  return s;
+}
+
+void ssnn_chip::restore_state(const ChipState& s) {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("chip state: " + what); };
+  const auto L = static_cast<size_t>(cfg_.layers());
+  if (s.cores.size() != L || s.sources.size() != L + 1)
+    fail(fmt::format("{} neuron cores and {} AER senders, this chip has {} and {}", s.cores.size(), s.sources.size(), L,
+                     L + 1));
+  if (s.tiles.size() != tiles_.size())
+    fail(fmt::format("{} crossbar tiles, this chip has {}", s.tiles.size(), tiles_.size()));
+  if (busy_o.read() || controller_->phase() != CtrlPhase::kIdle) fail("the chip is in the middle of a sample");
+  try {
+    router_->restore_state(s.router, s.router_rr_pointer);  // checks its shapes first, changes nothing on error
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
+  controller_->restore_counters(s.controller);
+  encoder_->restore_counters(s.encoder);
+  encoder_->restore_source_counters(s.sources[0]);
+  for (size_t l = 0; l < L; ++l) {
+    cores_[l]->restore_counters(s.cores[l]);
+    cores_[l]->restore_source_counters(s.sources[l + 1]);
+  }
+  for (size_t k = 0; k < tiles_.size(); ++k) tiles_[k]->restore_counters(s.tiles[k]);
 }
 
 void ssnn_chip::set_cosim_observer(CosimObserver* observer) {

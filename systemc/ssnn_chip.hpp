@@ -21,6 +21,7 @@
 #include "aer_router.hpp"
 #include "chip_config.hpp"
 #include "chip_controller.hpp"
+#include "chip_state.hpp"
 #include "crossbar_tile.hpp"
 #include "neuron_core.hpp"
 #include "spike_encoder.hpp"
@@ -81,6 +82,11 @@ class ssnn_chip : public sc_core::sc_module {
   std::vector<WeightMatrix> read_weights() const;
 
   ChipCounters counters() const;
+  // Checkpoints: what outlives a sample besides the weights (chip_state.hpp), read and set between
+  // samples. restore_state checks that the state fits this chip (block, tile and router channel
+  // counts, an idle chip) before it changes anything; std::invalid_argument names what does not fit.
+  ChipState state() const;
+  void restore_state(const ChipState& s);
   int num_tiles() const { return static_cast<int>(tiles_.size()); }
   int num_blocks() const { return num_blocks_; }
   // First AER block (router input) of the core of `layer` (0: the encoder).

@@ -167,8 +167,6 @@ EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] in
 Trainer::Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options)
     : model_(model), train_(train), test_(test), opt_(std::move(options)) {}
 
-namespace {
-
 // "timesteps (checkpoint 6, options 7), seed (...)": the keys whose values differ.
 std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current) {
   std::vector<std::string> diffs;
@@ -185,6 +183,8 @@ std::string config_differences(const nlohmann::json& saved, const nlohmann::json
   if (diffs.size() > kShown) out += fmt::format(" and {} more", diffs.size() - kShown);
   return out;
 }
+
+namespace {
 
 // The training history a checkpoint carries must have the shape run() writes, for this network and
 // this training set: anything else is refused before it is used.
@@ -232,15 +232,19 @@ void check_history(const nlohmann::json& h, int layers, uint64_t train_samples, 
 
 }  // namespace
 
-void Trainer::resume_from(const Checkpoint& ckpt) {
-  const nlohmann::json saved = ckpt.config, current = model_.config();
+void check_resumable(const Checkpoint& ckpt, const ModelConfig& cfg, uint64_t train_samples) {
+  const nlohmann::json saved = ckpt.config, current = cfg;
   if (saved != current)
     throw CheckpointError("its configuration differs from this run's options in " + config_differences(saved, current) +
                           " (resume with the same options)");
-  if (ckpt.position > train_.size())
+  if (ckpt.position > train_samples)
     throw CheckpointError(fmt::format("it stopped at sample {} of an epoch, this run has only {} training samples "
-                                      "(resume with the same --train-samples)", ckpt.position, train_.size()));
-  check_history(ckpt.history, model_.config().layers(), train_.size(), ckpt.position);
+                                      "(resume with the same --train-samples)", ckpt.position, train_samples));
+  check_history(ckpt.history, cfg.layers(), train_samples, ckpt.position);
+}
+
+void Trainer::resume_from(const Checkpoint& ckpt) {
+  check_resumable(ckpt, model_.config(), train_.size());
   model_.weights() = ckpt.weights;
   start_epoch_ = ckpt.epoch;
   start_position_ = ckpt.position;

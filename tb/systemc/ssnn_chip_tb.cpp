@@ -16,6 +16,7 @@
 #include <systemc>
 
 #include "chip_harness.hpp"
+#include "chip_trainer.hpp"
 #include "energy_model.hpp"
 #ifdef SSNN_RTL_COSIM
 #include "rtl_cosim.hpp"
@@ -41,6 +42,11 @@ struct Options {
   std::string load_weights;
   std::string save_weights;
   std::string report;
+  std::string checkpoint;
+  uint64_t checkpoint_every = 0;
+  std::string resume;  // FILE; given bare, the --checkpoint file if it exists
+  uint64_t stop_after = 0;
+  uint64_t rss_every = 0;
   std::string trace;
   std::string trace_samples = "0:1";
   std::string trace_blocks = "ctrl,enc,core1,tile0";
@@ -291,6 +297,16 @@ int run(int argc, char** argv) {
   app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
   app.add_option("--report", o.report, "write a JSON result record here")->group(r);
   app.add_flag("--no-progress", o.no_progress, "no progress bar")->group(r);
+  app.add_option("--checkpoint", o.checkpoint, "write a checkpoint here (atomically) at epoch ends and every "
+                                               "--checkpoint-every samples: weights and the chip's state")->group(r);
+  app.add_option("--checkpoint-every", o.checkpoint_every, "training samples between checkpoints (0: epoch ends only)")
+      ->check(ssnn::non_negative())->group(r);
+  app.add_option("--resume", o.resume, "continue the run saved in FILE; bare: from --checkpoint if that file exists")
+      ->expected(0, 1)->group(r);
+  app.add_option("--stop-after", o.stop_after, "stop after this many training samples, checkpoint first (tests)")
+      ->check(ssnn::non_negative())->group(r);
+  app.add_option("--rss-every", o.rss_every, "record the resident memory every N training samples (report: rss)")
+      ->check(ssnn::non_negative())->group(r);
   const auto* w = "Waveforms";
   app.add_option("--trace", o.trace, "write waveforms to FILE.vcd or FILE.fst")->group(w);
   app.add_option("--trace-samples", o.trace_samples, "samples A:B to trace (run order, training first)")->group(w)->capture_default_str();
@@ -322,6 +338,21 @@ int run(int argc, char** argv) {
     const std::string ext = std::filesystem::path(o.trace).extension().string();
     if (ext != ".vcd" && ext != ".fst") throw ConfigError(fmt::format("--trace: '{}' must end in .vcd or .fst", o.trace));
   }
+
+  // Checkpoints: --resume alone continues from --checkpoint when that file exists (a fresh start
+  // otherwise), as ssnn_golden's --resume does; --resume FILE needs FILE.
+  std::string resume_path = o.resume;
+  if (app.count("--resume") > 0 && o.resume.empty()) {
+    if (o.checkpoint.empty()) throw ConfigError("--resume: needs FILE or --checkpoint FILE");
+    if (std::filesystem::exists(o.checkpoint)) resume_path = o.checkpoint;
+  }
+  if (!o.load_weights.empty() && (app.count("--resume") > 0 || !o.checkpoint.empty()))
+    throw ConfigError(fmt::format("{}: no training with --load-weights (inference only)",
+                                  app.count("--resume") > 0 ? "--resume" : "--checkpoint"));
+  if (o.checkpoint.empty() && (o.checkpoint_every > 0 || o.stop_after > 0))
+    throw ConfigError(fmt::format("{}: needs --checkpoint FILE", o.checkpoint_every > 0 ? "--checkpoint-every" : "--stop-after"));
+  if (app.count("--resume") > 0 && o.rtl != "none")
+    throw ConfigError("--resume: not with --rtl (the co-simulation checks one uninterrupted run)");
 
   ssnn::Checkpoint ckpt;
   const bool inference_only = !o.load_weights.empty();
@@ -409,37 +440,43 @@ int run(int argc, char** argv) {
   dut.load_weights(inference_only ? ckpt.weights : ssnn::initial_weights(cfg));
 
   const bool progress = !o.no_progress;
-  uint64_t run_index = 0;
   auto traced = [&](uint64_t i) { return tf != nullptr && i >= window.first && i < window.second; };
-  const double t0 = ssnn::now_seconds();
+  ssnn::sc::ChipTrainOptions topt;
+  topt.epochs = o.epochs;
+  topt.dataset = o.dataset;
+  topt.checkpoint_path = o.checkpoint;
+  topt.checkpoint_every = o.checkpoint_every;
+  topt.stop_after = o.stop_after;
+  topt.rss_every = o.rss_every;
+  topt.progress = progress;
+  topt.before_sample = [&](uint64_t i) { set_traced(traced(i)); };
+  ssnn::sc::ChipTrainer trainer(h, train_set, topt);
+  // Counters of a fresh chip: the reports are differences from here, and a resumed run's restored
+  // counters continue from the same start.
   const ChipCounters c0 = dut.counters();
-  double train_acc = 0;
-  double train_seconds = 0;
-  nlohmann::json history = nlohmann::json::array();
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    const std::vector<uint32_t> order = ssnn::epoch_order(cfg.seed, epoch, train_set.size());
-    ssnn::ProgressBar bar(fmt::format("chip epoch {}/{}", epoch + 1, o.epochs), train_set.size(), progress);
-    uint64_t correct = 0;
-    const double e0 = ssnn::now_seconds();
-    for (size_t pos = 0; pos < train_set.size(); ++pos) {
-      const uint32_t idx = order[pos];
-      ssnn::SampleSpec spec;
-      spec.phase = ssnn::Phase::kTrain;
-      spec.epoch = static_cast<uint64_t>(epoch);
-      spec.index = pos;
-      spec.learn = true;
-      set_traced(traced(run_index++));
-      const ssnn::SampleResult res = h.run_sample(train_set.image(idx), train_set.label(idx), spec);
-      if (res.prediction == train_set.label(idx)) ++correct;
-      bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
+  nlohmann::json resumed_from;
+  if (!resume_path.empty()) {
+    try {
+      trainer.resume_from(resume_path);
+    } catch (const ssnn::CheckpointError& e) {
+      throw ssnn::CheckpointError(fmt::format("--resume: {}", e.what()));
     }
-    const double secs = ssnn::now_seconds() - e0;
-    train_seconds += secs;
-    train_acc = train_set.size() ? static_cast<double>(correct) / static_cast<double>(train_set.size()) : 0.0;
-    bar.finish(fmt::format("train acc {:.2f}%", 100.0 * train_acc));
-    history.push_back({{"epoch", epoch + 1}, {"train_accuracy", train_acc}, {"train_seconds", secs}});
+    std::fprintf(stderr, "resumed from %s at epoch %d, sample %llu\n", resume_path.c_str(), trainer.start_epoch() + 1,
+                 static_cast<unsigned long long>(trainer.start_position()));
+    resumed_from = {{"file", resume_path}, {"epochs_done", trainer.start_epoch()}, {"position", trainer.start_position()}};
   }
+  // Simulation speed is of this launch alone.
+  const double t0 = ssnn::now_seconds();
+  const ChipCounters c_launch = dut.counters();
+  trainer.run();
+  if (trainer.stopped_early()) {
+    std::printf("stopped after %llu samples; resume with --resume\n", static_cast<unsigned long long>(o.stop_after));
+    return 0;
+  }
+  const nlohmann::json& history = trainer.epochs();
+  const double train_seconds = trainer.train_seconds();
   const ChipCounters c1 = dut.counters();
+  uint64_t run_index = static_cast<uint64_t>(o.epochs) * train_set.size();  // test samples follow in run order
   ssnn::ProgressBar bar("chip test ", test_set.size(), progress);
   uint64_t correct = 0;
   const double s0 = ssnn::now_seconds();
@@ -491,12 +528,25 @@ int run(int argc, char** argv) {
   std::printf("  FIFO high-water marks (per AER block: encoder bands, then core bands):");
   for (uint32_t x : c2.router.fifo_high_water) std::printf(" %u", x);
   std::printf(" of %d\n", chip.fifo_depth);
-  const double total_cycles = static_cast<double>(c2.controller.cycles - c0.controller.cycles);
-  const double total_samples = static_cast<double>(c2.controller.samples - c0.controller.samples);
+  const double launch_cycles = static_cast<double>(c2.controller.cycles - c_launch.controller.cycles);
+  const double launch_samples = static_cast<double>(c2.controller.samples - c_launch.controller.samples);
   const double train_rate = train_seconds > 0 ? static_cast<double>(train_set.size()) * o.epochs / train_seconds : 0.0;
   std::printf("simulation: %.1f s wall, %.0f cycles/s, %.1f samples/s (training %.1f, inference %.1f)\n", wall,
-              per(total_cycles, wall), per(total_samples, wall), train_rate, per(static_cast<double>(test_set.size()), test_seconds));
+              per(launch_cycles, wall), per(launch_samples, wall), train_rate, per(static_cast<double>(test_set.size()), test_seconds));
   if (!rtl_json.is_null()) print_rtl(rtl_json);
+  nlohmann::json rss_json;
+  if (o.rss_every > 0) {
+    std::vector<uint64_t> kib;
+    for (const auto& s : trainer.rss()) kib.push_back(s.rss_kib);
+    const uint64_t peak = ssnn::sc::peak_resident_kib();
+    rss_json = {{"every_samples", o.rss_every}, {"first_kib", kib.front()}, {"last_kib", kib.back()},
+                {"max_kib", *std::max_element(kib.begin(), kib.end())}, {"peak_kib", peak}, {"samples", nlohmann::json::array()}};
+    for (const auto& s : trainer.rss()) rss_json["samples"].push_back({s.sample, s.rss_kib});
+    std::printf("memory: resident %llu KiB after %llu samples, %llu KiB after %llu (largest %llu, peak %llu)\n",
+                static_cast<unsigned long long>(kib.front()), static_cast<unsigned long long>(trainer.rss().front().sample),
+                static_cast<unsigned long long>(kib.back()), static_cast<unsigned long long>(trainer.rss().back().sample),
+                static_cast<unsigned long long>(rss_json["max_kib"].get<uint64_t>()), static_cast<unsigned long long>(peak));
+  }
 
   if (!o.save_weights.empty()) {
     ssnn::Checkpoint out;
@@ -509,20 +559,22 @@ int run(int argc, char** argv) {
     nlohmann::json rec = ssnn::result_record(cfg, o.dataset, rtl_json.is_null() ? "systemc" : "rtl", o.epochs,
                                              inference_only ? 0 : train_set.size(), test_set.size(), acc, command);
     rec["history"] = history;
-    rec["chip"] = {{"tile_rows", chip.tile_rows}, {"tile_cols", chip.tile_cols}, {"tiles", dut.num_tiles()},
-                   {"aer_blocks", dut.num_blocks()}, {"lanes", chip.lanes}, {"encoder_lanes", chip.encoder_lanes},
-                   {"events_per_cycle", chip.events_per_cycle}, {"fifo_depth", chip.fifo_depth},
-                   {"clock_mhz", chip.clock_mhz}};
+    rec["chip"] = chip;
+    rec["chip"]["tiles"] = dut.num_tiles();
+    rec["chip"]["aer_blocks"] = dut.num_blocks();
     rec["energy_table_pj"] = energy.to_json();
     if (!hw_train.is_null()) rec["hardware_train"] = hw_train;
     rec["hardware_test"] = hw_test;
     rec["confusion"] = confusion;
     rec["wall_seconds"] = wall;
-    rec["sim_cycles_per_s"] = per(total_cycles, wall);
+    rec["sim_cycles"] = c2.controller.cycles - c0.controller.cycles;  // the whole run, resumed parts included
+    rec["sim_cycles_per_s"] = per(launch_cycles, wall);
     rec["train_samples_per_s"] = train_rate;
     rec["test_samples_per_s"] = per(static_cast<double>(test_set.size()), test_seconds);
     if (!o.load_weights.empty()) rec["weights"] = o.load_weights;
     if (!rtl_json.is_null()) rec["rtl"] = rtl_json;
+    if (!rss_json.is_null()) rec["rss"] = rss_json;
+    if (!resumed_from.is_null()) rec["resumed_from"] = resumed_from;
     ssnn::write_json(o.report, rec);
   }
   if (tf && std::filesystem::path(o.trace).extension() == ".fst") {

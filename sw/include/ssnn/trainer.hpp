@@ -60,6 +60,16 @@ nlohmann::json counters_json(const SampleCounters& c, uint64_t samples);
 nlohmann::json counters_to_json(const SampleCounters& c);
 void counters_from_json(const nlohmann::json& j, SampleCounters& c);
 
+// What Trainer::resume_from checks before a checkpoint takes over a run: its configuration equals
+// `cfg`, its position lies within `train_samples`, and its training history has the shape run()
+// writes. Throws CheckpointError (one line, without the file name). The chip testbench resumes
+// from the same checkpoints and shares these checks.
+void check_resumable(const Checkpoint& ckpt, const ModelConfig& cfg, uint64_t train_samples);
+
+// "timesteps (checkpoint 6, options 7), seed (...)": the keys whose values differ between a saved
+// and a current JSON object (the first three, then how many more).
+std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current);
+
 class Trainer {
  public:
   Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options);

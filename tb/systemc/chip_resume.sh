@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# End to end: ssnn_chip_tb stopped twice (--stop-after, mid-epoch and in the second epoch) and
+# resumed from its checkpoint ends with the weights file, per-epoch train accuracies, test accuracy,
+# confusion matrix and hardware counters of an uninterrupted run; the chip checkpoint is a golden
+# checkpoint file (ssnn_golden reads it); damaged or mismatched checkpoints are refused with one
+# error line naming the file and exit code 2.
+# Usage: chip_resume.sh CHIP_TB GOLDEN
+set -euo pipefail
+CHIP="$1"
+GOLDEN="$2"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+BASE=(--dataset subset --hidden 32 --epochs 2 --test-samples 30 --tile-rows 200 --tile-cols 16 --events-per-cycle 1
+      --no-progress)
+ARGS=("${BASE[@]}" --timesteps 8 --train-samples 40 --fifo-depth 2)
+fail() { echo "chip_resume: FAILED: $*" >&2; exit 1; }
+
+"$CHIP" "${ARGS[@]}" --save-weights "$TMP/straight.w" --report "$TMP/straight.json" > /dev/null
+CK="$TMP/run.ckpt"
+"$CHIP" "${ARGS[@]}" --checkpoint "$CK" --checkpoint-every 8 --resume --stop-after 13 > /dev/null
+"$GOLDEN" info --weights "$CK" > "$TMP/info.json" || fail "ssnn_golden cannot read the chip checkpoint"
+python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert (j['epoch'], j['position']) == (0, 13), j" "$TMP/info.json" \
+  || fail "the checkpoint is not at epoch 0, sample 13"
+"$CHIP" "${ARGS[@]}" --checkpoint "$CK" --checkpoint-every 8 --resume --stop-after 50 > /dev/null 2> "$TMP/resume1.err"
+grep -q "resumed from $CK at epoch 1, sample 13" "$TMP/resume1.err" || fail "no 'resumed from' line: $(cat "$TMP/resume1.err")"
+cp "$CK" "$TMP/epoch2.ckpt"
+"$CHIP" "${ARGS[@]}" --resume "$TMP/epoch2.ckpt" --save-weights "$TMP/resumed.w" --report "$TMP/resumed.json" > /dev/null 2>&1
+cmp -s "$TMP/straight.w" "$TMP/resumed.w" || fail "weights differ from the uninterrupted run's"
+python3 - "$TMP/straight.json" "$TMP/resumed.json" << 'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert b["resumed_from"]["epochs_done"] == 1 and b["resumed_from"]["position"] == 23, b["resumed_from"]
+for k in ("test_accuracy", "confusion", "hardware_train", "hardware_test", "sim_cycles"):
+    if a[k] != b[k]:
+        sys.exit(f"chip_resume: FAILED: {k} differs: {a[k]} vs {b[k]}")
+acc = lambda r: [e["train_accuracy"] for e in r["history"]]
+if acc(a) != acc(b):
+    sys.exit(f"chip_resume: FAILED: train accuracies differ: {acc(a)} vs {acc(b)}")
+print(f"resumed twice: weights, accuracies {acc(a)} / test {a['test_accuracy']}, counters and "
+      f"{a['sim_cycles']} cycles as uninterrupted")
+EOF
+
+# Refusals: exit code 2 and exactly one line on stderr naming the file and the cause.
+refused() {  # refused FRAGMENT ARGS...
+  local fragment="$1" rc=0
+  shift
+  "$CHIP" "$@" > /dev/null 2> "$TMP/err" || rc=$?
+  [ "$rc" -eq 2 ] || fail "exit code $rc, not 2, for: $* ($(cat "$TMP/err"))"
+  [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "not one error line for: $*: $(cat "$TMP/err")"
+  grep -qF -- "$fragment" "$TMP/err" || fail "'$fragment' not in: $(cat "$TMP/err")"
+}
+GOOD="$TMP/epoch2.ckpt"
+head -c 2000 "$GOOD" > "$TMP/truncated.ckpt"
+refused "$TMP/truncated.ckpt: corrupted checkpoint" "${ARGS[@]}" --resume "$TMP/truncated.ckpt"
+python3 -c "import sys; b=bytearray(open(sys.argv[1],'rb').read()); b[len(b)//2]^=1; open(sys.argv[2],'wb').write(b)" \
+  "$GOOD" "$TMP/flipped.ckpt"
+refused "$TMP/flipped.ckpt: corrupted checkpoint (CRC mismatch)" "${ARGS[@]}" --resume "$TMP/flipped.ckpt"
+refused "--resume: $GOOD: its configuration differs from this run's options in timesteps (checkpoint 8, options 9)" \
+  "${BASE[@]}" --timesteps 9 --train-samples 40 --fifo-depth 2 --resume "$GOOD"
+refused "--resume: $GOOD: its chip configuration differs from this run's options in fifo_depth (checkpoint 2, options 3)" \
+  "${BASE[@]}" --timesteps 8 --train-samples 40 --fifo-depth 3 --resume "$GOOD"
+refused "--resume: $GOOD: training history: the epoch in progress runs over 40 training samples, this run has 41" "${BASE[@]}" --timesteps 8 --train-samples 41 --fifo-depth 2 --resume "$GOOD"
+"$GOLDEN" train --dataset subset --hidden 32 --timesteps 8 --epochs 1 --train-samples 40 --test-samples 1 --no-progress \
+  --threads 1 --checkpoint "$TMP/golden.ckpt" > /dev/null
+refused "--resume: $TMP/golden.ckpt: it holds no chip state" "${ARGS[@]}" --resume "$TMP/golden.ckpt"
+refused "$TMP/missing.ckpt: cannot open checkpoint" "${ARGS[@]}" --resume "$TMP/missing.ckpt"
+refused "--resume: needs FILE or --checkpoint FILE" "${ARGS[@]}" --resume
+refused "--stop-after: needs --checkpoint FILE" "${ARGS[@]}" --stop-after 3
+refused "--resume: no training with --load-weights" --load-weights "$GOOD" --resume "$GOOD"
+echo "refusals: truncated, flipped byte, other T, other FIFO depth, other training set, golden checkpoint, missing file, bad option combinations"
