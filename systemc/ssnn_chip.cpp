@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -332,16 +333,15 @@ ChipCounters ssnn_chip::counters() const {
 }
 
 ChipState ssnn_chip::state() const {
+  // The counters as counters() gathers them, but the tiles' one by one instead of summed per layer.
+  ChipCounters c = counters();
   ChipState s;
-  s.controller = controller_->counters();
-  s.encoder = encoder_->counters();
-  s.sources.push_back(encoder_->source_counters());
-  for (const auto& co : cores_) {
-    s.cores.push_back(co->counters());
-    s.sources.push_back(co->source_counters());
-  }
+  s.controller = c.controller;
+  s.encoder = c.encoder;
+  s.sources = std::move(c.sources);
+  s.cores = std::move(c.cores);
   for (const auto& t : tiles_) s.tiles.push_back(t->counters());
-  s.router = router_->counters();
+  s.router = std::move(c.router);
   s.router_rr_pointer = router_->core().rr_pointer();
   return s;
 }

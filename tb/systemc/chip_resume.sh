@@ -2,8 +2,8 @@
 # End to end: ssnn_chip_tb stopped twice (--stop-after, mid-epoch and in the second epoch) and
 # resumed from its checkpoint ends with the weights file, per-epoch train accuracies, test accuracy,
 # confusion matrix and hardware counters of an uninterrupted run; the chip checkpoint is a golden
-# checkpoint file (ssnn_golden reads it); damaged or mismatched checkpoints are refused with one
-# error line naming the file and exit code 2.
+# checkpoint file (ssnn_golden reads it, and resumed from it ends with the same weights); damaged or
+# mismatched checkpoints are refused with one error line naming the file and exit code 2.
 # Usage: chip_resume.sh CHIP_TB GOLDEN
 set -euo pipefail
 CHIP="$1"
@@ -22,6 +22,7 @@ CK="$TMP/run.ckpt"
 "$GOLDEN" info --weights "$CK" > "$TMP/info.json" || fail "ssnn_golden cannot read the chip checkpoint"
 python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert (j['epoch'], j['position']) == (0, 13), j" "$TMP/info.json" \
   || fail "the checkpoint is not at epoch 0, sample 13"
+cp "$CK" "$TMP/handover.ckpt"
 "$CHIP" "${ARGS[@]}" --checkpoint "$CK" --checkpoint-every 8 --resume --stop-after 50 > /dev/null 2> "$TMP/resume1.err"
 grep -q "resumed from $CK at epoch 1, sample 13" "$TMP/resume1.err" || fail "no 'resumed from' line: $(cat "$TMP/resume1.err")"
 cp "$CK" "$TMP/epoch2.ckpt"
@@ -40,6 +41,14 @@ if acc(a) != acc(b):
 print(f"resumed twice: weights, accuracies {acc(a)} / test {a['test_accuracy']}, counters and "
       f"{a['sim_cycles']} cycles as uninterrupted")
 EOF
+
+# The checkpoint is the golden model's format, running statistics included: the golden model takes
+# the chip's run over at sample 13 and ends with the chip's weights file, byte for byte. The file
+# it leaves still carries the chip fields of sample 13, which the chip then refuses (below).
+"$GOLDEN" train --dataset subset --hidden 32 --timesteps 8 --epochs 2 --train-samples 40 --test-samples 30 --no-progress \
+  --threads 1 --checkpoint "$TMP/handover.ckpt" --resume --save-weights "$TMP/golden_from_chip.w" > /dev/null 2>&1
+cmp -s "$TMP/straight.w" "$TMP/golden_from_chip.w" || fail "the golden model resuming the chip's checkpoint ends elsewhere"
+echo "the golden model resumed the chip's checkpoint and ended with the chip's weights"
 
 # Refusals: exit code 2 and exactly one line on stderr naming the file and the cause.
 refused() {  # refused FRAGMENT ARGS...
@@ -65,7 +74,10 @@ refused "--resume: $GOOD: training history: the epoch in progress runs over 40 t
   --threads 1 --checkpoint "$TMP/golden.ckpt" > /dev/null
 refused "--resume: $TMP/golden.ckpt: it holds no chip state" "${ARGS[@]}" --resume "$TMP/golden.ckpt"
 refused "$TMP/missing.ckpt: cannot open checkpoint" "${ARGS[@]}" --resume "$TMP/missing.ckpt"
+refused "--resume: $TMP/handover.ckpt: its chip state belongs to epoch 0, sample 13, the checkpoint to epoch 2, sample 0" \
+  "${ARGS[@]}" --resume "$TMP/handover.ckpt"
 refused "--resume: needs FILE or --checkpoint FILE" "${ARGS[@]}" --resume
 refused "--stop-after: needs --checkpoint FILE" "${ARGS[@]}" --stop-after 3
 refused "--resume: no training with --load-weights" --load-weights "$GOOD" --resume "$GOOD"
-echo "refusals: truncated, flipped byte, other T, other FIFO depth, other training set, golden checkpoint, missing file, bad option combinations"
+echo "refusals: truncated, flipped byte, other T, other FIFO depth, other training set, golden checkpoint, missing file,"
+echo "  chip fields left behind by the golden model, bad option combinations"
