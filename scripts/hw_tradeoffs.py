@@ -59,6 +59,7 @@ PROFILES = {
                            "train-samples": 200, "test-samples": 100},
         "events_per_cycle": [1, 2, 4, 8, 16, 64],
         "bandwidth_tiles": [256, 64],
+        "noise_seeds": [2, 3],         # reruns of the T = 64 point with other seeds: the seed spread
         "sweep_dir": os.path.join(REPO, "sweeps"),
         "sweep_prefix": "hw_",
         "out_rel": "../docs/results/hw_tradeoffs",
@@ -78,6 +79,7 @@ PROFILES = {
                            "train-samples": 20, "test-samples": 10},
         "events_per_cycle": [1, 4, 64],
         "bandwidth_tiles": [256, 16],
+        "noise_seeds": [2],
         "sweep_dir": os.path.join(REPO, "tb", "hw_tradeoffs"),
         "sweep_prefix": "ci_",
         "out_rel": "ref",
@@ -86,7 +88,7 @@ PROFILES = {
     },
 }
 
-SWEEPS = ("accuracy", "bandwidth")
+SWEEPS = ("accuracy", "bandwidth", "seeds")
 FIGURES = ("timesteps", "weight_bits", "tile_size", "router_bandwidth")
 
 
@@ -141,6 +143,26 @@ def figure_points(p):
     return figs
 
 
+def reference_point(p):
+    return {"timesteps": p["ref_t"], "pulse": p["pulse_times_t"] // p["ref_t"]}
+
+
+def seed_spread(p, reports_by_sweep):
+    """Test accuracy of the reference point over seeds (seed 1 from hw_accuracy, the others from hw_seeds)."""
+    ref = reference_point(p)
+    accs = {}
+    for sw in ("accuracy", "seeds"):
+        for o, r, _ in reports_by_sweep.get(sw, []):
+            if o == ref:
+                accs[r.get("seed", 1)] = r["test_accuracy"]
+    seeds = sorted(accs)
+    vals = [accs[k] for k in seeds]
+    mean = sum(vals) / len(vals) if vals else None
+    std = (sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5 if len(vals) >= 2 else None
+    return {"options": ref, "seeds": seeds, "test_accuracy": vals, "mean": mean,
+            "std": std, "std_note": "sample standard deviation (n - 1)"}
+
+
 def sweep_of(figure):
     return "bandwidth" if figure == "router_bandwidth" else "accuracy"
 
@@ -157,8 +179,15 @@ def sweep_files(p, profile):
             for o, _, _ in figs[f]:
                 if o not in pts:
                     pts.append(o)
-        base = p["accuracy_base"] if sw == "accuracy" else p["bandwidth_base"]
-        if sw == "accuracy":
+        seeds = [1]
+        if sw == "seeds":
+            pts = [reference_point(p)]
+            seeds = p["noise_seeds"]
+        base = p["bandwidth_base"] if sw == "bandwidth" else p["accuracy_base"]
+        if sw == "seeds":
+            desc = ("Chip trade-offs (scripts/hw_tradeoffs.py): the T = %d point of hw_accuracy with further "
+                    "seeds, for the seed-to-seed spread of the accuracy." % p["ref_t"])
+        elif sw == "accuracy":
             desc = ("Chip trade-offs (scripts/hw_tradeoffs.py): accuracy, energy and cycles per sample vs "
                     "timesteps T (pulse x T constant), weight bits (thresholds scaled) and crossbar tile size.")
         else:
@@ -166,7 +195,7 @@ def sweep_files(p, profile):
                     "per sample vs AER router bandwidth (events per cycle) for two tile sizes.")
         name = f"{p['sweep_prefix']}{sw}"
         doc = {"name": name, "description": desc, "program": "chip", "base": base, "points": pts,
-               "seeds": [1], "output": f"{p['out_rel']}/{sw}",
+               "seeds": seeds, "output": f"{p['out_rel']}/{sw}",
                "metrics": {
                    "router_stall_cycles_per_sample": "hardware_train.router_stall_cycles_per_sample",
                    "aer_deliveries_per_sample": "hardware_train.aer_deliveries_per_sample"}}
@@ -311,7 +340,11 @@ def figure_data(p, profile, figure, reports_by_sweep, sweep_docs):
         raise Error(f"{figure}: {len(missing)} point(s) have no report yet, e.g. {missing[0]} "
                     f"(run: scripts/hw_tradeoffs.py run --profile {profile})")
     base = doc["base"]
+    extra = {}
+    if sweep_of(figure) == "accuracy":
+        extra["seed_spread"] = seed_spread(p, reports_by_sweep)
     return {
+        **extra,
         "figure": figure,
         "profile": profile,
         "base_options": base,
@@ -360,9 +393,14 @@ def plot_timesteps(plt, data, img_dir):
     pts = sorted(data["points"], key=lambda q: q["x"])
     x = [q["x"] for q in pts]
     fig, ax = plt.subplots(1, 3, figsize=(11.5, 3.4))
-    ax[0].plot(x, [100 * q["test_accuracy"] for q in pts], "o-", label="test")
+    ax[0].plot(x, [100 * q["test_accuracy"] for q in pts], "o-", label="test (seed 1)")
     ax[0].plot(x, [100 * q["train_accuracy_while_presented"] for q in pts], "s--", alpha=0.7,
                label="training samples, while presented")
+    sp = data.get("seed_spread")
+    if sp and sp.get("std") is not None:
+        t = sp["options"]["timesteps"]
+        ax[0].errorbar([t], [100 * sp["mean"]], yerr=[100 * sp["std"]], fmt="k_", capsize=4,
+                       label=f"test, mean +/- std over seeds {','.join(map(str, sp['seeds']))}")
     ax[0].set_ylabel("accuracy (%)")
     ax[0].legend(fontsize=7)
     ax[1].plot(x, [q["energy_train_uj"] for q in pts], "o-", label="training sample")
@@ -375,6 +413,13 @@ def plot_timesteps(plt, data, img_dir):
     ax[2].set_ylabel("latency per sample at 200 MHz (us)")
     ax[2].set_yscale("log")
     ax[2].legend(fontsize=7)
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+    for a in ax[1:]:
+        lo, hi = a.get_ylim()
+        ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if lo <= v <= hi]
+        a.yaxis.set_major_locator(FixedLocator(ticks))
+        a.yaxis.set_major_formatter(ScalarFormatter())
+        a.yaxis.set_minor_formatter(NullFormatter())
     for a in ax:
         a.set_xscale("log", base=2)
         a.set_xticks(x)
@@ -413,7 +458,8 @@ def plot_weight_bits(plt, data, img_dir):
     ax[1].plot(x, [sram_scaled(q, q["x"])["test"] for q in main], "s--", alpha=0.7,
                label="inference, reads x b/16")
     ax[1].set_ylabel("energy per sample (uJ)")
-    ax[1].legend(fontsize=7)
+    ax[1].set_ylim(bottom=0)
+    ax[1].legend(fontsize=7, loc="lower right")
     for a in ax:
         a.set_xticks(x)
         a.set_xlabel("weight bits")
@@ -437,10 +483,12 @@ def plot_tile_size(plt, data, img_dir):
     ax[1].plot(xs, [q["energy_train_uj"] for q in pts], "o-", label="training sample")
     ax[1].plot(xs, [q["energy_test_uj"] for q in pts], "s-", label="inference sample")
     ax[1].set_ylabel("energy per sample (uJ)")
-    ax[1].legend(fontsize=7)
+    ax[1].set_ylim(0, 1.2 * max(q["energy_train_uj"] for q in pts))
+    ax[1].legend(fontsize=7, loc="lower left")
     ax1b = ax[1].twinx()
     ax1b.plot(xs, [q["aer_deliveries_train"] for q in pts], "d:", color="gray", label="AER deliveries / training sample")
-    ax1b.set_ylabel("AER deliveries per training sample", color="gray")
+    ax1b.set_ylabel("AER deliveries per training sample (dotted)", color="gray")
+    ax1b.set_ylim(bottom=0)
     ax1b.grid(False)
     ax[2].plot(xs, [q["cycles_train"] for q in pts], "o-", label="training sample")
     ax[2].plot(xs, [q["cycles_test"] for q in pts], "s-", label="inference sample")
@@ -462,19 +510,20 @@ def plot_router_bandwidth(plt, data, img_dir):
             series.append(q["series"])
     fig, ax = plt.subplots(1, 3, figsize=(11.5, 3.4))
     allx = sorted({q["x"] for q in data["points"]})
-    for s in series:
+    for i, s in enumerate(series):
+        c = f"C{i}"
         pts = sorted([q for q in data["points"] if q["series"] == s], key=lambda q: q["x"])
         x = [q["x"] for q in pts]
         blocks = pts[0]["aer_blocks"]
-        ax[0].plot(x, [q["cycles_train"] for q in pts], "o-", label=f"{s}, training ({blocks} AER inputs)")
-        ax[0].plot(x, [q["cycles_test"] for q in pts], "s--", label=f"{s}, inference")
-        ax[1].plot(x, [q["router_stall_cycles_train"] for q in pts], "o-", label=f"{s}, all stalls")
-        ax[1].plot(x, [q["router_bandwidth_stall_cycles_train"] for q in pts], "x:", label=f"{s}, bandwidth stalls")
-        ax[2].plot(x, [q["fifo_high_water_train_max"] for q in pts], "o-", label=f"{s}, deepest FIFO")
+        ax[0].plot(x, [q["cycles_train"] for q in pts], "o-", color=c, label=f"{s} ({blocks} AER inputs), training")
+        ax[0].plot(x, [q["cycles_test"] for q in pts], "s--", color=c, label=f"{s}, inference")
+        ax[1].plot(x, [q["router_stall_cycles_train"] for q in pts], "o-", color=c, label=f"{s}, training")
+        ax[1].plot(x, [q["router_stall_cycles_test"] for q in pts], "s--", color=c, label=f"{s}, inference")
+        ax[2].plot(x, [q["fifo_high_water_train_max"] for q in pts], "o-", color=c, label=f"{s}, deepest FIFO")
         ax[2].plot(x, [sum(q["fifo_high_water_train"]) / len(q["fifo_high_water_train"]) for q in pts], "s--",
-                   label=f"{s}, mean over inputs")
+                   color=c, label=f"{s}, mean over inputs")
     ax[0].set_ylabel("cycles per sample")
-    ax[1].set_ylabel("router stall cycles per training sample")
+    ax[1].set_ylabel("router stall cycles per sample")
     ax[1].set_yscale("symlog", linthresh=1)
     ax[2].set_ylabel("FIFO high water (entries)")
     for a in ax:
