@@ -261,9 +261,9 @@ def load_reports(out_dir, base):
     return found
 
 
-def lookup(reports, opts):
+def lookup(reports, opts, seed=None):
     for o, r, rp in reports:
-        if o == opts:
+        if o == opts and (seed is None or r.get("seed") == seed):
             return r, rp
     return None, None
 
@@ -632,8 +632,8 @@ def check(p, profile, args):
             run_sweep(spath, args.jobs, args.bin_dir, out=out, progress=not args.no_progress)
             out_dirs[sw] = out
             for opts, r, _ in load_reports(out, doc["base"]):
-                ref, rp = lookup(refs, opts)
-                label = json.dumps(opts)
+                ref, rp = lookup(refs, opts, r.get("seed"))
+                label = f"{json.dumps(opts)} seed {r.get('seed')}"
                 if ref is None:
                     print(f"[hw] {sw} {label}: no committed reference report", file=sys.stderr)
                     failures += 1
