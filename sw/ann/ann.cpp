@@ -39,6 +39,8 @@ Schedule parse_schedule(const std::string& s) {
   throw std::invalid_argument("--schedule: '" + s + "' is not one of constant, cosine, step");
 }
 
+void pin_eigen_blocking() { Eigen::setCpuCacheSizes(32768, 524288, 268435456); }
+
 void AnnConfig::validate() const {
   auto fail = [](const std::string& m) { throw std::invalid_argument(m); };
   if (inputs < 1) fail("--inputs: must be >= 1");
@@ -131,6 +133,7 @@ Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> dropout_scale(uint64_t key
 template <typename Scalar>
 Mlp<Scalar>::Mlp(const AnnConfig& cfg) : cfg_(cfg) {
   cfg_.validate();
+  pin_eigen_blocking();
   std::vector<int> sizes{cfg_.inputs};
   sizes.insert(sizes.end(), cfg_.hidden.begin(), cfg_.hidden.end());
   sizes.push_back(cfg_.classes);

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
       ->check(ssnn::int_range(1, 1024))->capture_default_str();
   app.add_option("--report", report_path, "write a JSON result record here");
   app.add_flag("--quiet", quiet, "no per-epoch lines");
+  bool no_progress = false;  // accepted for the sweep runner (scripts/sweep.py); there is no progress bar
+  app.add_flag("--no-progress", no_progress, "no progress bar (there is none; per-epoch lines stay)");
 
   try {
     app.parse(argc, argv);

@@ -1,7 +1,8 @@
 // ssnn_analysis: the data behind the paper's characterisation figures, as JSON for plot scripts.
 //
 //   ssnn_analysis stochastic-mult --timesteps 50,100,200 [--seed S] [--step 0.02] [--json out.json]
-//   ssnn_analysis wta-distribution --weights ckpt [--dataset subset] [--samples N] [--json out.json]
+//   ssnn_analysis wta-distribution --weights ckpt [--dataset subset] [--samples N] [--softmax-scales 10,50]
+//                                  [--json out.json]
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   size_t samples = 0;
   int threads = 0;
   double logit_per_rate = 5.0;
+  std::vector<double> softmax_scales;
 
   CLI::App* mult = app.add_subcommand("stochastic-mult", "figure 4: error of AND-of-two-trains multiplication vs T");
   mult->add_option("--timesteps", timesteps, "train lengths, comma separated")->delimiter(',')->capture_default_str();
@@ -63,6 +65,9 @@ int main(int argc, char** argv) {
   wta->add_option("--threads", threads, "threads (0: all cores)");
   wta->add_option("--logit-per-rate", logit_per_rate, "softmax logit = this * count / T (paper theta = 5)")
       ->capture_default_str();
+  wta->add_option("--softmax-scales", softmax_scales,
+                   "further logit-per-rate values: softmax distributions of the same raw counts (softmax_scales)")
+      ->delimiter(',');
   wta->add_option("--json", json_path, "write the JSON here (default: stdout)");
 
   try {
@@ -98,6 +103,12 @@ int main(int argc, char** argv) {
       const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
       const ssnn::Dataset test = ssnn::load_named_dataset(dataset, "test", data_dir, samples);
       const ssnn::WtaComparison r = ssnn::compare_wta(c.config, c.weights, test, samples, threads, logit_per_rate);
+      nlohmann::json scales = nlohmann::json::array();
+      for (double s : softmax_scales) {
+        nlohmann::json j = to_json(ssnn::sorted_softmax_distribution(r.raw_counts, c.config.timesteps, s));
+        j["logit_per_rate"] = s;
+        scales.push_back(j);
+      }
       emit(nlohmann::json{{"analysis", "wta-distribution"},
                           {"dataset", dataset},
                           {"weights", weights_path},
@@ -108,6 +119,7 @@ int main(int argc, char** argv) {
                           {"raw", to_json(r.raw)},
                           {"wta", to_json(r.wta)},
                           {"softmax", to_json(r.softmax)},
+                          {"softmax_scales", scales},
                           {"raw_accuracy", r.raw_accuracy},
                           {"wta_accuracy", r.wta_accuracy}},
            json_path);

@@ -200,6 +200,7 @@ WtaComparison compare_wta(const ModelConfig& cfg, const std::vector<WeightMatrix
   r.softmax = sorted_softmax_distribution(raw.counts, cfg.timesteps, logit_per_rate);
   r.raw_accuracy = raw.accuracy;
   r.wta_accuracy = wta.accuracy;
+  r.raw_counts = raw.counts;
   return r;
 }
 

@@ -86,6 +86,7 @@ struct WtaComparison {
   SortedDistribution softmax;  // softmax of the raw counts
   double raw_accuracy = 0;
   double wta_accuracy = 0;
+  std::vector<std::vector<int32_t>> raw_counts;  // [sample][class], WTA off: for softmax at other scales
 };
 WtaComparison compare_wta(const ModelConfig& cfg, const std::vector<WeightMatrix>& weights, const Dataset& data,
                           size_t max_samples, int threads, double logit_per_rate = 5.0);

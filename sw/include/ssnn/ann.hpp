@@ -9,8 +9,11 @@
 //   epoch order                 epoch_order(seed, epoch, n) (trainer.hpp), as the golden model
 //   dropout of minibatch k      key(seed, train, epoch, k), stream kDropoutBase + layer
 // So a run is a function of (config, data, seed) and of the thread count: Eigen's matrix products
-// choose their blocking (and so the order of the floating-point sums) by thread count, so runs with
-// the same seed and thread count are bit-identical; another thread count agrees to rounding.
+// choose their blocking (and so the order of the floating-point sums) by thread count and by the
+// cache sizes; the cache sizes are pinned (pin_eigen_blocking), so runs with the same seed and thread
+// count are bit-identical on any x86-64 host with the same build (portable SSE2 code, no
+// -march=native); another thread count, compiler or architecture agrees to rounding, which training
+// amplifies to about the seed-to-seed spread.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +39,11 @@ const char* to_string(Schedule s);
 Loss parse_loss(const std::string& s);
 Optimizer parse_optimizer(const std::string& s);
 Schedule parse_schedule(const std::string& s);
+
+// Eigen's matrix-product blocking from fixed cache sizes instead of the host's: the sizes Eigen reads
+// on the 2-core AMD EPYC VM of the committed runs (L1 32 KiB, L2 512 KiB, L3 256 MiB). Called by Mlp's
+// constructor; global to Eigen.
+void pin_eigen_blocking();
 
 struct AnnConfig {
   int inputs = 784;

@@ -1,0 +1,145 @@
+"""Shared helpers of the figure scripts (scripts/fig*_*.py): running the project's tools, the
+machine description and timing that every figure record carries, and the comparison of a rerun
+with the committed record (`--check`)."""
+import json
+import math
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_BIN = os.path.join(REPO, "build", "bin")
+
+
+def tool(bin_dir, name):
+    """Path of a built executable; a clear one-line error if it is missing."""
+    path = os.path.abspath(os.path.join(bin_dir, name))
+    if not os.access(path, os.X_OK):
+        sys.exit(f"{os.path.basename(sys.argv[0])}: error: {path} not found; build first "
+                 f"(scripts/setup.sh) or pass --bin-dir")
+    return path
+
+
+def shown(argv):
+    """A command as typed from the repository root (build/bin/... for the tools, paths relative)."""
+    out = []
+    for a in argv:
+        a = str(a)
+        if os.path.isabs(a) and os.sep + "bin" + os.sep in a and os.path.dirname(a).endswith("bin"):
+            a = "build/bin/" + os.path.basename(a)
+        elif os.path.isabs(a) and a.startswith(REPO + os.sep):
+            a = os.path.relpath(a, REPO)
+        out.append(a)
+    return shlex.join(out)
+
+
+def run(argv, log=True):
+    """Run a tool, stream its stderr, fail with its message; returns (stdout, seconds)."""
+    if log:
+        print("$ " + shown(argv), file=sys.stderr, flush=True)
+    t0 = time.time()
+    p = subprocess.run([str(a) for a in argv], stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit(f"{os.path.basename(sys.argv[0])}: error: {shown(argv)} exited with {p.returncode}")
+    return p.stdout, time.time() - t0
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    info = {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(),
+            "python": platform.python_version()}
+    try:
+        info["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        pass
+    return info
+
+
+def script_command():
+    return shown([os.path.join("scripts", os.path.basename(sys.argv[0]))] + sys.argv[1:])
+
+
+def write_json(path, data):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+# Fields that describe the run, not its results: never compared.
+NOT_COMPARED = {"command", "commands", "machine", "seconds", "wall_seconds", "date", "weights", "train_seconds",
+                "test_seconds", "train_samples_per_s", "history_seconds", "plots", "tolerances"}
+
+
+def compare(ref, new, rel=1e-9, abs_tol=1e-12, path="", skip=NOT_COMPARED):
+    """Differences between two JSON values: numbers within rel/abs tolerance, everything else equal.
+    Keys in `skip` are ignored; keys only in `new` are ignored (a rerun may add fields)."""
+    diffs = []
+    if isinstance(ref, dict) and isinstance(new, dict):
+        for k, v in ref.items():
+            if k in skip:
+                continue
+            if k not in new:
+                diffs.append(f"{path}/{k}: missing in the rerun")
+            else:
+                diffs += compare(v, new[k], rel, abs_tol, f"{path}/{k}", skip)
+    elif isinstance(ref, list) and isinstance(new, list):
+        if len(ref) != len(new):
+            diffs.append(f"{path}: {len(ref)} entries committed, {len(new)} in the rerun")
+        else:
+            for i, (a, b) in enumerate(zip(ref, new)):
+                diffs += compare(a, b, rel, abs_tol, f"{path}[{i}]", skip)
+    elif isinstance(ref, (int, float)) and isinstance(new, (int, float)) and not isinstance(ref, bool):
+        if not math.isclose(ref, new, rel_tol=rel, abs_tol=abs_tol):
+            diffs.append(f"{path}: committed {ref!r}, rerun {new!r}")
+    elif ref != new:
+        diffs.append(f"{path}: committed {ref!r}, rerun {new!r}")
+    return diffs
+
+
+def report_check(name, diffs, extra_failures=()):
+    """Print the outcome of a --check; returns the exit status."""
+    failures = list(diffs) + list(extra_failures)
+    if failures:
+        print(f"{name}: CHECK FAILED ({len(failures)} differences)", file=sys.stderr)
+        for d in failures[:40]:
+            print("  " + d, file=sys.stderr)
+        return 1
+    print(f"{name}: check passed", file=sys.stderr)
+    return 0
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (no display needed); deterministic SVG output."""
+    import matplotlib
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "ssnn-hw"
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def save_figure(fig, stem):
+    """stem.png (150 dpi) and stem.svg, without timestamps in the metadata."""
+    os.makedirs(os.path.dirname(os.path.abspath(stem)), exist_ok=True)
+    fig.savefig(stem + ".png", dpi=150, metadata={"Software": None})
+    fig.savefig(stem + ".svg", metadata={"Date": None})
+    return [os.path.relpath(stem + ext, REPO) for ext in (".png", ".svg")]
