@@ -24,7 +24,6 @@ build on any x86-64 host (Eigen's blocking is pinned, sw/include/ssnn/ann.hpp), 
 check also reports whether the rerun is exact; another compiler or Eigen version changes rounding,
 which training amplifies to about the seed-to-seed spread, hence the tolerances.
 """
-import argparse
 import json
 import os
 import shutil
@@ -139,10 +138,7 @@ def plot(reports, stem):
         ax.set_ylabel("accuracy %")
         ax.set_title(f"{ds}: 784-1280-10 ANN, softmax-CE, dropout 0.2 / 0.3", fontsize=9)
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    paths = figlib.save_figure(fig, stem)
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, stem)
 
 
 def check(prof, args):
@@ -195,8 +191,7 @@ def check(prof, args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = figlib.parser(__doc__)
     ap.add_argument("action", choices=["run", "collect", "check"])
     ap.add_argument("--profile", choices=sorted(PROFILES), default="full")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="points at a time (one thread each)")

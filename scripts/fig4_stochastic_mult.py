@@ -24,7 +24,6 @@ The plot is drawn from the rerun into a temporary folder (--no-plot skips it).
 
 Debian's python3 on purpose: matplotlib and numpy are Debian's python3-matplotlib.
 """
-import argparse
 import math
 import os
 import sys
@@ -211,15 +210,11 @@ def plot(data, img_stem):
                  f"(excess kurtosis {data['mixture_excess_kurtosis']:.2f}: a mixture, "
                  f"{data['zero_product_pairs']} exact zero-product pairs)", fontsize=9)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths = figlib.save_figure(fig, img_stem)
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, img_stem)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = figlib.parser(__doc__)
     ap.add_argument("--timesteps", default=",".join(map(str, DEFAULT_T)), help="train lengths T")
     ap.add_argument("--seeds", type=int, default=5, help="seeds 1..N (the std's error bars)")
     ap.add_argument("--step", type=float, default=0.02, help="operand grid step (paper: 0.02)")

@@ -29,7 +29,6 @@ from the rerun into the temporary folder (--no-plot skips it).
 
 Debian's python3 on purpose: matplotlib is Debian's python3-matplotlib.
 """
-import argparse
 import hashlib
 import os
 import sys
@@ -158,15 +157,11 @@ def plot(data, stem):
     ax.set_xlabel("softmax logit per unit rate (logit = this x count / T)")
     ax.set_title("(c) softmax sharpness vs the scale of its logits", fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    paths = figlib.save_figure(fig, stem)
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, stem)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = figlib.parser(__doc__)
     ap.add_argument("--profile", choices=sorted(PROFILES), default="full")
     ap.add_argument("--weights", help="golden-model weights or checkpoint (default: train them)")
     ap.add_argument("--bin-dir", default=figlib.DEFAULT_BIN)

@@ -138,8 +138,19 @@ def pyplot():
 
 
 def save_figure(fig, stem):
-    """stem.png (150 dpi) and stem.svg, without timestamps in the metadata."""
+    """Lays out and closes the figure: stem.png (150 dpi) and stem.svg, without timestamps in the
+    metadata. Returns the two paths, relative to the repository."""
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(stem)), exist_ok=True)
     fig.savefig(stem + ".png", dpi=150, metadata={"Software": None})
     fig.savefig(stem + ".svg", metadata={"Date": None})
+    plt.close(fig)
     return [os.path.relpath(stem + ext, REPO) for ext in (".png", ".svg")]
+
+
+def parser(doc):
+    """An argparse parser whose description is the script's docstring (first paragraph in --help
+    usage, the rest kept as written)."""
+    import argparse
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
