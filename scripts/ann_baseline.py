@@ -13,6 +13,8 @@ Profiles:
         15 core-minutes per run on the 2-core EPYC VM). collect copies each report to
         docs/results/ann_baseline_<dataset>_s<seed>.json and writes docs/results/ann_baseline_summary.json
         (mean +/- sample std over seeds, beside the paper) and docs/img/ann_baseline.png|svg.
+  mse   sweeps/ann_baseline_mse.json: the same with MSE loss (linear outputs, squared error to the
+        one-hot target), the ANN beside the SNN's MSE rows; seed 1; docs/results/ann_baseline_mse_*.
   ci    tb/figures/ann_baseline_ci.json: 784-64-10, 2 epochs on 1,000 subset images, seeds 1-2
         (seconds); reference reports in tb/figures/ann_baseline_ci/: the CTest test figures.ann.
 
@@ -43,6 +45,10 @@ PROFILES = {
              "reports": os.path.join(REPO, "docs", "results"),
              "summary": os.path.join(REPO, "docs", "results", "ann_baseline_summary.json"),
              "img": os.path.join(REPO, "docs", "img", "ann_baseline")},
+    "mse": {"sweep": os.path.join(REPO, "sweeps", "ann_baseline_mse.json"),
+            "reports": os.path.join(REPO, "docs", "results"),
+            "summary": os.path.join(REPO, "docs", "results", "ann_baseline_mse_summary.json"),
+            "img": os.path.join(REPO, "docs", "img", "ann_baseline_mse")},
     "ci": {"sweep": os.path.join(REPO, "tb", "figures", "ann_baseline_ci.json"),
            "reports": os.path.join(REPO, "tb", "figures", "ann_baseline_ci"),
            "summary": os.path.join(REPO, "tb", "figures", "ann_baseline_ci", "summary.json"),
@@ -78,7 +84,8 @@ def points(out):
 
 
 def report_name(r):
-    return f"ann_baseline_{r['dataset']}_s{r['seed']}.json"
+    loss = "" if r["config"]["loss"] == "softmax-ce" else r["config"]["loss"] + "_"
+    return f"ann_baseline_{loss}{r['dataset']}_s{r['seed']}.json"
 
 
 def collect(prof, out):
@@ -104,13 +111,13 @@ def collect(prof, out):
                "train_samples_per_s": [r["train_samples_per_s"] for r in rs],
                "reports": [os.path.relpath(os.path.join(prof["reports"], report_name(r)), REPO) for r in rs],
                "command": rs[0]["command"], "machine": rs[0]["machine"]}
-        if ds in PAPER:
+        if ds in PAPER and row["loss"] == "softmax-ce":
             row["paper"] = PAPER[ds]
             row["difference_points"] = row["mean"] - PAPER[ds]["mean"]
         summary["rows"].append(row)
         print(f"{ds}: {row['mean']:.2f} +/- {row['std'] or 0:.2f} % over {row['n']} seeds "
               f"(best epoch {row['best_epoch_mean']:.2f} %)"
-              + (f"; paper {PAPER[ds]['mean']} %" if ds in PAPER else ""), file=sys.stderr)
+              + (f"; paper {PAPER[ds]['mean']} %" if "paper" in row else ""), file=sys.stderr)
     if prof["img"]:
         summary["plots"] = plot(reports, prof["img"])
     figlib.write_json(prof["summary"], summary)
@@ -127,7 +134,8 @@ def plot(reports, stem):
             ax.plot(ep, [100 * h["test_accuracy"] for h in r["history"]], lw=1, label=f"test, seed {r['seed']}")
             ax.plot(ep, [100 * h["train_accuracy"] for h in r["history"]], lw=0.6, ls=":",
                     label=f"training (with dropout), seed {r['seed']}")
-        if ds in PAPER:
+        loss = next(r for r in reports if r["dataset"] == ds)["config"]["loss"]
+        if ds in PAPER and loss == "softmax-ce":
             p = PAPER[ds]
             ax.axhline(p["mean"], color="k", ls="--", lw=0.8, label=f"paper's ANN baseline {p['mean']} %")
             if p["std"]:
@@ -136,7 +144,7 @@ def plot(reports, stem):
         ax.set_ylim(max(lo - 0.5, 80), 100 if ds == "mnist" else 95)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy %")
-        ax.set_title(f"{ds}: 784-1280-10 ANN, softmax-CE, dropout 0.2 / 0.3", fontsize=9)
+        ax.set_title(f"{ds}: 784-1280-10 ANN, {loss}, dropout 0.2 / 0.3", fontsize=9)
         ax.legend(fontsize=7)
     return figlib.save_figure(fig, stem)
 
