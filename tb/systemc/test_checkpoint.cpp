@@ -20,6 +20,23 @@
 namespace ssnn::sc {
 namespace {
 
+// Under AddressSanitizer a C++ exception thrown on the main stack after SystemC's coroutines have
+// run is a false alarm: ASan has lost the stack's bounds ("ignoring requested
+// __asan_handle_no_return", google/sanitizers#189), leaves stale poison behind and then reports a
+// stack-buffer-overflow in its own sigaltstack call. The refusal test throws on purpose, so it is
+// skipped there (scripts/sanitize.sh); the other chip tests throw nothing.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 // 64-16-4 on tiles of 16x8 (W0: 4x2 tiles) behind a router of one event per cycle with two-entry
 // FIFOs: it stalls, so the arbitration pointer carried across samples shows in the cycle counts.
 ModelConfig small_config() {
@@ -142,6 +159,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 }
 
 TEST(ChipCheckpoint, RefusesCorruptOrMismatchedAndChangesNothing) {
+  if (kAddressSanitizer) GTEST_SKIP() << "exceptions after SystemC's coroutine switches are false alarms under ASan";
   const ModelConfig cfg = small_config();
   ChipHarness h("tb", cfg, small_chip());
   const Dataset data = synthetic_dataset(64, 4, 10, 3);
