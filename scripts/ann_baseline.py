@@ -15,6 +15,8 @@ Profiles:
         (mean +/- sample std over seeds, beside the paper) and docs/img/ann_baseline.png|svg.
   mse   sweeps/ann_baseline_mse.json: the same with MSE loss (linear outputs, squared error to the
         one-hot target), the ANN beside the SNN's MSE rows; seed 1; docs/results/ann_baseline_mse_*.
+  long  sweeps/ann_baseline_long.json: Fashion-MNIST for 100 epochs (its test loss still falls at
+        epoch 40), seeds 1-3; docs/results/ann_baseline_e100_*.
   ci    tb/figures/ann_baseline_ci.json: 784-64-10, 2 epochs on 1,000 subset images, seeds 1-2
         (seconds); reference reports in tb/figures/ann_baseline_ci/: the CTest test figures.ann.
 
@@ -41,15 +43,19 @@ import figlib  # noqa: E402
 REPO = figlib.REPO
 SWEEP_PY = os.path.join(REPO, "scripts", "sweep.py")
 PROFILES = {
-    "full": {"sweep": os.path.join(REPO, "sweeps", "ann_baseline.json"),
+    "full": {"sweep": os.path.join(REPO, "sweeps", "ann_baseline.json"), "prefix": "ann_baseline",
              "reports": os.path.join(REPO, "docs", "results"),
              "summary": os.path.join(REPO, "docs", "results", "ann_baseline_summary.json"),
              "img": os.path.join(REPO, "docs", "img", "ann_baseline")},
-    "mse": {"sweep": os.path.join(REPO, "sweeps", "ann_baseline_mse.json"),
+    "mse": {"sweep": os.path.join(REPO, "sweeps", "ann_baseline_mse.json"), "prefix": "ann_baseline_mse",
             "reports": os.path.join(REPO, "docs", "results"),
             "summary": os.path.join(REPO, "docs", "results", "ann_baseline_mse_summary.json"),
             "img": os.path.join(REPO, "docs", "img", "ann_baseline_mse")},
-    "ci": {"sweep": os.path.join(REPO, "tb", "figures", "ann_baseline_ci.json"),
+    "long": {"sweep": os.path.join(REPO, "sweeps", "ann_baseline_long.json"), "prefix": "ann_baseline_e100",
+             "reports": os.path.join(REPO, "docs", "results"),
+             "summary": os.path.join(REPO, "docs", "results", "ann_baseline_e100_summary.json"),
+             "img": os.path.join(REPO, "docs", "img", "ann_baseline_e100")},
+    "ci": {"sweep": os.path.join(REPO, "tb", "figures", "ann_baseline_ci.json"), "prefix": "ann_baseline",
            "reports": os.path.join(REPO, "tb", "figures", "ann_baseline_ci"),
            "summary": os.path.join(REPO, "tb", "figures", "ann_baseline_ci", "summary.json"),
            "img": None},
@@ -83,9 +89,8 @@ def points(out):
             yield figlib.load_json(os.path.join(out, p["report"]))
 
 
-def report_name(r):
-    loss = "" if r["config"]["loss"] == "softmax-ce" else r["config"]["loss"] + "_"
-    return f"ann_baseline_{loss}{r['dataset']}_s{r['seed']}.json"
+def report_name(prof, r):
+    return f"{prof['prefix']}_{r['dataset']}_s{r['seed']}.json"
 
 
 def collect(prof, out):
@@ -94,7 +99,7 @@ def collect(prof, out):
         sys.exit("ann_baseline.py: error: no finished points in " + out)
     os.makedirs(prof["reports"], exist_ok=True)
     for r in reports:
-        figlib.write_json(os.path.join(prof["reports"], report_name(r)), r)
+        figlib.write_json(os.path.join(prof["reports"], report_name(prof, r)), r)
     summary = {"description": "ANN baseline (paper's Baseline ANN rows): test accuracy after the last epoch, "
                               "mean +/- sample std over seeds", "rows": []}
     for ds in sorted({r["dataset"] for r in reports}):
@@ -109,7 +114,7 @@ def collect(prof, out):
                "best_epoch_mean": statistics.fmean(best),
                "wall_seconds": [r["wall_seconds"] for r in rs],
                "train_samples_per_s": [r["train_samples_per_s"] for r in rs],
-               "reports": [os.path.relpath(os.path.join(prof["reports"], report_name(r)), REPO) for r in rs],
+               "reports": [os.path.relpath(os.path.join(prof["reports"], report_name(prof, r)), REPO) for r in rs],
                "command": rs[0]["command"], "machine": rs[0]["machine"]}
         if ds in PAPER and row["loss"] == "softmax-ce":
             row["paper"] = PAPER[ds]
@@ -167,12 +172,12 @@ def check(prof, args):
         run_sweep(sweep_file, out, args.jobs, args.bin_dir)
         new = list(points(out))
         for r in new:
-            path = os.path.join(prof["reports"], report_name(r))
+            path = os.path.join(prof["reports"], report_name(prof, r))
             if not os.path.exists(path):
-                diffs.append(f"{report_name(r)}: no committed report")
+                diffs.append(f"{report_name(prof, r)}: no committed report")
                 continue
             ref = figlib.load_json(path)
-            name = report_name(r)
+            name = report_name(prof, r)
             if ref["config"] != r["config"]:
                 diffs.append(f"{name}: config differs: committed {ref['config']}, rerun {r['config']}")
                 continue
