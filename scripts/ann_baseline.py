@@ -131,13 +131,15 @@ def collect(prof, out):
 
 def plot(reports, stem):
     plt = figlib.pyplot()
-    datasets = sorted({r["dataset"] for r in reports})
+    order = ["mnist", "fashion", "emnist-balanced"]
+    datasets = sorted({r["dataset"] for r in reports}, key=lambda d: (order.index(d) if d in order else 9, d))
     fig, axes = plt.subplots(1, len(datasets), figsize=(5.5 * len(datasets), 4.2), squeeze=False)
     for ax, ds in zip(axes[0], datasets):
-        for r in (r for r in reports if r["dataset"] == ds):
+        for i, r in enumerate(r for r in reports if r["dataset"] == ds):
             ep = [h["epoch"] for h in r["history"]]
-            ax.plot(ep, [100 * h["test_accuracy"] for h in r["history"]], lw=1, label=f"test, seed {r['seed']}")
-            ax.plot(ep, [100 * h["train_accuracy"] for h in r["history"]], lw=0.6, ls=":",
+            ax.plot(ep, [100 * h["test_accuracy"] for h in r["history"]], lw=1, color=f"C{i}",
+                    label=f"test, seed {r['seed']}: {100 * r['test_accuracy']:.2f} %")
+            ax.plot(ep, [100 * h["train_accuracy"] for h in r["history"]], lw=0.7, ls=":", color=f"C{i}",
                     label=f"training (with dropout), seed {r['seed']}")
         loss = next(r for r in reports if r["dataset"] == ds)["config"]["loss"]
         if ds in PAPER and loss == "softmax-ce":
