@@ -81,6 +81,7 @@ def sweep_doc(name, profile):
     if "pulse" in doc["base"]:
         doc["base"]["pulse"] = doc["base"]["pulse"][:2]
     doc["grid"].pop("dataset", None)  # the subset only
+    doc.pop("checkpoint", None)  # seconds per point: nothing to resume
     for axis in doc["grid"].values():
         for v in axis:
             if isinstance(v, dict) and "pulse" in v:

@@ -116,9 +116,13 @@ void ModelConfig::validate() const {
   if (timesteps < 1 || timesteps > 100000)
     fail(fmt::format("--timesteps: {} is out of range 1..100000", timesteps));
   if (!(tau_divisor > 0) || tau_divisor > 1e6) fail(fmt::format("--tau-divisor: {} must be > 0", tau_divisor));
-  if (!(input_rate > 0) || input_rate > 0.5)
-    fail(fmt::format("--input-rate: {} is out of range (0, 0.5] (the front-loaded ramp peaks at twice it)",
-                     input_rate));
+  // The front-loaded ramp peaks at twice the mean rate, so it allows half the flat profile's range.
+  if (input_profile == InputProfile::kFlat ? !(input_rate > 0) || input_rate > 1
+                                           : !(input_rate > 0) || input_rate > 0.5)
+    fail(input_profile == InputProfile::kFlat
+             ? fmt::format("--input-rate: {} is out of range (0, 1] (flat profile)", input_rate)
+             : fmt::format("--input-rate: {} is out of range (0, 0.5] (the front-loaded ramp peaks at twice it)",
+                           input_rate));
   if (!(label_rate > 0) || label_rate > 1) fail(fmt::format("--label-rate: {} is out of range (0, 1]", label_rate));
   if (weight_bits < 2 || weight_bits > 24) fail(fmt::format("--weight-bits: {} is out of range 2..24", weight_bits));
   if (charge_bits < 8 || charge_bits > 30) fail(fmt::format("--charge-bits: {} is out of range 8..30", charge_bits));

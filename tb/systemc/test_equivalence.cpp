@@ -2,6 +2,8 @@
 // every sample, operation counters and predictions, on several configurations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "equivalence.hpp"
 
 namespace ssnn::sc {
@@ -156,6 +158,48 @@ TEST(Equivalence, LongFlatStochasticNoWta) {
   const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 4, 5), {3, 1, {}});
   EXPECT_EQ(r.mismatch, "");
   expect_router_sound(r.counters, chip);
+}
+
+// Stress: maximal spike rates through the smallest router. Every pixel is at full intensity with a
+// flat input rate of 1 and the label train is always on, so the encoder emits every input and the
+// label at every step; with all 64 inputs driving it at every step, a hidden neuron whose He-initial
+// weights sum to more than its threshold fires at almost every step; WTA off. One event per cycle and one-entry FIFOs: the router stalls
+// nearly all the time. Nothing may be lost or duplicated (bit-exact spikes against the golden
+// model, events in = events granted = events the sources sent) and no FIFO may exceed its depth.
+TEST(Equivalence, StressMaximalSpikeRatesMinimalRouter) {
+  ModelConfig cfg;
+  cfg.inputs = 64;
+  cfg.hidden = {48};
+  cfg.classes = 4;
+  cfg.timesteps = 20;
+  cfg.input_profile = InputProfile::kFlat;
+  cfg.input_rate = 1.0;
+  cfg.label_rate = 1.0;
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  cfg.theta_grad = 16;
+  cfg.init_gain = 4.0;  // large initial weights: most neurons far above threshold
+  cfg.wta = false;
+  cfg.pulse = {4};
+  ChipConfig chip;
+  chip.tile_rows = 16;
+  chip.tile_cols = 16;
+  chip.events_per_cycle = 1;
+  chip.fifo_depth = 1;
+  ChipHarness h("tb", cfg, chip);
+  Dataset data = synthetic_dataset(64, 4, 4, 3);
+  std::fill(data.pixels.begin(), data.pixels.end(), uint8_t{255});
+  const EquivalenceReport r = run_equivalence(h, data, {3, 1, {}});
+  EXPECT_EQ(r.mismatch, "");
+  const ChipCounters& c = r.counters;
+  const uint64_t steps = r.samples * static_cast<uint64_t>(cfg.timesteps);
+  EXPECT_EQ(c.encoder.input_spikes, steps * 64u);  // every input at every step
+  EXPECT_GT(c.cores[0].forward_spikes, steps * 48u / 4u);  // a large share of the hidden layer every step
+  EXPECT_GT(c.router.stall_cycles, 0u);
+  uint64_t src_stalls = 0;
+  for (const SourceCounters& s : c.sources) src_stalls += s.stall_cycles;
+  EXPECT_GT(src_stalls, steps);  // backpressure reached the senders at nearly every step
+  expect_router_sound(c, chip);
 }
 
 // The harness itself: a single flipped weight in the chip is found and named.

@@ -120,6 +120,27 @@ TEST(Validate, NoiseTimestepsMustBeFinite) {
   EXPECT_THROW(c.validate(), ConfigError);
 }
 
+// A flat input profile may spike at every step (rate 1, the chip's stress test); the front-loaded
+// ramp peaks at twice its mean, so it stops at 0.5.
+TEST(Validate, InputRateRangeDependsOnTheProfile) {
+  ModelConfig c = small_config();
+  c.input_profile = InputProfile::kFlat;
+  c.input_rate = 1.0;
+  EXPECT_NO_THROW(c.validate());
+  c.input_rate = 1.5;
+  EXPECT_THROW(c.validate(), ConfigError);
+  c.input_profile = InputProfile::kFrontLoaded;
+  c.input_rate = 0.5;
+  EXPECT_NO_THROW(c.validate());
+  c.input_rate = 0.6;
+  try {
+    c.validate();
+    ADD_FAILURE() << "accepted a front-loaded rate above 0.5";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--input-rate"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ConfigJson, RoundTrip) {
   ModelConfig c = small_config();
   c.pulse = {8, 4, 2};
