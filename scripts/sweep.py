@@ -54,10 +54,45 @@ RUN_ONLY_OPTIONS = {"threads", "train-threads", "checkpoint-every"}
 PROGRAMS = {"golden": ["ssnn_golden", "train"], "chip": ["ssnn_chip_tb"]}
 # Defaults the runner adds unless the sweep sets them: one core per point.
 PROGRAM_DEFAULTS = {"golden": {"threads": 1, "train-threads": 1}, "chip": {}}
+# Bounds on what a sweep file may ask for (a file of a few bytes can otherwise ask for a grid of
+# billions of points, or numbers no program takes).
+MAX_POINTS = 100_000      # configurations x seeds
+INT_LIMIT = 2 ** 64       # integers (option values, seeds) lie in (-2^64, 2^64)
+MAX_MESSAGE = 1000        # characters of an error message
+
+
+def one_line(text):
+    """text with line breaks and other unprintable characters escaped (\\n, \\x00, \\ud800),
+    shortened to MAX_MESSAGE characters."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE - 40] + " [...] " + text[-33:]
+    return text
 
 
 class SweepError(Exception):
     """A problem with the sweep file or the command line: one line, exit status 2."""
+
+    def __init__(self, message):
+        super().__init__(one_line(str(message)))
+
+
+def os_text_ok(text):
+    """Whether text can be a command-line word or a path: no NUL, encodable by the OS."""
+    if "\x00" in text:
+        return False
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        return False
+    return True
+
+
+def check_os_text(where, text):
+    if not os_text_ok(text):
+        raise SweepError(f"{where}: {text!r} cannot be a command-line word or a path "
+                         f"(a NUL character, or characters the system cannot encode)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,6 +130,19 @@ def fmt_duration(s):
 
 def option_tokens(name, value, where):
     """The command-line words of one option; raises SweepError for a value that has none."""
+    words = _option_words(name, value, where)
+    for w in words:
+        check_os_text(f"{where}: option '{name}'", w)
+    return words
+
+
+def _check_int(name, value, where):
+    if isinstance(value, int) and not isinstance(value, bool) and not -INT_LIMIT < value < INT_LIMIT:
+        raise SweepError(f"{where}: option '{name}': integer out of range (more than 64 bits)")
+
+
+def _option_words(name, value, where):
+    _check_int(name, value, where)
     if value is None or value is False:
         return []
     if value is True:
@@ -105,6 +153,8 @@ def option_tokens(name, value, where):
         if not value or any(isinstance(x, (bool, list, dict)) or x is None for x in value):
             raise SweepError(f"{where}: option '{name}': a list value must be a non-empty list of "
                              f"numbers or strings (it becomes '--{name} a,b,c')")
+        for x in value:
+            _check_int(name, x, where)
         return [f"--{name}", ",".join(fmt_scalar(x) for x in value)]
     if isinstance(value, dict):
         words = []
@@ -112,9 +162,10 @@ def option_tokens(name, value, where):
             if isinstance(v, (bool, list, dict)) or v is None:
                 raise SweepError(f"{where}: option '{name}': a table value maps names to numbers or "
                                  f"strings (it becomes '--{name} NAME=VALUE' per entry)")
+            _check_int(name, v, where)
             words += [f"--{name}", f"{k}={fmt_scalar(v)}"]
         return words
-    raise SweepError(f"{where}: option '{name}': unsupported value {value!r}")
+    raise SweepError(f"{where}: option '{name}': unsupported value of type {type(value).__name__}")
 
 
 def value_text(value):
@@ -161,12 +212,25 @@ def read_sweep_text(path, text):
                 raise SweepError(f"{path}: TOML needs Python 3.11 or the python3-toml package")
         try:
             return tomllib.loads(text)
-        except Exception as e:  # tomllib.TOMLDecodeError / toml.TomlDecodeError
-            raise SweepError(f"{path}: invalid TOML: {e}")
+        except RecursionError:
+            raise SweepError(f"{path}: invalid TOML: nested too deeply")
+        except Exception as e:  # tomllib.TOMLDecodeError / toml.TomlDecodeError; int() of > 4300 digits
+            raise SweepError(f"{path}: invalid TOML: {_parse_error_text(e)}")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise SweepError(f"{path}: invalid JSON: nested too deeply")
     except json.JSONDecodeError as e:
         raise SweepError(f"{path}: invalid JSON: {e.msg} (line {e.lineno}, column {e.colno})")
+    except ValueError as e:  # int() of a number of more than 4300 digits
+        raise SweepError(f"{path}: invalid JSON: {_parse_error_text(e)}")
+
+
+def _parse_error_text(e):
+    text = str(e)
+    if "integer string conversion" in text:  # Python's limit on int() of decimal digits
+        return f"an integer of more than {sys.get_int_max_str_digits()} digits"
+    return text
 
 
 _help_cache = {}
@@ -199,6 +263,8 @@ def resolve_program(path, prog, bin_dir):
             raise SweepError(f"{path}: program '{prog}': {exe} not found (build it, or pass --bin-dir)")
         return prog, [exe] + PROGRAMS[prog][1:], prog
     if isinstance(prog, list) and prog and all(isinstance(x, str) and x for x in prog):
+        for word in prog:
+            check_os_text(f"{path}: 'program'", word)
         exe = prog[0]
         if "/" in exe:
             found = os.path.join(os.path.dirname(os.path.abspath(path)), exe)
@@ -231,10 +297,12 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     """Read and check a sweep file; returns a Sweep with its configurations and points."""
     if text is None:
         try:
-            with open(path) as f:
+            with open(path, encoding="utf-8") as f:
                 text = f.read()
         except OSError as e:
             raise SweepError(f"{path}: cannot read: {e.strerror}")
+        except UnicodeDecodeError as e:
+            raise SweepError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason})")
     data = read_sweep_text(path, text)
     if not isinstance(data, dict):
         raise SweepError(f"{path}: the sweep must be an object (a table) of keys")
@@ -249,6 +317,7 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     s.name = data.get("name") or os.path.splitext(os.path.basename(path))[0]
     if not isinstance(s.name, str):
         raise SweepError(f"{path}: 'name' must be a string")
+    check_os_text(f"{path}: 'name'", s.name)
     s.description = data.get("description", "")
     s.program_id, s.argv_prefix, s.kind = resolve_program(path, data.get("program"), bin_dir)
     known = program_options(s.argv_prefix)
@@ -286,11 +355,13 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     if isinstance(seeds, int) and not isinstance(seeds, bool):
         if seeds < 1:
             raise SweepError(f"{path}: 'seeds' as a count must be at least 1")
+        if seeds > MAX_POINTS:
+            raise SweepError(f"{path}: 'seeds': more than {MAX_POINTS} seeds")
         seeds = list(range(1, seeds + 1))
     if (not isinstance(seeds, list) or not seeds
-            or any(not isinstance(x, int) or isinstance(x, bool) or x < 0 for x in seeds)
+            or any(not isinstance(x, int) or isinstance(x, bool) or not 0 <= x < INT_LIMIT for x in seeds)
             or len(set(seeds)) != len(seeds)):
-        raise SweepError(f"{path}: 'seeds' must be a non-empty list of distinct non-negative integers, or a count")
+        raise SweepError(f"{path}: 'seeds' must be a non-empty list of distinct integers in 0..2^64-1, or a count")
     s.seeds = seeds
 
     metrics = data.get("metrics", {})
@@ -307,7 +378,7 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     s.save_weights = data.get("save_weights", False)
     s.timeout = data.get("timeout")
     if s.timeout is not None and (isinstance(s.timeout, bool) or not isinstance(s.timeout, (int, float))
-                                  or s.timeout <= 0):
+                                  or not math.isfinite(s.timeout) or s.timeout <= 0):
         raise SweepError(f"{path}: 'timeout' must be a positive number of seconds")
 
     if out_override:
@@ -315,11 +386,16 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     elif data.get("output"):
         if not isinstance(data["output"], str):
             raise SweepError(f"{path}: 'output' must be a folder name")
+        check_os_text(f"{path}: 'output'", data["output"])
         s.out = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), data["output"]))
     else:
         s.out = os.path.join(os.path.dirname(os.path.abspath(path)), "out", s.name)
 
     # Configurations: the grid's product in file order, then the extra points; duplicates merged.
+    count = math.prod(len(a) for a in axes) if axes else 0
+    if (count + len(points)) * len(seeds) > MAX_POINTS:
+        raise SweepError(f"{path}: more than {MAX_POINTS} points (configurations of the grid and "
+                         f"'points' x seeds)")
     option_sets = []
     if axes:
         for combo in itertools.product(*axes):
