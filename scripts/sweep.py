@@ -378,7 +378,7 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     s.save_weights = data.get("save_weights", False)
     s.timeout = data.get("timeout")
     if s.timeout is not None and (isinstance(s.timeout, bool) or not isinstance(s.timeout, (int, float))
-                                  or not math.isfinite(s.timeout) or s.timeout <= 0):
+                                  or not 0 < s.timeout < INT_LIMIT or s.timeout != s.timeout):
         raise SweepError(f"{path}: 'timeout' must be a positive number of seconds")
 
     if out_override:
