@@ -199,8 +199,9 @@ def serialize(obj, rng):
         if rng.random() < 0.35:
             return to_toml(obj).encode("utf-8", "surrogatepass"), ".toml"
         indent = rng.choice([None, 2])
-        return json.dumps(obj, indent=indent, ensure_ascii=rng.random() < 0.7).encode("utf-8", "surrogatepass"), ".json"
-    except (ValueError, RecursionError):
+        return json.dumps(obj, indent=indent, ensure_ascii=rng.random() < 0.7,
+                          default=str).encode("utf-8", "surrogatepass"), ".json"  # TOML dates as strings
+    except (ValueError, TypeError, RecursionError):
         return None
 
 
@@ -485,7 +486,7 @@ class Fuzzer:
                         for _ in range(rng.randrange(1, 4)):
                             obj = mutate_object(obj, rng)
                         out = serialize(obj, rng)
-                    except RecursionError:
+                    except (RecursionError, ValueError, TypeError):  # the mutator's own limits
                         out = None
                     if out is not None and rng.random() < 0.3:
                         out = (mutate_bytes(out[0], rng, corpus), out[1])
