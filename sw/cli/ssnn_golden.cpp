@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   std::string report_path;
   std::string save_weights;
   std::string weights_path;
+  std::string init_weights;
   bool resume = false;
   bool no_progress = false;
   int threads = 0;
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)")
       ->check(ssnn::non_negative());
   train->add_option("--save-weights", save_weights, "write the trained weights (a checkpoint file) here");
+  train->add_option("--init-weights", init_weights,
+                    "start from the weights of this checkpoint or weights file instead of He initialisation "
+                    "(a new schedule on trained weights; weights are in LSBs, so keep --theta)");
   // One thread per training sample by default: the per-step barriers of a split sample only pay on
   // an idle machine (use --train-threads 2 there); evaluation always uses every core.
   topt.train_threads = 1;
@@ -95,6 +99,7 @@ int main(int argc, char** argv) {
       if (static_cast<int>(train_set.pixels_per_image()) != cfg.inputs) cfg.inputs = static_cast<int>(train_set.pixels_per_image());
       if (resume && topt.checkpoint_path.empty()) throw ssnn::ConfigError("--resume: needs --checkpoint FILE");
       ssnn::GoldenModel model(cfg);
+      if (!init_weights.empty()) model.weights() = ssnn::initial_weights_from(init_weights, model.config());
       topt.progress = !no_progress;
       topt.threads = threads;
       ssnn::Trainer trainer(model, train_set, &test_set, topt);
@@ -130,6 +135,7 @@ int main(int argc, char** argv) {
                                                acc, command);
         r["history"] = epochs;
         r["wall_seconds"] = wall;
+        if (!init_weights.empty()) r["init_weights"] = init_weights;
         double train_seconds = 0;
         for (const auto& e : epochs) train_seconds += e.value("train_seconds", 0.0);
         r["train_samples_per_s"] = train_seconds > 0 ? static_cast<double>(train_set.size()) * topt.epochs / train_seconds : 0.0;

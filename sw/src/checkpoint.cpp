@@ -200,4 +200,28 @@ Checkpoint load_checkpoint(const std::string& path) {
   return ckpt;
 }
 
+std::vector<WeightMatrix> initial_weights_from(const std::string& path, const ModelConfig& cfg) {
+  auto fail = [&](const std::string& what) { throw CheckpointError(fmt::format("--init-weights: {}: {}", path, what)); };
+  Checkpoint c;
+  try {
+    c = load_checkpoint(path);
+  } catch (const CheckpointError& e) {
+    throw CheckpointError(fmt::format("--init-weights: {}", e.what()));
+  }
+  if (static_cast<int>(c.weights.size()) != cfg.layers())
+    fail(fmt::format("it holds {} weight layers, this network has {}", c.weights.size(), cfg.layers()));
+  for (int l = 0; l < cfg.layers(); ++l) {
+    const WeightMatrix& w = c.weights[static_cast<size_t>(l)];
+    if (w.rows != cfg.layer_size(l) || w.cols != cfg.layer_size(l + 1))
+      fail(fmt::format("weight layer {} is {}x{}, this network needs {}x{}", l, w.rows, w.cols, cfg.layer_size(l),
+                       cfg.layer_size(l + 1)));
+    const SynapseParams sp = cfg.synapse_params(0, l);
+    for (int32_t v : w.values)
+      if (v < sp.w_min || v > sp.w_max)
+        fail(fmt::format("weight layer {} holds {}, outside this run's weight range {}..{} (--weight-bits)", l, v,
+                         sp.w_min, sp.w_max));
+  }
+  return c.weights;
+}
+
 }  // namespace ssnn

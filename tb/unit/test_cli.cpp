@@ -370,3 +370,38 @@ TEST_F(Cli, StopAndResumeMatchesAnUninterruptedRun) {
   expect_error(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume", "--train-samples", "150"}),
                {"--resume", ckpt, "--train-samples"});
 }
+
+TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
+  const std::string first = path("first.ckpt");
+  RunResult r = run(tiny({"--seed", "3", "--save-weights", first}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  // A second stage from those weights with a new pulse and gradient threshold: deterministic, and it
+  // really starts from the file (not from He initialisation, not left unchanged).
+  const std::string second = path("second.ckpt");
+  const std::string again = path("again.ckpt");
+  const std::string fresh = path("fresh.ckpt");
+  const std::string report = path("second.json");
+  const std::vector<std::string> stage2{"--seed", "3", "--pulse", "2", "--theta-grad", "2048"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), stage2.begin(), stage2.end());
+    return tiny(extra);
+  };
+  r = run(with({"--init-weights", first, "--save-weights", second, "--report", report}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(with({"--init-weights", first, "--save-weights", again}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(with({"--save-weights", fresh}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto w1 = ssnn::load_checkpoint(first).weights;
+  const auto w2 = ssnn::load_checkpoint(second).weights;
+  EXPECT_TRUE(w2 == ssnn::load_checkpoint(again).weights);
+  EXPECT_FALSE(w2 == w1);
+  EXPECT_FALSE(w2 == ssnn::load_checkpoint(fresh).weights);
+  EXPECT_EQ(nlohmann::json::parse(slurp(report)).at("init_weights"), first);
+
+  // Files that do not fit this network are refused in one line naming the option and the file.
+  expect_error(with({"--init-weights", first, "--hidden", "8"}), {"--init-weights", first, "784x16", "784x8"});
+  expect_error(with({"--init-weights", first, "--weight-bits", "10"}), {"--init-weights", first, "--weight-bits"});
+  expect_error(with({"--init-weights", path("missing.ckpt")}), {"--init-weights", "missing.ckpt"});
+}

@@ -36,6 +36,11 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 // checkpoint; nothing is returned unless all of it is sound.
 Checkpoint load_checkpoint(const std::string& path);
 
+// The weights of a checkpoint or weights file as the starting point of a new training run under
+// `cfg` (a fine-tuning schedule, say): the file must hold one matrix per weight layer of cfg's shape
+// with every value inside cfg's weight bounds.  Errors are one line naming the option and the file.
+std::vector<WeightMatrix> initial_weights_from(const std::string& path, const ModelConfig& cfg);
+
 // Writes bytes to path atomically (temporary file, fsync, rename, fsync of the directory).
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
