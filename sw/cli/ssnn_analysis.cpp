@@ -3,16 +3,25 @@
 //   ssnn_analysis stochastic-mult --timesteps 50,100,200 [--seed S] [--step 0.02] [--json out.json]
 //   ssnn_analysis wta-distribution --weights ckpt [--dataset subset] [--samples N] [--softmax-scales 10,50]
 //                                  [--json out.json]
+//   ssnn_analysis update-agreement --weights ckpt [--dataset subset] [--data-dir D] [--samples N]
+//                                  [--timesteps T] [--tau-divisor X] [--input-profile flat|front-loaded]
+//                                  [--json out.json]
+//
+// Bad input (an option's value, a file, a data set) ends with exit code 2 and one line on stderr
+// naming the option or the file.
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "ssnn/analysis.hpp"
 #include "ssnn/checkpoint.hpp"
+#include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/report.hpp"
 
@@ -21,6 +30,33 @@ namespace {
 nlohmann::json to_json(const ssnn::SortedDistribution& d) {
   return nlohmann::json{{"mean_sorted", d.mean},   {"top1", d.top1},   {"entropy_bits", d.entropy_bits},
                         {"samples", d.samples},    {"silent", d.silent}};
+}
+
+nlohmann::json to_json(const ssnn::UpdateAgreementLayer& a, int layer) {
+  return nlohmann::json{{"layer", layer},
+                        {"rows", a.rows},
+                        {"cols", a.cols},
+                        {"coincidences_pos", a.coincidences_pos},
+                        {"coincidences_neg", a.coincidences_neg},
+                        {"rate_pos", a.rate_pos},
+                        {"rate_neg", a.rate_neg},
+                        {"ratio_pos", a.ratio_pos},  // NaN (undefined) is written as null
+                        {"ratio_neg", a.ratio_neg},
+                        {"mean_sample_cosine", a.mean_sample_cosine},
+                        {"summed_cosine", a.summed_cosine},
+                        {"norm_ratio", a.norm_ratio},
+                        {"slope", a.slope},
+                        {"samples", a.samples}};
+}
+
+// The data set must fit the weights (as ssnn_golden eval checks), in one line naming --dataset.
+void check_fits(const ssnn::Dataset& d, const ssnn::ModelConfig& cfg, const std::string& name) {
+  if (static_cast<int>(d.pixels_per_image()) != cfg.inputs)
+    throw ssnn::ConfigError(
+        fmt::format("--dataset: images have {} pixels, the weights expect {}", d.pixels_per_image(), cfg.inputs));
+  if (static_cast<int>(d.num_classes) > cfg.classes)
+    throw ssnn::ConfigError(
+        fmt::format("--dataset: {} has {} classes, the weights only {}", name, d.num_classes, cfg.classes));
 }
 
 void emit(const nlohmann::json& j, const std::string& path) {
@@ -34,8 +70,10 @@ void emit(const nlohmann::json& j, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"SSNN-BP analyses: figure 4 (stochastic multiplication) and figure 5 (WTA vs softmax)"};
+  CLI::App app{"SSNN-BP analyses: figure 4 (stochastic multiplication), figure 5 (WTA vs softmax), and the "
+               "agreement of the stochastic update (eq. 10) with the rate update (eq. 9)"};
   app.require_subcommand(1);
+  ssnn::one_line_errors(app, "ssnn_analysis");
 
   std::vector<int> timesteps{50, 100, 200, 500, 1000};
   uint64_t seed = 1;
@@ -70,10 +108,29 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   wta->add_option("--json", json_path, "write the JSON here (default: stdout)");
 
+  // The values are checked after parsing (--samples here, the overrides by ModelConfig::validate), so
+  // a nonsense value is reported like every other bad input: one line naming the option, exit code 2.
+  long long agreement_samples = 1000;
+  int override_timesteps = 0;
+  double override_tau = 0;
+  std::string override_profile;
+  CLI::App* agree = app.add_subcommand(
+      "update-agreement",
+      "eq. 10 vs eq. 9: coincidence counts against rate products on the spikes of fixed weights (training samples)");
+  agree->add_option("--weights", weights_path, "weights or checkpoint file")->required();
+  agree->add_option("--dataset", dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->capture_default_str();
+  agree->add_option("--data-dir", data_dir, "cache folder of fetched data sets");
+  agree->add_option("--samples", agreement_samples, "first N training samples (0: all)")->capture_default_str();
+  agree->add_option("-T,--timesteps", override_timesteps, "timesteps per sample (default: the checkpoint's)");
+  agree->add_option("--tau-divisor", override_tau, "kernel tau = T / this (default: the checkpoint's)");
+  agree->add_option("--input-profile", override_profile, "front-loaded | flat (default: the checkpoint's)");
+  agree->add_option("--json", json_path, "write the JSON here (default: stdout)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int rc = app.exit(e);  // --help: 0
+    return rc == 0 ? 0 : 2;
   }
 
   try {
@@ -98,6 +155,40 @@ int main(int argc, char** argv) {
       }
       emit(nlohmann::json{{"analysis", "stochastic-mult"}, {"seed", seed}, {"step", step}, {"command", command},
                           {"runs", runs}},
+           json_path);
+    } else if (agree->parsed()) {
+      if (agreement_samples < 0 || agreement_samples > static_cast<long long>(ssnn::IdxLimits::kMaxCount))
+        throw ssnn::ConfigError(fmt::format("--samples: {} is out of range 0..{} (0: all)", agreement_samples,
+                                            ssnn::IdxLimits::kMaxCount));
+      const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
+      ssnn::ModelConfig cfg = c.config;
+      if (agree->count("--timesteps")) cfg.timesteps = override_timesteps;
+      if (agree->count("--tau-divisor")) cfg.tau_divisor = override_tau;
+      if (agree->count("--input-profile")) cfg.input_profile = ssnn::parse_input_profile(override_profile);
+      cfg.validate();  // the overrides: one line naming the option
+      const auto n = static_cast<size_t>(agreement_samples);
+      const ssnn::Dataset train = ssnn::load_named_dataset(dataset, "train", data_dir, n);
+      check_fits(train, cfg, dataset);
+      const ssnn::UpdateAgreement r = ssnn::compare_updates(cfg, c.weights, train, n);
+      nlohmann::json layers = nlohmann::json::array();
+      for (size_t l = 0; l < r.layers.size(); ++l) layers.push_back(to_json(r.layers[l], static_cast<int>(l)));
+      emit(nlohmann::json{{"analysis", "update-agreement"},
+                          {"weights", weights_path},
+                          {"dataset", dataset},
+                          {"split", "train"},
+                          {"samples", r.samples},
+                          {"correct", r.correct},
+                          {"timesteps", cfg.timesteps},
+                          {"tau_divisor", cfg.tau_divisor},
+                          {"input_profile", ssnn::to_string(cfg.input_profile)},
+                          {"input_rate", cfg.input_rate},
+                          {"dropout_input", cfg.dropout_input},
+                          {"dropout_hidden", cfg.dropout_hidden},
+                          {"seed", cfg.seed},
+                          {"trained_update_mode", ssnn::to_string(cfg.update_mode)},
+                          {"config", cfg},
+                          {"command", command},
+                          {"layers", layers}},
            json_path);
     } else {
       const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);

@@ -1,9 +1,11 @@
-// Figures 4 and 5: stochastic multiplication error and the WTA output distribution.
+// Figures 4 and 5 (stochastic multiplication error, WTA output distribution) and the update agreement
+// of eq. 10 with eq. 9.
 #include "ssnn/analysis.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 
 #include "ssnn/encoder.hpp"
@@ -202,6 +204,237 @@ WtaComparison compare_wta(const ModelConfig& cfg, const std::vector<WeightMatrix
   r.wta_accuracy = wta.accuracy;
   r.raw_counts = raw.counts;
   return r;
+}
+
+namespace {
+
+// Records one sample's spikes step by step for compare_updates: spike counts per neuron, the neurons
+// that spiked at all, and the coincidence update C of every weight layer (pulses up minus down).
+// All buffers are sized once; on_step only writes into them.
+class CoincidenceRecorder final : public StepObserver {
+ public:
+  explicit CoincidenceRecorder(const ModelConfig& cfg) : layers_(cfg.layers()) {
+    const auto n_layers = static_cast<size_t>(layers_) + 1;
+    n_fwd_.resize(n_layers);
+    n_pos_.resize(n_layers);
+    n_neg_.resize(n_layers);
+    active_fwd_.resize(n_layers);
+    active_grad_.resize(n_layers);
+    for (size_t l = 0; l < n_layers; ++l) {
+      const auto n = static_cast<size_t>(cfg.layer_size(static_cast<int>(l)));
+      n_fwd_[l].assign(n, 0);
+      n_pos_[l].assign(n, 0);
+      n_neg_[l].assign(n, 0);
+      active_fwd_[l].reserve(n);
+      active_grad_[l].reserve(n);
+    }
+    for (int l = 0; l < layers_; ++l) coincidence_.emplace_back(cfg.layer_size(l), cfg.layer_size(l + 1));
+    pos_pairs_.assign(static_cast<size_t>(layers_), 0);
+    neg_pairs_.assign(static_cast<size_t>(layers_), 0);
+  }
+
+  // Before a sample: clears the counts.  The coincidence matrices are cleared by the one who reads
+  // them (take_layer), entry by entry, so a sample costs its active cross-points, not the matrix.
+  void begin_sample() {
+    for (size_t l = 0; l < n_fwd_.size(); ++l) {
+      for (int i : active_fwd_[l]) n_fwd_[l][static_cast<size_t>(i)] = 0;
+      for (int j : active_grad_[l]) n_pos_[l][static_cast<size_t>(j)] = n_neg_[l][static_cast<size_t>(j)] = 0;
+      active_fwd_[l].clear();
+      active_grad_[l].clear();
+    }
+    std::fill(pos_pairs_.begin(), pos_pairs_.end(), 0);
+    std::fill(neg_pairs_.begin(), neg_pairs_.end(), 0);
+  }
+
+  void on_step(const StepSpikes& s) override {
+    for (size_t l = 0; l <= static_cast<size_t>(layers_); ++l) {
+      for (int i : (*s.forward)[l])
+        if (n_fwd_[l][static_cast<size_t>(i)]++ == 0) active_fwd_[l].push_back(i);
+      for (int j : (*s.grad_pos)[l]) {
+        const auto u = static_cast<size_t>(j);
+        if (n_pos_[l][u]++ == 0 && n_neg_[l][u] == 0) active_grad_[l].push_back(j);
+      }
+      for (int j : (*s.grad_neg)[l]) {
+        const auto u = static_cast<size_t>(j);
+        if (n_neg_[l][u]++ == 0 && n_pos_[l][u] == 0) active_grad_[l].push_back(j);
+      }
+    }
+    // Eq. 10: every (row spike, column gradient spike) pair of the step is one coincidence.
+    for (size_t l = 0; l < static_cast<size_t>(layers_); ++l) {
+      const std::vector<int>& rows = (*s.forward)[l];
+      const std::vector<int>& up = (*s.grad_pos)[l + 1];
+      const std::vector<int>& down = (*s.grad_neg)[l + 1];
+      if (rows.empty() || (up.empty() && down.empty())) continue;
+      WeightMatrix& c = coincidence_[l];
+      for (int i : rows) {
+        int32_t* row = c.row(i);
+        for (int j : up) ++row[j];
+        for (int j : down) --row[j];
+      }
+      pos_pairs_[l] += static_cast<uint64_t>(rows.size()) * up.size();
+      neg_pairs_[l] += static_cast<uint64_t>(rows.size()) * down.size();
+    }
+  }
+
+  int layers() const { return layers_; }
+  const std::vector<int32_t>& n_fwd(int l) const { return n_fwd_[static_cast<size_t>(l)]; }
+  const std::vector<int32_t>& n_pos(int l) const { return n_pos_[static_cast<size_t>(l)]; }
+  const std::vector<int32_t>& n_neg(int l) const { return n_neg_[static_cast<size_t>(l)]; }
+  const std::vector<int>& active_fwd(int l) const { return active_fwd_[static_cast<size_t>(l)]; }
+  const std::vector<int>& active_grad(int l) const { return active_grad_[static_cast<size_t>(l)]; }
+  WeightMatrix& coincidence(int l) { return coincidence_[static_cast<size_t>(l)]; }
+  uint64_t pos_pairs(int l) const { return pos_pairs_[static_cast<size_t>(l)]; }
+  uint64_t neg_pairs(int l) const { return neg_pairs_[static_cast<size_t>(l)]; }
+
+ private:
+  int layers_;
+  std::vector<std::vector<int32_t>> n_fwd_, n_pos_, n_neg_;  // [neuron layer 0..L][neuron]
+  std::vector<std::vector<int>> active_fwd_;                 // neurons with a forward spike this sample
+  std::vector<std::vector<int>> active_grad_;                // neurons with a gradient spike this sample
+  std::vector<WeightMatrix> coincidence_;                    // [weight layer] C of this sample
+  std::vector<uint64_t> pos_pairs_, neg_pairs_;              // [weight layer] coincidences this sample
+};
+
+double ratio_or_nan(double num, double den) {
+  return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace
+
+UpdateAgreement compare_updates(const ModelConfig& cfg, const std::vector<WeightMatrix>& weights, const Dataset& data,
+                                size_t max_samples) {
+  if (static_cast<int>(weights.size()) != cfg.layers())
+    throw std::invalid_argument("compare_updates: the weights do not match the configuration's layers");
+  for (int l = 0; l < cfg.layers(); ++l) {
+    const WeightMatrix& w = weights[static_cast<size_t>(l)];
+    if (w.rows != cfg.layer_size(l) || w.cols != cfg.layer_size(l + 1) ||
+        w.values.size() != static_cast<size_t>(w.rows) * static_cast<size_t>(w.cols))
+      throw std::invalid_argument("compare_updates: the weights do not match the configuration's layer sizes");
+  }
+  if (data.pixels_per_image() != static_cast<size_t>(cfg.inputs))
+    throw std::invalid_argument("compare_updates: the images do not match the model's input count");
+  if (data.num_classes > static_cast<uint32_t>(cfg.classes))
+    throw std::invalid_argument("compare_updates: the data set has more classes than the model's outputs");
+
+  // Rate mode: nothing moves within a sample, and the end-of-sample update (eq. 9) writes only the
+  // cross-points of rows with a forward spike and columns with a gradient spike, which are restored.
+  ModelConfig run_cfg = cfg;
+  run_cfg.update_mode = UpdateMode::kRate;
+  GoldenModel model(run_cfg);  // validates
+  model.weights() = weights;
+  model.set_threads(1);
+  Workspace ws(run_cfg);
+  CoincidenceRecorder rec(run_cfg);
+
+  const int L = run_cfg.layers();
+  const double T = run_cfg.timesteps;
+  // Sums over samples, in units of 1/T for R (exact integers): sum_T_rate[l] = T * sum of R, sum_coinc[l] = sum of C.
+  std::vector<std::vector<int64_t>> sum_T_rate(static_cast<size_t>(L)), sum_coinc(static_cast<size_t>(L));
+  for (int l = 0; l < L; ++l) {
+    const size_t n = weights[static_cast<size_t>(l)].values.size();
+    sum_T_rate[static_cast<size_t>(l)].assign(n, 0);
+    sum_coinc[static_cast<size_t>(l)].assign(n, 0);
+  }
+  std::vector<double> rate_pos_T(static_cast<size_t>(L), 0.0), rate_neg_T(static_cast<size_t>(L), 0.0);
+  std::vector<double> cosine_sum(static_cast<size_t>(L), 0.0);
+
+  UpdateAgreement out;
+  out.layers.resize(static_cast<size_t>(L));
+  const size_t n = max_samples ? std::min(max_samples, data.size()) : data.size();
+  for (size_t s = 0; s < n; ++s) {
+    rec.begin_sample();
+    SampleSpec spec;
+    spec.phase = Phase::kTrain;
+    spec.epoch = 0;
+    spec.index = s;
+    spec.learn = true;
+    const SampleResult r = model.run_sample(ws, data.image(s), data.label(s), spec, &rec);
+    out.correct += r.prediction == data.label(s) ? 1 : 0;
+
+    for (int l = 0; l < L; ++l) {
+      const auto u = static_cast<size_t>(l);
+      UpdateAgreementLayer& rec_l = out.layers[u];
+      rec_l.coincidences_pos += rec.pos_pairs(l);
+      rec_l.coincidences_neg += rec.neg_pairs(l);
+      const std::vector<int32_t>& nx = rec.n_fwd(l);
+      const std::vector<int32_t>& np = rec.n_pos(l + 1);
+      const std::vector<int32_t>& nn = rec.n_neg(l + 1);
+      const std::vector<int>& cols = rec.active_grad(l + 1);
+      // Sum of n_x n_pos over the cross-points factorises into (sum n_x) (sum n_pos).
+      double rows_total = 0, pos_total = 0, neg_total = 0;
+      for (int i : rec.active_fwd(l)) rows_total += nx[static_cast<size_t>(i)];
+      for (int j : cols) {
+        pos_total += np[static_cast<size_t>(j)];
+        neg_total += nn[static_cast<size_t>(j)];
+      }
+      rate_pos_T[u] += rows_total * pos_total;
+      rate_neg_T[u] += rows_total * neg_total;
+      if (cols.empty()) continue;
+      WeightMatrix& c = rec.coincidence(l);
+      WeightMatrix& w = model.weights()[u];
+      const WeightMatrix& w0 = weights[u];
+      const auto stride = static_cast<size_t>(c.cols);
+      double dot = 0, rr = 0, cc = 0;  // <T R, C>, |T R|^2, |C|^2 of this sample
+      for (int i : rec.active_fwd(l)) {
+        const int64_t x = nx[static_cast<size_t>(i)];
+        const size_t base = static_cast<size_t>(i) * stride;
+        int32_t* c_row = c.values.data() + base;
+        int32_t* w_row = w.values.data() + base;
+        const int32_t* w0_row = w0.values.data() + base;
+        int64_t* sr = sum_T_rate[u].data() + base;
+        int64_t* sc = sum_coinc[u].data() + base;
+        for (int j : cols) {
+          const auto uj = static_cast<size_t>(j);
+          const int64_t tr = x * (int64_t{np[uj]} - nn[uj]);
+          const int32_t cv = c_row[uj];
+          dot += static_cast<double>(tr) * cv;
+          rr += static_cast<double>(tr) * static_cast<double>(tr);
+          cc += static_cast<double>(cv) * cv;
+          sr[uj] += tr;
+          sc[uj] += cv;
+          c_row[uj] = 0;           // ready for the next sample
+          w_row[uj] = w0_row[uj];  // undo this sample's rate update
+        }
+      }
+      if (rr > 0 && cc > 0) {
+        cosine_sum[u] += dot / std::sqrt(rr * cc);
+        ++rec_l.samples;
+      }
+    }
+  }
+  out.samples = n;
+
+  // The restore above must have left every weight as given: check it once (it is cheap next to the run).
+  for (int l = 0; l < L; ++l)
+    if (!(model.weights()[static_cast<size_t>(l)] == weights[static_cast<size_t>(l)]))
+      throw std::logic_error("compare_updates: the rate update wrote outside the restored cross-points");
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int l = 0; l < L; ++l) {
+    const auto u = static_cast<size_t>(l);
+    UpdateAgreementLayer& a = out.layers[u];
+    a.rows = run_cfg.layer_size(l);
+    a.cols = run_cfg.layer_size(l + 1);
+    a.rate_pos = rate_pos_T[u] / T;
+    a.rate_neg = rate_neg_T[u] / T;
+    a.ratio_pos = ratio_or_nan(static_cast<double>(a.coincidences_pos), a.rate_pos);
+    a.ratio_neg = ratio_or_nan(static_cast<double>(a.coincidences_neg), a.rate_neg);
+    a.mean_sample_cosine = a.samples ? cosine_sum[u] / static_cast<double>(a.samples) : nan;
+    double dot = 0, rr = 0, cc = 0;  // <T sum R, sum C>, |T sum R|^2, |sum C|^2
+    const std::vector<int64_t>& sr = sum_T_rate[u];
+    const std::vector<int64_t>& sc = sum_coinc[u];
+    for (size_t k = 0; k < sr.size(); ++k) {
+      const auto r = static_cast<double>(sr[k]);
+      const auto c = static_cast<double>(sc[k]);
+      dot += r * c;
+      rr += r * r;
+      cc += c * c;
+    }
+    a.summed_cosine = rr > 0 && cc > 0 ? dot / std::sqrt(rr * cc) : nan;
+    a.norm_ratio = rr > 0 ? T * std::sqrt(cc / rr) : nan;
+    a.slope = rr > 0 ? T * dot / rr : nan;
+  }
+  return out;
 }
 
 }  // namespace ssnn

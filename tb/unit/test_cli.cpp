@@ -1,5 +1,6 @@
 // The ssnn_golden command line: bad inputs end with a non-zero exit and one clear line on stderr
-// (never a crash), and a small run writes a report in the results format.
+// (never a crash), and a small run writes a report in the results format.  The same for the
+// update-agreement analysis of ssnn_analysis (fixture AnalysisCli), whose bad inputs exit with 2.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -57,9 +58,10 @@ class Cli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Runs build/bin/ssnn_golden with `args`, capturing stdout and stderr.
+  // Runs the tool (build/bin/ssnn_golden unless a fixture chose another) with `args`, capturing
+  // stdout and stderr.
   RunResult run(const std::vector<std::string>& args) const {
-    const std::string bin = SSNN_GOLDEN_BIN;
+    const std::string bin = bin_;
     std::vector<std::string> all{bin};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -101,15 +103,19 @@ class Cli : public ::testing::Test {
     return r;
   }
 
-  // Expects failure: exit code != 0, no signal, exactly one line on stderr containing every fragment.
+  // Expects failure: exit code != 0 (== error_exit_ if set), no signal, exactly one line on stderr
+  // containing every fragment.
   void expect_error(const std::vector<std::string>& args, const std::vector<std::string>& fragments) const {
     std::string cmd;
     for (const auto& a : args) cmd += " " + a;
-    SCOPED_TRACE("ssnn_golden" + cmd);
+    SCOPED_TRACE(bin_ + cmd);
     const RunResult r = run(args);
     EXPECT_FALSE(r.signaled) << "killed by signal " << r.signal << "; stderr: " << r.err;
     EXPECT_NE(r.exit_code, 0) << "succeeded; stdout: " << r.out;
-    EXPECT_NE(r.exit_code, 127) << "could not execute " << SSNN_GOLDEN_BIN;
+    EXPECT_NE(r.exit_code, 127) << "could not execute " << bin_;
+    if (error_exit_ != 0) {
+      EXPECT_EQ(r.exit_code, error_exit_) << "stderr: " << r.err;
+    }
     const std::vector<std::string> lines = r.err_lines();
     EXPECT_EQ(lines.size(), 1u) << "stderr:\n" << r.err;
     for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "stderr lacks '" << f << "':\n" << r.err;
@@ -117,6 +123,18 @@ class Cli : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   fs::path dir_;
+  std::string bin_ = SSNN_GOLDEN_BIN;
+  int error_exit_ = 0;  // the exit code every refused input must give (0: any non-zero)
+};
+
+// ssnn_analysis: every refused input exits with 2.
+class AnalysisCli : public Cli {
+ protected:
+  void SetUp() override {
+    Cli::SetUp();
+    bin_ = SSNN_ANALYSIS_BIN;
+    error_exit_ = 2;
+  }
 };
 
 // A tiny, fast training run; `extra` adds options or overrides the base ones (CLI11 refuses an
@@ -404,4 +422,88 @@ TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
   expect_error(with({"--init-weights", first, "--hidden", "8"}), {"--init-weights", first, "784x16", "784x8"});
   expect_error(with({"--init-weights", first, "--weight-bits", "10"}), {"--init-weights", first, "--weight-bits"});
   expect_error(with({"--init-weights", path("missing.ckpt")}), {"--init-weights", "missing.ckpt"});
+}
+
+// ------------------------------------------------------------------ ssnn_analysis update-agreement
+
+namespace {
+
+// He-initialised weights of a 784-16-10 network, saved as a checkpoint.
+std::string save_small_checkpoint(const std::string& file) {
+  ssnn::ModelConfig cfg;
+  cfg.hidden = {16};
+  cfg.timesteps = 20;
+  ssnn::GoldenModel model(cfg);
+  ssnn::Checkpoint c;
+  c.config = cfg;
+  c.weights = model.weights();
+  ssnn::save_checkpoint(file, c);
+  return file;
+}
+
+}  // namespace
+
+TEST_F(AnalysisCli, UpdateAgreementRefusesBadValues) {
+  const std::string w = save_small_checkpoint(path("w.ckpt"));
+  const std::vector<std::string> base{"update-agreement", "--weights", w, "--dataset", "subset"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), base.begin(), base.end());
+    return extra;
+  };
+  expect_error(with({"--samples", "-5"}), {"--samples", "-5"});
+  expect_error(with({"--samples", "abc"}), {"--samples", "abc"});
+  expect_error(with({"--samples", "2.5"}), {"--samples"});
+  expect_error(with({"--samples", "99999999999"}), {"--samples", "99999999999"});
+  expect_error(with({"--tau-divisor", "0"}), {"--tau-divisor", "0"});
+  expect_error(with({"--tau-divisor", "-3"}), {"--tau-divisor", "-3"});
+  expect_error(with({"--tau-divisor", "nan"}), {"--tau-divisor"});
+  expect_error(with({"--tau-divisor", "abc"}), {"--tau-divisor", "abc"});
+  expect_error(with({"--timesteps", "0"}), {"--timesteps", "0"});
+  expect_error(with({"-T", "1000000"}), {"--timesteps"});
+  expect_error(with({"--input-profile", "zigzag"}), {"--input-profile", "zigzag"});
+  expect_error({"update-agreement", "--weights", w, "--dataset", "cifar"}, {"cifar"});
+  expect_error({"update-agreement", "--weights", path("missing.ckpt")}, {path("missing.ckpt")});
+  expect_error({"update-agreement"}, {"--weights"});
+}
+
+TEST_F(AnalysisCli, UpdateAgreementWritesJson) {
+  const std::string w = save_small_checkpoint(path("w.ckpt"));
+  const std::string out = path("agreement.json");
+  const RunResult r = run({"update-agreement", "--weights", w, "--dataset", "subset", "--samples", "40", "-T", "10",
+                           "--tau-divisor", "5", "--input-profile", "flat", "--json", out});
+  ASSERT_FALSE(r.signaled) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "") << "nothing but the file with --json";
+  const nlohmann::json j = nlohmann::json::parse(slurp(out));
+  EXPECT_EQ(j.at("analysis"), "update-agreement");
+  EXPECT_EQ(j.at("weights"), w);
+  EXPECT_EQ(j.at("dataset"), "subset");
+  EXPECT_EQ(j.at("samples"), 40);
+  // The overrides replace the checkpoint's values; the rest is the checkpoint's.
+  EXPECT_EQ(j.at("timesteps"), 10);
+  EXPECT_DOUBLE_EQ(j.at("tau_divisor").get<double>(), 5.0);
+  EXPECT_EQ(j.at("input_profile"), "flat");
+  EXPECT_EQ(j.at("config").at("timesteps"), 10);
+  EXPECT_EQ(j.at("config").at("input_profile"), "flat");
+  EXPECT_EQ(j.at("config").at("hidden"), nlohmann::json::array({16}));
+  EXPECT_NE(j.at("command").get<std::string>().find("update-agreement"), std::string::npos);
+  ASSERT_EQ(j.at("layers").size(), 2u);
+  for (size_t l = 0; l < 2; ++l) {
+    const nlohmann::json& a = j.at("layers").at(l);
+    for (const char* key : {"layer", "rows", "cols", "coincidences_pos", "coincidences_neg", "rate_pos", "rate_neg",
+                            "ratio_pos", "ratio_neg", "mean_sample_cosine", "summed_cosine", "norm_ratio", "slope",
+                            "samples"})
+      EXPECT_TRUE(a.contains(key)) << "layer " << l << " lacks " << key;
+    EXPECT_EQ(a.at("layer"), l);
+  }
+  EXPECT_EQ(j.at("layers").at(0).at("rows"), 784);
+  EXPECT_EQ(j.at("layers").at(0).at("cols"), 16);
+  EXPECT_EQ(j.at("layers").at(1).at("cols"), 10);
+
+  // Without --json the same record goes to stdout.
+  const RunResult s = run({"update-agreement", "--weights", w, "--samples", "40", "-T", "10", "--tau-divisor", "5",
+                           "--input-profile", "flat"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const nlohmann::json k = nlohmann::json::parse(s.out);
+  EXPECT_EQ(k.at("layers"), j.at("layers"));
 }

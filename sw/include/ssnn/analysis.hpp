@@ -3,6 +3,8 @@
 //  - Figure 4: the error of stochastic multiplication with the chip's LFSR Bernoulli trains.
 //  - Figure 5: the sorted, normalised output spike-count distribution with and without WTA, and the
 //    softmax of the raw (no-WTA) outputs for comparison.
+//  - Update agreement: the stochastic coincidence update (eq. 10) against the rate update (eq. 9) on
+//    the same spikes of fixed weights.
 #pragma once
 
 #include <cstddef>
@@ -90,5 +92,47 @@ struct WtaComparison {
 };
 WtaComparison compare_wta(const ModelConfig& cfg, const std::vector<WeightMatrix>& weights, const Dataset& data,
                           size_t max_samples, int threads, double logit_per_rate = 5.0);
+
+// ---- Update agreement: eq. 10 (coincidences) against eq. 9 (rate products) ----------------------
+
+// One weight layer (0 = input weights).  Per sample and cross-point (i, j), with n_x the row's forward
+// spikes and n_pos / n_neg the column's gradient spikes over the T steps:
+//   coincidence update  C_ij = #{t: x_i(t) and pos_j(t)} - #{t: x_i(t) and neg_j(t)}   (eq. 10, in pulses)
+//   rate update         R_ij = n_x (n_pos - n_neg) / T                                (eq. 9, unrounded)
+// C is what the chip's AND gates would apply if the weights did not move within the sample; R its
+// rate-code expectation, exact when a row's spike times are independent of its columns'.
+struct UpdateAgreementLayer {
+  int rows = 0;                   // pre-synaptic neurons
+  int cols = 0;                   // post-synaptic neurons
+  uint64_t coincidences_pos = 0;  // sum over samples and cross-points of #{x AND pos}
+  uint64_t coincidences_neg = 0;  // sum of #{x AND neg}
+  double rate_pos = 0;            // sum of n_x n_pos / T
+  double rate_neg = 0;            // sum of n_x n_neg / T
+  double ratio_pos = 0;           // coincidences_pos / rate_pos (NaN if rate_pos == 0)
+  double ratio_neg = 0;           // coincidences_neg / rate_neg (NaN if rate_neg == 0)
+  double mean_sample_cosine = 0;  // mean over `samples` of cos(C, R) of one sample (NaN if samples == 0)
+  double summed_cosine = 0;       // cos(sum of C, sum of R) over all samples: the bias left after averaging
+  double norm_ratio = 0;          // |sum of C| / |sum of R|
+  double slope = 0;               // <sum R, sum C> / <sum R, sum R>: least-squares gain of C on R
+  size_t samples = 0;             // samples in which both C and R are non-zero (the cosine is defined)
+};
+
+struct UpdateAgreement {
+  size_t samples = 0;   // samples run
+  size_t correct = 0;   // of them, predicted correctly during their (learning-phase) presentation
+  std::vector<UpdateAgreementLayer> layers;  // one per weight layer
+};
+
+// Runs the first max_samples samples of `data` (0: all; normally a training split) through a model with
+// `cfg` and `weights` as a training sample would run (spec {Phase::kTrain, epoch 0, index i,
+// learn = true}: training-phase random streams of epoch 0 with sample index i, so the spikes are those
+// of the first epoch's i-th sample before shuffling; cfg's dropout and its training thresholds apply).
+// The weights stay fixed: the model runs in rate mode (no update within the sample) and the cross-points
+// its end-of-sample update wrote are restored before the next sample, so every sample sees `weights`
+// and the result does not depend on the order of the samples.  cfg.update_mode and cfg.pulse are
+// ignored (the measure is in coincidences, not pulses).  Single-threaded.  Throws std::invalid_argument
+// if the weights or the data do not fit cfg, and ConfigError if cfg is invalid.
+UpdateAgreement compare_updates(const ModelConfig& cfg, const std::vector<WeightMatrix>& weights, const Dataset& data,
+                                size_t max_samples);
 
 }  // namespace ssnn
