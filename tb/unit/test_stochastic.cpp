@@ -13,6 +13,7 @@
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
 #include "ssnn/trainer.hpp"
+#include "test_support.hpp"
 
 using namespace ssnn;
 
@@ -125,35 +126,8 @@ TEST(OutputDistribution, SoftmaxKnownValues) {
 
 namespace {
 
-// A small network with every value that matters for learning stated explicitly.
-ModelConfig small_config() {
-  ModelConfig c;
-  c.inputs = 784;
-  c.hidden = {64};
-  c.classes = 10;
-  c.timesteps = 20;
-  c.tau_divisor = 10;
-  c.input_rate = 0.4;
-  c.input_profile = InputProfile::kFrontLoaded;
-  c.label_rate = 0.5;
-  c.weight_bits = 16;
-  c.charge_bits = 24;
-  c.potential_bits = 24;
-  c.theta = 1024;
-  c.theta_out = 1024;
-  c.theta_grad = 128;
-  c.err_unit = 256;
-  c.theta_err = 256;
-  c.wta = true;
-  c.inhibition = 1024;
-  c.update_mode = UpdateMode::kStochastic;
-  c.pulse = {1};
-  c.dropout_input = 0;
-  c.dropout_hidden = 0;
-  c.init_gain = 1.0;
-  c.seed = 5;
-  return c;
-}
+// A small network, 784-64-10, with every value that matters for learning stated explicitly.
+ModelConfig small_config() { return test_support::explicit_config({64}, 20, UpdateMode::kStochastic, 5); }
 
 }  // namespace
 
@@ -175,12 +149,7 @@ TEST(OutputDistribution, WtaSharpensTheOutputDistribution) {
   const Dataset train = load_named_dataset("subset", "train");
   const Dataset test = load_named_dataset("subset", "test");
   GoldenModel model(cfg);
-  TrainOptions opt;
-  opt.epochs = 1;
-  opt.progress = false;
-  opt.evaluate_each_epoch = false;
-  Trainer trainer(model, train, nullptr, opt);
-  trainer.run();
+  test_support::train_one_epoch(model, train);
 
   // One thread: tests run in parallel under CTest (thread independence is tested above).
   const WtaComparison r = compare_wta(cfg, model.weights(), test, 500, 1);

@@ -21,51 +21,23 @@
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
 #include "ssnn/trainer.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace ssnn;
 
 namespace {
 
-// Every value that matters for learning is stated, so tuning the defaults does not move these tests.
+// Every value that matters for learning is stated (test_support.hpp), so tuning the defaults does
+// not move these tests.
 ModelConfig train_config(std::vector<int> hidden, int T, UpdateMode mode, uint64_t seed) {
-  ModelConfig c;
-  c.inputs = 784;
-  c.hidden = std::move(hidden);
-  c.classes = 10;
-  c.timesteps = T;
-  c.tau_divisor = 10;
-  c.input_rate = 0.4;
-  c.input_profile = InputProfile::kFrontLoaded;
-  c.label_rate = 0.5;
-  c.weight_bits = 16;
-  c.charge_bits = 24;
-  c.potential_bits = 24;
-  c.theta = 1024;
-  c.theta_out = 1024;
-  c.theta_grad = 128;
-  c.err_unit = 256;
-  c.theta_err = 256;
-  c.wta = true;
+  ModelConfig c = test_support::explicit_config(std::move(hidden), T, mode, seed);
   c.inhibition = 256;
-  c.update_mode = mode;
   c.pulse = {2, 1};
-  c.noise_timesteps = 100;
-  c.dropout_input = 0;
-  c.dropout_hidden = 0;
-  c.init_gain = 1.0;
-  c.seed = seed;
   return c;
 }
 
-TrainOptions quiet(int epochs) {
-  TrainOptions o;
-  o.epochs = epochs;
-  o.progress = false;
-  o.evaluate_each_epoch = false;
-  o.threads = 1;
-  return o;
-}
+TrainOptions quiet(int epochs) { return test_support::quiet_options(epochs, 1); }
 
 const Dataset& subset_train() {
   static const Dataset d = load_named_dataset("subset", "train");

@@ -15,6 +15,7 @@
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
 #include "ssnn/trainer.hpp"
+#include "test_support.hpp"
 
 using namespace ssnn;
 
@@ -22,44 +23,14 @@ namespace {
 
 // A small network, 784-32-10, with every value that matters for the spikes stated explicitly.
 ModelConfig small_config(int timesteps, uint64_t seed) {
-  ModelConfig c;
-  c.inputs = 784;
-  c.hidden = {32};
-  c.classes = 10;
-  c.timesteps = timesteps;
-  c.tau_divisor = 10;
-  c.input_rate = 0.4;
-  c.input_profile = InputProfile::kFrontLoaded;
-  c.label_rate = 0.5;
-  c.weight_bits = 16;
-  c.charge_bits = 24;
-  c.potential_bits = 24;
-  c.theta = 1024;
-  c.theta_out = 1024;
-  c.theta_grad = 128;
-  c.err_unit = 256;
-  c.theta_err = 256;
-  c.wta = true;
-  c.inhibition = 1024;
-  c.update_mode = UpdateMode::kStochastic;
-  c.pulse = {1};
-  c.dropout_input = 0;
-  c.dropout_hidden = 0;
-  c.init_gain = 1.0;
-  c.seed = seed;
-  return c;
+  return test_support::explicit_config({32}, timesteps, UpdateMode::kStochastic, seed);
 }
 
 // One pass of the chip's per-step stochastic training over the first `samples` subset images.
 std::vector<WeightMatrix> trained_weights(const ModelConfig& cfg, size_t samples) {
   const Dataset train = load_named_dataset("subset", "train", "", samples);
   GoldenModel model(cfg);
-  TrainOptions opt;
-  opt.epochs = 1;
-  opt.progress = false;
-  opt.evaluate_each_epoch = false;
-  Trainer trainer(model, train, nullptr, opt);
-  trainer.run();
+  test_support::train_one_epoch(model, train);
   return model.weights();
 }
 
