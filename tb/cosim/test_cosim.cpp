@@ -32,12 +32,8 @@ EquivalenceReport run_cosim(ChipHarness& h, RtlCosim& cosim, const Dataset& data
 // 784-32-10 on MNIST subset images, every RTL unit in place, tiled crossbar (14 + 1 tiles), lane
 // groups in the cores and the encoder.
 TEST(Cosim, MnistAllUnitsAgreeWithChipAndGolden) {
-  ModelConfig cfg;
-  cfg.hidden = {32};
-  cfg.timesteps = 8;
-  ChipConfig chip;
-  chip.tile_rows = 128;
-  chip.tile_cols = 16;
+  const ModelConfig cfg = mnist_config({32}, 8);
+  ChipConfig chip = tiled_chip(128, 16);
   chip.lanes = 8;
   chip.encoder_lanes = 64;
   ChipHarness h("tb", cfg, chip);
@@ -67,22 +63,9 @@ TEST(Cosim, MnistAllUnitsAgreeWithChipAndGolden) {
 // Two hidden layers, dropout (the neurons' inputs are gated), WTA off, device non-idealities: a
 // 4097-state device, asymmetric pulses and pulse-to-pulse noise through the units' noise hardware.
 TEST(Cosim, DeepDropoutNoWtaDeviceNoise) {
-  ModelConfig cfg;
-  cfg.hidden = {24, 12};
-  cfg.timesteps = 10;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
-  cfg.theta_grad = 16;
-  cfg.dropout_input = 0.2;
-  cfg.dropout_hidden = 0.3;
+  ModelConfig cfg = deep_nonideal_config(10, 3);
   cfg.wta = false;
-  cfg.device_states = 4097;
-  cfg.device_asymmetry = 0.5;
-  cfg.pulse_noise = 3;
-  cfg.pulse = {2};
-  ChipConfig chip;
-  chip.tile_rows = 256;
-  chip.tile_cols = 8;
+  ChipConfig chip = tiled_chip(256, 8);
   chip.lanes = 5;
   chip.encoder_lanes = 100;
   ChipHarness h("tb", cfg, chip);
@@ -100,13 +83,8 @@ TEST(Cosim, DeepDropoutNoWtaDeviceNoise) {
 // An asynchronous reset in the middle of a sample: the RTL units reset with the chip, the queued
 // commands are dropped, and the following samples run in lockstep again.
 TEST(Cosim, ResetMidSampleThenLockstep) {
-  ModelConfig cfg;
-  cfg.hidden = {16};
-  cfg.timesteps = 6;
-  ChipConfig chip;
-  chip.tile_rows = 392;
-  chip.tile_cols = 16;
-  ChipHarness h("tb", cfg, chip);
+  const ModelConfig cfg = mnist_config({16}, 6);
+  ChipHarness h("tb", cfg, tiled_chip(392, 16));
   RtlCosim cosim(h, all_units());
   const Dataset data = load_named_dataset("subset", "train", "", 4);
   h.power_on();
@@ -127,13 +105,7 @@ TEST(Cosim, ResetMidSampleThenLockstep) {
 // The checker: a corrupted RTL command stops the run at its first mismatch, named by cycle, time,
 // unit, index and signal, with the sample, step and phase.
 std::string first_mismatch(const std::string& inject, uint64_t at, rtl::Mismatch* out) {
-  ModelConfig cfg;
-  cfg.hidden = {16};
-  cfg.timesteps = 6;
-  ChipConfig chip;
-  chip.tile_rows = 392;
-  chip.tile_cols = 8;
-  ChipHarness h("tb", cfg, chip);
+  ChipHarness h("tb", mnist_config({16}, 6), tiled_chip(392, 8));
   CosimOptions o = all_units();
   o.inject = inject;
   o.inject_at = at;
@@ -183,14 +155,9 @@ TEST(CosimChecker, InjectedEncoderFaultIsNamed) {
 
 // Configurations the verilated widths cannot run are refused with the option named.
 TEST(CosimChecker, RefusesWidthsItWasNotVerilatedWith) {
-  ModelConfig cfg;
-  cfg.hidden = {8};
-  cfg.timesteps = 4;
+  ModelConfig cfg = mnist_config({8}, 4);
   cfg.charge_bits = 20;
-  ChipConfig chip;
-  chip.tile_rows = 0;
-  chip.tile_cols = 0;
-  ChipHarness h("tb", cfg, chip);
+  ChipHarness h("tb", cfg, tiled_chip(0, 0));
   try {
     RtlCosim cosim(h, all_units());
     FAIL() << "20-bit charge registers were accepted";
@@ -200,14 +167,9 @@ TEST(CosimChecker, RefusesWidthsItWasNotVerilatedWith) {
 }
 
 TEST(CosimChecker, RefusesRateModeForCoincidenceUnits) {
-  ModelConfig cfg;
-  cfg.hidden = {8};
-  cfg.timesteps = 4;
+  ModelConfig cfg = mnist_config({8}, 4);
   cfg.update_mode = UpdateMode::kRate;
-  ChipConfig chip;
-  chip.tile_rows = 0;
-  chip.tile_cols = 0;
-  ChipHarness h("tb", cfg, chip);
+  ChipHarness h("tb", cfg, tiled_chip(0, 0));
   try {
     RtlCosim cosim(h, CosimOptions::parse_units("coincidence"));
     FAIL() << "rate mode was accepted";

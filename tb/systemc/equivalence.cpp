@@ -1,6 +1,7 @@
 #include "equivalence.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -166,6 +167,47 @@ Dataset synthetic_dataset(int pixels, int classes, size_t n, uint64_t seed) {
     }
   }
   return d;
+}
+
+ModelConfig synthetic_config(std::vector<int> hidden, int timesteps, int32_t theta) {
+  ModelConfig cfg;
+  cfg.inputs = 64;
+  cfg.hidden = std::move(hidden);
+  cfg.classes = 4;
+  cfg.timesteps = timesteps;
+  cfg.theta = theta;
+  cfg.theta_out = theta;
+  return cfg;
+}
+
+ModelConfig mnist_config(std::vector<int> hidden, int timesteps) {
+  ModelConfig cfg;
+  cfg.inputs = 784;
+  cfg.hidden = std::move(hidden);
+  cfg.classes = 10;
+  cfg.timesteps = timesteps;
+  return cfg;
+}
+
+ModelConfig deep_nonideal_config(int timesteps, int32_t pulse_noise) {
+  ModelConfig cfg = mnist_config({24, 12}, timesteps);
+  cfg.theta = 256;
+  cfg.theta_out = 256;
+  cfg.theta_grad = 16;
+  cfg.dropout_input = 0.2;
+  cfg.dropout_hidden = 0.3;
+  cfg.device_states = 4097;  // level of 15 LSB
+  cfg.device_asymmetry = 0.5;
+  cfg.pulse_noise = pulse_noise;
+  cfg.pulse = {2};
+  return cfg;
+}
+
+ChipConfig tiled_chip(int tile_rows, int tile_cols) {
+  ChipConfig chip;
+  chip.tile_rows = tile_rows;
+  chip.tile_cols = tile_cols;
+  return chip;
 }
 
 }  // namespace ssnn::sc

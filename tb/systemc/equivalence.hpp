@@ -54,4 +54,15 @@ EquivalenceReport run_equivalence(ChipHarness& h, const Dataset& data, const Equ
 // 0..classes-1, a function of `seed` only.
 Dataset synthetic_dataset(int pixels, int classes, size_t n, uint64_t seed);
 
+// The network shapes the chip tests share; every field not named keeps ModelConfig's default.
+// 64-hidden-4, for synthetic_dataset(64, 4, ...), with theta = theta_out = `theta`.
+ModelConfig synthetic_config(std::vector<int> hidden, int timesteps, int32_t theta = 256);
+// 784-hidden-10, for the MNIST subset.
+ModelConfig mnist_config(std::vector<int> hidden, int timesteps);
+// 784-24-12-10 with dropout (inputs 0.2, hidden 0.3) and device non-idealities (4097 states,
+// asymmetry 0.5, the given pulse-to-pulse noise), pulse 2, theta = theta_out = 256, theta_grad 16.
+ModelConfig deep_nonideal_config(int timesteps, int32_t pulse_noise);
+// Tiles of tile_rows x tile_cols (0: one tile spans the dimension); every other field at its default.
+ChipConfig tiled_chip(int tile_rows, int tile_cols);
+
 }  // namespace ssnn::sc

@@ -40,22 +40,14 @@ constexpr bool kAddressSanitizer = false;
 // 64-16-4 on tiles of 16x8 (W0: 4x2 tiles) behind a router of one event per cycle with two-entry
 // FIFOs: it stalls, so the arbitration pointer carried across samples shows in the cycle counts.
 ModelConfig small_config() {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {16};
-  cfg.classes = 4;
-  cfg.timesteps = 12;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
+  ModelConfig cfg = synthetic_config({16}, 12);
   cfg.pulse = {8};
   cfg.dropout_input = 0.1;
   return cfg;
 }
 
 ChipConfig small_chip() {
-  ChipConfig chip;
-  chip.tile_rows = 16;
-  chip.tile_cols = 8;
+  ChipConfig chip = tiled_chip(16, 8);
   chip.lanes = 4;
   chip.events_per_cycle = 1;
   chip.fifo_depth = 2;

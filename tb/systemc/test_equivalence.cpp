@@ -21,17 +21,9 @@ void expect_router_sound(const ChipCounters& c, const ChipConfig& chip) {
 
 // 64-16-4 synthetic, stochastic updates, WTA on, layers cut into 16x8 tiles (W0: 4x2 tiles).
 TEST(Equivalence, SmallTiledStochasticWta) {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {16};
-  cfg.classes = 4;
-  cfg.timesteps = 16;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
+  ModelConfig cfg = synthetic_config({16}, 16);
   cfg.pulse = {8};
-  ChipConfig chip;
-  chip.tile_rows = 16;
-  chip.tile_cols = 8;
+  ChipConfig chip = tiled_chip(16, 8);
   chip.lanes = 4;
   ChipHarness h("tb", cfg, chip);
   EXPECT_EQ(h.chip().num_tiles(), 4 * 2 + 1 * 1);
@@ -44,19 +36,11 @@ TEST(Equivalence, SmallTiledStochasticWta) {
 
 // Rate-mode learning (end-of-sample updates), WTA off, one tile per layer.
 TEST(Equivalence, RateModeNoWtaOneTilePerLayer) {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {16};
-  cfg.classes = 4;
-  cfg.timesteps = 12;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
+  ModelConfig cfg = synthetic_config({16}, 12);
   cfg.wta = false;
   cfg.update_mode = UpdateMode::kRate;
   cfg.pulse = {16};
-  ChipConfig chip;
-  chip.tile_rows = 0;
-  chip.tile_cols = 0;
+  const ChipConfig chip = tiled_chip(0, 0);
   ChipHarness h("tb", cfg, chip);
   EXPECT_EQ(h.chip().num_tiles(), 2);
   const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 8, 11), {5, 3, {}});
@@ -67,12 +51,8 @@ TEST(Equivalence, RateModeNoWtaOneTilePerLayer) {
 
 // MNIST subset images, 784-32-10, a router of one event per cycle with one-entry FIFOs: it stalls.
 TEST(Equivalence, MnistStallingRouter) {
-  ModelConfig cfg;
-  cfg.hidden = {32};
-  cfg.timesteps = 10;
-  ChipConfig chip;
-  chip.tile_rows = 128;
-  chip.tile_cols = 16;
+  const ModelConfig cfg = mnist_config({32}, 10);
+  ChipConfig chip = tiled_chip(128, 16);
   chip.events_per_cycle = 1;
   chip.fifo_depth = 1;
   chip.lanes = 64;
@@ -91,21 +71,8 @@ TEST(Equivalence, MnistStallingRouter) {
 // Two hidden layers (tiled), dropout on inputs and hidden units, per-layer pulse sizes, device
 // non-idealities on.
 TEST(Equivalence, DeepDropoutDeviceNonIdealities) {
-  ModelConfig cfg;
-  cfg.hidden = {24, 12};
-  cfg.timesteps = 14;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
-  cfg.theta_grad = 16;
-  cfg.dropout_input = 0.2;
-  cfg.dropout_hidden = 0.3;
-  cfg.device_states = 4097;  // level of 15 LSB
-  cfg.device_asymmetry = 0.5;
-  cfg.pulse_noise = 1;
-  cfg.pulse = {2};
-  ChipConfig chip;
-  chip.tile_rows = 128;
-  chip.tile_cols = 8;
+  const ModelConfig cfg = deep_nonideal_config(14, 1);
+  ChipConfig chip = tiled_chip(128, 8);
   chip.lanes = 8;
   ChipHarness h("tb", cfg, chip);
   const Dataset data = load_named_dataset("subset", "train", "", 6);
@@ -120,14 +87,10 @@ TEST(Equivalence, DeepDropoutDeviceNonIdealities) {
 // MNIST subset, rate mode with WTA, an epoch-indexed pulse schedule, non-square tiles and a
 // narrow core.
 TEST(Equivalence, MnistRateModeWta) {
-  ModelConfig cfg;
-  cfg.hidden = {40};
-  cfg.timesteps = 8;
+  ModelConfig cfg = mnist_config({40}, 8);
   cfg.update_mode = UpdateMode::kRate;
   cfg.pulse = {4, 2};
-  ChipConfig chip;
-  chip.tile_rows = 200;
-  chip.tile_cols = 24;
+  ChipConfig chip = tiled_chip(200, 24);
   chip.lanes = 3;
   chip.events_per_cycle = 3;
   chip.fifo_depth = 4;
@@ -140,18 +103,10 @@ TEST(Equivalence, MnistRateModeWta) {
 
 // Long T with a flat input profile, stochastic updates, WTA off, square tiles.
 TEST(Equivalence, LongFlatStochasticNoWta) {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {32};
-  cfg.classes = 4;
-  cfg.timesteps = 96;
+  ModelConfig cfg = synthetic_config({32}, 96, 384);
   cfg.input_profile = InputProfile::kFlat;
-  cfg.theta = 384;
-  cfg.theta_out = 384;
   cfg.wta = false;
-  ChipConfig chip;
-  chip.tile_rows = 32;
-  chip.tile_cols = 32;
+  ChipConfig chip = tiled_chip(32, 32);
   chip.events_per_cycle = 1;
   chip.fifo_depth = 2;
   ChipHarness h("tb", cfg, chip);
@@ -167,23 +122,15 @@ TEST(Equivalence, LongFlatStochasticNoWta) {
 // nearly all the time. Nothing may be lost or duplicated (bit-exact spikes against the golden
 // model, events in = events granted = events the sources sent) and no FIFO may exceed its depth.
 TEST(Equivalence, StressMaximalSpikeRatesMinimalRouter) {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {48};
-  cfg.classes = 4;
-  cfg.timesteps = 20;
+  ModelConfig cfg = synthetic_config({48}, 20);
   cfg.input_profile = InputProfile::kFlat;
   cfg.input_rate = 1.0;
   cfg.label_rate = 1.0;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
   cfg.theta_grad = 16;
   cfg.init_gain = 4.0;  // large initial weights: most neurons far above threshold
   cfg.wta = false;
   cfg.pulse = {4};
-  ChipConfig chip;
-  chip.tile_rows = 16;
-  chip.tile_cols = 16;
+  ChipConfig chip = tiled_chip(16, 16);
   chip.events_per_cycle = 1;
   chip.fifo_depth = 1;
   ChipHarness h("tb", cfg, chip);
@@ -204,17 +151,7 @@ TEST(Equivalence, StressMaximalSpikeRatesMinimalRouter) {
 
 // The harness itself: a single flipped weight in the chip is found and named.
 TEST(Equivalence, ReportsFirstMismatch) {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {16};
-  cfg.classes = 4;
-  cfg.timesteps = 16;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
-  ChipConfig chip;
-  chip.tile_rows = 16;
-  chip.tile_cols = 8;
-  ChipHarness h("tb", cfg, chip);
+  ChipHarness h("tb", synthetic_config({16}, 16), tiled_chip(16, 8));
   EquivalenceRun run{2, 0, {}};
   run.perturb_chip = [](std::vector<WeightMatrix>& w) {
     for (int i = 0; i < w[0].rows; ++i)

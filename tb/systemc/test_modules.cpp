@@ -20,6 +20,23 @@ void cycles(int n) {
   sc_core::sc_start(static_cast<double>(n) * kPeriod);
 }
 
+// Issues controller command `o` (start high for one cycle) and runs until the block drops busy;
+// returns the cycles it took, the start cycle included.
+int run_command(sc_core::sc_signal<uint32_t>& op, sc_core::sc_signal<bool>& start, const sc_core::sc_signal<bool>& busy,
+                Op o) {
+  op.write(static_cast<uint32_t>(o));
+  start.write(true);
+  cycles(1);
+  start.write(false);
+  int n = 1;
+  cycles(1);
+  while (busy.read()) {
+    cycles(1);
+    ++n;
+  }
+  return n;
+}
+
 struct TileBench {
   sc_core::sc_clock clk{"clk", kPeriod};
   sc_core::sc_signal<bool> rst_n{"rst_n"}, start{"start"}, learn{"learn"}, busy{"busy"}, valid{"valid"}, ready{"ready"};
@@ -52,19 +69,7 @@ struct TileBench {
     cycles(1);
     valid.write(false);
   }
-  int command(Op o) {
-    op.write(static_cast<uint32_t>(o));
-    start.write(true);
-    cycles(1);
-    start.write(false);
-    int n = 1;
-    cycles(1);
-    while (busy.read()) {
-      cycles(1);
-      ++n;
-    }
-    return n;
-  }
+  int command(Op o) { return run_command(op, start, busy, o); }
 };
 
 TEST(CrossbarTile, ReadsAndPulseUpdatesAreExact) {
@@ -221,19 +226,7 @@ TEST(NeuronCore, MatchesGoldenStepFunctions) {
   sink.valid_i(valid);
   sink.event_i(ev);
   ready.write(true);
-  auto command = [&](Op o) {
-    op.write(static_cast<uint32_t>(o));
-    start.write(true);
-    cycles(1);
-    start.write(false);
-    int n = 1;
-    cycles(1);
-    while (busy.read()) {
-      cycles(1);
-      ++n;
-    }
-    return n;
-  };
+  auto command = [&](Op o) { return run_command(op, start, busy, o); };
   rst_n.write(false);
   cycles(2);
   rst_n.write(true);
@@ -294,16 +287,8 @@ TEST(NeuronCore, MatchesGoldenStepFunctions) {
 // Asynchronous reset in the middle of a sample: the chip aborts, returns to idle, and the next
 // samples match the golden model exactly (weights are non-volatile; the harness reloads them).
 TEST(Reset, MidSampleThenEquivalent) {
-  ModelConfig cfg;
-  cfg.inputs = 64;
-  cfg.hidden = {16};
-  cfg.classes = 4;
-  cfg.timesteps = 16;
-  cfg.theta = 256;
-  cfg.theta_out = 256;
-  ChipConfig chip;
-  chip.tile_rows = 16;
-  chip.tile_cols = 8;
+  const ModelConfig cfg = synthetic_config({16}, 16);
+  ChipConfig chip = tiled_chip(16, 8);
   chip.events_per_cycle = 1;
   chip.fifo_depth = 2;
   ChipHarness h("tb", cfg, chip);
