@@ -1,4 +1,5 @@
-"""Shared helpers of the figure scripts (scripts/fig*_*.py): running the project's tools, the
+"""Shared helpers of the figure scripts (scripts/fig*_*.py, hw_tradeoffs.py, paper_results.py):
+running the project's tools and sweeps (scripts/sweep.py) and reading a sweep's reports, the
 machine description and timing that every figure record carries, and the comparison of a rerun
 with the committed record (`--check`)."""
 import json
@@ -12,6 +13,11 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_BIN = os.path.join(REPO, "build", "bin")
+SWEEP_PY = os.path.join(REPO, "scripts", "sweep.py")
+
+
+class Error(Exception):
+    """A failure a script reports as one line, `NAME: error: MESSAGE`, with exit status 2."""
 
 
 def tool(bin_dir, name):
@@ -45,6 +51,48 @@ def run(argv, log=True):
     if p.returncode != 0:
         sys.exit(f"{os.path.basename(sys.argv[0])}: error: {shown(argv)} exited with {p.returncode}")
     return p.stdout, time.time() - t0
+
+
+def relative(path):
+    """A path relative to the repository when it lies inside it, else as given."""
+    return os.path.relpath(path, REPO) if path.startswith(REPO + os.sep) else path
+
+
+def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=None):
+    """Run one sweep file through scripts/sweep.py (jobs 0: sweep.py's default), echoing the command
+    as `[tag] $ ...` on `file` (default stderr); raises Error if it fails."""
+    cmd = [SWEEP_PY, path, "--bin-dir", bin_dir]
+    if jobs:
+        cmd += ["-j", str(jobs)]
+    if out:
+        cmd += ["--out", out]
+    if not progress:
+        cmd.append("--no-progress")
+    print(f"[{tag}] $ " + shown(cmd), file=file or sys.stderr, flush=True)
+    rc = subprocess.call([sys.executable] + cmd)
+    if rc != 0:
+        raise Error(f"sweep.py exited with status {rc} for {relative(path)}")
+
+
+def sweep_output(path, doc):
+    """The output folder of a sweep file `path` with content `doc` (its "output", relative to the file)."""
+    return os.path.normpath(os.path.join(os.path.dirname(path), doc["output"]))
+
+
+def load_sweep_points(folder):
+    """Every finished point of a sweep output folder, from its results table:
+    [(options, seed, report, report path)]."""
+    res = os.path.join(folder, "results.json")
+    if not os.path.exists(res):
+        raise Error(f"{relative(res)}: no results table (run the sweep first)")
+    table = load_json(res)
+    points = []
+    for row in table["rows"]:
+        for seed in row.get("seeds", []):
+            rp = os.path.join(folder, "runs", row["config"], f"seed-{seed}.json")
+            if os.path.exists(rp):
+                points.append((row["options"], seed, load_json(rp), rp))
+    return points
 
 
 def machine():
@@ -89,9 +137,10 @@ NOT_COMPARED = {"command", "commands", "machine", "seconds", "wall_seconds", "da
                 "test_seconds", "train_samples_per_s", "history_seconds", "plots", "tolerances"}
 
 
-def compare(ref, new, rel=1e-9, abs_tol=1e-12, path="", skip=NOT_COMPARED):
-    """Differences between two JSON values: numbers within rel/abs tolerance, everything else equal.
-    Keys in `skip` are ignored; keys only in `new` are ignored (a rerun may add fields)."""
+def compare(ref, new, rel=1e-9, abs_tol=1e-12, path="", skip=NOT_COMPARED, exact_ints=False):
+    """Differences between two JSON values: numbers within rel/abs tolerance (with exact_ints, two
+    integers must be equal), everything else equal. Keys in `skip` are ignored; keys only in `new`
+    are ignored (a rerun may add fields)."""
     diffs = []
     if isinstance(ref, dict) and isinstance(new, dict):
         for k, v in ref.items():
@@ -100,15 +149,17 @@ def compare(ref, new, rel=1e-9, abs_tol=1e-12, path="", skip=NOT_COMPARED):
             if k not in new:
                 diffs.append(f"{path}/{k}: missing in the rerun")
             else:
-                diffs += compare(v, new[k], rel, abs_tol, f"{path}/{k}", skip)
+                diffs += compare(v, new[k], rel, abs_tol, f"{path}/{k}", skip, exact_ints)
     elif isinstance(ref, list) and isinstance(new, list):
         if len(ref) != len(new):
             diffs.append(f"{path}: {len(ref)} entries committed, {len(new)} in the rerun")
         else:
             for i, (a, b) in enumerate(zip(ref, new)):
-                diffs += compare(a, b, rel, abs_tol, f"{path}[{i}]", skip)
+                diffs += compare(a, b, rel, abs_tol, f"{path}[{i}]", skip, exact_ints)
     elif isinstance(ref, (int, float)) and isinstance(new, (int, float)) and not isinstance(ref, bool):
-        if not math.isclose(ref, new, rel_tol=rel, abs_tol=abs_tol):
+        close = ref == new if exact_ints and isinstance(ref, int) and isinstance(new, int) else \
+            math.isclose(ref, new, rel_tol=rel, abs_tol=abs_tol)
+        if not close:
             diffs.append(f"{path}: committed {ref!r}, rerun {new!r}")
     elif ref != new:
         diffs.append(f"{path}: committed {ref!r}, rerun {new!r}")

@@ -29,15 +29,15 @@ Debian's python3 (/usr/bin/python3) on purpose: matplotlib is Debian's python3-m
 """
 import argparse
 import json
-import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SWEEP_PY = os.path.join(REPO, "scripts", "sweep.py")
+import figlib
+
+REPO = figlib.REPO
+Error = figlib.Error
 
 # Weight-bit scaling: at 16 bits the defaults are theta = theta_out = 16384, theta_grad = 1024,
 # inhibition = 4096 (weight LSBs). A b-bit weight keeps the same network when every threshold and
@@ -90,10 +90,6 @@ PROFILES = {
 
 SWEEPS = ("accuracy", "bandwidth", "seeds")
 FIGURES = ("timesteps", "weight_bits", "tile_size", "router_bandwidth")
-
-
-class Error(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,39 +222,13 @@ def write_sweep_files(p, profile, check_only=False):
 # ---------------------------------------------------------------------------------------------
 
 def run_sweep(path, jobs, bin_dir, out=None, progress=True):
-    cmd = [sys.executable, SWEEP_PY, path, "--bin-dir", bin_dir]
-    if jobs:
-        cmd += ["-j", str(jobs)]
-    if out:
-        cmd += ["--out", out]
-    if not progress:
-        cmd.append("--no-progress")
-    print("[hw] $ " + " ".join(os.path.relpath(c, REPO) if c.startswith(REPO) else c for c in cmd), flush=True)
-    rc = subprocess.call(cmd)
-    if rc != 0:
-        raise Error(f"sweep.py exited with status {rc} for {os.path.relpath(path, REPO)}")
-
-
-def sweep_out(path, doc):
-    return os.path.normpath(os.path.join(os.path.dirname(path), doc["output"]))
+    figlib.run_sweep(path, jobs, bin_dir, out=out, progress=progress, tag="hw", file=sys.stdout)
 
 
 def load_reports(out_dir, base):
     """[(options over base, report, report path)] from a sweep output folder (results.json rows)."""
-    res = os.path.join(out_dir, "results.json")
-    if not os.path.exists(res):
-        raise Error(f"{res}: no results table (run the sweep first)")
-    with open(res) as f:
-        table = json.load(f)
-    found = []
-    for row in table["rows"]:
-        opts = {k: v for k, v in row["options"].items() if not (k in base and base[k] == v)}
-        for seed in row.get("seeds", []):
-            rp = os.path.join(out_dir, "runs", row["config"], f"seed-{seed}.json")
-            if os.path.exists(rp):
-                with open(rp) as f:
-                    found.append((opts, json.load(f), rp))
-    return found
+    return [({k: v for k, v in opts.items() if not (k in base and base[k] == v)}, r, rp)
+            for opts, _, r, rp in figlib.load_sweep_points(out_dir)]
 
 
 def lookup(reports, opts, seed=None):
@@ -572,38 +542,14 @@ def make_figures(p, profile, sweep_docs, out_dirs, img_dir, data_dir):
 # Check: rerun and compare
 # ---------------------------------------------------------------------------------------------
 
+# Wall-clock fields and the machine: never compared.
 IGNORED = {"wall_seconds", "train_samples_per_s", "test_samples_per_s", "sim_cycles_per_s", "train_seconds",
            "machine", "command"}
 
 
-def compare(a, b, where, diffs, rel=1e-9):
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b)):
-            if k in IGNORED:
-                continue
-            if k not in a:
-                continue  # a field newer than the reference: nothing to compare it with
-            if k not in b:
-                diffs.append(f"{where}.{k}: missing in the rerun")
-                continue
-            compare(a[k], b[k], f"{where}.{k}", diffs, rel)
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            diffs.append(f"{where}: {len(a)} entries in the reference, {len(b)} in the rerun")
-            return
-        for i, (x, y) in enumerate(zip(a, b)):
-            compare(x, y, f"{where}[{i}]", diffs, rel)
-    elif isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str) or a is None:
-        if a != b:
-            diffs.append(f"{where}: reference {a!r}, rerun {b!r}")
-    elif isinstance(a, int) and isinstance(b, int):
-        if a != b:
-            diffs.append(f"{where}: reference {a}, rerun {b}")
-    elif isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        if not math.isclose(a, b, rel_tol=rel, abs_tol=1e-15):
-            diffs.append(f"{where}: reference {a!r}, rerun {b!r}")
-    elif a != b:
-        diffs.append(f"{where}: reference {a!r}, rerun {b!r}")
+def compare(ref, rerun):
+    """Differences of a rerun report from the reference: integers exact, floating point to a relative 1e-9."""
+    return figlib.compare(ref, rerun, rel=1e-9, abs_tol=1e-15, skip=IGNORED, exact_ints=True)
 
 
 def check(p, profile, args):
@@ -615,7 +561,7 @@ def check(p, profile, args):
     try:
         out_dirs = {}
         for sw, (path, doc) in docs.items():
-            ref_dir = sweep_out(path, doc)
+            ref_dir = figlib.sweep_output(path, doc)
             refs = load_reports(ref_dir, doc["base"])
             if args.select:
                 # A reduced sweep file: only the points whose option text contains the selection.
@@ -638,8 +584,7 @@ def check(p, profile, args):
                     print(f"[hw] {sw} {label}: no committed reference report", file=sys.stderr)
                     failures += 1
                     continue
-                diffs = []
-                compare(ref, r, "report", diffs)
+                diffs = compare(ref, r)
                 compared += 1
                 if diffs:
                     failures += 1
@@ -690,7 +635,7 @@ def main(argv=None):
             write_sweep_files(p, args.profile)
             for sw, (path, doc) in docs.items():
                 run_sweep(path, args.jobs, args.bin_dir, progress=not args.no_progress)
-        out_dirs = {sw: sweep_out(path, doc) for sw, (path, doc) in docs.items()}
+        out_dirs = {sw: figlib.sweep_output(path, doc) for sw, (path, doc) in docs.items()}
         img = args.img_dir or p["img_dir"]
         data = args.data_dir or p["data_dir"]
         if img is None and data is None:

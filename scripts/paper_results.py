@@ -36,14 +36,13 @@ import json
 import math
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import figlib
 
 REPO = figlib.REPO
-SWEEP_PY = os.path.join(REPO, "scripts", "sweep.py")
+Error = figlib.Error
 NAMES = ["tables", "stochastic", "stochastic_long", "noise"]
 
 # The paper's numbers (Tables 1-2; % test accuracy, mean +/- std where it gives one).
@@ -58,10 +57,6 @@ PAPER_ANN = {"mnist": (98.67, None), "fashion": (90.8, 0.1), "emnist-balanced": 
 
 # The CI profile: every sweep on a tiny network and a few subset samples.
 CI_OVERRIDES = {"hidden": 32, "train-samples": 200, "test-samples": 100, "dataset": "subset"}
-
-
-class Error(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,37 +86,11 @@ def sweep_doc(name, profile):
     return os.path.join(REPO, "tb", "paper", f"paper_{name}_ci.json"), doc
 
 
-def out_dir(path, doc):
-    return os.path.normpath(os.path.join(os.path.dirname(path), doc["output"]))
-
-
 def run_sweep(path, doc, jobs, bin_dir, out=None, progress=True):
     """Run one sweep through sweep.py (writing the derived file first when it is not the shipped one)."""
     if not os.path.exists(path) or figlib.load_json(path) != doc:
         figlib.write_json(path, doc)
-    cmd = [SWEEP_PY, path, "--bin-dir", bin_dir, "-j", str(jobs)]
-    if out:
-        cmd += ["--out", out]
-    if not progress:
-        cmd.append("--no-progress")
-    print("[paper] $ " + figlib.shown(cmd), file=sys.stderr, flush=True)
-    if subprocess.call(cmd) != 0:
-        raise Error(f"sweep.py failed for {os.path.relpath(path, REPO)}")
-
-
-def load_points(folder):
-    """Every finished point of a sweep output folder: [(options, seed, report, report path)]."""
-    res = os.path.join(folder, "results.json")
-    if not os.path.exists(res):
-        raise Error(f"{os.path.relpath(res, REPO)}: no results table (run the sweep first)")
-    table = figlib.load_json(res)
-    points = []
-    for row in table["rows"]:
-        for seed in row.get("seeds", []):
-            rp = os.path.join(folder, "runs", row["config"], f"seed-{seed}.json")
-            if os.path.exists(rp):
-                points.append((row["options"], seed, figlib.load_json(rp), rp))
-    return points
+    figlib.run_sweep(path, jobs, bin_dir, out=out, progress=progress, tag="paper")
 
 
 def mean_std(xs):
@@ -436,7 +405,7 @@ def make_outputs(profile, folders, img_dir, data_dir):
     loaded = {}
     for name, (path, doc, folder) in folders.items():
         if os.path.exists(os.path.join(folder, "results.json")):
-            loaded[name] = (load_points(folder), folder, path)
+            loaded[name] = (figlib.load_sweep_points(folder), folder, path)
     written = []
     ann_dir = os.path.join(REPO, "docs", "results")
     if "tables" in loaded:
@@ -484,8 +453,8 @@ def check(profile, names, args):
     try:
         for name in names:
             path, doc = sweep_doc(name, profile)
-            ref_folder = out_dir(path, doc)
-            refs = {(json.dumps(o, sort_keys=True), s): (r, rp) for o, s, r, rp in load_points(ref_folder)}
+            ref_folder = figlib.sweep_output(path, doc)
+            refs = {(json.dumps(o, sort_keys=True), s): (r, rp) for o, s, r, rp in figlib.load_sweep_points(ref_folder)}
             doc = copy.deepcopy(doc)
             if args.select:
                 # Only the configurations whose options contain the selection: as explicit points.
@@ -499,7 +468,7 @@ def check(profile, names, args):
             doc["output"] = out
             spath = os.path.join(tmp, f"paper_{name}.json")
             run_sweep(spath, doc, args.jobs, args.bin_dir, out=out, progress=not args.no_progress)
-            for o, s, r, _ in load_points(out):
+            for o, s, r, _ in figlib.load_sweep_points(out):
                 ref = refs.get((json.dumps(o, sort_keys=True), s))
                 label = f"{name} seed {s} {json.dumps({k: v for k, v in o.items() if doc['base'].get(k) != v})}"
                 if ref is None:
@@ -546,7 +515,7 @@ def main(argv=None):
         folders = {}
         for name in NAMES:
             path, doc = sweep_doc(name, args.profile)
-            folders[name] = (path, doc, out_dir(path, doc))
+            folders[name] = (path, doc, figlib.sweep_output(path, doc))
         if args.action == "run":
             for name in names:
                 path, doc, _ = folders[name]
