@@ -101,6 +101,26 @@ TEST(Equivalence, MnistRateModeWta) {
   expect_router_sound(r.counters, chip);
 }
 
+// The recipe of the 98 % stochastic MNIST run (docs/results.md): a fast synaptic kernel
+// (tau = T/25), hidden gradient threshold theta/4, per-step stochastic updates, WTA, no dropout.
+TEST(Equivalence, MnistFastKernelStochasticWta) {
+  ModelConfig cfg = mnist_config({48}, 20);
+  cfg.tau_divisor = 25.0;
+  cfg.theta_grad = cfg.theta / 4;
+  cfg.inhibition = cfg.theta / 4;
+  cfg.pulse = {16, 8};
+  ChipConfig chip = tiled_chip(196, 16);
+  chip.lanes = 16;
+  ChipHarness h("tb", cfg, chip);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_EQ(r.samples, 8u);
+  EXPECT_GT(r.spikes_compared, 1000u);
+  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
 // Long T with a flat input profile, stochastic updates, WTA off, square tiles.
 TEST(Equivalence, LongFlatStochasticNoWta) {
   ModelConfig cfg = synthetic_config({32}, 96, 384);
