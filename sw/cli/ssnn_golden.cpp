@@ -69,6 +69,14 @@ int main(int argc, char** argv) {
   CLI::App* eval = app.add_subcommand("eval", "inference with saved weights");
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
   ssnn::add_data_options(*eval, data, false);
+  // Inference at another T than training: a longer window averages the forward spike counts.
+  int eval_timesteps = 0;
+  double eval_tau_divisor = 0;
+  eval->add_option("-T,--timesteps", eval_timesteps, "infer with this T instead of the trained one (0: trained T)")
+      ->check(ssnn::non_negative());
+  eval->add_option("--tau-divisor", eval_tau_divisor,
+                   "infer with kernel tau = T / this instead of the trained divisor (0: trained divisor)")
+      ->check(ssnn::non_negative());
 
   CLI::App* info = app.add_subcommand("info", "describe a checkpoint or weights file: config, position, weight ranges, history");
   info->add_option("--weights", weights_path, "weights or checkpoint file")->required();
@@ -159,7 +167,10 @@ int main(int argc, char** argv) {
                                {"weights", layers}, {"history", c.history}};
       std::printf("%s\n", out.dump(2).c_str());
     } else {
-      const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
+      ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
+      if (eval_timesteps > 0) c.config.timesteps = eval_timesteps;
+      if (eval_tau_divisor > 0) c.config.tau_divisor = eval_tau_divisor;
+      c.config.validate();  // a one-line error names the overridden option
       ssnn::GoldenModel model(c.config);
       model.weights() = c.weights;
       const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);

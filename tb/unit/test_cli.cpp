@@ -424,6 +424,34 @@ TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
   expect_error(with({"--init-weights", path("missing.ckpt")}), {"--init-weights", "missing.ckpt"});
 }
 
+TEST_F(Cli, EvalAtAnotherTimestepCount) {
+  const std::string weights = path("w.ckpt");
+  RunResult r = run(tiny({"--seed", "3", "--save-weights", weights}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string trained = path("trained.json");
+  const std::string longer = path("longer.json");
+  const std::vector<std::string> eval{"eval", "--weights", weights, "--test-samples", "100", "--threads", "1",
+                                      "--no-progress"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), eval.begin(), eval.end());
+    return extra;
+  };
+  ASSERT_EQ(run(with({"--report", trained})).exit_code, 0);
+  r = run(with({"-T", "24", "--tau-divisor", "20", "--report", longer}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json a = nlohmann::json::parse(slurp(trained));
+  const nlohmann::json b = nlohmann::json::parse(slurp(longer));
+  EXPECT_EQ(a.at("timesteps"), 6);
+  EXPECT_EQ(b.at("timesteps"), 24);
+  EXPECT_DOUBLE_EQ(b.at("config").at("tau_divisor").get<double>(), 20.0);
+  // Four times the window moves the forward counters: the override really runs the longer window.
+  EXPECT_NE(a.at("counters"), b.at("counters"));
+
+  expect_error(with({"-T", "-3"}), {"--timesteps"});
+  expect_error(with({"-T", "200000"}), {"--timesteps"});
+  expect_error(with({"--tau-divisor", "-1"}), {"--tau-divisor"});
+}
+
 // ------------------------------------------------------------------ ssnn_analysis update-agreement
 
 namespace {
