@@ -12,6 +12,7 @@ Usage:
 
 Sweeps (--only takes a comma-separated subset):
   tables           sweeps/paper_tables.json           Tables 1-2 rows, reduced scale (~25 core-min)
+  tables_full      sweeps/paper_tables_full.json      Table 1 rows at full scale, chip-mode stochastic updates (~3 core-h)
   stochastic       sweeps/paper_stochastic.json       Figures 6-7: T = 50, 100, 200, 3 seeds (~35 core-min)
   stochastic_long  sweeps/paper_stochastic_long.json  Figure 6 past the paper: T = 500, 1000 (~25 core-min)
   noise            sweeps/paper_noise.json            Figures 7-8: additive noise, T_n = 50..10,000 (~15 core-min)
@@ -43,7 +44,7 @@ import figlib
 
 REPO = figlib.REPO
 Error = figlib.Error
-NAMES = ["tables", "stochastic", "stochastic_long", "noise"]
+NAMES = ["tables", "tables_full", "stochastic", "stochastic_long", "noise"]
 
 # The paper's numbers (Tables 1-2; % test accuracy, mean +/- std where it gives one).
 PAPER = {
@@ -150,7 +151,7 @@ def ann_rows(data_dir):
 # reduced-scale table is read beside: docs/results/<file>, (data set, loss) they stand for.
 FULL_DATA_RUNS = [
     ("golden_mnist_rate_wta_dropout_T50_fine.json", "mnist", "WTA + dropout"),
-    ("golden_fashion_rate_wta_dropout_T50.json", "fashion", "WTA + dropout"),
+    ("golden_fashion_rate_wta_dropout_T200.json", "fashion", "WTA + dropout"),
 ]
 
 
@@ -167,7 +168,8 @@ def full_data_rows(data_dir):
     return rows
 
 
-def tables_data(points, folder, sweep_path, data_dir):
+def table_rows(points):
+    """One row per (data set, loss and regularizer): mean +/- std over the seeds of the points."""
     groups = {}
     for opts, seed, r, _ in points:
         key = (r["dataset"], loss_label(opts))
@@ -190,8 +192,18 @@ def tables_data(points, folder, sweep_path, data_dir):
             "paper_accuracy_std": paper[1] / 100 if paper and paper[1] is not None else None,
             "command": r0.get("command"),
         })
+    return rows
+
+
+def tables_data(points, folder, sweep_path, data_dir, full_scale=None):
+    """Table data: the reduced-scale rows, and when given the full-scale sweep's rows beside them."""
+    rows = table_rows(points)
     ann = ann_rows(data_dir)
-    return {"name": "paper_tables", "rows": rows, "full_data": full_data_rows(data_dir) if data_dir else [],
+    extra = {}
+    if full_scale:
+        fpoints, ffolder, fpath = full_scale
+        extra["full_scale"] = {"rows": table_rows(fpoints), **provenance(fpoints, ffolder, fpath)}
+    return {"name": "paper_tables", "rows": rows, **extra, "full_data": full_data_rows(data_dir) if data_dir else [],
             "ann_baseline": {ds: {"test_accuracy": v[0][0], "test_accuracy_std": v[0][1], "runs": v[1],
                                   "files": v[2], "paper": PAPER_ANN.get(ds)} for ds, v in ann.items()},
             **provenance(points, folder, sweep_path)}
@@ -208,6 +220,11 @@ def tables_markdown(data):
         gap = "" if r["paper_accuracy"] is None else f"{100 * (r['test_accuracy'] - r['paper_accuracy']):+.2f}"
         lines.append(f"| {r['dataset']} | {r['loss']} | {pct(r['test_accuracy'], r['test_accuracy_std'])} "
                      f"(n={len(r['seeds'])}) | {pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
+    for r in data.get("full_scale", {}).get("rows", []):
+        gap = "" if r["paper_accuracy"] is None else f"{100 * (r['test_accuracy'] - r['paper_accuracy']):+.2f}"
+        lines.append(f"| {r['dataset']} | {r['loss']}, full scale, {r['update_mode']} updates ({r['train_samples']} x "
+                     f"{r['epochs']} epochs) | {pct(r['test_accuracy'], r['test_accuracy_std'])} (n={len(r['seeds'])}) | "
+                     f"{pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
     for f in data["full_data"]:
         paper = PAPER.get((f["dataset"], f["loss"]))
         lines.append(f"| {f['dataset']} | {f['loss']}, full data ({f['train_samples']} x {f['epochs']} epochs, seed "
@@ -228,8 +245,18 @@ def plot_tables(plt, data, img_dir):
     for ax, ds in zip(axes[0], datasets):
         rs = [r for r in rows if r["dataset"] == ds]
         xs = range(len(rs))
-        ax.bar(xs, [100 * r["test_accuracy"] for r in rs],
-               yerr=[100 * (r["test_accuracy_std"] or 0) for r in rs], color="#4c72b0", capsize=4, label="this work")
+        fs = {r["loss"]: r for r in data.get("full_scale", {}).get("rows", []) if r["dataset"] == ds}
+        width = 0.4 if fs else 0.8
+        shift = -0.2 if fs else 0.0
+        ax.bar([x + shift for x in xs], [100 * r["test_accuracy"] for r in rs], width=width,
+               yerr=[100 * (r["test_accuracy_std"] or 0) for r in rs], color="#4c72b0", capsize=3,
+               label="this work, reduced (10,000 train, 5 epochs, rate)")
+        if fs:
+            fx = [x for x, r in zip(xs, rs) if r["loss"] in fs]
+            fr = [fs[r["loss"]] for r in rs if r["loss"] in fs]
+            ax.bar([x + 0.2 for x in fx], [100 * r["test_accuracy"] for r in fr], width=width,
+                   yerr=[100 * (r["test_accuracy_std"] or 0) for r in fr], color="#8172b3", capsize=3,
+                   label=f"this work, full scale ({fr[0]['epochs']} epochs, {fr[0]['update_mode']}, chip mode)")
         for x, r in zip(xs, rs):
             if r["paper_accuracy"] is not None:
                 ax.plot([x - 0.4, x + 0.4], [100 * r["paper_accuracy"]] * 2, color="#c44e52", lw=2,
@@ -410,7 +437,7 @@ def make_outputs(profile, folders, img_dir, data_dir):
     ann_dir = os.path.join(REPO, "docs", "results")
     if "tables" in loaded:
         pts, folder, path = loaded["tables"]
-        d = tables_data(pts, folder, path, ann_dir if profile == "full" else "")
+        d = tables_data(pts, folder, path, ann_dir if profile == "full" else "", loaded.get("tables_full"))
         d["plots"] = plot_tables(plt, d, img_dir)
         d["command"] = figlib.script_command()
         figlib.write_json(os.path.join(data_dir, "paper_tables.json"), d)
@@ -423,7 +450,7 @@ def make_outputs(profile, folders, img_dir, data_dir):
     stoch.sort(key=lambda s: s["T"])
     noise = series(by_timesteps(loaded["noise"][0], "noise")) if "noise" in loaded else []
     rate = next((x for x in noise if x["T"] is None), None)
-    srcs = {n: provenance(*loaded[n]) for n in loaded if n != "tables"}
+    srcs = {n: provenance(*loaded[n]) for n in loaded if n not in ("tables", "tables_full")}
     if stoch:
         d = {"name": "paper_fig6", "dataset": "mnist", "level": "golden", "update_mode": "stochastic",
              "stochastic": stoch, "rate": rate, "sources": srcs, "command": figlib.script_command()}
