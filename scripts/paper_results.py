@@ -82,6 +82,10 @@ def sweep_doc(name, profile):
         for v in axis:
             if isinstance(v, dict) and "pulse" in v:
                 v["pulse"] = v["pulse"][:2]
+    for point in doc.get("points", []):
+        point.pop("dataset", None)
+        if "pulse" in point:
+            point["pulse"] = point["pulse"][:2]
     doc["seeds"] = min(2, doc["seeds"]) if isinstance(doc["seeds"], int) else doc["seeds"][:2]
     doc["output"] = os.path.join(REPO, "tb", "paper", "ref", name)
     return os.path.join(REPO, "tb", "paper", f"paper_{name}_ci.json"), doc
@@ -172,12 +176,12 @@ def table_rows(points):
     """One row per (data set, loss and regularizer): mean +/- std over the seeds of the points."""
     groups = {}
     for opts, seed, r, _ in points:
-        key = (r["dataset"], loss_label(opts))
+        key = (r["dataset"], loss_label(opts), r["timesteps"])
         groups.setdefault(key, []).append((seed, r))
     order = ["MSE", "MSE + dropout", "WTA", "WTA + dropout"]
     rows = []
-    for (ds, loss) in sorted(groups, key=lambda k: (k[0], order.index(k[1]))):
-        runs = sorted(groups[(ds, loss)], key=lambda sr: sr[0])
+    for (ds, loss, t) in sorted(groups, key=lambda k: (k[0], order.index(k[1]), k[2])):
+        runs = sorted(groups[(ds, loss, t)], key=lambda sr: sr[0])
         m, s = mean_std([r["test_accuracy"] for _, r in runs])
         paper = PAPER.get((ds, loss))
         r0 = runs[0][1]
@@ -222,7 +226,7 @@ def tables_markdown(data):
                      f"(n={len(r['seeds'])}) | {pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
     for r in data.get("full_scale", {}).get("rows", []):
         gap = "" if r["paper_accuracy"] is None else f"{100 * (r['test_accuracy'] - r['paper_accuracy']):+.2f}"
-        lines.append(f"| {r['dataset']} | {r['loss']}, full scale, {r['update_mode']} updates ({r['train_samples']} x "
+        lines.append(f"| {r['dataset']} | {r['loss']}, full scale, {r['update_mode']} updates, T = {r['timesteps']} ({r['train_samples']} x "
                      f"{r['epochs']} epochs) | {pct(r['test_accuracy'], r['test_accuracy_std'])} (n={len(r['seeds'])}) | "
                      f"{pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
     for f in data["full_data"]:
