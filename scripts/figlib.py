@@ -188,11 +188,12 @@ def pyplot():
     return plt
 
 
-def save_figure(fig, stem):
-    """Lays out and closes the figure: stem.png (150 dpi) and stem.svg, without timestamps in the
-    metadata. Returns the two paths, relative to the repository."""
+def save_figure(fig, stem, rect=None):
+    """Lays out (within rect, leaving room for a figure legend) and closes the figure: stem.png
+    (150 dpi) and stem.svg, without timestamps in the metadata. Returns the two paths, relative to
+    the repository."""
     import matplotlib.pyplot as plt
-    fig.tight_layout()
+    fig.tight_layout(rect=rect)
     os.makedirs(os.path.dirname(os.path.abspath(stem)), exist_ok=True)
     fig.savefig(stem + ".png", dpi=150, metadata={"Software": None})
     fig.savefig(stem + ".svg", metadata={"Date": None})

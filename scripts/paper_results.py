@@ -245,7 +245,7 @@ def tables_markdown(data):
 def plot_tables(plt, data, img_dir):
     rows = data["rows"]
     datasets = sorted({r["dataset"] for r in rows})
-    fig, axes = plt.subplots(1, len(datasets), figsize=(5.2 * len(datasets), 4.3), squeeze=False)
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5.2 * len(datasets), 4.8), squeeze=False)
     for ax, ds in zip(axes[0], datasets):
         rs = [r for r in rows if r["dataset"] == ds]
         xs = range(len(rs))
@@ -269,7 +269,7 @@ def plot_tables(plt, data, img_dir):
             if f["dataset"] == ds:
                 x = [r["loss"] for r in rs].index(f["loss"]) if f["loss"] in [r["loss"] for r in rs] else len(rs) - 1
                 ax.plot([x], [100 * f["test_accuracy"]], marker="*", ms=12, color="#dd8452", ls="none",
-                        label=f"this work, full data ({f['epochs']} epochs, 1 seed)")
+                        label=f"this work, full data, rate updates ({f['epochs']} epochs, 1 seed)")
         a = data["ann_baseline"].get(ds)
         if a:
             ax.axhline(100 * a["test_accuracy"], color="#55a868", ls="--", label="ANN baseline (ours)")
@@ -278,17 +278,16 @@ def plot_tables(plt, data, img_dir):
         ax.set_xticks(list(xs), [r["loss"].replace(" + ", "\n+ ") for r in rs])
         ax.set_ylabel("test accuracy (%)")
         r0 = rs[0]
-        ax.set_title(f"{ds}: 784-{r0['hidden'][0]}-10, T={r0['timesteps']}, "
-                     f"{r0['train_samples']} train, {r0['epochs']} ep.", fontsize=9)
+        ax.set_title(f"{ds}: 784-{r0['hidden'][0]}-10" + ("" if fs else f", T={r0['timesteps']}, "
+                     f"{r0['train_samples']} train, {r0['epochs']} ep."), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     handles, labels = {}, {}
     for ax in axes[0]:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab.split(" (")[0] if lab.startswith("this work, full") else lab, h)
-    fig.legend(list(handles.values()), list(handles.keys()), fontsize=7, loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    fig.subplots_adjust(bottom=0.25)
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_tables"))
+    fig.legend(list(handles.values()), list(handles.keys()), fontsize=7, loc="upper center", ncol=3, frameon=False,
+               bbox_to_anchor=(0.5, 1.0))
+    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_tables"), rect=(0, 0, 1, 0.9))
     plt.close(fig)
     return paths
 
