@@ -12,7 +12,7 @@ Usage:
 
 Sweeps (--only takes a comma-separated subset):
   tables           sweeps/paper_tables.json           Tables 1-2 rows, reduced scale (~25 core-min)
-  tables_full      sweeps/paper_tables_full.json      Table 1 rows at full scale, chip-mode stochastic updates (~3 core-h)
+  tables_full      sweeps/paper_tables_full.json      Tables 1-2 rows at full scale, chip-mode stochastic updates (~15 core-h)
   stochastic       sweeps/paper_stochastic.json       Figures 6-7: T = 50, 100, 200, 3 seeds (~35 core-min)
   stochastic_long  sweeps/paper_stochastic_long.json  Figure 6 past the paper: T = 500, 1000 (~25 core-min)
   noise            sweeps/paper_noise.json            Figures 7-8: additive noise, T_n = 50..10,000 (~15 core-min)
@@ -78,14 +78,12 @@ def sweep_doc(name, profile):
         doc["base"]["pulse"] = doc["base"]["pulse"][:2]
     doc["grid"].pop("dataset", None)  # the subset only
     doc.pop("checkpoint", None)  # seconds per point: nothing to resume
-    for axis in doc["grid"].values():
-        for v in axis:
-            if isinstance(v, dict) and "pulse" in v:
-                v["pulse"] = v["pulse"][:2]
-    for point in doc.get("points", []):
-        point.pop("dataset", None)
-        if "pulse" in point:
-            point["pulse"] = point["pulse"][:2]
+    # Option sets inside grid axes and extra points: 2-epoch pulses, and the subset only.
+    for opts in [v for axis in doc["grid"].values() for v in axis] + doc.get("points", []):
+        if isinstance(opts, dict):
+            opts.pop("dataset", None)
+            if "pulse" in opts:
+                opts["pulse"] = opts["pulse"][:2]
     doc["seeds"] = min(2, doc["seeds"]) if isinstance(doc["seeds"], int) else doc["seeds"][:2]
     doc["output"] = os.path.join(REPO, "tb", "paper", "ref", name)
     return os.path.join(REPO, "tb", "paper", f"paper_{name}_ci.json"), doc

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   CLI::App* eval = app.add_subcommand("eval", "inference with saved weights");
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
   ssnn::add_data_options(*eval, data, false);
-  // Inference at another T than training: a longer window averages the forward spike counts.
+  // Inference at another T than training: does a longer window (more spikes to count) help trained weights?
   int eval_timesteps = 0;
   double eval_tau_divisor = 0;
   eval->add_option("-T,--timesteps", eval_timesteps, "infer with this T instead of the trained one (0: trained T)")

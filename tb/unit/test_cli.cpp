@@ -156,6 +156,12 @@ std::vector<std::string> tiny(const std::vector<std::string>& extra = {}) {
   return a;
 }
 
+// `head` followed by `tail`: a command line from a fixed part and a per-call part.
+std::vector<std::string> concat(std::vector<std::string> head, const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
 }  // namespace
 
 TEST_F(Cli, ZeroOrNegativeTimesteps) {
@@ -401,10 +407,7 @@ TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
   const std::string fresh = path("fresh.ckpt");
   const std::string report = path("second.json");
   const std::vector<std::string> stage2{"--seed", "3", "--pulse", "2", "--theta-grad", "2048"};
-  auto with = [&](std::vector<std::string> extra) {
-    extra.insert(extra.end(), stage2.begin(), stage2.end());
-    return tiny(extra);
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return tiny(concat(extra, stage2)); };
   r = run(with({"--init-weights", first, "--save-weights", second, "--report", report}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run(with({"--init-weights", first, "--save-weights", again}));
@@ -432,10 +435,7 @@ TEST_F(Cli, EvalAtAnotherTimestepCount) {
   const std::string longer = path("longer.json");
   const std::vector<std::string> eval{"eval", "--weights", weights, "--test-samples", "100", "--threads", "1",
                                       "--no-progress"};
-  auto with = [&](std::vector<std::string> extra) {
-    extra.insert(extra.begin(), eval.begin(), eval.end());
-    return extra;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return concat(eval, extra); };
   ASSERT_EQ(run(with({"--report", trained})).exit_code, 0);
   r = run(with({"-T", "24", "--tau-divisor", "20", "--report", longer}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -474,10 +474,7 @@ std::string save_small_checkpoint(const std::string& file) {
 TEST_F(AnalysisCli, UpdateAgreementRefusesBadValues) {
   const std::string w = save_small_checkpoint(path("w.ckpt"));
   const std::vector<std::string> base{"update-agreement", "--weights", w, "--dataset", "subset"};
-  auto with = [&](std::vector<std::string> extra) {
-    extra.insert(extra.begin(), base.begin(), base.end());
-    return extra;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return concat(base, extra); };
   expect_error(with({"--samples", "-5"}), {"--samples", "-5"});
   expect_error(with({"--samples", "abc"}), {"--samples", "abc"});
   expect_error(with({"--samples", "2.5"}), {"--samples"});
