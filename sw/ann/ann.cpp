@@ -18,6 +18,7 @@ const char* to_string(Schedule s) {
     case Schedule::kConstant: return "constant";
     case Schedule::kCosine: return "cosine";
     case Schedule::kStep: return "step";
+    case Schedule::kPerEpoch: return "per-epoch";
   }
   return "?";
 }
@@ -36,7 +37,8 @@ Schedule parse_schedule(const std::string& s) {
   if (s == "constant") return Schedule::kConstant;
   if (s == "cosine") return Schedule::kCosine;
   if (s == "step") return Schedule::kStep;
-  throw std::invalid_argument("--schedule: '" + s + "' is not one of constant, cosine, step");
+  if (s == "per-epoch") return Schedule::kPerEpoch;
+  throw std::invalid_argument("--schedule: '" + s + "' is not one of constant, cosine, step, per-epoch");
 }
 
 void pin_eigen_blocking() { Eigen::setCpuCacheSizes(32768, 524288, 268435456); }
@@ -56,6 +58,10 @@ void AnnConfig::validate() const {
   if (!(weight_decay >= 0 && std::isfinite(weight_decay))) fail("--weight-decay: must be >= 0");
   if (batch < 1) fail("--batch: must be >= 1");
   if (epochs < 1) fail("--epochs: must be >= 1");
+  if ((schedule == Schedule::kPerEpoch) != !lr_scale.empty())
+    fail("--lr-scale: give it exactly when --schedule is per-epoch");
+  for (double s : lr_scale)
+    if (!(s > 0 && std::isfinite(s))) fail("--lr-scale: every entry must be > 0");
 }
 
 nlohmann::json to_json(const AnnConfig& c) {
@@ -70,6 +76,7 @@ nlohmann::json to_json(const AnnConfig& c) {
                         {"optimizer", to_string(c.optimizer)},
                         {"lr", c.lr},
                         {"schedule", to_string(c.schedule)},
+                        {"lr_scale", c.lr_scale},
                         {"momentum", c.momentum},
                         {"beta1", c.beta1},
                         {"beta2", c.beta2},
@@ -324,6 +331,13 @@ double learning_rate(const AnnConfig& cfg, uint64_t step, uint64_t total_steps) 
     case Schedule::kConstant: return cfg.lr;
     case Schedule::kCosine: return cfg.lr * 0.5 * (1.0 + std::cos(3.14159265358979323846 * f));
     case Schedule::kStep: return cfg.lr * (f < 0.5 ? 1.0 : f < 0.75 ? 0.1 : 0.01);
+    case Schedule::kPerEpoch: {
+      if (cfg.lr_scale.empty()) return cfg.lr;
+      // The epoch of this step; the step one past the run's end belongs to the last epoch.
+      const uint64_t per_epoch = std::max<uint64_t>(1, total_steps / static_cast<uint64_t>(std::max(1, cfg.epochs)));
+      const size_t epoch = static_cast<size_t>(std::min<uint64_t>(step / per_epoch, static_cast<uint64_t>(cfg.epochs - 1)));
+      return cfg.lr * cfg.lr_scale[std::min(epoch, cfg.lr_scale.size() - 1)];
+    }
   }
   return cfg.lr;
 }

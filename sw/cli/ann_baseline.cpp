@@ -38,8 +38,13 @@ int main(int argc, char** argv) {
   app.add_option("--batch", cfg.batch, "minibatch size")->check(ssnn::int_range(1, 1000000))->group(l)->capture_default_str();
   app.add_option("--optimizer", optimizer, "adam | sgd (with momentum)")->group(l)->capture_default_str();
   app.add_option("--lr", cfg.lr, "peak learning rate")->group(l)->capture_default_str();
-  app.add_option("--schedule", schedule, "learning rate over the run: constant | cosine (to 0) | step (x0.1 at 50 %, 75 %)")
+  app.add_option("--schedule", schedule,
+                 "learning rate over the run: constant | cosine (to 0) | step (x0.1 at 50 %, 75 %) | per-epoch (--lr-scale)")
       ->group(l)->capture_default_str();
+  app.add_option("--lr-scale", cfg.lr_scale,
+                 "with --schedule per-epoch: learning rate = lr x this, one per epoch (last repeats), e.g. the SNN's "
+                 "--pulse list 8,8,4,4,2,2,1")
+      ->delimiter(',')->group(l);
   app.add_option("--momentum", cfg.momentum, "SGD momentum")->group(l)->capture_default_str();
   app.add_option("--weight-decay", cfg.weight_decay, "L2 coefficient on the weights")->group(l)->capture_default_str();
   app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();

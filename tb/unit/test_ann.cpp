@@ -135,6 +135,16 @@ TEST(Ann, LearningRateSchedules) {
   EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 80, 100), 0.1 * 0.01);
   c.schedule = ssnn::ann::Schedule::kConstant;
   EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 80, 100), 0.1);
+  // Per epoch (4 epochs of 25 steps): the list's entries in turn, the last repeating, to the end of the run.
+  c.schedule = ssnn::ann::Schedule::kPerEpoch;
+  c.epochs = 4;
+  c.lr_scale = {1, 0.5};
+  EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 24, 100), 0.1);
+  EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 25, 100), 0.05);
+  EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 99, 100), 0.05);
+  EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 100, 100), 0.05);
+  c.lr_scale = {1, 0.5, 0.25, 0.125};
+  EXPECT_DOUBLE_EQ(ssnn::ann::learning_rate(c, 75, 100), 0.0125);
 }
 
 TEST(Ann, ConfigValidation) {
@@ -147,6 +157,16 @@ TEST(Ann, ConfigValidation) {
   c = AnnConfig{};
   c.hidden = {0};
   EXPECT_THROW(c.validate(), std::invalid_argument);
+  c = AnnConfig{};
+  c.schedule = ssnn::ann::Schedule::kPerEpoch;  // a per-epoch schedule needs its list, and only it takes one
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+  c.lr_scale = {1, 0};
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+  c.lr_scale = {1, 0.5};
+  EXPECT_NO_THROW(c.validate());
+  c.schedule = ssnn::ann::Schedule::kCosine;
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+  EXPECT_EQ(ssnn::ann::parse_schedule("per-epoch"), ssnn::ann::Schedule::kPerEpoch);
   EXPECT_THROW(ssnn::ann::parse_loss("hinge"), std::invalid_argument);
   EXPECT_EQ(ssnn::ann::parse_loss("mse"), Loss::kMse);
 }

@@ -30,7 +30,7 @@ namespace ssnn::ann {
 
 enum class Loss { kSoftmaxCrossEntropy, kMse };
 enum class Optimizer { kSgd, kAdam };
-enum class Schedule { kConstant, kCosine, kStep };
+enum class Schedule { kConstant, kCosine, kStep, kPerEpoch };
 
 const char* to_string(Loss l);
 const char* to_string(Optimizer o);
@@ -55,6 +55,9 @@ struct AnnConfig {
   Optimizer optimizer = Optimizer::kAdam;
   double lr = 1e-3;               // peak learning rate
   Schedule schedule = Schedule::kCosine;  // per minibatch: cosine from lr to 0 over the run; step: x0.1 at 50 % and 75 %
+  // kPerEpoch: lr x lr_scale[epoch] (the last entry repeats), e.g. the SNN's pulse list 8,8,4,4,2,2,1 read as a
+  // learning-rate shape, to train the ANN on the chip's schedule.
+  std::vector<double> lr_scale;
   double momentum = 0.9;          // SGD (heavy ball: v = mu v + g, w -= lr v)
   double beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8;
   double weight_decay = 0.0;      // L2 coefficient added to the weight gradients (not the biases)
