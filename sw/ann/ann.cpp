@@ -65,27 +65,29 @@ void AnnConfig::validate() const {
 }
 
 nlohmann::json to_json(const AnnConfig& c) {
-  return nlohmann::json{{"inputs", c.inputs},
-                        {"hidden", c.hidden},
-                        {"classes", c.classes},
-                        {"activation", "relu"},
-                        {"loss", to_string(c.loss)},
-                        {"dropout_input", c.dropout_input},
-                        {"dropout_hidden", c.dropout_hidden},
-                        {"init", "he-uniform"},
-                        {"optimizer", to_string(c.optimizer)},
-                        {"lr", c.lr},
-                        {"schedule", to_string(c.schedule)},
-                        {"lr_scale", c.lr_scale},
-                        {"momentum", c.momentum},
-                        {"beta1", c.beta1},
-                        {"beta2", c.beta2},
-                        {"adam_eps", c.adam_eps},
-                        {"weight_decay", c.weight_decay},
-                        {"batch", c.batch},
-                        {"epochs", c.epochs},
-                        {"seed", c.seed},
-                        {"precision", "float32"}};
+  nlohmann::json j{{"inputs", c.inputs},
+                   {"hidden", c.hidden},
+                   {"classes", c.classes},
+                   {"activation", "relu"},
+                   {"loss", to_string(c.loss)},
+                   {"dropout_input", c.dropout_input},
+                   {"dropout_hidden", c.dropout_hidden},
+                   {"init", "he-uniform"},
+                   {"optimizer", to_string(c.optimizer)},
+                   {"lr", c.lr},
+                   {"schedule", to_string(c.schedule)},
+                   {"momentum", c.momentum},
+                   {"beta1", c.beta1},
+                   {"beta2", c.beta2},
+                   {"adam_eps", c.adam_eps},
+                   {"weight_decay", c.weight_decay},
+                   {"batch", c.batch},
+                   {"epochs", c.epochs},
+                   {"seed", c.seed},
+                   {"precision", "float32"}};
+  // Only the per-epoch schedule reads the scale list; leaving it out otherwise keeps older reports comparable.
+  if (c.schedule == Schedule::kPerEpoch) j["lr_scale"] = c.lr_scale;
+  return j;
 }
 
 nlohmann::json to_json(const EpochStats& e) {

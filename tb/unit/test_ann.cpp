@@ -164,8 +164,11 @@ TEST(Ann, ConfigValidation) {
   EXPECT_THROW(c.validate(), std::invalid_argument);
   c.lr_scale = {1, 0.5};
   EXPECT_NO_THROW(c.validate());
+  EXPECT_EQ(ssnn::ann::to_json(c).at("lr_scale"), nlohmann::json({1, 0.5}));
   c.schedule = ssnn::ann::Schedule::kCosine;
   EXPECT_THROW(c.validate(), std::invalid_argument);
+  // Reports of the other schedules carry no scale list, so those written before it existed still compare equal.
+  EXPECT_FALSE(ssnn::ann::to_json(AnnConfig{}).contains("lr_scale"));
   EXPECT_EQ(ssnn::ann::parse_schedule("per-epoch"), ssnn::ann::Schedule::kPerEpoch);
   EXPECT_THROW(ssnn::ann::parse_loss("hinge"), std::invalid_argument);
   EXPECT_EQ(ssnn::ann::parse_loss("mse"), Loss::kMse);
