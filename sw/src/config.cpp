@@ -129,11 +129,12 @@ void ModelConfig::validate() const {
   if (potential_bits < 8 || potential_bits > 30)
     fail(fmt::format("--potential-bits: {} is out of range 8..30", potential_bits));
   // Within-step accumulators are 32-bit and the step functions need |input| < 2^30 (neuron.hpp):
-  // the widest fan-in times the largest weight must fit in 30 bits.
+  // the widest fan-in times the largest weight magnitude, 2^(weight_bits-1) (the most negative
+  // register value), must stay below 2^30.  Exact, not rounded up to whole bits: 1,280 inputs of
+  // 20-bit weights reach at most 671,088,640 < 2^30.
   int max_fan_in = inputs;
   for (int l = 1; l <= layers(); ++l) max_fan_in = std::max(max_fan_in, layer_size(l));
-  const int fan_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(max_fan_in) + 1)));
-  if (weight_bits + fan_bits > 30)
+  if ((int64_t{max_fan_in} << (weight_bits - 1)) >= (int64_t{1} << 30))
     fail(fmt::format("--weight-bits: {} bits times a fan-in of {} overflows the 30-bit step accumulator",
                      weight_bits, max_fan_in));
   auto check_threshold = [&](const char* name, int64_t v, int bits) {

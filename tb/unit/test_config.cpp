@@ -112,6 +112,34 @@ TEST(Validate, StochasticSampleSumMustFit32Bits) {
   EXPECT_NO_THROW(c.validate());
 }
 
+// The step accumulator bound is exact: fan-in x 2^(weight_bits-1) < 2^30.  784-1280-10 takes 20-bit
+// weights (1280 x 2^19 = 0.625 x 2^30) but not 21-bit ones; a fan-in of 2048 stops at 19 bits.
+TEST(Validate, StepAccumulatorBoundIsExact) {
+  ModelConfig c;
+  c.inputs = 784;
+  c.hidden = {1280};
+  c.classes = 10;
+  c.weight_bits = 20;
+  c.theta = c.theta_out = 131072;
+  EXPECT_NO_THROW(c.validate());
+  c.weight_bits = 21;
+  try {
+    c.validate();
+    ADD_FAILURE() << "accepted 21-bit weights at fan-in 1280";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--weight-bits: 21 bits times a fan-in of 1280"), std::string::npos)
+        << e.what();
+  }
+  c.weight_bits = 20;
+  c.hidden = {2048};  // 2048 x 2^19 = 2^30 exactly: one too many
+  EXPECT_THROW(c.validate(), ConfigError);
+  c.hidden = {2047};
+  EXPECT_NO_THROW(c.validate());
+  c.weight_bits = 19;
+  c.hidden = {2048};
+  EXPECT_NO_THROW(c.validate());
+}
+
 TEST(Validate, NoiseTimestepsMustBeFinite) {
   ModelConfig c = small_config();
   c.noise_timesteps = std::numeric_limits<double>::infinity();
