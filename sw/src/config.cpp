@@ -166,6 +166,8 @@ void ModelConfig::validate() const {
     fail(fmt::format("--dropout-input: {} is out of range [0, 1)", dropout_input));
   if (!(dropout_hidden >= 0 && dropout_hidden < 1))
     fail(fmt::format("--dropout-hidden: {} is out of range [0, 1)", dropout_hidden));
+  if (augment_shift < 0 || augment_shift > 8)
+    fail(fmt::format("--augment-shift: {} is out of range 0..8 pixels", augment_shift));
   if (!(init_gain > 0) || init_gain > 100) fail(fmt::format("--init-gain: {} is out of range (0, 100]", init_gain));
   if (device_states < 0 || device_states == 1 || device_states > (1 << 20))
     fail(fmt::format("--device-states: {} must be 0 (ideal) or 2..1048576", device_states));
@@ -215,6 +217,8 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"dropout_input", c.dropout_input},
                      {"dropout_hidden", c.dropout_hidden},
                      {"init_gain", c.init_gain},
+                     {"augment_flip", c.augment_flip},
+                     {"augment_shift", c.augment_shift},
                      {"device_states", c.device_states},
                      {"device_asymmetry", c.device_asymmetry},
                      {"pulse_noise", c.pulse_noise},
@@ -312,6 +316,8 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("dropout_input", c.dropout_input);
   get("dropout_hidden", c.dropout_hidden);
   get("init_gain", c.init_gain);
+  get("augment_flip", c.augment_flip);
+  get("augment_shift", c.augment_shift);
   get("device_states", c.device_states);
   get("device_asymmetry", c.device_asymmetry);
   get("pulse_noise", c.pulse_noise);

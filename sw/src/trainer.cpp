@@ -17,6 +17,8 @@
 #include <omp.h>
 #endif
 
+#include "ssnn/augment.hpp"
+
 namespace ssnn {
 
 double now_seconds() {
@@ -266,6 +268,7 @@ nlohmann::json Trainer::run() {
   const ModelConfig& cfg = model_.config();
   const size_t n = train_.size();
   Workspace ws(cfg);
+  std::vector<uint8_t> augmented;  // the presented image when augmentation transforms it
 #ifdef _OPENMP
   model_.set_threads(opt_.train_threads > 0 ? opt_.train_threads : omp_get_max_threads());
 #endif
@@ -301,7 +304,8 @@ nlohmann::json Trainer::run() {
       spec.index = pos;
       spec.learn = true;
       const int label = train_.label(idx);
-      const SampleResult r = model_.run_sample(ws, train_.image(idx), label, spec);
+      const uint8_t* image = training_image(cfg, train_, idx, spec.epoch, pos, augmented);
+      const SampleResult r = model_.run_sample(ws, image, label, spec);
       if (r.prediction == label) ++correct;
       counters.add(ws.counters);
       bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));

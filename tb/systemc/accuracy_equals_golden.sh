@@ -2,7 +2,9 @@
 # End to end: the chip testbench and the golden model, run with the same options on the MNIST
 # subset, report the same training and test accuracy (the whole training loop, shuffling and
 # sample seeding included, is the same computation); with the golden model's trained weights
-# loaded, the chip's inference gives the golden model's accuracy and confusion matrix.
+# loaded, the chip's inference gives the golden model's accuracy and confusion matrix. A second
+# training run streams mirrored and shifted images (--augment-flip --augment-shift 2): both levels
+# draw the same transform for each presentation.
 # Usage: accuracy_equals_golden.sh CHIP_TB GOLDEN
 set -euo pipefail
 CHIP="$1"
@@ -32,4 +34,21 @@ ct = [e["train_accuracy"] for e in c["history"]]
 gt = [e["train_accuracy"] for e in g["history"]]
 print(f"chip: test {c['test_accuracy']}, train {ct}; golden: test {g['test_accuracy']}, train {gt}")
 sys.exit(0 if c["test_accuracy"] == g["test_accuracy"] and ct == gt else 1)
+PY
+
+# Augmented training stream: the same comparison, and it must differ from the plain run.
+AUG=(--augment-flip --augment-shift 2)
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" "${AUG[@]}" --tile-rows 200 --tile-cols 20 \
+  --report "$TMP/chip_aug.json" > /dev/null
+OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "${AUG[@]}" --threads 1 --report "$TMP/golden_aug.json" > /dev/null
+python3 - "$TMP/chip_aug.json" "$TMP/golden_aug.json" "$TMP/golden.json" <<'PY'
+import json, sys
+c, g, plain = (json.load(open(p)) for p in sys.argv[1:])
+ct = [e["train_accuracy"] for e in c["history"]]
+gt = [e["train_accuracy"] for e in g["history"]]
+print(f"augmented: chip test {c['test_accuracy']}, train {ct}; golden test {g['test_accuracy']}, train {gt}")
+if c["test_accuracy"] != g["test_accuracy"] or ct != gt:
+    sys.exit(1)
+if gt == [e["train_accuracy"] for e in plain["history"]]:
+    sys.exit("augmented training ran like the plain one: the transform was not applied")
 PY

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ssnn/augment.hpp"
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/trainer.hpp"
 
@@ -138,6 +139,7 @@ void ChipTrainer::run() {
   const ModelConfig& cfg = dut.config();
   const size_t n = train_.size();
   uint64_t ran = 0;
+  std::vector<uint8_t> augmented;  // the presented image when augmentation transforms it
   stopped_early_ = false;
   if (opt_.rss_every > 0) sample_rss(static_cast<uint64_t>(start_epoch_) * n + start_position_);
   for (int epoch = start_epoch_; epoch < opt_.epochs; ++epoch) {
@@ -162,7 +164,8 @@ void ChipTrainer::run() {
       const SampleSpec spec{Phase::kTrain, static_cast<uint64_t>(epoch), pos, /*learn=*/true};
       const uint64_t run_index = static_cast<uint64_t>(epoch) * n + pos;
       if (opt_.before_sample) opt_.before_sample(run_index);
-      const SampleResult res = h_.run_sample(train_.image(idx), train_.label(idx), spec);
+      const uint8_t* image = training_image(cfg, train_, idx, spec.epoch, pos, augmented);
+      const SampleResult res = h_.run_sample(image, train_.label(idx), spec);
       if (res.prediction == train_.label(idx)) ++correct;
       bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
       ++ran;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ssnn/analysis.hpp"
+#include "ssnn/augment.hpp"
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
@@ -189,6 +190,7 @@ struct ResumeCase {
   uint64_t every;        // periodic checkpoints (0: none)
   double dropout;
   const char* name;
+  bool augment = false;  // mirrored and shifted training images
 };
 // Stable, readable test names in CTest (the default printer dumps the bytes, pointer included).
 void PrintTo(const ResumeCase& c, std::ostream* os) { *os << c.name; }
@@ -200,6 +202,8 @@ TEST_P(Resume, EndsIdenticalToAnUninterruptedRun) {
   ModelConfig cfg = train_config({24}, 10, rc.mode, 31);
   cfg.dropout_input = rc.dropout;
   cfg.dropout_hidden = rc.dropout;
+  cfg.augment_flip = rc.augment;
+  cfg.augment_shift = rc.augment ? 2 : 0;
   const Dataset data = first(subset_train(), 200);
   const Dataset test = first(subset_test(), 100);
   TrainOptions opt = quiet(3);
@@ -258,10 +262,55 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ResumeCase{UpdateMode::kStochastic, 130, 0, 0.0, "StochasticMidEpoch"},
                       ResumeCase{UpdateMode::kStochastic, 200, 0, 0.0, "StochasticEpochBoundary"},
                       ResumeCase{UpdateMode::kStochastic, 77, 50, 0.2, "StochasticDropoutPeriodic"},
+                      ResumeCase{UpdateMode::kStochastic, 330, 40, 0.1, "StochasticAugmentedSecondEpoch", true},
                       ResumeCase{UpdateMode::kRate, 130, 0, 0.0, "RateMidEpoch"},
                       ResumeCase{UpdateMode::kRate, 200, 0, 0.0, "RateEpochBoundary"},
                       ResumeCase{UpdateMode::kNoise, 251, 0, 0.2, "NoiseSecondEpoch"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------------------------ augmentation
+
+TEST(Augmentation, TrainerPresentsTheDrawnTransformAndEvaluationNone) {
+  ModelConfig cfg = train_config({24}, 10, UpdateMode::kStochastic, 5);
+  cfg.augment_flip = true;
+  cfg.augment_shift = 2;
+  const Dataset data = first(subset_train(), 80);
+  const Dataset test = first(subset_test(), 100);
+  GoldenModel trained(cfg);
+  Trainer(trained, data, nullptr, quiet(2)).run();
+
+  // The same two epochs by hand: the epoch order, each position's draw applied to its image.
+  GoldenModel by_hand(cfg);
+  Workspace ws(cfg);
+  std::vector<uint8_t> image(data.pixels_per_image());
+  int transformed = 0;
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    const std::vector<uint32_t> order = epoch_order(cfg.seed, epoch, data.size());
+    for (uint64_t pos = 0; pos < data.size(); ++pos) {
+      const AugmentDraw d = augment_draw(cfg, static_cast<uint64_t>(epoch), pos);
+      transformed += !d.identity();
+      augment_image(d, data.image(order[pos]), data.rows, data.cols, image.data());
+      by_hand.run_sample(ws, image.data(), data.label(order[pos]),
+                         SampleSpec{Phase::kTrain, static_cast<uint64_t>(epoch), pos, true});
+    }
+  }
+  EXPECT_GT(transformed, 140) << "flip or a nonzero shift: all but 1/50 of the draws";
+  EXPECT_TRUE(trained.weights() == by_hand.weights());
+
+  ModelConfig plain_cfg = cfg;
+  plain_cfg.augment_flip = false;
+  plain_cfg.augment_shift = 0;
+  GoldenModel plain(plain_cfg);
+  Trainer(plain, data, nullptr, quiet(2)).run();
+  EXPECT_FALSE(plain.weights() == trained.weights()) << "augmentation must change what is learned";
+
+  // Inference never augments: the trained weights score the same under either configuration.
+  GoldenModel same_weights(plain_cfg);
+  same_weights.weights() = trained.weights();
+  const EvalResult a = evaluate(trained, test, 1, false), b = evaluate(same_weights, test, 1, false);
+  EXPECT_EQ(a.correct, b.correct);
+  EXPECT_EQ(a.confusion, b.confusion);
+}
 
 // ------------------------------------------------------------------------------ threads
 

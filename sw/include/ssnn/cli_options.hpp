@@ -118,6 +118,8 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();
   app.add_option("--dropout-hidden", cfg.dropout_hidden, "hidden dropout probability")->group(l)->capture_default_str();
   app.add_option("--init-gain", cfg.init_gain, "scale of the He-uniform initial weights")->group(l)->capture_default_str();
+  app.add_flag("--augment-flip", cfg.augment_flip, "training: mirror each presented image left-right with probability 1/2")->group(l);
+  app.add_option("--augment-shift", cfg.augment_shift, "training: move each presented image by up to this many pixels each way")->group(l)->capture_default_str();
   app.add_option("--seed", cfg.seed, "master seed of every random stream")->check(non_negative())->group(l)->capture_default_str();
   auto* d = "Device";
   app.add_option("--device-states", cfg.device_states, "number of weight levels (0: ideal register)")->group(d)->capture_default_str();

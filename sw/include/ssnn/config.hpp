@@ -74,6 +74,10 @@ struct ModelConfig {
   double dropout_input = 0.0;     // drop probability of input pixels, per sample
   double dropout_hidden = 0.0;    // drop probability of hidden neurons, per sample
   double init_gain = 1.0;         // He-uniform bound sqrt(6/fan_in) * theta_post * init_gain
+  // Training-set augmentation (host side, sw/include/ssnn/augment.hpp): each presented image is
+  // mirrored left-right with probability 1/2 and moved by up to augment_shift pixels each way.
+  bool augment_flip = false;
+  int32_t augment_shift = 0;
 
   // Device non-idealities of the crossbar (all off by default).
   int device_states = 0;          // > 1: weights live on this many levels spanning the register
