@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "ssnn/augment.hpp"
 #include "ssnn/seeding.hpp"
 #include "ssnn/trainer.hpp"
 
@@ -58,6 +59,7 @@ void AnnConfig::validate() const {
   if (!(weight_decay >= 0 && std::isfinite(weight_decay))) fail("--weight-decay: must be >= 0");
   if (batch < 1) fail("--batch: must be >= 1");
   if (epochs < 1) fail("--epochs: must be >= 1");
+  if (augment_shift < 0 || augment_shift > 8) fail("--augment-shift: must be in 0..8 pixels");
   if ((schedule == Schedule::kPerEpoch) != !lr_scale.empty())
     fail("--lr-scale: give it exactly when --schedule is per-epoch");
   for (double s : lr_scale)
@@ -87,6 +89,11 @@ nlohmann::json to_json(const AnnConfig& c) {
                    {"precision", "float32"}};
   // Only the per-epoch schedule reads the scale list; leaving it out otherwise keeps older reports comparable.
   if (c.schedule == Schedule::kPerEpoch) j["lr_scale"] = c.lr_scale;
+  // Only when on, so records written before augmentation existed still compare equal.
+  if (c.augment_flip || c.augment_shift > 0) {
+    j["augment_flip"] = c.augment_flip;
+    j["augment_shift"] = c.augment_shift;
+  }
   return j;
 }
 
@@ -355,18 +362,40 @@ std::vector<EpochStats> train(Mlp<float>& net, const Dataset& train_set, const D
   std::vector<Mlp<float>::Matrix> gw;
   std::vector<Mlp<float>::Vector> gb;
   std::vector<uint8_t> labels;
+  // With augmentation, sample `start + j` of the epoch is its image under that position's draw.
+  const bool augmenting = cfg.augment_flip || cfg.augment_shift > 0;
+  Dataset batch_images;
+  batch_images.rows = train_set.rows;
+  batch_images.cols = train_set.cols;
+  std::vector<uint32_t> batch_index;
+  int epoch = 0;
+  std::vector<uint32_t> order;
+  auto augmented_batch = [&](size_t start, size_t count) {
+    const size_t pixels = train_set.pixels_per_image();
+    batch_images.pixels.resize(count * pixels);
+    batch_images.labels.resize(count);
+    batch_index.resize(count);
+    for (size_t j = 0; j < count; ++j) {
+      const AugmentDraw d = augment_draw(cfg.seed, cfg.augment_flip, cfg.augment_shift,
+                                         static_cast<uint64_t>(epoch), start + j);
+      augment_image(d, train_set.image(order[start + j]), train_set.rows, train_set.cols,
+                    batch_images.pixels.data() + j * pixels);
+      batch_index[j] = static_cast<uint32_t>(j);
+    }
+    return input_batch<float>(batch_images, batch_index.data(), count);
+  };
   uint64_t step = 0;
-  for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
+  for (epoch = 0; epoch < cfg.epochs; ++epoch) {
     EpochStats e;
     e.epoch = epoch + 1;
     e.lr_start = learning_rate(cfg, step, total);
     const double t0 = now_seconds();
-    const std::vector<uint32_t> order = epoch_order(cfg.seed, epoch, n);
+    order = epoch_order(cfg.seed, epoch, n);
     double loss_sum = 0;
     size_t correct = 0;
     for (uint64_t k = 0; k < batches; ++k, ++step) {
       const size_t start = k * B, count = std::min(B, n - start);
-      const auto x = input_batch<float>(train_set, order.data() + start, count);
+      const auto x = augmenting ? augmented_batch(start, count) : input_batch<float>(train_set, order.data() + start, count);
       labels.resize(count);
       for (size_t j = 0; j < count; ++j) labels[j] = train_set.label(order[start + j]);
       size_t right = 0;

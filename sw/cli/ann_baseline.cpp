@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   app.add_option("--weight-decay", cfg.weight_decay, "L2 coefficient on the weights")->group(l)->capture_default_str();
   app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();
   app.add_option("--dropout-hidden", cfg.dropout_hidden, "hidden dropout probability")->group(l)->capture_default_str();
+  app.add_flag("--augment-flip", cfg.augment_flip, "mirror each training image left-right with probability 1/2")->group(l);
+  app.add_option("--augment-shift", cfg.augment_shift, "move each training image by up to this many pixels each way")
+      ->group(l)->capture_default_str();
   app.add_option("--seed", cfg.seed, "master seed (init, order, dropout)")->check(ssnn::non_negative())->group(l)->capture_default_str();
   ssnn::add_data_options(app, data, true);
   app.add_option("--threads", threads, "threads for the matrix products (results are bit-identical for the same count)")

@@ -7,16 +7,20 @@
 
 namespace ssnn {
 
-AugmentDraw augment_draw(const ModelConfig& cfg, uint64_t epoch, uint64_t pos) {
+AugmentDraw augment_draw(uint64_t seed, bool flip, int shift, uint64_t epoch, uint64_t pos) {
   AugmentDraw d;
-  if (!cfg.augment_flip && cfg.augment_shift == 0) return d;
-  const uint64_t r = splitmix64(sample_key(cfg.seed, Phase::kAugment, epoch, pos));
-  const uint64_t span = 2 * static_cast<uint64_t>(cfg.augment_shift) + 1;
-  d.flip = cfg.augment_flip && (r & 1u);
+  if (!flip && shift == 0) return d;
+  const uint64_t r = splitmix64(sample_key(seed, Phase::kAugment, epoch, pos));
+  const uint64_t span = 2 * static_cast<uint64_t>(shift) + 1;
+  d.flip = flip && (r & 1u);
   // Two 24-bit fields for the offsets: the modulo bias is below 1e-6 for spans up to 17.
-  d.dx = static_cast<int>(((r >> 8) & 0xFFFFFFu) % span) - cfg.augment_shift;
-  d.dy = static_cast<int>(((r >> 32) & 0xFFFFFFu) % span) - cfg.augment_shift;
+  d.dx = static_cast<int>(((r >> 8) & 0xFFFFFFu) % span) - shift;
+  d.dy = static_cast<int>(((r >> 32) & 0xFFFFFFu) % span) - shift;
   return d;
+}
+
+AugmentDraw augment_draw(const ModelConfig& cfg, uint64_t epoch, uint64_t pos) {
+  return augment_draw(cfg.seed, cfg.augment_flip, cfg.augment_shift, epoch, pos);
 }
 
 void augment_image(const AugmentDraw& draw, const uint8_t* src, uint32_t rows, uint32_t cols, uint8_t* dst) {

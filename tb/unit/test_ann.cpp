@@ -15,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "ssnn/ann.hpp"
+#include "ssnn/augment.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/seeding.hpp"
+#include "ssnn/trainer.hpp"
 
 namespace fs = std::filesystem;
 using ssnn::ann::AnnConfig;
@@ -201,6 +203,38 @@ TEST(Ann, DeterministicForASeed) {
     ssnn::ann::train(d, subset("train"), nullptr);
     EXPECT_NE(a.weights()[0], d.weights()[0]);
   }
+}
+
+// One epoch with augmentation trains exactly like one plain epoch on a data set in which every image
+// already carries the transform of the position it is presented at (each index appears once per
+// epoch); the record lists the options only when they are on.
+TEST(Ann, AugmentationTransformsEachPresentedImage) {
+  AnnConfig c = subset_config();
+  c.epochs = 1;
+  c.augment_flip = true;
+  c.augment_shift = 2;
+  const ssnn::Dataset& train = subset("train");
+  Mlp<float> augmented(c);
+  ssnn::ann::train(augmented, train, nullptr);
+
+  ssnn::Dataset pre = train;
+  const std::vector<uint32_t> order = ssnn::epoch_order(c.seed, 0, train.size());
+  for (size_t pos = 0; pos < order.size(); ++pos)
+    ssnn::augment_image(ssnn::augment_draw(c.seed, true, 2, 0, pos), train.image(order[pos]), train.rows,
+                        train.cols, pre.pixels.data() + size_t{order[pos]} * train.pixels_per_image());
+  AnnConfig plain = c;
+  plain.augment_flip = false;
+  plain.augment_shift = 0;
+  Mlp<float> by_hand(plain), untransformed(plain);
+  ssnn::ann::train(by_hand, pre, nullptr);
+  ssnn::ann::train(untransformed, train, nullptr);
+  for (size_t l = 0; l < augmented.weights().size(); ++l) EXPECT_EQ(augmented.weights()[l], by_hand.weights()[l]);
+  EXPECT_NE(augmented.weights()[0], untransformed.weights()[0]);
+
+  EXPECT_EQ(ssnn::ann::to_json(c).at("augment_shift"), 2);
+  EXPECT_FALSE(ssnn::ann::to_json(plain).contains("augment_flip"));
+  c.augment_shift = 9;
+  EXPECT_THROW(c.validate(), std::invalid_argument);
 }
 
 // 2,000 training images, 6 epochs: far above the 10 % of chance for both losses (86.9 % and 78.7 %

@@ -64,6 +64,9 @@ struct AnnConfig {
   int batch = 100;
   int epochs = 30;
   uint64_t seed = 1;
+  // Training-set augmentation, the golden model's transform and draws (ssnn/augment.hpp).
+  bool augment_flip = false;
+  int augment_shift = 0;
 
   int layers() const { return static_cast<int>(hidden.size()) + 1; }  // weight layers
   // Throws std::invalid_argument naming the option ("--lr: ...").

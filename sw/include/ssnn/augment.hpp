@@ -19,8 +19,10 @@ struct AugmentDraw {
   bool identity() const { return !flip && dx == 0 && dy == 0; }
 };
 
-// The draw of training position `pos` of `epoch` (key: sample_key(seed, kAugment, epoch, pos)).
-// Identity when the configuration has no augmentation.
+// The draw of training position `pos` of `epoch` (key: sample_key(seed, kAugment, epoch, pos)):
+// flip with probability 1/2 if `flip`, offsets uniform on -shift..shift. Identity when neither is on.
+AugmentDraw augment_draw(uint64_t seed, bool flip, int shift, uint64_t epoch, uint64_t pos);
+// The same from the model's options (cfg.seed, cfg.augment_flip, cfg.augment_shift).
 AugmentDraw augment_draw(const ModelConfig& cfg, uint64_t epoch, uint64_t pos);
 
 // dst(r, c) = src'(r - dy, c - dx), src' the (mirrored) source, 0 outside; dst must not alias src.
