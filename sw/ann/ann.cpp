@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 #include "ssnn/augment.hpp"
 #include "ssnn/seeding.hpp"
@@ -59,7 +60,8 @@ void AnnConfig::validate() const {
   if (!(weight_decay >= 0 && std::isfinite(weight_decay))) fail("--weight-decay: must be >= 0");
   if (batch < 1) fail("--batch: must be >= 1");
   if (epochs < 1) fail("--epochs: must be >= 1");
-  if (augment_shift < 0 || augment_shift > 8) fail("--augment-shift: must be in 0..8 pixels");
+  if (augment_shift < 0 || augment_shift > kMaxAugmentShift)
+    fail("--augment-shift: must be in 0.." + std::to_string(kMaxAugmentShift) + " pixels");
   if ((schedule == Schedule::kPerEpoch) != !lr_scale.empty())
     fail("--lr-scale: give it exactly when --schedule is per-epoch");
   for (double s : lr_scale)
@@ -368,9 +370,7 @@ std::vector<EpochStats> train(Mlp<float>& net, const Dataset& train_set, const D
   batch_images.rows = train_set.rows;
   batch_images.cols = train_set.cols;
   std::vector<uint32_t> batch_index;
-  int epoch = 0;
-  std::vector<uint32_t> order;
-  auto augmented_batch = [&](size_t start, size_t count) {
+  auto augmented_batch = [&](int epoch, const std::vector<uint32_t>& order, size_t start, size_t count) {
     const size_t pixels = train_set.pixels_per_image();
     batch_images.pixels.resize(count * pixels);
     batch_images.labels.resize(count);
@@ -385,17 +385,18 @@ std::vector<EpochStats> train(Mlp<float>& net, const Dataset& train_set, const D
     return input_batch<float>(batch_images, batch_index.data(), count);
   };
   uint64_t step = 0;
-  for (epoch = 0; epoch < cfg.epochs; ++epoch) {
+  for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
     EpochStats e;
     e.epoch = epoch + 1;
     e.lr_start = learning_rate(cfg, step, total);
     const double t0 = now_seconds();
-    order = epoch_order(cfg.seed, epoch, n);
+    const std::vector<uint32_t> order = epoch_order(cfg.seed, epoch, n);
     double loss_sum = 0;
     size_t correct = 0;
     for (uint64_t k = 0; k < batches; ++k, ++step) {
       const size_t start = k * B, count = std::min(B, n - start);
-      const auto x = augmenting ? augmented_batch(start, count) : input_batch<float>(train_set, order.data() + start, count);
+      const auto x = augmenting ? augmented_batch(epoch, order, start, count)
+                                : input_batch<float>(train_set, order.data() + start, count);
       labels.resize(count);
       for (size_t j = 0; j < count; ++j) labels[j] = train_set.label(order[start + j]);
       size_t right = 0;

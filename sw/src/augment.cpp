@@ -1,8 +1,6 @@
 // Training-set augmentation: per-presentation mirror and shift from the seeding rule.
 #include "ssnn/augment.hpp"
 
-#include <cstring>
-
 #include "ssnn/seeding.hpp"
 
 namespace ssnn {

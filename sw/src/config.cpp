@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ssnn/augment.hpp"
+
 namespace ssnn {
 
 const char* to_string(UpdateMode mode) {
@@ -166,8 +168,8 @@ void ModelConfig::validate() const {
     fail(fmt::format("--dropout-input: {} is out of range [0, 1)", dropout_input));
   if (!(dropout_hidden >= 0 && dropout_hidden < 1))
     fail(fmt::format("--dropout-hidden: {} is out of range [0, 1)", dropout_hidden));
-  if (augment_shift < 0 || augment_shift > 8)
-    fail(fmt::format("--augment-shift: {} is out of range 0..8 pixels", augment_shift));
+  if (augment_shift < 0 || augment_shift > kMaxAugmentShift)
+    fail(fmt::format("--augment-shift: {} is out of range 0..{} pixels", augment_shift, kMaxAugmentShift));
   if (!(init_gain > 0) || init_gain > 100) fail(fmt::format("--init-gain: {} is out of range (0, 100]", init_gain));
   if (device_states < 0 || device_states == 1 || device_states > (1 << 20))
     fail(fmt::format("--device-states: {} must be 0 (ideal) or 2..1048576", device_states));
