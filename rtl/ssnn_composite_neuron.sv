@@ -4,7 +4,10 @@
 //   fwd_en_i  : forward_step(p, {charge, potential}, fwd_in_i, theta_i) in a hidden layer
 //               (OutputLayer = 0): spike_o is the step's forward spike; in the output layer
 //               forward_integrate() only, the spike comes from the WTA commands below.
-//   grad_en_i : gradient_step(p, {grad_charge, pos, neg, gate}, input, spike_o, theta_grad_i), with
+//   grad_en_i : gradient_step(p, {grad_charge, pos, neg, gate}, input, gate_event, theta_grad_i), with
+//               gate_event = gate_event(forward step, theta_gate_i) of this timestep's forward command
+//               (its spike, or its potential at or above theta_gate_i; theta_gate_i = theta_i: the
+//               spike alone) in a hidden layer and spike_o in the output layer (gate open anyway), and
 //               input = grad_in_i in a hidden layer (W^T (delta_p - delta_n)) and, in the output layer,
 //               the error neurons' input (label_i - spike_o) * err_unit_i (eq. 6-7).
 //   wta_win_i / wta_inhibit_i (output layer): one iteration of wta_fire(): the winner fires and
@@ -36,6 +39,7 @@ module ssnn_composite_neuron #(
   input  logic [ssnn_pkg::BetaBits:0]     beta_i,         // filter coefficient, unsigned Q0.16 <= 2^16
   input  logic signed [PotentialBits-1:0] theta_i,        // forward threshold, >= 1
   input  logic signed [PotentialBits-1:0] theta_grad_i,   // gradient threshold (theta_b or theta_N), >= 1
+  input  logic signed [PotentialBits-1:0] theta_gate_i,   // hidden: potential opening the gate, 1..theta_i
   input  logic signed [ChargeBits-1:0]    err_unit_i,     // output: charge per label/output spike, >= 0
   input  logic signed [PotentialBits-1:0] inhibition_i,   // output: WTA inhibition, >= 0
   // Spikes
@@ -78,6 +82,7 @@ module ssnn_composite_neuron #(
   logic signed [P-1:0] neg_d, neg_q;
   logic                gate_d, gate_q;
   logic                spike_d, spike_q;
+  logic                gate_event_d, gate_event_q;  // hidden: this timestep's forward step opens the gate
   logic                grad_pos_d, grad_pos_q;
   logic                grad_neg_d, grad_neg_q;
 
@@ -124,9 +129,10 @@ module ssnn_composite_neuron #(
     .transfer_o (transfer)
   );
 
-  // The gate opens with the first forward spike of the sample (including this timestep's).
+  // The gate opens with the first gate event of the sample (including this timestep's): a forward
+  // spike, or (surrogate gate) the forward potential reaching theta_gate_i.
   logic gate_next;
-  assign gate_next = gate_q || spike_q;
+  assign gate_next = gate_q || (OutputLayer ? spike_q : gate_event_q);
 
   // ---------------------------------------------------------------------------------------------
   // Lane A: the forward potential (forward step, WTA) or the positive gradient neuron (gradient step)
@@ -167,6 +173,14 @@ module ssnn_composite_neuron #(
     a_next  = a_fire ? a_diff[P-1:0] : a_sum;
   end
 
+  // Gate event of a hidden forward step: a spike or a potential at or above theta_gate_i.
+  logic signed [P:0] gate_diff;
+  logic              a_gate_event;
+  always_comb begin
+    gate_diff    = (P+1)'(a_next) - (P+1)'(theta_gate_i);
+    a_gate_event = do_fwd && !OutputLayer && (a_fire || !gate_diff[P]);
+  end
+
   // ---------------------------------------------------------------------------------------------
   // Lane B: the negative gradient neuron integrates the negated transfer
   // ---------------------------------------------------------------------------------------------
@@ -199,7 +213,7 @@ module ssnn_composite_neuron #(
     assign elig_diff      = (P+1)'(potential_q) - (P+1)'(theta_i);
     assign wta_eligible_o = !spike_q && !elig_diff[P];
     logic unused_hidden_inputs;
-    assign unused_hidden_inputs = ^grad_in_i;
+    assign unused_hidden_inputs = ^{grad_in_i, theta_gate_i, a_gate_event, gate_event_q};
   end else begin : gen_hidden
     assign wta_eligible_o = 1'b0;
     logic unused_output_inputs;
@@ -217,6 +231,7 @@ module ssnn_composite_neuron #(
     neg_d         = neg_q;
     gate_d        = gate_q;
     spike_d       = spike_q;
+    gate_event_d  = gate_event_q;
     grad_pos_d    = grad_pos_q;
     grad_neg_d    = grad_neg_q;
     if (clear_i) begin
@@ -227,12 +242,14 @@ module ssnn_composite_neuron #(
       neg_d         = '0;
       gate_d        = OutputLayer;
       spike_d       = 1'b0;
+      gate_event_d  = 1'b0;
       grad_pos_d    = 1'b0;
       grad_neg_d    = 1'b0;
     end else if (do_fwd) begin
       charge_d    = filt_charge_next;
-      potential_d = a_next;
-      spike_d     = a_fire;
+      potential_d  = a_next;
+      spike_d      = a_fire;
+      gate_event_d = a_gate_event;
     end else if (do_grad) begin
       grad_charge_d = filt_charge_next;
       pos_d         = a_next;
@@ -255,6 +272,7 @@ module ssnn_composite_neuron #(
       neg_q         <= '0;
       gate_q        <= OutputLayer;
       spike_q       <= 1'b0;
+      gate_event_q  <= 1'b0;
       grad_pos_q    <= 1'b0;
       grad_neg_q    <= 1'b0;
     end else begin
@@ -265,6 +283,7 @@ module ssnn_composite_neuron #(
       neg_q         <= neg_d;
       gate_q        <= gate_d;
       spike_q       <= spike_d;
+      gate_event_q  <= gate_event_d;
       grad_pos_q    <= grad_pos_d;
       grad_neg_q    <= grad_neg_d;
     end
@@ -297,6 +316,10 @@ module ssnn_composite_neuron #(
       end
       if (fwd_en_i || (OutputLayer && wta_win_i)) begin
         assert (theta_i >= 1) else $error("ssnn_composite_neuron: theta_i=%0d must be >= 1", theta_i);
+      end
+      if (fwd_en_i && !OutputLayer) begin
+        assert (theta_gate_i >= 1 && theta_gate_i <= theta_i)
+          else $error("ssnn_composite_neuron: theta_gate_i=%0d must be in 1..theta_i", theta_gate_i);
       end
       if (grad_en_i && !fwd_en_i) begin
         assert (theta_grad_i >= 1)

@@ -66,6 +66,7 @@ module ssnn_output_layer #(
       .beta_i,
       .theta_i,
       .theta_grad_i    (theta_err_i),
+      .theta_gate_i    (theta_i),      // unused: the output gate is open from clear_i
       .err_unit_i,
       .inhibition_i,
       .spike_o         (spike_o[k]),

@@ -29,10 +29,11 @@ class CosimObserver {
   // Core, kSampleBegin: every neuron cleared, dropout mask drawn.
   virtual void core_sample_begin(const neuron_core& /*core*/) {}
   // Core, kForward: `input` is the step input each forward neuron received (hidden: after the
-  // dropout gate), `theta` the forward threshold.  Output core: `pre_wta_potential` holds the
+  // dropout gate), `theta` the forward threshold, `theta_gate` the potential that opens the gradient
+  // gate (hidden; the output core passes theta).  Output core: `pre_wta_potential` holds the
   // potentials after the integration and before the winner-take-all, which fired `winners`
   // outputs with `inhibition` (0: WTA off); hidden cores pass nullptr and 0.
-  virtual void core_forward(const neuron_core& /*core*/, const int32_t* /*input*/, int32_t /*theta*/,
+  virtual void core_forward(const neuron_core& /*core*/, const int32_t* /*input*/, int32_t /*theta*/, int32_t /*theta_gate*/,
                             const int32_t* /*pre_wta_potential*/, int32_t /*inhibition*/, int /*winners*/) {}
   // Output core, kError: `label` is the class of this step's target spike (-1: none).
   virtual void core_error(const neuron_core& /*core*/, int /*label*/, int32_t /*theta_err*/) {}

@@ -30,7 +30,7 @@ neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig&
       np_(cfg.neuron_params()) {
   const auto n = static_cast<size_t>(n_);
   for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_}) v->assign(n, 0);
-  for (auto* v : {&gate_, &fwd_flag_, &pos_flag_, &neg_flag_, &keep_}) v->assign(n, 0);
+  for (auto* v : {&gate_, &fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_, &keep_}) v->assign(n, 0);
   list_fwd_.reserve(n);
   list_pos_.reserve(n);
   list_neg_.reserve(n);
@@ -52,7 +52,7 @@ void neuron_core::reset_state() {
   prediction_ = 0;
   for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_})
     std::fill(v->begin(), v->end(), 0);
-  for (auto* v : {&gate_, &fwd_flag_, &pos_flag_, &neg_flag_, &keep_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&gate_, &fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_, &keep_}) std::fill(v->begin(), v->end(), 0);
   list_fwd_.clear();
   list_pos_.clear();
   list_neg_.clear();
@@ -66,6 +66,7 @@ int neuron_core::sample_begin() {
   // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
   std::fill(gate_.begin(), gate_.end(), is_output() ? 1 : 0);
   std::fill(fwd_flag_.begin(), fwd_flag_.end(), 0);
+  std::fill(gate_open_.begin(), gate_open_.end(), 0);
   std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
   std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
   list_fwd_.clear();
@@ -86,6 +87,7 @@ int neuron_core::forward() {
     cnt_.column_sum_words += static_cast<uint64_t>(below_i[k]->num_cols());
   }
   const int32_t theta = cfg_.forward_threshold(layer_, learn);
+  const int32_t theta_gate = cfg_.gate_threshold(layer_, learn);
   int cost = pass_cycles(n_);
   if (!is_output()) {
     for (int j = 0; j < n_; ++j) {
@@ -94,11 +96,12 @@ int neuron_core::forward() {
       fwd_charge_[u] = r.next.charge;
       fwd_potential_[u] = r.next.potential;
       fwd_flag_[u] = r.spike;
+      gate_open_[u] = static_cast<uint8_t>(gate_event(r, theta_gate));
     }
     if (cosim_) {
       cosim_scratch_.resize(acc_.size());
       for (int j = 0; j < n_; ++j) cosim_scratch_[static_cast<size_t>(j)] = keep_[static_cast<size_t>(j)] ? acc_[static_cast<size_t>(j)] : 0;
-      cosim_->core_forward(*this, cosim_scratch_.data(), theta, nullptr, 0, 0);
+      cosim_->core_forward(*this, cosim_scratch_.data(), theta, theta_gate, nullptr, 0, 0);
     }
   } else {
     for (int k = 0; k < n_; ++k) {
@@ -114,7 +117,7 @@ int neuron_core::forward() {
     cnt_.wta_iterations += static_cast<uint64_t>(winners) + 1;
     cost += (winners + 1) * ChipConfig::kWtaIteration;
     for (int k = 0; k < n_; ++k) fwd_flag_[static_cast<size_t>(k)] = (fired >> k) & 1u;
-    if (cosim_) cosim_->core_forward(*this, acc_.data(), theta, cosim_scratch_.data(), inhibition, winners);
+    if (cosim_) cosim_->core_forward(*this, acc_.data(), theta, theta, cosim_scratch_.data(), inhibition, winners);
   }
   cnt_.forward_updates += static_cast<uint64_t>(n_);
   list_fwd_.clear();
@@ -194,7 +197,7 @@ int neuron_core::backward() {
   for (int j = 0; j < n_; ++j) {
     const auto u = static_cast<size_t>(j);
     const GradientStep r = gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0},
-                                         acc_[u], fwd_flag_[u] != 0, cfg_.theta_grad);
+                                         acc_[u], gate_open_[u] != 0, cfg_.theta_grad);
     grad_charge_[u] = r.next.charge;
     grad_pos_[u] = r.next.pos;
     grad_neg_[u] = r.next.neg;

@@ -103,7 +103,7 @@ class neuron_core : public aer_source {
   const int grad_band_;
   NeuronParams np_;
   std::vector<int32_t> fwd_charge_, fwd_potential_, grad_charge_, grad_pos_, grad_neg_;
-  std::vector<uint8_t> gate_, fwd_flag_, pos_flag_, neg_flag_, keep_;
+  std::vector<uint8_t> gate_, fwd_flag_, gate_open_, pos_flag_, neg_flag_, keep_;  // gate_open_: gate_event() of the step
   std::vector<int32_t> acc_, count_fwd_;
   std::vector<int> list_fwd_, list_pos_, list_neg_;
   std::vector<Outgoing> out_;

@@ -89,6 +89,7 @@ nlohmann::json to_json(const AnnConfig& c) {
                    {"epochs", c.epochs},
                    {"seed", c.seed},
                    {"precision", "float32"}};
+  if (!c.biases) j["biases"] = false;  // only when off: older records stay comparable
   // Only the per-epoch schedule reads the scale list; leaving it out otherwise keeps older reports comparable.
   if (c.schedule == Schedule::kPerEpoch) j["lr_scale"] = c.lr_scale;
   // Only when on, so records written before augmentation existed still compare equal.
@@ -279,8 +280,9 @@ void Mlp<Scalar>::apply(const std::vector<Matrix>& grad_w, const std::vector<Vec
     for (size_t l = 0; l < w_.size(); ++l) {
       if (wd > 0) mw_[l] = mu * mw_[l] + grad_w[l] + wd * w_[l];
       else mw_[l] = mu * mw_[l] + grad_w[l];
-      mb_[l] = mu * mb_[l] + grad_b[l];
       w_[l] -= eta * mw_[l];
+      if (!cfg_.biases) continue;
+      mb_[l] = mu * mb_[l] + grad_b[l];
       b_[l] -= eta * mb_[l];
     }
     return;
@@ -303,7 +305,7 @@ void Mlp<Scalar>::apply(const std::vector<Matrix>& grad_w, const std::vector<Vec
     } else {
       step(w_[l], mw_[l], vw_[l], grad_w[l]);
     }
-    step(b_[l], mb_[l], vb_[l], grad_b[l]);
+    if (cfg_.biases) step(b_[l], mb_[l], vb_[l], grad_b[l]);
   }
 }
 

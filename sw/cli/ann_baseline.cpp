@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
       ->delimiter(',')->group(l);
   app.add_option("--momentum", cfg.momentum, "SGD momentum")->group(l)->capture_default_str();
   app.add_option("--weight-decay", cfg.weight_decay, "L2 coefficient on the weights")->group(l)->capture_default_str();
+  app.add_flag("--no-bias{false}", cfg.biases, "keep every bias at zero (the SNN's neurons have none)")->group(l);
   app.add_option("--dropout-input", cfg.dropout_input, "input dropout probability")->group(l)->capture_default_str();
   app.add_option("--dropout-hidden", cfg.dropout_hidden, "hidden dropout probability")->group(l)->capture_default_str();
   app.add_flag("--augment-flip", cfg.augment_flip, "mirror each training image left-right with probability 1/2")->group(l);

@@ -80,6 +80,11 @@ int32_t ModelConfig::forward_threshold(int layer, bool training) const {
   return training ? scaled(nominal, 1.0 - dropout_into(*this, layer)) : nominal;
 }
 
+int32_t ModelConfig::gate_threshold(int layer, bool training) const {
+  const int32_t forward = forward_threshold(layer, training);
+  return gate_fraction >= 1.0 ? forward : scaled(forward, gate_fraction);
+}
+
 int32_t ModelConfig::inhibition_for(bool training) const {
   if (!wta) return 0;
   return training ? scaled(inhibition, 1.0 - dropout_into(*this, layers())) : inhibition;
@@ -151,6 +156,8 @@ void ModelConfig::validate() const {
   check_threshold("--err-unit", err_unit, charge_bits);
   if (theta > int64_t{signed_max(weight_bits)} * inputs)
     fail(fmt::format("--theta: {} can never be reached by {} inputs of {}-bit weights", theta, inputs, weight_bits));
+  if (!(gate_fraction > 0) || gate_fraction > 1)
+    fail(fmt::format("--gate-fraction: {} is out of range (0, 1]", gate_fraction));
   if (inhibition < 0 || inhibition > signed_max(potential_bits))
     fail(fmt::format("--inhibition: {} is out of range 0..{}", inhibition, signed_max(potential_bits)));
   if (pulse.empty()) fail("--pulse: at least one value is required");
@@ -210,6 +217,7 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"theta_grad", c.theta_grad},
                      {"err_unit", c.err_unit},
                      {"theta_err", c.theta_err},
+                     {"gate_fraction", c.gate_fraction},
                      {"wta", c.wta},
                      {"inhibition", c.inhibition},
                      {"update_mode", to_string(c.update_mode)},
@@ -306,6 +314,7 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("theta_grad", c.theta_grad);
   get("err_unit", c.err_unit);
   get("theta_err", c.theta_err);
+  get("gate_fraction", c.gate_fraction);  // absent in records older than the surrogate gate: 1.0
   get("wta", c.wta);
   get("inhibition", c.inhibition);
   if (j.contains("update_mode")) {

@@ -88,6 +88,7 @@ Workspace::Workspace(const ModelConfig& cfg) {
   sized(grad_neg_);
   sized(gate_);
   sized(fwd_flag_);
+  sized(gate_open_);
   sized(pos_flag_);
   sized(neg_flag_);
   sized(keep_);
@@ -149,25 +150,27 @@ SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict colu
 
 // Forward neurons of a hidden layer; dropped neurons get no input and so never fire.
 SSNN_HOT void forward_layer(const NeuronParams params, int n, const int32_t* __restrict acc,
-                            const uint8_t* __restrict keep, int32_t theta, int32_t* __restrict charge,
-                            int32_t* __restrict potential, uint8_t* __restrict flag) {
+                            const uint8_t* __restrict keep, int32_t theta, int32_t theta_gate,
+                            int32_t* __restrict charge, int32_t* __restrict potential, uint8_t* __restrict flag,
+                            uint8_t* __restrict gate_open) {
   const NeuronParams p = params;  // a local copy: no aliasing with the outputs, so the loop vectorises
   for (int j = 0; j < n; ++j) {
     const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, acc[j] & -int32_t{keep[j]}, theta);
     charge[j] = r.next.charge;
     potential[j] = r.next.potential;
     flag[j] = static_cast<uint8_t>(r.spike);
+    gate_open[j] = static_cast<uint8_t>(gate_event(r, theta_gate));
   }
 }
 
 SSNN_HOT void gradient_layer(const NeuronParams params, int n, const int32_t* __restrict input,
-                             const uint8_t* __restrict fwd_flag, int32_t theta, int32_t* __restrict charge,
+                             const uint8_t* __restrict gate_open, int32_t theta, int32_t* __restrict charge,
                              int32_t* __restrict pos, int32_t* __restrict neg, uint8_t* __restrict gate,
                              uint8_t* __restrict pos_flag, uint8_t* __restrict neg_flag) {
   const NeuronParams p = params;
   for (int j = 0; j < n; ++j) {
     const GradientStep r =
-        gradient_step(p, GradientState{charge[j], pos[j], neg[j], gate[j]}, input[j], fwd_flag[j], theta);
+        gradient_step(p, GradientState{charge[j], pos[j], neg[j], gate[j]}, input[j], gate_open[j], theta);
     charge[j] = r.next.charge;
     pos[j] = r.next.pos;
     neg[j] = r.next.neg;
@@ -199,6 +202,7 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
     // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
     std::fill(ws.gate_[u].begin(), ws.gate_[u].end(), l == L ? 1 : 0);
     std::fill(ws.fwd_flag_[u].begin(), ws.fwd_flag_[u].end(), 0);
+    std::fill(ws.gate_open_[u].begin(), ws.gate_open_[u].end(), 0);
     std::fill(ws.pos_flag_[u].begin(), ws.pos_flag_[u].end(), 0);
     std::fill(ws.neg_flag_[u].begin(), ws.neg_flag_[u].end(), 0);
     std::fill(ws.count_fwd_[u].begin(), ws.count_fwd_[u].end(), 0);
@@ -380,8 +384,9 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
       for_each_spike(ws.part_fwd_, l - 1, [&](int i) { add_row(acc, w.row(i) + r.begin, width); });
       ctr.synaptic_reads += spikes_in(ws.part_fwd_, l - 1) * static_cast<uint64_t>(width);
       forward_layer(neuron_, width, acc, ws.keep_[u].data() + r.begin, cfg_.forward_threshold(l, learn),
-                    ws.fwd_charge_[u].data() + r.begin, ws.fwd_potential_[u].data() + r.begin,
-                    ws.fwd_flag_[u].data() + r.begin);
+                    cfg_.gate_threshold(l, learn), ws.fwd_charge_[u].data() + r.begin,
+                    ws.fwd_potential_[u].data() + r.begin, ws.fwd_flag_[u].data() + r.begin,
+                    ws.gate_open_[u].data() + r.begin);
       collect_range(ws.fwd_flag_[u].data(), r, my_fwd[u], ws.count_fwd_[u].data());
       ctr.forward_spikes[u] += my_fwd[u].size();
       barrier(threads);
@@ -436,7 +441,7 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
         for_each_spike(ws.part_pos_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, 1); });
         for_each_spike(ws.part_neg_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, -1); });
         ctr.gradient_reads += (spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1)) * static_cast<uint64_t>(width);
-        gradient_layer(neuron_, width, in, ws.fwd_flag_[u].data() + r.begin, cfg_.theta_grad,
+        gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.theta_grad,
                        ws.grad_charge_[u].data() + r.begin, ws.grad_pos_[u].data() + r.begin,
                        ws.grad_neg_[u].data() + r.begin, ws.gate_[u].data() + r.begin,
                        ws.pos_flag_[u].data() + r.begin, ws.neg_flag_[u].data() + r.begin);

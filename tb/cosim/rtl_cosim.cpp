@@ -211,6 +211,7 @@ class HiddenNeuronBank final : public Bank {
         beta_((prefix_ + "beta").c_str()),
         theta_((prefix_ + "theta").c_str()),
         theta_grad_((prefix_ + "theta_grad").c_str()),
+        theta_gate_((prefix_ + "theta_gate").c_str()),
         zero32_((prefix_ + "zero32").c_str()),
         zero_((prefix_ + "zero").c_str()) {
     for (int g = 0; g < groups_; ++g) clocks_.push_back(std::make_unique<GatedClock>(fmt::format("{}gclk_{}", prefix_, g)));
@@ -233,6 +234,7 @@ class HiddenNeuronBank final : public Bank {
       m->beta_i(beta_);
       m->theta_i(theta_);
       m->theta_grad_i(theta_grad_);
+      m->theta_gate_i(theta_gate_);
       m->err_unit_i(zero32_);
       m->inhibition_i(zero32_);
       m->spike_o(spike_[u]);
@@ -253,7 +255,9 @@ class HiddenNeuronBank final : public Bank {
   Vsc_neuron_hidden& model(int j) { return *models_[static_cast<size_t>(j)]; }
 
   void post_clear() { post(kClear, ctx_.tag(-1, "sample start (clear)"), 0, nullptr); }
-  void post_forward(int t, const int32_t* input, int32_t theta) { post(kForward, ctx_.tag(t, "forward"), theta, input); }
+  void post_forward(int t, const int32_t* input, int32_t theta, int32_t theta_gate) {
+    post(kForward, ctx_.tag(t, "forward"), theta, input, theta_gate);
+  }
   void post_backward(int t, const int32_t* input, int32_t theta_grad) { post(kBackward, ctx_.tag(t, "backward"), theta_grad, input); }
 
   void rise() override {
@@ -298,6 +302,7 @@ class HiddenNeuronBank final : public Bank {
     Kind kind = kClear;
     Tag tag;
     int32_t theta = 0;
+    int32_t theta_gate = 0;  // forward jobs
     std::vector<int32_t> input;
     std::vector<int32_t> charge, potential, grad_charge, pos, neg;
     std::vector<uint8_t> spike, dp, dn, gate;
@@ -308,11 +313,12 @@ class HiddenNeuronBank final : public Bank {
     return k == kClear ? clear_[u] : (k == kForward ? fwd_en_[u] : grad_en_[u]);
   }
 
-  void post(Kind kind, const Tag& tag, int32_t theta, const int32_t* input) {
+  void post(Kind kind, const Tag& tag, int32_t theta, const int32_t* input, int32_t theta_gate = 0) {
     Job job;
     job.kind = kind;
     job.tag = tag;
     job.theta = theta;
+    job.theta_gate = theta_gate;
     if (input) job.input.assign(input, input + n_);
     const auto n = static_cast<size_t>(n_);
     for (auto* v : {&job.charge, &job.potential, &job.grad_charge, &job.pos, &job.neg}) v->resize(n);
@@ -334,7 +340,10 @@ class HiddenNeuronBank final : public Bank {
 
   void drive_group(const Job& job, int g) {
     const int lo = g * lanes_, hi = std::min(n_, lo + lanes_);
-    if (job.kind == kForward) theta_.write(field(job.theta, kPotentialBits));
+    if (job.kind == kForward) {
+      theta_.write(field(job.theta, kPotentialBits));
+      theta_gate_.write(field(job.theta_gate, kPotentialBits));
+    }
     if (job.kind == kBackward) theta_grad_.write(field(job.theta, kPotentialBits));
     if (job.kind != kClear) {
       for (int j = lo; j < hi; ++j) {
@@ -378,7 +387,7 @@ class HiddenNeuronBank final : public Bank {
   sc_vector<sc_signal<uint32_t>> in_;
   sc_vector<sc_signal<bool>> spike_, grad_pos_, grad_neg_, eligible_, gate_;
   sc_vector<sc_signal<uint32_t>> charge_, potential_, grad_charge_, pos_, neg_;
-  sc_signal<uint32_t> beta_, theta_, theta_grad_, zero32_;
+  sc_signal<uint32_t> beta_, theta_, theta_grad_, theta_gate_, zero32_;
   sc_signal<bool> zero_;
   std::vector<std::unique_ptr<Vsc_neuron_hidden>> models_;
   std::deque<Job> jobs_;
@@ -1284,14 +1293,14 @@ class RtlCosim::Impl : public CosimObserver {
     else
       hidden_[static_cast<size_t>(core.layer() - 1)]->post_clear();
   }
-  void core_forward(const neuron_core& core, const int32_t* input, int32_t theta, const int32_t* pre_wta, int32_t inhibition,
+  void core_forward(const neuron_core& core, const int32_t* input, int32_t theta, int32_t theta_gate, const int32_t* pre_wta, int32_t inhibition,
                     int winners) override {
     if (!opt_.neuron) return;
     const int t = static_cast<int>(core.step_i.read());
     if (core.is_output())
       output_->post_forward(t, input, theta, pre_wta, inhibition, winners);
     else
-      hidden_[static_cast<size_t>(core.layer() - 1)]->post_forward(t, input, theta);
+      hidden_[static_cast<size_t>(core.layer() - 1)]->post_forward(t, input, theta, theta_gate);
   }
   void core_error(const neuron_core& core, int label, int32_t theta_err) override {
     if (opt_.neuron) output_->post_error(static_cast<int>(core.step_i.read()), label, theta_err);

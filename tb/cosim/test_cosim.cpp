@@ -80,6 +80,27 @@ TEST(Cosim, DeepDropoutNoWtaDeviceNoise) {
   EXPECT_GT(cosim.stats().xpoint_pulses, 0u);
 }
 
+// The surrogate gradient gate: each RTL neuron's gate_o must open on the step its potential reaches
+// theta_gate_i, as the golden gate_event() says, with input and hidden dropout on.
+TEST(Cosim, SurrogateGateWithDropout) {
+  ModelConfig cfg = mnist_config({32}, 8);
+  cfg.gate_fraction = 0.5;
+  cfg.dropout_input = 0.1;
+  cfg.dropout_hidden = 0.15;
+  ChipConfig chip = tiled_chip(128, 16);
+  chip.lanes = 8;
+  chip.encoder_lanes = 64;
+  ChipHarness h("tb", cfg, chip);
+  CosimOptions o = CosimOptions::parse_units("neuron");
+  RtlCosim cosim(h, o);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_EQ(cosim.coverage_error(), "");
+  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
+  EXPECT_GT(cosim.stats().checks, 10000u);
+}
+
 // An asynchronous reset in the middle of a sample: the RTL units reset with the chip, the queued
 // commands are dropped, and the following samples run in lockstep again.
 TEST(Cosim, ResetMidSampleThenLockstep) {

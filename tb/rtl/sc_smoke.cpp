@@ -64,7 +64,7 @@ struct SourcePins {
 
 struct NeuronPins {
   sc_signal<bool> clear, fwd_en, grad_en, label, wta_win, wta_inhibit;
-  sc_signal<uint32_t> fwd_in, grad_in, beta, theta, theta_grad, err_unit, inhibition;
+  sc_signal<uint32_t> fwd_in, grad_in, beta, theta, theta_grad, theta_gate, err_unit, inhibition;
   sc_signal<bool> spike, grad_pos, grad_neg, eligible, gate;
   sc_signal<uint32_t> charge, potential, grad_charge, pos_potential, neg_potential;
   void bind(Vsc_neuron_hidden& m, sc_clock& clk, sc_signal<bool>& rst_n) {
@@ -81,6 +81,7 @@ struct NeuronPins {
     m.beta_i(beta);
     m.theta_i(theta);
     m.theta_grad_i(theta_grad);
+    m.theta_gate_i(theta_gate);
     m.err_unit_i(err_unit);
     m.inhibition_i(inhibition);
     m.spike_o(spike);
@@ -126,7 +127,7 @@ struct Golden {
   bool row_spike = false, label_spike = false;
   ssnn::ForwardState fwd;
   ssnn::GradientState grad;
-  bool spike = false, grad_pos = false, grad_neg = false;
+  bool spike = false, gate_event = false, grad_pos = false, grad_neg = false;
   int32_t weight = 0;
   void reset() { *this = Golden{}; }
 };
@@ -170,6 +171,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
   const uint32_t rate_q16 = ssnn::prob_to_q16(0.4);
   n.theta.write(field(theta, kPotential));
   n.theta_grad.write(field(theta_grad, kPotential));
+  n.theta_gate.write(field(theta, kPotential));  // the paper's gate: the first forward spike
   n.err_unit.write(0);
   n.inhibition.write(0);
   x.w_min.write(field(sp.w_min, kWeight));
@@ -254,7 +256,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
     g.row_spike = g.label_spike = false;
     g.fwd = {};
     g.grad = {};
-    g.spike = g.grad_pos = g.grad_neg = false;
+    g.spike = g.gate_event = g.grad_pos = g.grad_neg = false;
     ASSERT_TRUE(check_all()) << ls.first()->message();
 
     for (int t = 0; t < T; ++t) {
@@ -280,6 +282,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
         const ssnn::ForwardStep r = ssnn::forward_step(np, g.fwd, g.row_spike ? g.weight : 0, theta);
         g.fwd = r.next;
         g.spike = r.spike;
+        g.gate_event = ssnn::gate_event(r, theta);
         fwd_spikes += g.spike;
       }
       ASSERT_TRUE(check_all()) << ls.first()->message();
@@ -292,7 +295,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
       clock();
       {
         const int32_t in = (static_cast<int32_t>(g.label_spike) - static_cast<int32_t>(g.spike)) * err_unit;
-        const ssnn::GradientStep r = ssnn::gradient_step(np, g.grad, in, g.spike, theta_grad);
+        const ssnn::GradientStep r = ssnn::gradient_step(np, g.grad, in, g.gate_event, theta_grad);
         g.grad = r.next;
         g.grad_pos = r.spike_pos;
         g.grad_neg = r.spike_neg;

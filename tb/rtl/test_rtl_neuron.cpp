@@ -39,16 +39,17 @@ struct Wide {
 };
 
 // The unit's protocol over the golden step functions: a forward command runs forward_step, a
-// gradient command gradient_step with the current step's forward spike, clear restarts the sample.
+// gradient command gradient_step with the current step's gate event (the forward spike, or the
+// forward potential at or above theta_gate), clear restarts the sample.
 template <class P>
 struct NeuronRef {
   ssnn::ForwardState fwd;
   ssnn::GradientState grad;
-  bool spike = false, grad_pos = false, grad_neg = false;
+  bool spike = false, gate_event = false, grad_pos = false, grad_neg = false;
   void clear() {
     fwd = {};
     grad = {};
-    spike = grad_pos = grad_neg = false;
+    spike = gate_event = grad_pos = grad_neg = false;
   }
   static ssnn::NeuronParams params(uint32_t beta) { return ssnn::NeuronParams{beta, P::kCharge, P::kPotential}; }
   // Whether a register would leave its range before saturation (coverage only).
@@ -56,13 +57,14 @@ struct NeuronRef {
   struct Saturated {
     bool charge = false, potential = false;
   };
-  Saturated forward(uint32_t beta, int32_t input, int32_t theta) {
+  Saturated forward(uint32_t beta, int32_t input, int32_t theta, int32_t theta_gate) {
     const ssnn::FilterStep f = ssnn::filter_step(params(beta), fwd.charge, input);
     const Saturated sat{outside(int64_t{fwd.charge} + input, P::kCharge),
                         outside(int64_t{fwd.potential} + f.transfer, P::kPotential)};
     const ssnn::ForwardStep r = ssnn::forward_step(params(beta), fwd, input, theta);
     fwd = r.next;
     spike = r.spike;
+    gate_event = ssnn::gate_event(r, theta_gate);
     return sat;
   }
   Saturated gradient(uint32_t beta, int32_t input, int32_t theta_grad) {
@@ -70,7 +72,7 @@ struct NeuronRef {
     const Saturated sat{outside(int64_t{grad.charge} + input, P::kCharge),
                         outside(int64_t{grad.pos} + f.transfer, P::kPotential) ||
                             outside(int64_t{grad.neg} - f.transfer, P::kPotential)};
-    const ssnn::GradientStep r = ssnn::gradient_step(params(beta), grad, input, spike, theta_grad);
+    const ssnn::GradientStep r = ssnn::gradient_step(params(beta), grad, input, gate_event, theta_grad);
     grad = r.next;
     grad_pos = r.spike_pos;
     grad_neg = r.spike_neg;
@@ -100,6 +102,7 @@ struct Coverage {
   uint64_t fwd_steps = 0, grad_steps = 0, fwd_spikes = 0, pos_spikes = 0, neg_spikes = 0;
   uint64_t charge_saturations = 0, potential_saturations = 0, negative_potentials = 0;
   uint64_t gate_opened_mid_sample = 0, gated_at_threshold = 0, clears_mid_sample = 0, resets = 0;
+  uint64_t surrogate_gate_events = 0;  // gate events of a forward step that did not spike
   uint64_t samples = 0;
 };
 
@@ -173,6 +176,12 @@ RunResult run_hidden(uint64_t seed, uint64_t cycles, int32_t beta_skew = 0) {
     uint32_t beta = draw_beta();
     int32_t theta = draw_theta(scale);
     int32_t theta_grad = draw_theta(grad_scale);
+    // Half the samples use the paper's gate (theta_gate = theta), the others a surrogate gate.
+    const bool surrogate = rng.chance(0.5);
+    const double gate_fraction = rng.range(1, 1000) / 1000.0;
+    auto gate_of = [&](int32_t th) {
+      return surrogate ? static_cast<int32_t>(std::max<int64_t>(1, static_cast<int64_t>(th * gate_fraction))) : th;
+    };
     for (int step = 0; step < timesteps && dut.cycles() < cycles; ++step) {
       if (rng.chance(0.02)) beta = draw_beta();
       if (rng.chance(0.02)) theta = draw_theta(scale);
@@ -180,6 +189,7 @@ RunResult run_hidden(uint64_t seed, uint64_t cycles, int32_t beta_skew = 0) {
       t.beta_i = beta;
       t.theta_i = static_cast<uint32_t>(bits_of(theta, P::kPotential));
       t.theta_grad_i = static_cast<uint32_t>(bits_of(theta_grad, P::kPotential));
+      t.theta_gate_i = static_cast<uint32_t>(bits_of(gate_of(theta), P::kPotential));
 
       // Forward command.
       idle();
@@ -188,9 +198,10 @@ RunResult run_hidden(uint64_t seed, uint64_t cycles, int32_t beta_skew = 0) {
       t.fwd_en_i = 1;
       t.fwd_in_i = static_cast<uint32_t>(bits_of(fwd_in, P::kInput));
       dut.tick();
-      const auto fsat = ref.forward(beta + static_cast<uint32_t>(beta_skew), static_cast<int32_t>(fwd_in), theta);
+      const auto fsat = ref.forward(beta + static_cast<uint32_t>(beta_skew), static_cast<int32_t>(fwd_in), theta, gate_of(theta));
       ++cov.fwd_steps;
       cov.fwd_spikes += ref.spike;
+      cov.surrogate_gate_events += ref.gate_event && !ref.spike;
       cov.negative_potentials += ref.fwd.potential < 0;
       cov.charge_saturations += fsat.charge;
       cov.potential_saturations += fsat.potential;
@@ -256,19 +267,20 @@ void expect_full_coverage(const RunResult& r, const char* name) {
   EXPECT_GT(c.negative_potentials, 1000u);
   EXPECT_GT(c.gate_opened_mid_sample, 100u);
   EXPECT_GT(c.gated_at_threshold, 100u);
+  EXPECT_GT(c.surrogate_gate_events, 1000u);
   EXPECT_GT(c.clears_mid_sample, 10u);
   EXPECT_GT(c.resets, 5u);
   std::printf(
       "%s: %llu cycles, %llu samples, %llu forward / %llu gradient steps, spikes fwd %llu pos %llu neg %llu, "
       "saturations charge %llu potential %llu, negative potentials %llu, gate opened mid-sample %llu, "
-      "gated at threshold %llu, clears %llu, resets %llu\n",
+      "gated at threshold %llu, surrogate gate events %llu, clears %llu, resets %llu\n",
       name, static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(c.samples),
       static_cast<unsigned long long>(c.fwd_steps), static_cast<unsigned long long>(c.grad_steps),
       static_cast<unsigned long long>(c.fwd_spikes), static_cast<unsigned long long>(c.pos_spikes),
       static_cast<unsigned long long>(c.neg_spikes), static_cast<unsigned long long>(c.charge_saturations),
       static_cast<unsigned long long>(c.potential_saturations), static_cast<unsigned long long>(c.negative_potentials),
       static_cast<unsigned long long>(c.gate_opened_mid_sample), static_cast<unsigned long long>(c.gated_at_threshold),
-      static_cast<unsigned long long>(c.clears_mid_sample), static_cast<unsigned long long>(c.resets));
+      static_cast<unsigned long long>(c.surrogate_gate_events), static_cast<unsigned long long>(c.clears_mid_sample), static_cast<unsigned long long>(c.resets));
 }
 
 TEST(RtlNeuron, HiddenDefaultWidthsMatchGoldenSteps) {
@@ -291,6 +303,7 @@ TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
   t.beta_i = 65536;  // no filtering: transfer == input
   t.theta_i = 100;
   t.theta_grad_i = 10;
+  t.theta_gate_i = 100;  // the paper's gate
   t.clear_i = 1;
   dut.tick();
   t.clear_i = 0;
@@ -327,6 +340,49 @@ TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
   dut.tick();
   EXPECT_FALSE(t.gate_o);
   EXPECT_EQ(t.pos_potential_o, 0u);
+}
+
+// Directed: with a surrogate gate (theta_gate < theta) the gate opens once the forward potential
+// reaches theta_gate, before any forward spike; below it the gate stays closed.
+TEST(RtlNeuron, SurrogateGateOpensBelowThreshold) {
+  Sim<Vneuron_hidden> dut;
+  auto& t = dut.top();
+  t.beta_i = 65536;  // no filtering: transfer == input
+  t.theta_i = 100;
+  t.theta_grad_i = 10;
+  t.theta_gate_i = 50;
+  t.clear_i = 1;
+  dut.tick();
+  t.clear_i = 0;
+  auto step = [&](uint32_t fwd_in, uint32_t grad_in) {
+    t.fwd_en_i = 1;
+    t.fwd_in_i = fwd_in;
+    dut.tick();
+    t.fwd_en_i = 0;
+    t.grad_en_i = 1;
+    t.grad_in_i = grad_in;
+    dut.tick();
+    t.grad_en_i = 0;
+  };
+  step(49, 30);  // potential 49 < 50: closed, the gradient integrates
+  EXPECT_FALSE(t.spike_o);
+  EXPECT_FALSE(t.gate_o);
+  EXPECT_FALSE(t.grad_pos_o);
+  EXPECT_EQ(t.pos_potential_o, 30u);
+  step(1, 0);  // potential 50: open without a forward spike, the held gradient fires
+  EXPECT_FALSE(t.spike_o);
+  EXPECT_EQ(t.potential_o, 50u);
+  EXPECT_TRUE(t.gate_o);
+  EXPECT_TRUE(t.grad_pos_o);
+  EXPECT_EQ(t.pos_potential_o, 20u);  // 30 - 10
+  step(0, 0);  // stays open for the rest of the sample
+  EXPECT_TRUE(t.gate_o);
+  EXPECT_TRUE(t.grad_pos_o);
+  // The golden rule agrees on the event.
+  const ssnn::ForwardStep below{ssnn::ForwardState{0, 49}, 0}, at{ssnn::ForwardState{0, 50}, 0};
+  EXPECT_EQ(ssnn::gate_event(below, 50), 0);
+  EXPECT_EQ(ssnn::gate_event(at, 50), 1);
+  EXPECT_EQ(ssnn::gate_event(at, 100), 0);  // the paper's gate: the potential alone never opens it
 }
 
 // The checker must be able to fail: a reference with beta off by one LSB is caught.

@@ -84,6 +84,22 @@ TEST(Equivalence, DeepDropoutDeviceNonIdealities) {
   expect_router_sound(r.counters, chip);
 }
 
+// The surrogate gradient gate (gate_fraction < 1) in both hidden layers of the deep configuration:
+// the gate events of the forward neurons reach the gradient neurons in the same step at both levels.
+TEST(Equivalence, SurrogateGateDeepDropout) {
+  ModelConfig cfg = deep_nonideal_config(14, 1);
+  cfg.gate_fraction = 0.375;
+  ChipConfig chip = tiled_chip(128, 8);
+  chip.lanes = 8;
+  ChipHarness h("tb", cfg, chip);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
+  EXPECT_GT(r.counters.cores[1].pos_spikes + r.counters.cores[1].neg_spikes, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
 // MNIST subset, rate mode with WTA, an epoch-indexed pulse schedule, non-square tiles and a
 // narrow core.
 TEST(Equivalence, MnistRateModeWta) {

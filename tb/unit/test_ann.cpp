@@ -205,6 +205,30 @@ TEST(Ann, DeterministicForASeed) {
   }
 }
 
+// --no-bias: the biases stay at zero for both optimisers while the weights learn; the record says so
+// only when they are off.
+TEST(Ann, BiasesStayZeroWhenOff) {
+  for (auto opt : {ssnn::ann::Optimizer::kAdam, ssnn::ann::Optimizer::kSgd}) {
+    AnnConfig c = subset_config();
+    c.optimizer = opt;
+    c.lr = opt == ssnn::ann::Optimizer::kSgd ? 0.05 : 1e-3;
+    c.epochs = 1;
+    c.biases = false;
+    Mlp<float> net(c);
+    const auto initial = net.weights()[0];
+    ssnn::ann::train(net, subset("train"), nullptr);
+    for (const auto& b : net.biases()) EXPECT_TRUE(b.isZero(0)) << b.transpose();
+    EXPECT_NE(net.weights()[0], initial);
+    AnnConfig on = c;
+    on.biases = true;
+    Mlp<float> with(on);
+    ssnn::ann::train(with, subset("train"), nullptr);
+    EXPECT_FALSE(with.biases()[0].isZero(0));
+    EXPECT_EQ(ssnn::ann::to_json(c).at("biases"), false);
+    EXPECT_FALSE(ssnn::ann::to_json(on).contains("biases"));
+  }
+}
+
 // One epoch with augmentation trains exactly like one plain epoch on a data set in which every image
 // already carries the transform of the position it is presented at (each index appears once per
 // epoch); the record lists the options only when they are on.

@@ -45,6 +45,35 @@ std::string config_error(const nlohmann::json& j) {
 
 }  // namespace
 
+TEST(Validate, GateFractionRange) {
+  ModelConfig c = small_config();
+  for (double bad : {0.0, -0.5, 1.5, std::nan("")}) {
+    c.gate_fraction = bad;
+    EXPECT_NE(validation_error(c).find("--gate-fraction"), std::string::npos) << bad;
+  }
+  c.gate_fraction = 0.25;
+  EXPECT_EQ(validation_error(c), "");
+}
+
+TEST(GateThreshold, FractionOfTheTrainingThreshold) {
+  ModelConfig c = small_config();
+  c.theta = 1000;
+  c.dropout_input = 0.2;
+  EXPECT_EQ(c.gate_threshold(1, false), 1000);  // 1.0: the forward threshold itself
+  EXPECT_EQ(c.gate_threshold(1, true), c.forward_threshold(1, true));
+  c.gate_fraction = 0.5;
+  EXPECT_EQ(c.gate_threshold(1, false), 500);
+  EXPECT_EQ(c.gate_threshold(1, true), 400);  // half of the dropout-scaled 800
+  c.gate_fraction = 1e-9;
+  EXPECT_EQ(c.gate_threshold(1, false), 1);  // never below one LSB
+  // Old records without the key read as the paper's gate.
+  nlohmann::json j = c;
+  j.erase("gate_fraction");
+  ModelConfig back;
+  from_json(j, back);
+  EXPECT_EQ(back.gate_fraction, 1.0);
+}
+
 TEST(SynapseParams, HugePulsesAreClampedNotOverflowed) {
   // 8000 LSB x ratio 1000 x device level 8191 x (1 + 5) is about 4e11: far beyond 32 bits.
   ModelConfig c = small_config();

@@ -334,6 +334,29 @@ TEST(GradientNeuron, GateOpensOnTheSameStepsForwardSpike) {
   EXPECT_TRUE(r.next.gate);
 }
 
+// The gate event: the paper's gate (theta_gate = theta) opens only on a spike, however high the
+// potential; a surrogate gate also on a potential at or above theta_gate without a spike.
+TEST(GateEvent, PaperGateOpensOnlyOnASpike) {
+  const NeuronParams p = unfiltered();
+  const ForwardStep below = forward_step(p, ForwardState{}, 99, 100);
+  EXPECT_FALSE(below.spike);
+  EXPECT_EQ(gate_event(below, 100), 0);
+  const ForwardStep fired = forward_step(p, ForwardState{}, 250, 100);  // spikes once, 150 carries over
+  EXPECT_TRUE(fired.spike);
+  EXPECT_EQ(fired.next.potential, 150);
+  EXPECT_EQ(gate_event(fired, 100), 1);
+}
+
+TEST(GateEvent, SurrogateGateOpensAtItsThresholdWithoutASpike) {
+  const NeuronParams p = unfiltered();
+  EXPECT_EQ(gate_event(forward_step(p, ForwardState{}, 49, 100), 50), 0);
+  EXPECT_EQ(gate_event(forward_step(p, ForwardState{}, 50, 100), 50), 1);
+  EXPECT_EQ(gate_event(forward_step(p, ForwardState{}, 99, 100), 50), 1);
+  EXPECT_EQ(gate_event(forward_step(p, ForwardState{}, -500, 100), 50), 0);
+  // After a spike the residual potential may be below theta_gate: the spike opens the gate anyway.
+  EXPECT_EQ(gate_event(forward_step(p, ForwardState{0, 90}, 10, 100), 50), 1);
+}
+
 TEST(GradientNeuron, NegativeStreamFiresForNegativeInput) {
   const NeuronParams p = unfiltered();
   GradientState s;

@@ -137,6 +137,26 @@ INSTANTIATE_TEST_SUITE_P(Modes, Determinism,
                          ::testing::Values(UpdateMode::kStochastic, UpdateMode::kRate, UpdateMode::kNoise),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
+// The surrogate gate lets neurons driven close to threshold pass gradient: more hidden gradient
+// spikes and other weights than the paper's gate; 1.0 is the paper's gate exactly.
+TEST(SurrogateGate, PassesMoreHiddenGradientThanThePapersGate) {
+  const Dataset data = first(subset_train(), 200);
+  auto run = [&](double fraction) {
+    ModelConfig c = train_config({32}, 20, UpdateMode::kStochastic, 5);
+    c.gate_fraction = fraction;
+    GoldenModel m(c);
+    Trainer t(m, data, nullptr, quiet(1));
+    const nlohmann::json activity = t.run()[0].at("train_activity");
+    const double hidden_gradient = activity.at("grad_pos_spikes_per_sample")[1].get<double>() +
+                                   activity.at("grad_neg_spikes_per_sample")[1].get<double>();
+    return std::make_pair(hidden_gradient, m.weights());
+  };
+  const auto paper = run(1.0);
+  const auto surrogate = run(0.5);
+  EXPECT_GT(surrogate.first, paper.first * 1.1);
+  EXPECT_NE(surrogate.second[0].values, paper.second[0].values);
+}
+
 TEST(EpochOrder, IsASeededPermutation) {
   const std::vector<uint32_t> a = epoch_order(1, 0, 1000);
   std::vector<uint32_t> sorted = a;

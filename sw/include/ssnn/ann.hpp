@@ -61,6 +61,7 @@ struct AnnConfig {
   double momentum = 0.9;          // SGD (heavy ball: v = mu v + g, w -= lr v)
   double beta1 = 0.9, beta2 = 0.999, adam_eps = 1e-8;
   double weight_decay = 0.0;      // L2 coefficient added to the weight gradients (not the biases)
+  bool biases = true;             // false: biases stay at zero, as in the SNN (whose neurons have none)
   int batch = 100;
   int epochs = 30;
   uint64_t seed = 1;

@@ -108,6 +108,8 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   app.add_option("--theta-grad", cfg.theta_grad, "hidden gradient threshold theta_b, weight LSBs")->group(f)->capture_default_str();
   app.add_option("--err-unit", cfg.err_unit, "charge of one spike at an output error neuron")->group(f)->capture_default_str();
   app.add_option("--theta-err", cfg.theta_err, "output error threshold theta_N, err-unit charges")->group(f)->capture_default_str();
+  app.add_option("--gate-fraction", cfg.gate_fraction,
+                 "hidden gradient gate opens at this fraction of theta (1: first forward spike)")->group(f)->capture_default_str();
   auto* l = "Learning";
   app.add_option("--mode", text.mode, "weight update: stochastic | rate | noise")->group(l)->capture_default_str();
   app.add_option("--pulse", cfg.pulse, "LSBs per coincidence, one per epoch (last repeats), e.g. 4,2,1")

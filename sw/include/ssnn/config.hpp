@@ -59,6 +59,9 @@ struct ModelConfig {
   int32_t theta_grad = 1024;  // hidden gradient neurons (theta_b): gradient gain theta/theta_grad
   int32_t err_unit = 256;     // charge one label/output spike brings to an output error neuron
   int32_t theta_err = 128;    // output error neurons (theta_N), in the same unit as err_unit
+  // Hidden gradient gate: opens at the forward neuron's first spike (1.0, the paper) or, below 1,
+  // once its membrane potential reaches gate_fraction x its threshold (surrogate gate).
+  double gate_fraction = 1.0;
 
   // Winner-take-all lateral inhibition at the output (inhibition in LSBs per output spike).
   bool wta = true;
@@ -94,6 +97,8 @@ struct ModelConfig {
   // Thresholds during training with dropout: theta * (1 - p_in) (inverted dropout), nominal otherwise.
   int32_t forward_threshold(int layer, bool training) const;
   int32_t inhibition_for(bool training) const;
+  // Potential that opens a hidden layer's gradient gate: the forward threshold scaled by gate_fraction.
+  int32_t gate_threshold(int layer, bool training) const;
   // The cross-point behaviour of weight layer `layer` (0 = input weights) during `epoch`.
   SynapseParams synapse_params(int epoch, int layer) const;
 

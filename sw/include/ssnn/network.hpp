@@ -87,7 +87,7 @@ class Workspace {
  private:
   friend class GoldenModel;
   std::vector<std::vector<int32_t>> fwd_charge_, fwd_potential_, grad_charge_, grad_pos_, grad_neg_;
-  std::vector<std::vector<uint8_t>> gate_, fwd_flag_, pos_flag_, neg_flag_, keep_;
+  std::vector<std::vector<uint8_t>> gate_, fwd_flag_, gate_open_, pos_flag_, neg_flag_, keep_;
   std::vector<std::vector<int32_t>> acc_, count_fwd_, count_pos_, count_neg_;
   std::vector<std::vector<int>> list_fwd_, list_pos_, list_neg_;
   std::vector<Lfsr> pixel_lfsr_;

@@ -92,11 +92,20 @@ constexpr ForwardStep forward_step(const NeuronParams& p, ForwardState s, int32_
   return ForwardStep{ForwardState{integrated.charge, f.potential}, f.spike};
 }
 
+// Gate event of a hidden composite neuron in this step: its forward neuron fired, or its membrane
+// potential (after the step's firing) reached theta_gate.  theta_gate >= theta is the paper's gate
+// ("spiked at least once"): without a spike the potential is below theta, so only the spike counts.
+// A lower theta_gate is a surrogate gate: a neuron driven close to threshold also passes gradient,
+// as the ReLU derivative does for a small positive input (docs/theory.md, "Surrogate gate").
+constexpr Bit gate_event(const ForwardStep& r, int32_t theta_gate) {
+  return r.spike | static_cast<Bit>(r.next.potential >= theta_gate);
+}
+
 // ---- Gradient neuron pair (eq. 4-7) --------------------------------------------------------------
 // The positive and negative gradient neurons share one filtered input: the positive one integrates
 // +eps*(W^T (d_p - d_n)), the negative one its negation.  Both integrate from the start of the
-// sample; they may fire only once the gate is open (hidden layers: the composite's forward neuron has
-// spiked at least once in this sample, including this step).  Output error neurons (eq. 6-7) use the
+// sample; they may fire only once the gate is open (hidden layers: a gate_event of the composite's
+// forward neuron in this sample, including this step; by default its first spike).  Output error neurons (eq. 6-7) use the
 // same function with the gate open from reset and input (label - output) * err_unit.
 struct GradientState {
   int32_t charge = 0;
@@ -114,12 +123,12 @@ struct GradientStep {
   Bit spike_neg;
 };
 
-constexpr GradientStep gradient_step(const NeuronParams& p, GradientState s, int32_t input, Bit forward_spike,
+constexpr GradientStep gradient_step(const NeuronParams& p, GradientState s, int32_t input, Bit gate_open,
                                      int32_t theta) {
   const FilterStep f = filter_step(p, s.charge, input);
   int32_t pos = saturate32(s.pos + f.transfer, p.potential_bits);
   int32_t neg = saturate32(s.neg - f.transfer, p.potential_bits);
-  const Bit gate = s.gate | forward_spike;
+  const Bit gate = s.gate | gate_open;
   const Bit spike_pos = gate & static_cast<Bit>(pos >= theta);
   const Bit spike_neg = gate & static_cast<Bit>(neg >= theta);
   pos = spike_pos ? pos - theta : pos;
