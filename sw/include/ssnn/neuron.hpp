@@ -105,8 +105,9 @@ constexpr Bit gate_event(const ForwardStep& r, int32_t theta_gate) {
 // The positive and negative gradient neurons share one filtered input: the positive one integrates
 // +eps*(W^T (d_p - d_n)), the negative one its negation.  Both integrate from the start of the
 // sample; they may fire only once the gate is open (hidden layers: a gate_event of the composite's
-// forward neuron in this sample, including this step; by default its first spike).  Output error neurons (eq. 6-7) use the
-// same function with the gate open from reset and input (label - output) * err_unit.
+// forward neuron in this sample, including this step; by default its first spike).  Output error
+// neurons (eq. 6-7) use the same function with the gate open from reset and input
+// (label - output) * err_unit.
 struct GradientState {
   int32_t charge = 0;
   int32_t pos = 0;
