@@ -39,6 +39,9 @@ void ChipConfig::validate(const ModelConfig& m) const {
   if (m.update_mode != UpdateMode::kStochastic && m.update_mode != UpdateMode::kRate)
     fail(fmt::format("--mode: {} is a software baseline of the golden model; the chip implements stochastic "
                      "(per-step pulses) and rate (end-of-sample) updates", to_string(m.update_mode)));
+  if (m.forward_start != 0 || m.gradient_start != 0)
+    fail(fmt::format("--forward-start/--gradient-start: {} / {}: start potentials are a golden-model study option; "
+                     "the chip's neurons start every sample at 0", m.forward_start, m.gradient_start));
   if (m.layers() + 1 > 255) fail(fmt::format("--hidden: {} layers exceed the 8-bit AER block field", m.layers() - 1));
   for (int l = 0; l <= m.layers(); ++l)
     if (m.layer_size(l) > 65536)

@@ -85,6 +85,14 @@ int32_t ModelConfig::gate_threshold(int layer, bool training) const {
   return gate_fraction >= 1.0 ? forward : scaled(forward, gate_fraction);
 }
 
+int32_t ModelConfig::forward_start_potential(int layer, bool training) const {
+  return static_cast<int32_t>(std::lround(forward_threshold(layer, training) * forward_start));
+}
+
+int32_t ModelConfig::gradient_start_potential() const {
+  return static_cast<int32_t>(std::lround(theta_grad * gradient_start));
+}
+
 int32_t ModelConfig::inhibition_for(bool training) const {
   if (!wta) return 0;
   return training ? scaled(inhibition, 1.0 - dropout_into(*this, layers())) : inhibition;
@@ -158,6 +166,10 @@ void ModelConfig::validate() const {
     fail(fmt::format("--theta: {} can never be reached by {} inputs of {}-bit weights", theta, inputs, weight_bits));
   if (!(gate_fraction > 0) || gate_fraction > 1)
     fail(fmt::format("--gate-fraction: {} is out of range (0, 1]", gate_fraction));
+  if (!(forward_start >= 0) || forward_start >= 1)
+    fail(fmt::format("--forward-start: {} is out of range [0, 1)", forward_start));
+  if (!(gradient_start >= 0) || gradient_start >= 1)
+    fail(fmt::format("--gradient-start: {} is out of range [0, 1)", gradient_start));
   if (inhibition < 0 || inhibition > signed_max(potential_bits))
     fail(fmt::format("--inhibition: {} is out of range 0..{}", inhibition, signed_max(potential_bits)));
   if (pulse.empty()) fail("--pulse: at least one value is required");
@@ -218,6 +230,8 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"err_unit", c.err_unit},
                      {"theta_err", c.theta_err},
                      {"gate_fraction", c.gate_fraction},
+                     {"forward_start", c.forward_start},
+                     {"gradient_start", c.gradient_start},
                      {"wta", c.wta},
                      {"inhibition", c.inhibition},
                      {"update_mode", to_string(c.update_mode)},
@@ -315,6 +329,8 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("err_unit", c.err_unit);
   get("theta_err", c.theta_err);
   get("gate_fraction", c.gate_fraction);  // absent in records older than the surrogate gate: 1.0
+  get("forward_start", c.forward_start);  // absent in older records: 0
+  get("gradient_start", c.gradient_start);
   get("wta", c.wta);
   get("inhibition", c.inhibition);
   if (j.contains("update_mode")) {

@@ -195,10 +195,13 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
   for (int l = 0; l <= L; ++l) {
     const auto u = static_cast<size_t>(l);
     std::fill(ws.fwd_charge_[u].begin(), ws.fwd_charge_[u].end(), 0);
-    std::fill(ws.fwd_potential_[u].begin(), ws.fwd_potential_[u].end(), 0);
+    const bool hidden = l > 0 && l < L;
+    const int32_t fwd_start = hidden ? cfg_.forward_start_potential(l, spec.learn) : 0;
+    const int32_t grad_start = hidden ? cfg_.gradient_start_potential() : 0;
+    std::fill(ws.fwd_potential_[u].begin(), ws.fwd_potential_[u].end(), fwd_start);
     std::fill(ws.grad_charge_[u].begin(), ws.grad_charge_[u].end(), 0);
-    std::fill(ws.grad_pos_[u].begin(), ws.grad_pos_[u].end(), 0);
-    std::fill(ws.grad_neg_[u].begin(), ws.grad_neg_[u].end(), 0);
+    std::fill(ws.grad_pos_[u].begin(), ws.grad_pos_[u].end(), grad_start);
+    std::fill(ws.grad_neg_[u].begin(), ws.grad_neg_[u].end(), grad_start);
     // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
     std::fill(ws.gate_[u].begin(), ws.gate_[u].end(), l == L ? 1 : 0);
     std::fill(ws.fwd_flag_[u].begin(), ws.fwd_flag_[u].end(), 0);

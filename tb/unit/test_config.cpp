@@ -74,6 +74,42 @@ TEST(GateThreshold, FractionOfTheTrainingThreshold) {
   EXPECT_EQ(back.gate_fraction, 1.0);
 }
 
+TEST(Validate, StartFractionRange) {
+  ModelConfig c = small_config();
+  for (double bad : {-0.1, 1.0, 2.0, std::nan("")}) {
+    c.forward_start = bad;
+    EXPECT_NE(validation_error(c).find("--forward-start"), std::string::npos) << bad;
+    c.forward_start = 0;
+    c.gradient_start = bad;
+    EXPECT_NE(validation_error(c).find("--gradient-start"), std::string::npos) << bad;
+    c.gradient_start = 0;
+  }
+  c.forward_start = 0.5;
+  c.gradient_start = 0.99;
+  EXPECT_EQ(validation_error(c), "");
+}
+
+TEST(StartPotential, FractionOfTheThresholdInUse) {
+  ModelConfig c = small_config();
+  c.theta = 1000;
+  c.theta_grad = 300;
+  c.dropout_input = 0.2;  // the first hidden layer's training threshold is 800 (inverted dropout)
+  EXPECT_EQ(c.forward_start_potential(1, false), 0);  // the paper: every membrane starts at 0
+  EXPECT_EQ(c.gradient_start_potential(), 0);
+  c.forward_start = 0.5;
+  c.gradient_start = 0.5;
+  EXPECT_EQ(c.forward_start_potential(1, false), 500);
+  EXPECT_EQ(c.forward_start_potential(1, true), 400);  // half of the dropout-scaled 800
+  EXPECT_EQ(c.gradient_start_potential(), 150);
+  nlohmann::json j = c;
+  j.erase("forward_start");
+  j.erase("gradient_start");
+  ModelConfig back;
+  from_json(j, back);  // records older than the option read as the paper's start
+  EXPECT_EQ(back.forward_start, 0.0);
+  EXPECT_EQ(back.gradient_start, 0.0);
+}
+
 TEST(SynapseParams, HugePulsesAreClampedNotOverflowed) {
   // 8000 LSB x ratio 1000 x device level 8191 x (1 + 5) is about 4e11: far beyond 32 bits.
   ModelConfig c = small_config();

@@ -110,6 +110,11 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   app.add_option("--theta-err", cfg.theta_err, "output error threshold theta_N, err-unit charges")->group(f)->capture_default_str();
   app.add_option("--gate-fraction", cfg.gate_fraction,
                  "hidden gradient gate opens at this fraction of theta (1: first forward spike)")->group(f)->capture_default_str();
+  app.add_option("--forward-start", cfg.forward_start,
+                 "hidden forward membranes start each sample at this fraction of theta (0.5: round-to-nearest rate code)")
+      ->group(f)->capture_default_str();
+  app.add_option("--gradient-start", cfg.gradient_start,
+                 "hidden gradient membranes start each sample at this fraction of theta_grad")->group(f)->capture_default_str();
   auto* l = "Learning";
   app.add_option("--mode", text.mode, "weight update: stochastic | rate | noise")->group(l)->capture_default_str();
   app.add_option("--pulse", cfg.pulse, "LSBs per coincidence, one per epoch (last repeats), e.g. 4,2,1")

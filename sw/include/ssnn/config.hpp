@@ -62,6 +62,11 @@ struct ModelConfig {
   // Hidden gradient gate: opens at the forward neuron's first spike (1.0, the paper) or, below 1,
   // once its membrane potential reaches gate_fraction x its threshold (surrogate gate).
   double gate_fraction = 1.0;
+  // Where a hidden composite's membranes start each sample, as a fraction of their thresholds.
+  // 0 (the paper): the spike count is floor(charge / theta); 0.5 rounds it to nearest instead, so a
+  // neuron (or gradient stream) driven past half its threshold fires once rather than not at all.
+  double forward_start = 0.0;   // hidden forward neurons, x forward_threshold
+  double gradient_start = 0.0;  // hidden positive and negative gradient neurons, x theta_grad
 
   // Winner-take-all lateral inhibition at the output (inhibition in LSBs per output spike).
   bool wta = true;
@@ -99,6 +104,9 @@ struct ModelConfig {
   int32_t inhibition_for(bool training) const;
   // Potential that opens a hidden layer's gradient gate: the forward threshold scaled by gate_fraction.
   int32_t gate_threshold(int layer, bool training) const;
+  // Start potentials of hidden layer `layer`'s forward and gradient neurons.
+  int32_t forward_start_potential(int layer, bool training) const;
+  int32_t gradient_start_potential() const;
   // The cross-point behaviour of weight layer `layer` (0 = input weights) during `epoch`.
   SynapseParams synapse_params(int epoch, int layer) const;
 
