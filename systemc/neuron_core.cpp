@@ -197,7 +197,7 @@ int neuron_core::backward() {
   for (int j = 0; j < n_; ++j) {
     const auto u = static_cast<size_t>(j);
     const GradientStep r = gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0},
-                                         acc_[u], gate_open_[u] != 0, cfg_.theta_grad);
+                                         acc_[u], gate_open_[u] != 0, cfg_.gradient_threshold(layer_));
     grad_charge_[u] = r.next.charge;
     grad_pos_[u] = r.next.pos;
     grad_neg_[u] = r.next.neg;
@@ -205,7 +205,7 @@ int neuron_core::backward() {
     pos_flag_[u] = r.spike_pos;
     neg_flag_[u] = r.spike_neg;
   }
-  if (cosim_) cosim_->core_backward(*this, acc_.data(), cfg_.theta_grad);
+  if (cosim_) cosim_->core_backward(*this, acc_.data(), cfg_.gradient_threshold(layer_));
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);
 }

@@ -85,12 +85,18 @@ int32_t ModelConfig::gate_threshold(int layer, bool training) const {
   return gate_fraction >= 1.0 ? forward : scaled(forward, gate_fraction);
 }
 
+int32_t ModelConfig::gradient_threshold(int layer) const {
+  const auto k = static_cast<size_t>(layer - 1);
+  if (layer < 1 || k >= theta_grad_ratio.size()) return theta_grad;
+  return static_cast<int32_t>(std::max(1L, std::lround(theta_grad * theta_grad_ratio[k])));
+}
+
 int32_t ModelConfig::forward_start_potential(int layer, bool training) const {
   return static_cast<int32_t>(std::lround(forward_threshold(layer, training) * forward_start));
 }
 
-int32_t ModelConfig::gradient_start_potential() const {
-  return static_cast<int32_t>(std::lround(theta_grad * gradient_start));
+int32_t ModelConfig::gradient_start_potential(int layer) const {
+  return static_cast<int32_t>(std::lround(gradient_threshold(layer) * gradient_start));
 }
 
 int32_t ModelConfig::inhibition_for(bool training) const {
@@ -177,6 +183,15 @@ void ModelConfig::validate() const {
     if (p < 1 || p > signed_max(weight_bits))
       fail(fmt::format("--pulse: {} is out of range 1..{} for {}-bit weights", p, signed_max(weight_bits),
                        weight_bits));
+  if (theta_grad_ratio.size() > hidden.size())
+    fail(fmt::format("--theta-grad-ratio: {} values for {} hidden layers", theta_grad_ratio.size(), hidden.size()));
+  for (double r : theta_grad_ratio)
+    if (!(r > 0) || r > 1e6) fail(fmt::format("--theta-grad-ratio: {} is out of range (0, 1e6]", r));
+  for (int l = 1; l < layers(); ++l)
+    if (theta_grad * (static_cast<size_t>(l - 1) < theta_grad_ratio.size() ? theta_grad_ratio[static_cast<size_t>(l - 1)] : 1.0) >
+        static_cast<double>(signed_max(potential_bits)))
+      fail(fmt::format("--theta-grad-ratio: hidden layer {}'s gradient threshold exceeds the {}-bit potential register",
+                       l, potential_bits));
   if (layer_pulse_ratio.size() > static_cast<size_t>(layers()))
     fail(fmt::format("--layer-pulse-ratio: {} values for {} weight layers", layer_pulse_ratio.size(), layers()));
   for (double r : layer_pulse_ratio)
@@ -237,6 +252,7 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"update_mode", to_string(c.update_mode)},
                      {"pulse", c.pulse},
                      {"layer_pulse_ratio", c.layer_pulse_ratio},
+                     {"theta_grad_ratio", c.theta_grad_ratio},
                      {"noise_timesteps", c.noise_timesteps},
                      {"dropout_input", c.dropout_input},
                      {"dropout_hidden", c.dropout_hidden},
@@ -339,6 +355,7 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   }
   get("pulse", c.pulse);
   get("layer_pulse_ratio", c.layer_pulse_ratio);
+  get("theta_grad_ratio", c.theta_grad_ratio);  // absent in older records: one threshold for all
   get("noise_timesteps", c.noise_timesteps);
   get("dropout_input", c.dropout_input);
   get("dropout_hidden", c.dropout_hidden);

@@ -197,7 +197,7 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
     std::fill(ws.fwd_charge_[u].begin(), ws.fwd_charge_[u].end(), 0);
     const bool hidden = l > 0 && l < L;
     const int32_t fwd_start = hidden ? cfg_.forward_start_potential(l, spec.learn) : 0;
-    const int32_t grad_start = hidden ? cfg_.gradient_start_potential() : 0;
+    const int32_t grad_start = hidden ? cfg_.gradient_start_potential(l) : 0;
     std::fill(ws.fwd_potential_[u].begin(), ws.fwd_potential_[u].end(), fwd_start);
     std::fill(ws.grad_charge_[u].begin(), ws.grad_charge_[u].end(), 0);
     std::fill(ws.grad_pos_[u].begin(), ws.grad_pos_[u].end(), grad_start);
@@ -444,7 +444,7 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
         for_each_spike(ws.part_pos_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, 1); });
         for_each_spike(ws.part_neg_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, -1); });
         ctr.gradient_reads += (spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1)) * static_cast<uint64_t>(width);
-        gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.theta_grad,
+        gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.gradient_threshold(l),
                        ws.grad_charge_[u].data() + r.begin, ws.grad_pos_[u].data() + r.begin,
                        ws.grad_neg_[u].data() + r.begin, ws.gate_[u].data() + r.begin,
                        ws.pos_flag_[u].data() + r.begin, ws.neg_flag_[u].data() + r.begin);

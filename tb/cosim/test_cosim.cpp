@@ -101,6 +101,22 @@ TEST(Cosim, SurrogateGateWithDropout) {
   EXPECT_GT(cosim.stats().checks, 10000u);
 }
 
+// A gradient threshold per hidden layer: the RTL gradient neurons of each layer get that layer's
+// theta_grad_i and fire where the chip's do.
+TEST(Cosim, PerLayerGradientThresholdDeep) {
+  ModelConfig cfg = deep_nonideal_config(10, 0);
+  cfg.theta_grad_ratio = {3, 0.5};
+  ChipConfig chip = tiled_chip(256, 8);
+  chip.lanes = 6;
+  ChipHarness h("tb", cfg, chip);
+  RtlCosim cosim(h, CosimOptions::parse_units("neuron"));
+  const Dataset data = load_named_dataset("subset", "train", "", 5);
+  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 1, {}});
+  EXPECT_EQ(r.mismatch, "");
+  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
+  EXPECT_GT(r.counters.cores[1].pos_spikes + r.counters.cores[1].neg_spikes, 0u);
+}
+
 // An asynchronous reset in the middle of a sample: the RTL units reset with the chip, the queued
 // commands are dropped, and the following samples run in lockstep again.
 TEST(Cosim, ResetMidSampleThenLockstep) {

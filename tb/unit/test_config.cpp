@@ -95,12 +95,12 @@ TEST(StartPotential, FractionOfTheThresholdInUse) {
   c.theta_grad = 300;
   c.dropout_input = 0.2;  // the first hidden layer's training threshold is 800 (inverted dropout)
   EXPECT_EQ(c.forward_start_potential(1, false), 0);  // the paper: every membrane starts at 0
-  EXPECT_EQ(c.gradient_start_potential(), 0);
+  EXPECT_EQ(c.gradient_start_potential(1), 0);
   c.forward_start = 0.5;
   c.gradient_start = 0.5;
   EXPECT_EQ(c.forward_start_potential(1, false), 500);
   EXPECT_EQ(c.forward_start_potential(1, true), 400);  // half of the dropout-scaled 800
-  EXPECT_EQ(c.gradient_start_potential(), 150);
+  EXPECT_EQ(c.gradient_start_potential(1), 150);
   nlohmann::json j = c;
   j.erase("forward_start");
   j.erase("gradient_start");
@@ -108,6 +108,37 @@ TEST(StartPotential, FractionOfTheThresholdInUse) {
   from_json(j, back);  // records older than the option read as the paper's start
   EXPECT_EQ(back.forward_start, 0.0);
   EXPECT_EQ(back.gradient_start, 0.0);
+}
+
+TEST(GradientThreshold, PerHiddenLayerRatio) {
+  ModelConfig c = small_config();
+  c.hidden = {8, 6, 4};
+  c.theta_grad = 300;
+  EXPECT_EQ(c.gradient_threshold(1), 300);  // no ratio: one threshold for every hidden layer
+  EXPECT_EQ(c.gradient_threshold(3), 300);
+  c.theta_grad_ratio = {8, 0.5};  // the third hidden layer has no entry: ratio 1
+  EXPECT_EQ(validation_error(c), "");
+  EXPECT_EQ(c.gradient_threshold(1), 2400);
+  EXPECT_EQ(c.gradient_threshold(2), 150);
+  EXPECT_EQ(c.gradient_threshold(3), 300);
+  c.theta_grad_ratio = {1e-9};
+  EXPECT_EQ(c.gradient_threshold(1), 1);  // never below one LSB
+  c.gradient_start = 0.5;
+  c.theta_grad_ratio = {8};
+  EXPECT_EQ(c.gradient_start_potential(1), 1200);  // the start follows the layer's own threshold
+  EXPECT_EQ(c.gradient_start_potential(2), 150);
+  for (const std::vector<double>& bad : std::vector<std::vector<double>>{{1, 1, 1, 1}, {0}, {-1}, {std::nan("")}, {1e7}}) {
+    c.theta_grad_ratio = bad;
+    EXPECT_NE(validation_error(c).find("--theta-grad-ratio"), std::string::npos) << bad.size() << " " << bad[0];
+  }
+  c.theta_grad_ratio = {1e6};  // 3e8 LSBs: beyond a 24-bit potential register
+  c.potential_bits = 24;
+  EXPECT_NE(validation_error(c).find("exceeds the 24-bit potential register"), std::string::npos);
+  nlohmann::json j = c;
+  j.erase("theta_grad_ratio");
+  ModelConfig back;
+  from_json(j, back);  // records older than the option: one threshold for all
+  EXPECT_TRUE(back.theta_grad_ratio.empty());
 }
 
 TEST(SynapseParams, HugePulsesAreClampedNotOverflowed) {

@@ -57,6 +57,10 @@ struct ModelConfig {
   int32_t theta = 16384;      // hidden forward neurons (the paper's theta = 5 sets the weight unit)
   int32_t theta_out = 16384;  // output forward neurons
   int32_t theta_grad = 1024;  // hidden gradient neurons (theta_b): gradient gain theta/theta_grad
+  // Per hidden layer (first hidden layer first), theta_grad multiplier; empty or missing entries
+  // mean 1.  A deeper network compounds the gain theta/theta_grad once per hidden layer on the way
+  // down, so its lower layers need a larger gradient threshold (docs/theory.md).
+  std::vector<double> theta_grad_ratio{};
   int32_t err_unit = 256;     // charge one label/output spike brings to an output error neuron
   int32_t theta_err = 128;    // output error neurons (theta_N), in the same unit as err_unit
   // Hidden gradient gate: opens at the forward neuron's first spike (1.0, the paper) or, below 1,
@@ -104,9 +108,11 @@ struct ModelConfig {
   int32_t inhibition_for(bool training) const;
   // Potential that opens a hidden layer's gradient gate: the forward threshold scaled by gate_fraction.
   int32_t gate_threshold(int layer, bool training) const;
+  // Gradient threshold of hidden layer `layer` (1..layers()-1): max(1, round(theta_grad * ratio)).
+  int32_t gradient_threshold(int layer) const;
   // Start potentials of hidden layer `layer`'s forward and gradient neurons.
   int32_t forward_start_potential(int layer, bool training) const;
-  int32_t gradient_start_potential() const;
+  int32_t gradient_start_potential(int layer) const;
   // The cross-point behaviour of weight layer `layer` (0 = input weights) during `epoch`.
   SynapseParams synapse_params(int epoch, int layer) const;
 
