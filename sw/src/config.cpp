@@ -75,8 +75,15 @@ int32_t scaled(int32_t value, double keep) {
 }
 }  // namespace
 
+int32_t ModelConfig::nominal_threshold(int layer) const {
+  if (layer == layers()) return theta_out;
+  const auto k = static_cast<size_t>(layer - 1);
+  if (layer < 1 || k >= theta_ratio.size()) return theta;
+  return static_cast<int32_t>(std::max(1L, std::lround(theta * theta_ratio[k])));
+}
+
 int32_t ModelConfig::forward_threshold(int layer, bool training) const {
-  const int32_t nominal = layer == layers() ? theta_out : theta;
+  const int32_t nominal = nominal_threshold(layer);
   return training ? scaled(nominal, 1.0 - dropout_into(*this, layer)) : nominal;
 }
 
@@ -183,6 +190,14 @@ void ModelConfig::validate() const {
     if (p < 1 || p > signed_max(weight_bits))
       fail(fmt::format("--pulse: {} is out of range 1..{} for {}-bit weights", p, signed_max(weight_bits),
                        weight_bits));
+  if (theta_ratio.size() > hidden.size())
+    fail(fmt::format("--theta-ratio: {} values for {} hidden layers", theta_ratio.size(), hidden.size()));
+  for (double r : theta_ratio)
+    if (!(r > 0) || r > 1e6) fail(fmt::format("--theta-ratio: {} is out of range (0, 1e6]", r));
+  for (size_t k = 0; k < theta_ratio.size(); ++k)
+    if (theta * theta_ratio[k] > static_cast<double>(signed_max(potential_bits)))
+      fail(fmt::format("--theta-ratio: hidden layer {}'s threshold exceeds the {}-bit potential register", k + 1,
+                       potential_bits));
   if (theta_grad_ratio.size() > hidden.size())
     fail(fmt::format("--theta-grad-ratio: {} values for {} hidden layers", theta_grad_ratio.size(), hidden.size()));
   for (double r : theta_grad_ratio)
@@ -253,6 +268,7 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"pulse", c.pulse},
                      {"layer_pulse_ratio", c.layer_pulse_ratio},
                      {"theta_grad_ratio", c.theta_grad_ratio},
+                     {"theta_ratio", c.theta_ratio},
                      {"noise_timesteps", c.noise_timesteps},
                      {"dropout_input", c.dropout_input},
                      {"dropout_hidden", c.dropout_hidden},
@@ -355,7 +371,8 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   }
   get("pulse", c.pulse);
   get("layer_pulse_ratio", c.layer_pulse_ratio);
-  get("theta_grad_ratio", c.theta_grad_ratio);  // absent in older records: one threshold for all
+  get("theta_grad_ratio", c.theta_grad_ratio);
+  get("theta_ratio", c.theta_ratio);  // absent in older records: one hidden threshold for all  // absent in older records: one threshold for all
   get("noise_timesteps", c.noise_timesteps);
   get("dropout_input", c.dropout_input);
   get("dropout_hidden", c.dropout_hidden);

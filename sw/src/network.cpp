@@ -49,7 +49,7 @@ std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
   const uint64_t key = sample_key(cfg.seed, Phase::kInit, 0, 0);
   for (int l = 0; l < cfg.layers(); ++l) {
     WeightMatrix m(cfg.layer_size(l), cfg.layer_size(l + 1));
-    const int32_t theta_post = l + 1 == cfg.layers() ? cfg.theta_out : cfg.theta;
+    const int32_t theta_post = cfg.nominal_threshold(l + 1);
     const double bound = cfg.init_gain * std::sqrt(6.0 / m.rows) * theta_post;
     const SynapseParams sp = cfg.synapse_params(0, l);
     const auto b = static_cast<uint32_t>(std::min<double>(std::lround(bound), sp.w_max));

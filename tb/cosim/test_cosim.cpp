@@ -101,10 +101,11 @@ TEST(Cosim, SurrogateGateWithDropout) {
   EXPECT_GT(cosim.stats().checks, 10000u);
 }
 
-// A gradient threshold per hidden layer: the RTL gradient neurons of each layer get that layer's
+// Thresholds per hidden layer: the RTL neurons of each layer get that layer's theta_i and
 // theta_grad_i and fire where the chip's do.
-TEST(Cosim, PerLayerGradientThresholdDeep) {
+TEST(Cosim, PerLayerThresholdsDeep) {
   ModelConfig cfg = deep_nonideal_config(10, 0);
+  cfg.theta_ratio = {1, 0.5};
   cfg.theta_grad_ratio = {3, 0.5};
   ChipConfig chip = tiled_chip(256, 8);
   chip.lanes = 6;

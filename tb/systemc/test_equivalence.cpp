@@ -70,10 +70,13 @@ TEST(Equivalence, MnistStallingRouter) {
 
 // Two hidden layers (tiled), dropout on inputs and hidden units, per-layer pulse sizes, device
 // non-idealities on; the hidden gradient gate opens at `gate_fraction` x theta (1: the paper's gate);
-// each hidden layer's gradient threshold is theta_grad x its `theta_grad_ratio` entry.
-void expect_deep_dropout_equivalent(double gate_fraction, std::vector<double> theta_grad_ratio = {}) {
+// each hidden layer's forward and gradient thresholds are theta x its `theta_ratio` entry and
+// theta_grad x its `theta_grad_ratio` entry.
+void expect_deep_dropout_equivalent(double gate_fraction, std::vector<double> theta_ratio = {},
+                                    std::vector<double> theta_grad_ratio = {}) {
   ModelConfig cfg = deep_nonideal_config(14, 1);
   cfg.gate_fraction = gate_fraction;
+  cfg.theta_ratio = std::move(theta_ratio);
   cfg.theta_grad_ratio = std::move(theta_grad_ratio);
   ChipConfig chip = tiled_chip(128, 8);
   chip.lanes = 8;
@@ -94,9 +97,9 @@ TEST(Equivalence, DeepDropoutDeviceNonIdealities) { expect_deep_dropout_equivale
 // the gradient neurons in the same step at both levels.
 TEST(Equivalence, SurrogateGateDeepDropout) { expect_deep_dropout_equivalent(0.375); }
 
-// A gradient threshold per hidden layer (x3 in the first, x1/2 in the second): each neuron core
-// uses its own layer's threshold, as the golden model does.
-TEST(Equivalence, PerLayerGradientThresholdDeep) { expect_deep_dropout_equivalent(1.0, {3, 0.5}); }
+// Thresholds per hidden layer (forward x1 / x1/2, gradient x3 / x1/2): each neuron core uses its
+// own layer's thresholds, as the golden model does.
+TEST(Equivalence, PerLayerThresholdsDeep) { expect_deep_dropout_equivalent(1.0, {1, 0.5}, {3, 0.5}); }
 
 // MNIST subset, rate mode with WTA, an epoch-indexed pulse schedule, non-square tiles and a
 // narrow core.

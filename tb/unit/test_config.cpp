@@ -141,6 +141,34 @@ TEST(GradientThreshold, PerHiddenLayerRatio) {
   EXPECT_TRUE(back.theta_grad_ratio.empty());
 }
 
+TEST(ForwardThreshold, PerHiddenLayerRatio) {
+  ModelConfig c = small_config();
+  c.hidden = {8, 6, 4};
+  c.theta = 1000;
+  c.theta_out = 700;
+  c.dropout_hidden = 0.5;
+  c.theta_ratio = {1, 0.25};  // the third hidden layer has no entry: ratio 1
+  EXPECT_EQ(validation_error(c), "");
+  EXPECT_EQ(c.nominal_threshold(1), 1000);
+  EXPECT_EQ(c.nominal_threshold(2), 250);
+  EXPECT_EQ(c.nominal_threshold(3), 1000);
+  EXPECT_EQ(c.nominal_threshold(4), 700);  // the output keeps theta_out
+  EXPECT_EQ(c.forward_threshold(2, true), 125);  // inverted dropout on the hidden inputs
+  EXPECT_EQ(c.gate_threshold(2, false), 250);
+  for (const std::vector<double>& bad : std::vector<std::vector<double>>{{1, 1, 1, 1}, {0}, {-2}, {std::nan("")}}) {
+    c.theta_ratio = bad;
+    EXPECT_NE(validation_error(c).find("--theta-ratio"), std::string::npos) << bad.size() << " " << bad[0];
+  }
+  c.theta_ratio = {1, 1e5};  // 1e8 LSBs: beyond a 24-bit potential register
+  c.potential_bits = 24;
+  EXPECT_NE(validation_error(c).find("hidden layer 2's threshold exceeds"), std::string::npos);
+  nlohmann::json j = c;
+  j.erase("theta_ratio");
+  ModelConfig back;
+  from_json(j, back);  // records older than the option: one hidden threshold for all
+  EXPECT_TRUE(back.theta_ratio.empty());
+}
+
 TEST(SynapseParams, HugePulsesAreClampedNotOverflowed) {
   // 8000 LSB x ratio 1000 x device level 8191 x (1 + 5) is about 4e11: far beyond 32 bits.
   ModelConfig c = small_config();

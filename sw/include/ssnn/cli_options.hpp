@@ -107,6 +107,8 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   app.add_option("--theta-out", cfg.theta_out, "output forward threshold, weight LSBs")->group(f)->capture_default_str();
   app.add_option("--theta-grad", cfg.theta_grad, "hidden gradient threshold theta_b, weight LSBs")->group(f)->capture_default_str();
   app.add_option("--err-unit", cfg.err_unit, "charge of one spike at an output error neuron")->group(f)->capture_default_str();
+  app.add_option("--theta-ratio", cfg.theta_ratio, "per hidden layer, theta multiplier (deeper nets), e.g. 1,0.25")
+      ->delimiter(',')->check(non_empty())->group(f);
   app.add_option("--theta-grad-ratio", cfg.theta_grad_ratio,
                  "per hidden layer, theta_grad multiplier (deeper nets: larger below), e.g. 8,1")
       ->delimiter(',')->check(non_empty())->group(f);

@@ -55,6 +55,9 @@ struct ModelConfig {
   // Thresholds, in weight LSBs unless stated.
   // theta = 2^14 LSB makes one pulse 1/4096 theta: fine enough for rate updates (docs/theory.md).
   int32_t theta = 16384;      // hidden forward neurons (the paper's theta = 5 sets the weight unit)
+  // Per hidden layer (first hidden layer first), theta multiplier; empty or missing entries mean 1.
+  // A hidden layer fed by another hidden layer sees far fewer input spikes than one fed by pixels.
+  std::vector<double> theta_ratio{};
   int32_t theta_out = 16384;  // output forward neurons
   int32_t theta_grad = 1024;  // hidden gradient neurons (theta_b): gradient gain theta/theta_grad
   // Per hidden layer (first hidden layer first), theta_grad multiplier; empty or missing entries
@@ -103,6 +106,8 @@ struct ModelConfig {
   int layer_size(int l) const;  // l = 0 inputs .. layers() classes
   int32_t pulse_for_epoch(int epoch) const;
   NeuronParams neuron_params() const;
+  // Nominal forward threshold of layer 1..layers(): theta x ratio (hidden), theta_out (output).
+  int32_t nominal_threshold(int layer) const;
   // Thresholds during training with dropout: theta * (1 - p_in) (inverted dropout), nominal otherwise.
   int32_t forward_threshold(int layer, bool training) const;
   int32_t inhibition_for(bool training) const;
