@@ -73,13 +73,16 @@ int32_t scaled(int32_t value, double keep) {
   const auto v = static_cast<int32_t>(std::lround(value * keep));
   return v < 1 ? 1 : v;
 }
+// A per-hidden-layer threshold: `base` x the layer's entry of `ratio` (hidden layer 1 first; a
+// missing entry is 1), at least one LSB.
+int32_t per_hidden_layer(int32_t base, const std::vector<double>& ratio, int layer) {
+  const auto k = static_cast<size_t>(layer - 1);
+  return layer < 1 || k >= ratio.size() ? base : scaled(base, ratio[k]);
+}
 }  // namespace
 
 int32_t ModelConfig::nominal_threshold(int layer) const {
-  if (layer == layers()) return theta_out;
-  const auto k = static_cast<size_t>(layer - 1);
-  if (layer < 1 || k >= theta_ratio.size()) return theta;
-  return static_cast<int32_t>(std::max(1L, std::lround(theta * theta_ratio[k])));
+  return layer == layers() ? theta_out : per_hidden_layer(theta, theta_ratio, layer);
 }
 
 int32_t ModelConfig::forward_threshold(int layer, bool training) const {
@@ -93,9 +96,7 @@ int32_t ModelConfig::gate_threshold(int layer, bool training) const {
 }
 
 int32_t ModelConfig::gradient_threshold(int layer) const {
-  const auto k = static_cast<size_t>(layer - 1);
-  if (layer < 1 || k >= theta_grad_ratio.size()) return theta_grad;
-  return static_cast<int32_t>(std::max(1L, std::lround(theta_grad * theta_grad_ratio[k])));
+  return per_hidden_layer(theta_grad, theta_grad_ratio, layer);
 }
 
 int32_t ModelConfig::forward_start_potential(int layer, bool training) const {
@@ -190,23 +191,17 @@ void ModelConfig::validate() const {
     if (p < 1 || p > signed_max(weight_bits))
       fail(fmt::format("--pulse: {} is out of range 1..{} for {}-bit weights", p, signed_max(weight_bits),
                        weight_bits));
-  if (theta_ratio.size() > hidden.size())
-    fail(fmt::format("--theta-ratio: {} values for {} hidden layers", theta_ratio.size(), hidden.size()));
-  for (double r : theta_ratio)
-    if (!(r > 0) || r > 1e6) fail(fmt::format("--theta-ratio: {} is out of range (0, 1e6]", r));
-  for (size_t k = 0; k < theta_ratio.size(); ++k)
-    if (theta * theta_ratio[k] > static_cast<double>(signed_max(potential_bits)))
-      fail(fmt::format("--theta-ratio: hidden layer {}'s threshold exceeds the {}-bit potential register", k + 1,
-                       potential_bits));
-  if (theta_grad_ratio.size() > hidden.size())
-    fail(fmt::format("--theta-grad-ratio: {} values for {} hidden layers", theta_grad_ratio.size(), hidden.size()));
-  for (double r : theta_grad_ratio)
-    if (!(r > 0) || r > 1e6) fail(fmt::format("--theta-grad-ratio: {} is out of range (0, 1e6]", r));
-  for (int l = 1; l < layers(); ++l)
-    if (theta_grad * (static_cast<size_t>(l - 1) < theta_grad_ratio.size() ? theta_grad_ratio[static_cast<size_t>(l - 1)] : 1.0) >
-        static_cast<double>(signed_max(potential_bits)))
-      fail(fmt::format("--theta-grad-ratio: hidden layer {}'s gradient threshold exceeds the {}-bit potential register",
-                       l, potential_bits));
+  auto check_ratios = [&](const char* name, const char* what, int32_t base, const std::vector<double>& ratio) {
+    if (ratio.size() > hidden.size()) fail(fmt::format("{}: {} values for {} hidden layers", name, ratio.size(), hidden.size()));
+    for (size_t k = 0; k < ratio.size(); ++k) {
+      if (!(ratio[k] > 0) || ratio[k] > 1e6) fail(fmt::format("{}: {} is out of range (0, 1e6]", name, ratio[k]));
+      if (base * ratio[k] > static_cast<double>(signed_max(potential_bits)))
+        fail(fmt::format("{}: hidden layer {}'s {} exceeds the {}-bit potential register", name, k + 1, what,
+                         potential_bits));
+    }
+  };
+  check_ratios("--theta-ratio", "threshold", theta, theta_ratio);
+  check_ratios("--theta-grad-ratio", "gradient threshold", theta_grad, theta_grad_ratio);
   if (layer_pulse_ratio.size() > static_cast<size_t>(layers()))
     fail(fmt::format("--layer-pulse-ratio: {} values for {} weight layers", layer_pulse_ratio.size(), layers()));
   for (double r : layer_pulse_ratio)
