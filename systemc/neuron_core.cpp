@@ -194,10 +194,11 @@ int neuron_core::backward() {
     above_i[k]->take_backward_sums(acc_.data());
     cnt_.column_sum_words += static_cast<uint64_t>(above_i[k]->num_rows());
   }
+  const int32_t theta_grad = cfg_.gradient_threshold(layer_);
   for (int j = 0; j < n_; ++j) {
     const auto u = static_cast<size_t>(j);
     const GradientStep r = gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0},
-                                         acc_[u], gate_open_[u] != 0, cfg_.gradient_threshold(layer_));
+                                         acc_[u], gate_open_[u] != 0, theta_grad);
     grad_charge_[u] = r.next.charge;
     grad_pos_[u] = r.next.pos;
     grad_neg_[u] = r.next.neg;
@@ -205,7 +206,7 @@ int neuron_core::backward() {
     pos_flag_[u] = r.spike_pos;
     neg_flag_[u] = r.spike_neg;
   }
-  if (cosim_) cosim_->core_backward(*this, acc_.data(), cfg_.gradient_threshold(layer_));
+  if (cosim_) cosim_->core_backward(*this, acc_.data(), theta_grad);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);
 }

@@ -366,8 +366,8 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   }
   get("pulse", c.pulse);
   get("layer_pulse_ratio", c.layer_pulse_ratio);
-  get("theta_grad_ratio", c.theta_grad_ratio);
-  get("theta_ratio", c.theta_ratio);  // absent in older records: one hidden threshold for all  // absent in older records: one threshold for all
+  get("theta_grad_ratio", c.theta_grad_ratio);  // absent in older records: one threshold for all layers
+  get("theta_ratio", c.theta_ratio);
   get("noise_timesteps", c.noise_timesteps);
   get("dropout_input", c.dropout_input);
   get("dropout_hidden", c.dropout_hidden);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <string>
 
@@ -43,16 +44,21 @@ std::string config_error(const nlohmann::json& j) {
   return validation_error(c);
 }
 
+// Every value of `bad` in `field` is refused naming `option`; `good` is accepted.
+void expect_range(double ModelConfig::*field, std::initializer_list<double> bad, double good, const char* option) {
+  ModelConfig c = small_config();
+  for (double v : bad) {
+    c.*field = v;
+    EXPECT_NE(validation_error(c).find(option), std::string::npos) << option << " " << v;
+  }
+  c.*field = good;
+  EXPECT_EQ(validation_error(c), "");
+}
+
 }  // namespace
 
 TEST(Validate, GateFractionRange) {
-  ModelConfig c = small_config();
-  for (double bad : {0.0, -0.5, 1.5, std::nan("")}) {
-    c.gate_fraction = bad;
-    EXPECT_NE(validation_error(c).find("--gate-fraction"), std::string::npos) << bad;
-  }
-  c.gate_fraction = 0.25;
-  EXPECT_EQ(validation_error(c), "");
+  expect_range(&ModelConfig::gate_fraction, {0.0, -0.5, 1.5, std::nan("")}, 0.25, "--gate-fraction");
 }
 
 TEST(GateThreshold, FractionOfTheTrainingThreshold) {
@@ -75,18 +81,8 @@ TEST(GateThreshold, FractionOfTheTrainingThreshold) {
 }
 
 TEST(Validate, StartFractionRange) {
-  ModelConfig c = small_config();
-  for (double bad : {-0.1, 1.0, 2.0, std::nan("")}) {
-    c.forward_start = bad;
-    EXPECT_NE(validation_error(c).find("--forward-start"), std::string::npos) << bad;
-    c.forward_start = 0;
-    c.gradient_start = bad;
-    EXPECT_NE(validation_error(c).find("--gradient-start"), std::string::npos) << bad;
-    c.gradient_start = 0;
-  }
-  c.forward_start = 0.5;
-  c.gradient_start = 0.99;
-  EXPECT_EQ(validation_error(c), "");
+  expect_range(&ModelConfig::forward_start, {-0.1, 1.0, 2.0, std::nan("")}, 0.5, "--forward-start");
+  expect_range(&ModelConfig::gradient_start, {-0.1, 1.0, 2.0, std::nan("")}, 0.99, "--gradient-start");
 }
 
 TEST(StartPotential, FractionOfTheThresholdInUse) {
