@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   train->add_option("--stop-after", topt.stop_after, "stop after this many samples (checkpoint first)")
       ->check(ssnn::non_negative());
   train->add_option("--save-weights", save_weights, "write the trained weights (a checkpoint file) here");
+  train->add_option("--epoch-weights", topt.epoch_weights_dir,
+                    "also keep each epoch's end weights in this folder as epoch-NNN.ckpt (for `average`)");
   train->add_option("--init-weights", init_weights,
                     "start from the weights of this checkpoint or weights file instead of He initialisation "
                     "(a new schedule on trained weights; weights are in LSBs, so keep --theta)");
@@ -77,6 +80,13 @@ int main(int argc, char** argv) {
   eval->add_option("--tau-divisor", eval_tau_divisor,
                    "infer with kernel tau = T / this instead of the trained divisor (0: trained divisor)")
       ->check(ssnn::non_negative());
+
+  // Polyak averaging of a run's epoch-end weights (train --epoch-weights), then eval the mean.
+  CLI::App* average = app.add_subcommand("average", "write the element-wise mean of several weights files (rounded to the LSB)");
+  std::vector<std::string> average_inputs;
+  std::string average_out;
+  average->add_option("--weights", average_inputs, "weights or checkpoint files of one network shape")->required();
+  average->add_option("--out", average_out, "the mean, a weights file written atomically")->required();
 
   CLI::App* info = app.add_subcommand("info", "describe a checkpoint or weights file: config, position, weight ranges, history");
   info->add_option("--weights", weights_path, "weights or checkpoint file")->required();
@@ -106,6 +116,13 @@ int main(int argc, char** argv) {
                                             data_classes, data.dataset));
       if (static_cast<int>(train_set.pixels_per_image()) != cfg.inputs) cfg.inputs = static_cast<int>(train_set.pixels_per_image());
       if (resume && topt.checkpoint_path.empty()) throw ssnn::ConfigError("--resume: needs --checkpoint FILE");
+      if (!topt.epoch_weights_dir.empty()) {  // fail now, not after the first epoch
+        std::error_code ec;
+        std::filesystem::create_directories(topt.epoch_weights_dir, ec);
+        if (ec || !std::filesystem::is_directory(topt.epoch_weights_dir))
+          throw ssnn::ConfigError(fmt::format("--epoch-weights: {}: cannot create the folder{}", topt.epoch_weights_dir,
+                                              ec ? " (" + ec.message() + ")" : ""));
+      }
       ssnn::GoldenModel model(cfg);
       if (!init_weights.empty()) model.weights() = ssnn::initial_weights_from(init_weights, model.config());
       topt.progress = !no_progress;
@@ -149,6 +166,20 @@ int main(int argc, char** argv) {
         r["train_samples_per_s"] = train_seconds > 0 ? static_cast<double>(train_set.size()) * topt.epochs / train_seconds : 0.0;
         ssnn::write_json(report_path, r);
       }
+    } else if (average->parsed()) {
+      std::vector<ssnn::Checkpoint> inputs;
+      nlohmann::json sources = nlohmann::json::array();
+      for (const std::string& path : average_inputs) {
+        inputs.push_back(ssnn::load_checkpoint(path));
+        sources.push_back({{"file", std::filesystem::path(path).filename().string()}, {"epoch", inputs.back().epoch}});
+      }
+      ssnn::Checkpoint mean;
+      mean.config = inputs.front().config;
+      mean.weights = ssnn::average_weights(inputs, average_inputs);
+      for (const ssnn::Checkpoint& c : inputs) mean.epoch = std::max(mean.epoch, c.epoch);
+      mean.history = nlohmann::json{{"averaged_from", sources}};
+      ssnn::save_checkpoint(average_out, mean);
+      std::printf("wrote the mean of %zu weights files to %s\n", inputs.size(), average_out.c_str());
     } else if (info->parsed()) {
       const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
       nlohmann::json layers = nlohmann::json::array();

@@ -224,4 +224,42 @@ std::vector<WeightMatrix> initial_weights_from(const std::string& path, const Mo
   return c.weights;
 }
 
+std::vector<WeightMatrix> average_weights(const std::vector<Checkpoint>& ckpts, const std::vector<std::string>& paths) {
+  if (ckpts.empty() || ckpts.size() != paths.size()) throw CheckpointError("--weights: needs at least one weights file");
+  const Checkpoint& first = ckpts.front();
+  for (size_t f = 1; f < ckpts.size(); ++f) {
+    auto fail = [&](const std::string& what) {
+      throw CheckpointError(fmt::format("--weights: {}: {} ({})", paths[f], what, paths.front()));
+    };
+    const Checkpoint& c = ckpts[f];
+    if (c.weights.size() != first.weights.size())
+      fail(fmt::format("it holds {} weight layers, the first file {}", c.weights.size(), first.weights.size()));
+    for (size_t l = 0; l < c.weights.size(); ++l) {
+      const WeightMatrix& a = first.weights[l];
+      const WeightMatrix& b = c.weights[l];
+      if (a.rows != b.rows || a.cols != b.cols)
+        fail(fmt::format("weight layer {} is {}x{}, the first file's {}x{}", l, b.rows, b.cols, a.rows, a.cols));
+      const SynapseParams pa = first.config.synapse_params(0, static_cast<int>(l));
+      const SynapseParams pb = c.config.synapse_params(0, static_cast<int>(l));
+      if (pa.w_min != pb.w_min || pa.w_max != pb.w_max)
+        fail(fmt::format("weight layer {} spans {}..{}, the first file's {}..{} (--weight-bits)", l, pb.w_min, pb.w_max,
+                         pa.w_min, pa.w_max));
+    }
+  }
+  const auto n = static_cast<int64_t>(ckpts.size());
+  std::vector<WeightMatrix> mean = first.weights;
+  std::vector<int64_t> sum;
+  for (size_t l = 0; l < mean.size(); ++l) {
+    sum.assign(mean[l].values.size(), 0);
+    for (const Checkpoint& c : ckpts)
+      for (size_t k = 0; k < sum.size(); ++k) sum[k] += c.weights[l].values[k];
+    for (size_t k = 0; k < sum.size(); ++k) {
+      const int64_t s = sum[k];
+      const int64_t magnitude = ((s < 0 ? -s : s) * 2 + n) / (2 * n);  // round half away from zero
+      mean[l].values[k] = static_cast<int32_t>(s < 0 ? -magnitude : magnitude);
+    }
+  }
+  return mean;
+}
+
 }  // namespace ssnn

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -336,6 +337,15 @@ nlohmann::json Trainer::run() {
     history_["epochs"].push_back(to_json(rec));
     history_.erase("partial");
     save(epoch + 1, 0, history_);
+    if (!opt_.epoch_weights_dir.empty()) {
+      Checkpoint c;
+      c.config = cfg;
+      c.epoch = epoch + 1;
+      c.weights = model_.weights();
+      c.history = history_;
+      std::filesystem::create_directories(opt_.epoch_weights_dir);
+      save_checkpoint(fmt::format("{}/epoch-{:03d}.ckpt", opt_.epoch_weights_dir, epoch + 1), c);
+    }
     if (opt_.stop_after && ran >= opt_.stop_after && epoch + 1 < opt_.epochs) {
       stopped_early_ = true;
       return history_["epochs"];

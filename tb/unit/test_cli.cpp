@@ -427,6 +427,42 @@ TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
   expect_error(with({"--init-weights", path("missing.ckpt")}), {"--init-weights", "missing.ckpt"});
 }
 
+TEST_F(Cli, EpochWeightsAndTheirAverage) {
+  const std::string dir = path("epochs");
+  const std::string last = path("last.ckpt");
+  RunResult r = run(tiny({"--seed", "5", "--epochs", "3", "--epoch-weights", dir, "--save-weights", last}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string e1 = dir + "/epoch-001.ckpt", e2 = dir + "/epoch-002.ckpt", e3 = dir + "/epoch-003.ckpt";
+  // The last epoch's file holds the run's final weights; the epochs differ from one another.
+  EXPECT_TRUE(ssnn::load_checkpoint(e3).weights == ssnn::load_checkpoint(last).weights);
+  EXPECT_EQ(ssnn::load_checkpoint(e2).epoch, 2);
+  EXPECT_FALSE(ssnn::load_checkpoint(e2).weights == ssnn::load_checkpoint(e3).weights);
+
+  const std::string mean = path("mean.ckpt");
+  r = run({"average", "--weights", e2, e3, "--out", mean});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const ssnn::Checkpoint m = ssnn::load_checkpoint(mean);
+  const auto w2 = ssnn::load_checkpoint(e2).weights;
+  const auto w3 = ssnn::load_checkpoint(e3).weights;
+  for (size_t l = 0; l < m.weights.size(); ++l)
+    for (size_t k = 0; k < m.weights[l].values.size(); ++k) {
+      const int64_t s = int64_t{w2[l].values[k]} + w3[l].values[k];
+      ASSERT_EQ(m.weights[l].values[k], static_cast<int32_t>(s >= 0 ? (s + 1) / 2 : -((-s + 1) / 2)));
+    }
+  EXPECT_EQ(m.history.at("averaged_from").size(), 2u);
+  // The mean is a weights file like any other: eval reads it.
+  r = run({"eval", "--weights", mean, "--test-samples", "50", "--threads", "1", "--no-progress"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  const std::string other = path("other.ckpt");
+  ASSERT_EQ(run(tiny({"--hidden", "8", "--save-weights", other})).exit_code, 0);
+  expect_error({"average", "--weights", e2, other, "--out", path("bad.ckpt")}, {"--weights", other, "784x8"});
+  expect_error({"average", "--weights", e2, path("missing.ckpt"), "--out", path("bad.ckpt")}, {"missing.ckpt"});
+  expect_error({"average", "--weights", e2}, {"--out"});
+  EXPECT_FALSE(fs::exists(path("bad.ckpt")));
+  expect_error(tiny({"--epoch-weights", last + "/sub"}), {"--epoch-weights"});
+}
+
 TEST_F(Cli, EvalAtAnotherTimestepCount) {
   const std::string weights = path("w.ckpt");
   RunResult r = run(tiny({"--seed", "3", "--save-weights", weights}));

@@ -662,3 +662,58 @@ TEST_F(CheckpointFile, AtomicWriteReplacesTheOldFile) {
     EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
   }
 }
+
+// Polyak averaging of weight files: the exact rounded mean (halves away from zero), inside the range,
+// and files of another shape or weight range are refused in one line naming both files.
+TEST(AverageWeights, RoundedMeanAndMismatchesRefused) {
+  ModelConfig cfg;
+  cfg.hidden = {3};
+  cfg.inputs = 2;
+  cfg.classes = 2;
+  Checkpoint a, b, c;
+  a.config = b.config = c.config = cfg;
+  a.weights = {WeightMatrix(2, 3), WeightMatrix(3, 2)};
+  b.weights = a.weights;
+  c.weights = a.weights;
+  a.weights[0].values = {1, -1, 2, 7, 0, -5};
+  b.weights[0].values = {2, -2, 2, 8, 0, -6};
+  c.weights[0].values = {2, -2, 3, 9, 1, -6};
+  a.weights[1].values = {0, 1, 2, 3, 4, 5};
+  b.weights[1].values = {0, 1, 2, 3, 4, 5};
+  c.weights[1].values = {0, 1, 2, 3, 4, 5};
+  // Two files: 1.5 -> 2, -1.5 -> -2, 7.5 -> 8, -5.5 -> -6 (halves away from zero).
+  const std::vector<WeightMatrix> two = average_weights({a, b}, {"a", "b"});
+  EXPECT_EQ(two[0].values, (std::vector<int32_t>{2, -2, 2, 8, 0, -6}));
+  EXPECT_EQ(two[1].values, a.weights[1].values);
+  // Three files: 5/3 -> 2, -5/3 -> -2, 7/3 -> 2, 24/3 = 8, 1/3 -> 0, -17/3 -> -6.
+  const std::vector<WeightMatrix> three = average_weights({a, b, c}, {"a", "b", "c"});
+  EXPECT_EQ(three[0].values, (std::vector<int32_t>{2, -2, 2, 8, 0, -6}));
+  // The extremes of the range average to themselves.
+  const SynapseParams sp = cfg.synapse_params(0, 0);
+  Checkpoint lo = a, hi = a;
+  std::fill(lo.weights[0].values.begin(), lo.weights[0].values.end(), sp.w_min);
+  std::fill(hi.weights[0].values.begin(), hi.weights[0].values.end(), sp.w_max);
+  EXPECT_EQ(average_weights({lo, lo, lo}, {"x", "y", "z"})[0].values[0], sp.w_min);
+  EXPECT_EQ(average_weights({hi, hi}, {"x", "y"})[0].values[0], sp.w_max);
+
+  auto expect_refused = [](const std::vector<Checkpoint>& in, const std::vector<std::string>& names,
+                           const std::string& fragment) {
+    try {
+      average_weights(in, names);
+      ADD_FAILURE() << "accepted";
+    } catch (const CheckpointError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find(names.back()), std::string::npos) << msg;
+      EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+  };
+  Checkpoint wide = a;
+  wide.config.hidden = {4};
+  wide.weights = {WeightMatrix(2, 4), WeightMatrix(4, 2)};
+  expect_refused({a, wide}, {"a.ckpt", "wide.ckpt"}, "2x4");
+  Checkpoint bits = a;
+  bits.config.weight_bits = cfg.weight_bits + 2;
+  expect_refused({a, bits}, {"a.ckpt", "bits.ckpt"}, "--weight-bits");
+  EXPECT_THROW(average_weights({}, {}), CheckpointError);
+}

@@ -41,6 +41,12 @@ Checkpoint load_checkpoint(const std::string& path);
 // with every value inside cfg's weight bounds.  Errors are one line naming the option and the file.
 std::vector<WeightMatrix> initial_weights_from(const std::string& path, const ModelConfig& cfg);
 
+// The element-wise mean of several trained weight sets (Polyak averaging of a run's epoch-end weights,
+// or of runs): every file must hold the same layer shapes and weight range as the first; each mean is
+// rounded to the nearest LSB (halves away from zero), so it stays inside that range.  Errors are one
+// line naming the option and the file.
+std::vector<WeightMatrix> average_weights(const std::vector<Checkpoint>& ckpts, const std::vector<std::string>& paths);
+
 // Writes bytes to path atomically (temporary file, fsync, rename, fsync of the directory).
 void write_file_atomically(const std::string& path, const std::string& bytes);
 

@@ -39,6 +39,7 @@ struct TrainOptions {
   int train_threads = 1;           // threads sharing each training sample (0 = all cores); spinning
                                    // barriers make this slow on a loaded machine, so 1 by default
   bool evaluate_each_epoch = true;
+  std::string epoch_weights_dir;   // non-empty: each epoch's end weights also go to <dir>/epoch-NNN.ckpt
   uint64_t stop_after = 0;         // stop (after checkpointing) once this many samples ran: for tests
 };
 
