@@ -43,12 +43,13 @@ TOP_KEYS = {
     "metrics": "extra table columns: name -> dotted path into the report",
     "checkpoint": "golden only: --checkpoint per point and --resume, so a killed point resumes",
     "save_weights": "keep the trained weights of every point (--save-weights)",
+    "epoch_weights": "golden only: keep every epoch's end weights of every point (--epoch-weights seed-N-epochs/)",
     "timeout": "seconds a point may run before it is killed and counted as failed",
     "output": "output folder (relative to the sweep file's folder)",
 }
 # Options the runner sets itself.
 RESERVED_OPTIONS = {"report", "seed", "checkpoint", "resume", "no-progress", "help", "help-all",
-                    "save-weights", "stop-after"}
+                    "save-weights", "stop-after", "epoch-weights"}
 # Options that change how a point runs but not its results: not part of a point's identity.
 RUN_ONLY_OPTIONS = {"threads", "train-threads", "checkpoint-every"}
 PROGRAMS = {"golden": ["ssnn_golden", "train"], "chip": ["ssnn_chip_tb"]}
@@ -369,13 +370,16 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
         raise SweepError(f"{path}: 'metrics' must map column names to dotted report paths (e.g. "
                          f"\"router_stalls\": \"hardware_train.router_stall_cycles_per_sample\")")
     s.extra_metrics = metrics
-    for flag in ("checkpoint", "save_weights"):
+    for flag in ("checkpoint", "save_weights", "epoch_weights"):
         if not isinstance(data.get(flag, False), bool):
             raise SweepError(f"{path}: '{flag}' must be true or false")
     s.checkpoint = data.get("checkpoint", False)
     if s.checkpoint and s.kind != "golden":
         raise SweepError(f"{path}: 'checkpoint' works with the golden program only")
     s.save_weights = data.get("save_weights", False)
+    s.epoch_weights = data.get("epoch_weights", False)
+    if s.epoch_weights and s.kind != "golden":
+        raise SweepError(f"{path}: 'epoch_weights' works with the golden program only")
     s.timeout = data.get("timeout")
     if s.timeout is not None and (isinstance(s.timeout, bool) or not isinstance(s.timeout, (int, float))
                                   or not 0 < s.timeout < INT_LIMIT or s.timeout != s.timeout):
@@ -449,6 +453,8 @@ def make_point(s, c, seed):
         argv += ["--checkpoint", stem + ".ckpt", "--resume"]
     if s.save_weights:
         argv += ["--save-weights", stem + ".weights"]
+    if s.epoch_weights:
+        argv += ["--epoch-weights", stem + "-epochs"]
     return {"key": c.key, "seed": seed, "label": c.label, "dir": d, "report": stem + ".json",
             "log": stem + ".log", "argv": argv, "timeout": s.timeout}
 

@@ -261,6 +261,21 @@ class SweepTest(unittest.TestCase):
         self.assertAlmostEqual(float(rows[1]["test_accuracy_mean"]) - float(rows[0]["test_accuracy_mean"]), 0.1)
         self.assertAlmostEqual(float(rows[0]["test_accuracy_std"]), 0.01, places=9)
 
+    def test_epoch_weights(self):
+        out = os.path.join(self.dir, "out")
+        base = dict(TINY, epochs=2)
+        path = self.write_sweep({"name": "ew", "program": "golden", "base": base, "points": [{}], "seeds": [3],
+                                 "epoch_weights": True})
+        self.run_sweep(path, out)
+        [report] = self.reports(out)
+        folder = report[:-len(".json")] + "-epochs"
+        self.assertEqual(sorted(os.listdir(folder)), ["epoch-001.ckpt", "epoch-002.ckpt"])
+        self.assertIn("--epoch-weights", json.loads(read(report))["command"])
+        self.check_bad("ew_chip.json", json.dumps({"program": "chip", "points": [{}], "epoch_weights": True}),
+                       "'epoch_weights' works with the golden program only")
+        self.check_bad("ew_bad.json", json.dumps({"program": "golden", "base": TINY, "points": [{}], "epoch_weights": 1}),
+                       "'epoch_weights' must be true or false")
+
     # -- MPI ---------------------------------------------------------------------------------------
 
     def test_mpi_two_ranks_equal_single_process(self):
