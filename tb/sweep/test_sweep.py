@@ -271,6 +271,25 @@ class SweepTest(unittest.TestCase):
         folder = report[:-len(".json")] + "-epochs"
         self.assertEqual(sorted(os.listdir(folder)), ["epoch-001.ckpt", "epoch-002.ckpt"])
         self.assertIn("--epoch-weights", json.loads(read(report))["command"])
+        # scripts/polyak_average.py: the mean of both epochs, evaluated, in the results format.
+        polyak = os.path.join(REPO, "scripts", "polyak_average.py")
+        record_path = os.path.join(self.dir, "polyak.json")
+        base_cmd = [polyak, folder, "--dataset", "subset", "--test-samples", "100", "--threads", "1",
+                    "--bin-dir", BIN, "--report", record_path]
+        p = subprocess.run(base_cmd + ["--first", "1", "--last", "2"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        record = json.loads(read(record_path))
+        self.assertEqual(record["averaged_epochs"], [1, 2])
+        self.assertEqual(sorted(record["epoch_test_accuracy"]), ["1", "2"])
+        self.assertEqual((record["dataset"], record["level"], record["epochs"], record["train_samples"], record["test_samples"]),
+                         ("subset", "golden", 2, 200, 100))
+        self.assertTrue(0 <= record["test_accuracy"] <= 1)
+        self.assertTrue(os.path.isfile(os.path.join(folder, "mean-001-002.ckpt")))
+        for bad, message in ((["--first", "1", "--last", "3"], "epoch-003.ckpt"), (["--first", "2", "--last", "1"], "--first")):
+            p = subprocess.run(base_cmd + bad, capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+            self.assertIn(message, p.stderr)
         self.check_bad("ew_chip.json", json.dumps({"program": "chip", "points": [{}], "epoch_weights": True}),
                        "'epoch_weights' works with the golden program only")
         self.check_bad("ew_bad.json", json.dumps({"program": "golden", "base": TINY, "points": [{}], "epoch_weights": 1}),
