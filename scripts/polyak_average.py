@@ -2,12 +2,15 @@
 """Polyak averaging of a training run's epoch-end weights, evaluated on the test set.
 
   scripts/polyak_average.py RUN-epochs/ --first 37 --last 72 --dataset fashion --report out.json
+  scripts/polyak_average.py A-epochs/:1-16 B-epochs/:1-12 --dataset fashion --report out.json
 
 RUN-epochs/ is the folder `ssnn_golden train --epoch-weights` (or a sweep with "epoch_weights": true)
 fills with epoch-NNN.ckpt.  The script writes the rounded element-wise mean of epochs FIRST..LAST
 (`ssnn_golden average`) to RUN-epochs/mean-FIRST-LAST.ckpt, evaluates it (`ssnn_golden eval`) and
 writes one record in the results format (docs/results.md) with the averaged window, every averaged
 epoch's own test accuracy and their mean, so the gain of averaging over the single epochs is explicit.
+Several folders (FOLDER:FIRST-LAST each; runs continued from one another's weights) average together;
+the mean then goes to the first folder as mean-of-N.ckpt.
 Errors are one line on stderr and exit code 2.
 """
 import argparse
@@ -35,9 +38,10 @@ def run(argv):
 
 def main():
     ap = argparse.ArgumentParser(prog="polyak_average.py", description=__doc__.splitlines()[0])
-    ap.add_argument("folder", help="folder of epoch-NNN.ckpt files (train --epoch-weights)")
-    ap.add_argument("--first", type=int, required=True, help="first averaged epoch (1-based)")
-    ap.add_argument("--last", type=int, required=True, help="last averaged epoch (inclusive)")
+    ap.add_argument("folders", nargs="+", metavar="FOLDER[:FIRST-LAST]",
+                    help="folder of epoch-NNN.ckpt files (train --epoch-weights), optionally with its own epochs")
+    ap.add_argument("--first", type=int, help="first averaged epoch (1-based) of folders without a range")
+    ap.add_argument("--last", type=int, help="last averaged epoch (inclusive) of folders without a range")
     ap.add_argument("--dataset", default="subset", help="data set to evaluate on (ssnn_golden --dataset)")
     ap.add_argument("--test-samples", type=int, default=0, help="use only the first N test samples (0: all)")
     ap.add_argument("--threads", type=int, default=0, help="evaluation threads (0: all cores)")
@@ -45,25 +49,48 @@ def main():
     ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "bin"), help="folder of ssnn_golden")
     args = ap.parse_args()
     try:
-        if args.first < 1 or args.last < args.first:
-            raise Failure(f"--first {args.first} / --last {args.last}: need 1 <= first <= last")
+        windows = []  # (folder, first, last)
+        for spec in args.folders:
+            folder, sep, rng = spec.rpartition(":")
+            if sep and "-" in rng and not os.path.isdir(spec):
+                a, _, b = rng.partition("-")
+                try:
+                    first, last = int(a), int(b)
+                except ValueError:
+                    raise Failure(f"{spec}: the range must be FIRST-LAST, e.g. {folder}:1-16")
+            else:
+                folder, first, last = spec, args.first, args.last
+                if first is None or last is None:
+                    raise Failure(f"{spec}: give --first and --last, or FOLDER:FIRST-LAST")
+            if first < 1 or last < first:
+                raise Failure(f"{spec}: epochs {first}..{last}: need 1 <= first <= last")
+            windows.append((folder, first, last))
         if args.test_samples < 0 or args.threads < 0:
             raise Failure("--test-samples and --threads must not be negative")
         golden = os.path.join(args.bin_dir, "ssnn_golden")
         if not os.access(golden, os.X_OK):
             raise Failure(f"--bin-dir: {args.bin_dir}: no ssnn_golden there (build first)")
-        files = [os.path.join(args.folder, f"epoch-{e:03d}.ckpt") for e in range(args.first, args.last + 1)]
+        files, labels = [], []
+        for folder, first, last in windows:
+            # With several runs an epoch is named by its run: "<run key>/<folder>:<epoch>".
+            where = os.path.abspath(folder)
+            run_name = f"{os.path.basename(os.path.dirname(where))}/{os.path.basename(where)}:"
+            for e in range(first, last + 1):
+                files.append(os.path.join(folder, f"epoch-{e:03d}.ckpt"))
+                labels.append(str(e) if len(windows) == 1 else run_name + str(e))
         missing = [f for f in files if not os.path.isfile(f)]
         if missing:
             raise Failure(f"{missing[0]}: no such epoch weights file ({len(missing)} of {len(files)} missing)")
         epoch_accuracy = {}
-        for e, f in zip(range(args.first, args.last + 1), files):
+        for label, f in zip(labels, files):
             info = json.loads(run([golden, "info", "--weights", f]))
             epochs = info.get("history", {}).get("epochs", []) if isinstance(info.get("history"), dict) else []
             if epochs and epochs[-1].get("test_accuracy", -1) >= 0:
-                epoch_accuracy[str(e)] = epochs[-1]["test_accuracy"]
+                epoch_accuracy[label] = epochs[-1]["test_accuracy"]
             last_info = info
-        mean_path = os.path.join(args.folder, f"mean-{args.first:03d}-{args.last:03d}.ckpt")
+        first_folder, first, last = windows[0]
+        name = f"mean-{first:03d}-{last:03d}.ckpt" if len(windows) == 1 else f"mean-of-{len(files)}.ckpt"
+        mean_path = os.path.join(first_folder, name)
         run([golden, "average", "--weights", *files, "--out", mean_path])
         with tempfile.TemporaryDirectory(prefix="polyak.") as tmp:
             eval_report = os.path.join(tmp, "eval.json")
@@ -72,18 +99,19 @@ def main():
             with open(eval_report) as f:
                 record = json.load(f)
         history = last_info["history"]["epochs"] if isinstance(last_info.get("history"), dict) else []
-        record["epochs"] = args.last
+        record["epochs"] = windows[-1][2]  # the last averaged epoch of the last (latest) run
         # Histories keep rate and time per epoch, not the count: their product is the training-set size.
         record["train_samples"] = (round(history[-1].get("train_samples_per_s", 0) * history[-1].get("train_seconds", 0))
                                    if history else 0)
-        record["averaged_epochs"] = [args.first, args.last]
+        record["averaged_epochs"] = ([first, last] if len(windows) == 1 else
+                                     [{"folder": f, "first": a, "last": b} for f, a, b in windows])
         record["epoch_test_accuracy"] = epoch_accuracy  # from the training run's history (its test set)
         if epoch_accuracy:
             values = list(epoch_accuracy.values())
             record["mean_epoch_test_accuracy"] = sum(values) / len(values)
-            record["last_epoch_test_accuracy"] = epoch_accuracy.get(str(args.last))
+            record["last_epoch_test_accuracy"] = epoch_accuracy.get(labels[-1])
         record["command"] = "scripts/polyak_average.py " + " ".join(
-            shlex.quote(os.path.relpath(a, REPO) if a == args.folder and os.path.isabs(a) else a) for a in sys.argv[1:])
+            shlex.quote(os.path.relpath(a, REPO) if a in args.folders and os.path.isabs(a) else a) for a in sys.argv[1:])
         os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
         tmp_report = args.report + ".tmp"
         with open(tmp_report, "w") as f:
@@ -91,7 +119,8 @@ def main():
             f.write("\n")
         os.replace(tmp_report, args.report)
         mean = record.get("mean_epoch_test_accuracy")
-        print(f"mean of epochs {args.first}-{args.last}: test accuracy {100 * record['test_accuracy']:.2f} %"
+        what = f"epochs {first}-{last}" if len(windows) == 1 else f"{len(files)} epochs of {len(windows)} runs"
+        print(f"mean of {what}: test accuracy {100 * record['test_accuracy']:.2f} %"
               + (f" (the single epochs: mean {100 * mean:.2f} %, last {100 * record['last_epoch_test_accuracy']:.2f} %)"
                  if mean is not None and record.get("last_epoch_test_accuracy") is not None else ""))
     except (Failure, OSError, ValueError, KeyError) as e:

@@ -285,7 +285,22 @@ class SweepTest(unittest.TestCase):
                          ("subset", "golden", 2, 200, 100))
         self.assertTrue(0 <= record["test_accuracy"] <= 1)
         self.assertTrue(os.path.isfile(os.path.join(folder, "mean-001-002.ckpt")))
-        for bad, message in ((["--first", "1", "--last", "3"], "epoch-003.ckpt"), (["--first", "2", "--last", "1"], "--first")):
+        # Two windows (of one folder here) average together: epoch 2 counted twice.
+        two = subprocess.run([polyak, folder + ":1-2", folder + ":2-2", "--dataset", "subset", "--test-samples", "100",
+                              "--threads", "1", "--bin-dir", BIN, "--report", record_path],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(two.returncode, 0, two.stderr)
+        record = json.loads(read(record_path))
+        self.assertEqual(len(record["averaged_epochs"]), 2)
+        self.assertEqual(len(record["epoch_test_accuracy"]), 2)  # one folder twice: its epoch 2 is one entry
+        self.assertTrue(os.path.isfile(os.path.join(folder, "mean-of-3.ckpt")))
+        base_cmd[1] = folder + ":x-2"
+        p = subprocess.run(base_cmd, capture_output=True, text=True, timeout=60)
+        self.assertEqual((p.returncode, len(p.stderr.strip().splitlines())), (2, 1), p.stderr)
+        self.assertIn("FIRST-LAST", p.stderr)
+        base_cmd[1] = folder
+        for bad, message in ((["--first", "1", "--last", "3"], "epoch-003.ckpt"), (["--first", "2", "--last", "1"], "need 1 <= first"),
+                             ([], "--first")):
             p = subprocess.run(base_cmd + bad, capture_output=True, text=True, timeout=60)
             self.assertEqual(p.returncode, 2)
             self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
