@@ -256,13 +256,7 @@ void Trainer::resume_from(const Checkpoint& ckpt) {
 
 void Trainer::save(int epoch, uint64_t position, const nlohmann::json& history) const {
   if (opt_.checkpoint_path.empty()) return;
-  Checkpoint c;
-  c.config = model_.config();
-  c.epoch = epoch;
-  c.position = position;
-  c.weights = model_.weights();
-  c.history = history;
-  save_checkpoint(opt_.checkpoint_path, c);
+  save_checkpoint(opt_.checkpoint_path, Checkpoint{model_.config(), epoch, position, model_.weights(), history});
 }
 
 nlohmann::json Trainer::run() {
@@ -338,13 +332,9 @@ nlohmann::json Trainer::run() {
     history_.erase("partial");
     save(epoch + 1, 0, history_);
     if (!opt_.epoch_weights_dir.empty()) {
-      Checkpoint c;
-      c.config = cfg;
-      c.epoch = epoch + 1;
-      c.weights = model_.weights();
-      c.history = history_;
       std::filesystem::create_directories(opt_.epoch_weights_dir);
-      save_checkpoint(fmt::format("{}/epoch-{:03d}.ckpt", opt_.epoch_weights_dir, epoch + 1), c);
+      save_checkpoint(fmt::format("{}/epoch-{:03d}.ckpt", opt_.epoch_weights_dir, epoch + 1),
+                      Checkpoint{cfg, epoch + 1, 0, model_.weights(), history_});
     }
     if (opt_.stop_after && ran >= opt_.stop_after && epoch + 1 < opt_.epochs) {
       stopped_early_ = true;
