@@ -80,6 +80,11 @@ int main(int argc, char** argv) {
   eval->add_option("--tau-divisor", eval_tau_divisor,
                    "infer with kernel tau = T / this instead of the trained divisor (0: trained divisor)")
       ->check(ssnn::non_negative());
+  // Inference streams (pixel encoders) from another master seed: the spread of the accuracy over
+  // seeds is the test set's stream-draw noise, the yardstick for small differences between weights.
+  uint64_t eval_seed = 0;
+  eval->add_option("--seed", eval_seed, "draw the inference streams from this master seed instead of the trained one")
+      ->check(ssnn::non_negative());
 
   // Polyak averaging of a run's epoch-end weights (train --epoch-weights), then eval the mean.
   CLI::App* average = app.add_subcommand("average", "write the element-wise mean of several weights files (rounded to the LSB)");
@@ -201,6 +206,8 @@ int main(int argc, char** argv) {
       ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
       if (eval_timesteps > 0) c.config.timesteps = eval_timesteps;
       if (eval_tau_divisor > 0) c.config.tau_divisor = eval_tau_divisor;
+      const uint64_t weights_seed = c.config.seed;
+      if (eval->count("--seed") > 0) c.config.seed = eval_seed;
       c.config.validate();  // a one-line error names the overridden option
       ssnn::GoldenModel model(c.config);
       model.weights() = c.weights;
@@ -216,6 +223,7 @@ int main(int argc, char** argv) {
       if (!report_path.empty()) {
         nlohmann::json r = ssnn::result_record(c.config, data.dataset, "golden", 0, 0, test_set.size(), e.accuracy(), command);
         r["test_seconds"] = e.seconds;
+        if (c.config.seed != weights_seed) r["weights_seed"] = weights_seed;  // "seed" drew the inference streams
         r["counters"] = ssnn::counters_json(e.counters, e.total);
         r["confusion"] = e.confusion;
         ssnn::write_json(report_path, r);

@@ -27,6 +27,24 @@ c, g = (json.load(open(p)) for p in sys.argv[1:])
 print(f"loaded weights: chip test {c['test_accuracy']}, golden eval {g['test_accuracy']}")
 sys.exit(0 if c["test_accuracy"] == g["test_accuracy"] and c["confusion"] == g["confusion"] else 1)
 PY
+# The same weights inferred at another window and stream seed (the -T/--tau-divisor/--seed overrides
+# of --load-weights and of eval): the two levels still agree, and the overrides take effect.
+OVR=(-T 24 --tau-divisor 4 --seed 5)
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$TMP/golden.ckpt" --test-samples 80 --no-progress \
+  "${OVR[@]}" --report "$TMP/chip_eval_ovr.json" > /dev/null
+OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$TMP/golden.ckpt" --test-samples 80 --no-progress --threads 1 \
+  "${OVR[@]}" --report "$TMP/golden_eval_ovr.json" > /dev/null
+python3 - "$TMP/chip_eval_ovr.json" "$TMP/golden_eval_ovr.json" "$TMP/chip_eval.json" <<'PY'
+import json, sys
+c, g, plain = (json.load(open(p)) for p in sys.argv[1:])
+print(f"loaded weights at T=24, seed 5: chip test {c['test_accuracy']}, golden eval {g['test_accuracy']}")
+if c["timesteps"] != 24 or g["timesteps"] != 24 or c["seed"] != 5 or g["seed"] != 5:
+    sys.exit("an inference override was not applied")
+if c["test_accuracy"] != g["test_accuracy"] or c["confusion"] != g["confusion"]:
+    sys.exit(1)
+if c["sim_cycles"] == plain["sim_cycles"]:
+    sys.exit("the overridden inference ran like the plain one")
+PY
 python3 - "$TMP/chip.json" "$TMP/golden.json" <<'PY'
 import json, sys
 c, g = (json.load(open(p)) for p in sys.argv[1:])

@@ -293,7 +293,7 @@ int run(int argc, char** argv) {
   app.add_option("--clock-mhz", chip.clock_mhz, "clock for latency and power figures")->group(c)->capture_default_str();
   app.add_option("--energy", o.energy, "override an energy-table entry, NAME=PJ (repeatable)")->group(c);
   const auto* r = "Run";
-  app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only")->group(r);
+  app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only (-T, --tau-divisor, --seed override the weights' own)")->group(r);
   app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
   app.add_option("--report", o.report, "write a JSON result record here")->group(r);
   app.add_flag("--no-progress", o.no_progress, "no progress bar")->group(r);
@@ -357,8 +357,14 @@ int run(int argc, char** argv) {
   ssnn::Checkpoint ckpt;
   const bool inference_only = !o.load_weights.empty();
   if (inference_only) {
+    // The weights bring their model; only the inference window and the stream seed may differ
+    // (as `ssnn_golden eval -T/--tau-divisor/--seed`, so both levels infer the same way).
+    const ssnn::ModelConfig given = cfg;
     ckpt = ssnn::load_checkpoint(o.load_weights);
     cfg = ckpt.config;
+    if (app.count("--timesteps") > 0) cfg.timesteps = given.timesteps;
+    if (app.count("--tau-divisor") > 0) cfg.tau_divisor = given.tau_divisor;
+    if (app.count("--seed") > 0) cfg.seed = given.seed;
     o.epochs = 0;
   }
   const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);

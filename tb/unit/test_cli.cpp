@@ -486,6 +486,22 @@ TEST_F(Cli, EvalAtAnotherTimestepCount) {
   expect_error(with({"-T", "-3"}), {"--timesteps"});
   expect_error(with({"-T", "200000"}), {"--timesteps"});
   expect_error(with({"--tau-divisor", "-1"}), {"--tau-divisor"});
+
+  // --seed redraws the inference streams: the trained seed repeats the default run exactly, another
+  // seed moves the counters and the record keeps both seeds.
+  const std::string same = path("same_seed.json");
+  const std::string other = path("other_seed.json");
+  ASSERT_EQ(run(with({"--seed", "3", "--report", same})).exit_code, 0);
+  ASSERT_EQ(run(with({"--seed", "9", "--report", other})).exit_code, 0);
+  const nlohmann::json s = nlohmann::json::parse(slurp(same));
+  const nlohmann::json o = nlohmann::json::parse(slurp(other));
+  EXPECT_EQ(s.at("counters"), a.at("counters"));
+  EXPECT_EQ(s.at("confusion"), a.at("confusion"));
+  EXPECT_FALSE(s.contains("weights_seed"));
+  EXPECT_NE(o.at("counters"), a.at("counters"));
+  EXPECT_EQ(o.at("seed"), 9);
+  EXPECT_EQ(o.at("weights_seed"), 3);
+  expect_error(with({"--seed", "-1"}), {"--seed"});
 }
 
 // ------------------------------------------------------------------ ssnn_analysis update-agreement
