@@ -11,6 +11,9 @@ writes one record in the results format (docs/results.md) with the averaged wind
 epoch's own test accuracy and their mean, so the gain of averaging over the single epochs is explicit.
 Several folders (FOLDER:FIRST-LAST each; runs continued from one another's weights) average together;
 the mean then goes to the first folder as mean-of-N.ckpt.
+-T/--tau-divisor infer the mean at another window than trained (ssnn_golden eval -T/--tau-divisor);
+--seeds also evaluates it with the inference streams of other master seeds (eval --seed), so the
+record carries the spread that the stream draw alone causes beside the trained seed's accuracy.
 Errors are one line on stderr and exit code 2.
 """
 import argparse
@@ -45,6 +48,10 @@ def main():
     ap.add_argument("--dataset", default="subset", help="data set to evaluate on (ssnn_golden --dataset)")
     ap.add_argument("--test-samples", type=int, default=0, help="use only the first N test samples (0: all)")
     ap.add_argument("--threads", type=int, default=0, help="evaluation threads (0: all cores)")
+    ap.add_argument("-T", "--timesteps", type=int, default=0, help="infer the mean with this T (0: the trained T)")
+    ap.add_argument("--tau-divisor", type=float, default=0, help="infer with kernel tau = T / this (0: the trained divisor)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[],
+                    help="also evaluate the mean with the inference streams of these master seeds")
     ap.add_argument("--report", required=True, help="write the JSON record here")
     ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "bin"), help="folder of ssnn_golden")
     args = ap.parse_args()
@@ -67,6 +74,8 @@ def main():
             windows.append((folder, first, last))
         if args.test_samples < 0 or args.threads < 0:
             raise Failure("--test-samples and --threads must not be negative")
+        if args.timesteps < 0 or not args.tau_divisor >= 0 or any(x < 0 for x in args.seeds):
+            raise Failure("--timesteps, --tau-divisor and --seeds must not be negative")
         golden = os.path.join(args.bin_dir, "ssnn_golden")
         if not os.access(golden, os.X_OK):
             raise Failure(f"--bin-dir: {args.bin_dir}: no ssnn_golden there (build first)")
@@ -92,12 +101,26 @@ def main():
         name = f"mean-{first:03d}-{last:03d}.ckpt" if len(windows) == 1 else f"mean-of-{len(files)}.ckpt"
         mean_path = os.path.join(first_folder, name)
         run([golden, "average", "--weights", *files, "--out", mean_path])
+        evaluate = [golden, "eval", "--weights", mean_path, "--dataset", args.dataset, "--test-samples",
+                    str(args.test_samples), "--threads", str(args.threads), "--no-progress",
+                    "--timesteps", str(args.timesteps), "--tau-divisor", repr(args.tau_divisor)]
         with tempfile.TemporaryDirectory(prefix="polyak.") as tmp:
             eval_report = os.path.join(tmp, "eval.json")
-            run([golden, "eval", "--weights", mean_path, "--dataset", args.dataset, "--test-samples",
-                 str(args.test_samples), "--threads", str(args.threads), "--no-progress", "--report", eval_report])
+            run(evaluate + ["--report", eval_report])
             with open(eval_report) as f:
                 record = json.load(f)
+            seed_accuracy = {}
+            for seed in args.seeds:
+                run(evaluate + ["--seed", str(seed), "--report", eval_report])
+                with open(eval_report) as f:
+                    seed_accuracy[str(seed)] = json.load(f)["test_accuracy"]
+        if seed_accuracy:
+            values = list(seed_accuracy.values())
+            mean_acc = sum(values) / len(values)
+            std = (sum((v - mean_acc) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+            record["inference_seed_accuracy"] = seed_accuracy
+            record["inference_seed_mean_accuracy"] = mean_acc
+            record["inference_seed_std_accuracy"] = std
         history = last_info["history"]["epochs"] if isinstance(last_info.get("history"), dict) else []
         record["epochs"] = windows[-1][2]  # the last averaged epoch of the last (latest) run
         # Histories keep rate and time per epoch, not the count: their product is the training-set size.
@@ -105,7 +128,7 @@ def main():
                                    if history else 0)
         record["averaged_epochs"] = ([first, last] if len(windows) == 1 else
                                      [{"folder": f, "first": a, "last": b} for f, a, b in windows])
-        record["epoch_test_accuracy"] = epoch_accuracy  # from the training run's history (its test set)
+        record["epoch_test_accuracy"] = epoch_accuracy  # from the training run's history (its test set and T)
         if epoch_accuracy:
             values = list(epoch_accuracy.values())
             record["mean_epoch_test_accuracy"] = sum(values) / len(values)
@@ -120,9 +143,12 @@ def main():
         os.replace(tmp_report, args.report)
         mean = record.get("mean_epoch_test_accuracy")
         what = f"epochs {first}-{last}" if len(windows) == 1 else f"{len(files)} epochs of {len(windows)} runs"
-        print(f"mean of {what}: test accuracy {100 * record['test_accuracy']:.2f} %"
+        print(f"mean of {what}: test accuracy {100 * record['test_accuracy']:.2f} % at T = {record['timesteps']}"
               + (f" (the single epochs: mean {100 * mean:.2f} %, last {100 * record['last_epoch_test_accuracy']:.2f} %)"
                  if mean is not None and record.get("last_epoch_test_accuracy") is not None else ""))
+        if seed_accuracy:
+            print(f"  inference seeds {' '.join(seed_accuracy)}: mean {100 * record['inference_seed_mean_accuracy']:.2f} %"
+                  f" +/- {100 * record['inference_seed_std_accuracy']:.2f} (std)")
     except (Failure, OSError, ValueError, KeyError) as e:
         print(f"polyak_average.py: error: {e}", file=sys.stderr)
         return 2

@@ -285,6 +285,21 @@ class SweepTest(unittest.TestCase):
                          ("subset", "golden", 2, 200, 100))
         self.assertTrue(0 <= record["test_accuracy"] <= 1)
         self.assertTrue(os.path.isfile(os.path.join(folder, "mean-001-002.ckpt")))
+        self.assertNotIn("inference_seed_accuracy", record)
+        # Inferred at another window and with two more stream seeds: the trained seed's record at that
+        # T, plus the accuracy of each extra seed (seed 3, the trained one, repeats it exactly).
+        p = subprocess.run(base_cmd + ["--first", "1", "--last", "2", "-T", "12", "--tau-divisor", "4", "--seeds", "3", "8"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        longer = json.loads(read(record_path))
+        self.assertEqual((longer["timesteps"], longer["config"]["tau_divisor"]), (12, 4.0))
+        self.assertEqual(sorted(longer["inference_seed_accuracy"]), ["3", "8"])
+        self.assertEqual(longer["inference_seed_accuracy"]["3"], longer["test_accuracy"])
+        self.assertAlmostEqual(longer["inference_seed_mean_accuracy"], sum(longer["inference_seed_accuracy"].values()) / 2)
+        self.assertIn("-T 12", longer["command"])
+        p = subprocess.run(base_cmd + ["--first", "1", "--last", "2", "--seeds", "-1"], capture_output=True, text=True, timeout=60)
+        self.assertEqual((p.returncode, len(p.stderr.strip().splitlines())), (2, 1), p.stderr)
+        self.assertIn("--seeds", p.stderr)
         # Two windows (of one folder here) average together: epoch 2 counted twice.
         two = subprocess.run([polyak, folder + ":1-2", folder + ":2-2", "--dataset", "subset", "--test-samples", "100",
                               "--threads", "1", "--bin-dir", BIN, "--report", record_path],
