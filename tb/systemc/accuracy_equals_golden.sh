@@ -38,7 +38,7 @@ python3 - "$TMP/chip_eval_ovr.json" "$TMP/golden_eval_ovr.json" "$TMP/chip_eval.
 import json, sys
 c, g, plain = (json.load(open(p)) for p in sys.argv[1:])
 print(f"loaded weights at T=24, seed 5: chip test {c['test_accuracy']}, golden eval {g['test_accuracy']}")
-if c["timesteps"] != 24 or g["timesteps"] != 24 or c["seed"] != 5 or g["seed"] != 5:
+if c["timesteps"] != 24 or g["timesteps"] != 24 or c["seed"] != 5 or g["seed"] != 5 or c["weights_seed"] != g["weights_seed"]:
     sys.exit("an inference override was not applied")
 if c["test_accuracy"] != g["test_accuracy"] or c["confusion"] != g["confusion"]:
     sys.exit(1)

@@ -578,6 +578,7 @@ int run(int argc, char** argv) {
     rec["train_samples_per_s"] = train_rate;
     rec["test_samples_per_s"] = per(static_cast<double>(test_set.size()), test_seconds);
     if (!o.load_weights.empty()) rec["weights"] = o.load_weights;
+    if (inference_only && cfg.seed != ckpt.config.seed) rec["weights_seed"] = ckpt.config.seed;  // as ssnn_golden eval
     if (!rtl_json.is_null()) rec["rtl"] = rtl_json;
     if (!rss_json.is_null()) rec["rss"] = rss_json;
     if (!resumed_from.is_null()) rec["resumed_from"] = resumed_from;
