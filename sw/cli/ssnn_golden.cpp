@@ -73,17 +73,15 @@ int main(int argc, char** argv) {
   eval->add_option("--weights", weights_path, "weights or checkpoint file")->required();
   ssnn::add_data_options(*eval, data, false);
   // Inference at another T than training: does a longer window (more spikes to count) help trained weights?
-  int eval_timesteps = 0;
-  double eval_tau_divisor = 0;
-  eval->add_option("-T,--timesteps", eval_timesteps, "infer with this T instead of the trained one (0: trained T)")
+  ssnn::InferenceOverrides infer;
+  eval->add_option("-T,--timesteps", infer.timesteps, "infer with this T instead of the trained one (0: trained T)")
       ->check(ssnn::non_negative());
-  eval->add_option("--tau-divisor", eval_tau_divisor,
+  eval->add_option("--tau-divisor", infer.tau_divisor,
                    "infer with kernel tau = T / this instead of the trained divisor (0: trained divisor)")
       ->check(ssnn::non_negative());
   // Inference streams (pixel encoders) from another master seed: the spread of the accuracy over
   // seeds is the test set's stream-draw noise, the yardstick for small differences between weights.
-  uint64_t eval_seed = 0;
-  eval->add_option("--seed", eval_seed, "draw the inference streams from this master seed instead of the trained one")
+  eval->add_option("--seed", infer.seed, "draw the inference streams from this master seed instead of the trained one")
       ->check(ssnn::non_negative());
 
   // Polyak averaging of a run's epoch-end weights (train --epoch-weights), then eval the mean.
@@ -204,11 +202,9 @@ int main(int argc, char** argv) {
       std::printf("%s\n", out.dump(2).c_str());
     } else {
       ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
-      if (eval_timesteps > 0) c.config.timesteps = eval_timesteps;
-      if (eval_tau_divisor > 0) c.config.tau_divisor = eval_tau_divisor;
       const uint64_t weights_seed = c.config.seed;
-      if (eval->count("--seed") > 0) c.config.seed = eval_seed;
-      c.config.validate();  // a one-line error names the overridden option
+      infer.reseed = eval->count("--seed") > 0;
+      c.config = infer.apply(c.config);  // a one-line error names the overridden option
       ssnn::GoldenModel model(c.config);
       model.weights() = c.weights;
       const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);

@@ -135,6 +135,15 @@ SynapseParams ModelConfig::synapse_params(int epoch, int layer) const {
   return p;
 }
 
+ModelConfig InferenceOverrides::apply(const ModelConfig& trained) const {
+  ModelConfig c = trained;
+  if (timesteps > 0) c.timesteps = timesteps;
+  if (tau_divisor > 0) c.tau_divisor = tau_divisor;
+  if (reseed) c.seed = seed;
+  c.validate();
+  return c;
+}
+
 void ModelConfig::validate() const {
   auto fail = [](const std::string& msg) { throw ConfigError(msg); };
   if (inputs < 1 || inputs > 65536) fail(fmt::format("--inputs: {} is out of range 1..65536", inputs));

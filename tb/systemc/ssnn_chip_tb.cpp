@@ -359,12 +359,13 @@ int run(int argc, char** argv) {
   if (inference_only) {
     // The weights bring their model; only the inference window and the stream seed may differ
     // (as `ssnn_golden eval -T/--tau-divisor/--seed`, so both levels infer the same way).
-    const ssnn::ModelConfig given = cfg;
+    ssnn::InferenceOverrides infer;
+    if (app.count("--timesteps") > 0) infer.timesteps = cfg.timesteps;
+    if (app.count("--tau-divisor") > 0) infer.tau_divisor = cfg.tau_divisor;
+    infer.reseed = app.count("--seed") > 0;
+    infer.seed = cfg.seed;
     ckpt = ssnn::load_checkpoint(o.load_weights);
-    cfg = ckpt.config;
-    if (app.count("--timesteps") > 0) cfg.timesteps = given.timesteps;
-    if (app.count("--tau-divisor") > 0) cfg.tau_divisor = given.tau_divisor;
-    if (app.count("--seed") > 0) cfg.seed = given.seed;
+    cfg = infer.apply(ckpt.config);
     o.epochs = 0;
   }
   const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);

@@ -330,3 +330,34 @@ TEST(ConfigJson, WrongTypesAndRangesAreConfigErrorsNamingTheKey) {
   EXPECT_NE(config_error(nlohmann::json::array({1, 2})).find("object"), std::string::npos);
   EXPECT_EQ(config_error(good), "");
 }
+
+TEST(InferenceOverrides, UnsetKeepsTheTrainedConfigSetReplacesOnlyItsField) {
+  ModelConfig trained;
+  trained.timesteps = 100;
+  trained.tau_divisor = 50;
+  trained.seed = 101;
+  trained.theta = 65536;
+  const ModelConfig same = InferenceOverrides{}.apply(trained);
+  EXPECT_EQ(nlohmann::json(same), nlohmann::json(trained));
+
+  InferenceOverrides longer;
+  longer.timesteps = 400;
+  longer.tau_divisor = 200;
+  ModelConfig c = longer.apply(trained);
+  EXPECT_EQ(c.timesteps, 400);
+  EXPECT_DOUBLE_EQ(c.tau_divisor, 200.0);
+  EXPECT_EQ(c.seed, 101u);
+  EXPECT_EQ(c.theta, 65536);
+
+  InferenceOverrides reseeded;
+  reseeded.seed = 0;  // a seed of 0 is a seed, not "unset": reseed says whether it applies
+  EXPECT_EQ(reseeded.apply(trained).seed, 101u);
+  reseeded.reseed = true;
+  c = reseeded.apply(trained);
+  EXPECT_EQ(c.seed, 0u);
+  EXPECT_EQ(c.timesteps, 100);
+
+  InferenceOverrides absurd;
+  absurd.timesteps = 1000000;  // validated like a trained configuration
+  EXPECT_THROW(absurd.apply(trained), ConfigError);
+}

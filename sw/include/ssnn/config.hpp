@@ -124,6 +124,19 @@ struct ModelConfig {
   void validate() const;  // throws ConfigError naming the offending option
 };
 
+// What inference may change in trained weights' configuration (`ssnn_golden eval`, `ssnn_chip_tb
+// --load-weights`): the window, the kernel divisor and the master seed of the inference streams.
+// Unset fields keep the trained value; the weights and every threshold stay as trained.
+struct InferenceOverrides {
+  int timesteps = 0;       // 0: trained T
+  double tau_divisor = 0;  // 0: trained divisor
+  bool reseed = false;     // draw the inference streams from `seed` instead of the trained seed
+  uint64_t seed = 0;
+
+  // The trained configuration with the overrides applied, validated (one-line error on a bad value).
+  ModelConfig apply(const ModelConfig& trained) const;
+};
+
 void to_json(nlohmann::json& j, const ModelConfig& c);
 void from_json(const nlohmann::json& j, ModelConfig& c);
 
