@@ -1,6 +1,6 @@
 // Cross-point update unit: AND of row and column pulses, saturating up/down weight update (eq. 10).
 //
-// Holds one weight. Bit-exact with ssnn::coincidence_update (sw/include/ssnn/synapse.hpp) on
+// Holds one weight. Bit-exact with ssnn::coincidence_update (sw/include/ssnn/contract/synapse.hpp) on
 // update_i: no change unless row_i and exactly one of col_pos_i / col_neg_i; otherwise the weight
 // moves up by pulse_up_i + v or down by pulse_down_i + v, v = pulse_variation(noise_word_i,
 // pulse_noise_i) = ((word >> 8) mod (2n + 1)) - n, and is clamped to [w_min_i, w_max_i].

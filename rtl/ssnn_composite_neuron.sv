@@ -1,6 +1,6 @@
 // Composite neuron: forward integrate-and-fire neuron, its synaptic filter and the gated gradient pair.
 //
-// Bit-exact with the golden step functions (sw/include/ssnn/neuron.hpp):
+// Bit-exact with the golden step functions (sw/include/ssnn/contract/neuron.hpp):
 //   fwd_en_i  : forward_step(p, {charge, potential}, fwd_in_i, theta_i) in a hidden layer
 //               (OutputLayer = 0): spike_o is the step's forward spike; in the output layer
 //               forward_integrate() only, the spike comes from the WTA commands below.
@@ -300,7 +300,7 @@ module ssnn_composite_neuron #(
   assign gate_o          = gate_q;
 
 `ifndef SYNTHESIS
-  // Input contract of the step functions (sw/include/ssnn/neuron.hpp, ModelConfig::validate).
+  // Input contract of the step functions (sw/include/ssnn/contract/neuron.hpp, ModelConfig::validate).
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin
       // Nothing to check in reset.

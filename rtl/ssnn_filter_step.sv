@@ -1,6 +1,6 @@
 // One step of the synaptic current filter (the eps kernel): charge += input, beta of it flows out.
 //
-// Combinational. Bit-exact with ssnn::filter_step (sw/include/ssnn/neuron.hpp):
+// Combinational. Bit-exact with ssnn::filter_step (sw/include/ssnn/contract/neuron.hpp):
 //   filled   = saturate(charge + input, ChargeBits)
 //   transfer = mul_q16(filled, beta) = floor((filled * beta + 2^15) / 2^16)
 //   charge'  = filled - transfer

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "chip_config.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn::sc {
 

@@ -19,7 +19,7 @@
 #include "chip_types.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn::sc {
 

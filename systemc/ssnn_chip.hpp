@@ -25,7 +25,8 @@
 #include "crossbar_tile.hpp"
 #include "neuron_core.hpp"
 #include "spike_encoder.hpp"
-#include "ssnn/network.hpp"
+#include "ssnn/contract/sample.hpp"
+#include "ssnn/contract/weights.hpp"
 
 namespace ssnn::sc {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ssnn/augment.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace ssnn::ann {

@@ -96,6 +96,7 @@ int32_t ModelConfig::gate_threshold(int layer, bool training) const {
 }
 
 int32_t ModelConfig::gradient_threshold(int layer) const {
+  if (layer == layers()) return theta_err;
   return per_hidden_layer(theta_grad, theta_grad_ratio, layer);
 }
 

@@ -26,8 +26,8 @@
 #include "Vsc_output_layer.h"
 #include "Vsc_spike_source.h"
 #include "ssnn/config.hpp"
-#include "ssnn/seeding.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/synapse.hpp"
 #include "ssnn_chip.hpp"
 
 namespace ssnn::sc {

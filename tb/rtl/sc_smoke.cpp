@@ -19,12 +19,12 @@
 #include "Vsc_coincidence.h"
 #include "Vsc_neuron_hidden.h"
 #include "Vsc_spike_source.h"
-#include "ssnn/encoder.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/seeding.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/synapse.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

@@ -11,8 +11,8 @@
 #include "Vcoincidence_narrow.h"
 #include "Vcoincidence_wide.h"
 #include "rtl_sim.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/synapse.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

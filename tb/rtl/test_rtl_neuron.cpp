@@ -11,8 +11,8 @@
 #include "Vneuron_hidden_narrow.h"
 #include "Vneuron_hidden_wide.h"
 #include "rtl_sim.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/neuron.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/neuron.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

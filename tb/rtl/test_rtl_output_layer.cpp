@@ -11,8 +11,8 @@
 #include "Voutput_layer.h"
 #include "Voutput_layer_narrow.h"
 #include "rtl_sim.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/neuron.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/neuron.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {
@@ -63,7 +63,7 @@ struct LayerRef {
     grad_pos = grad_neg = 0;
     for (int k = 0; k < P::kN; ++k) {
       const bool out = (spikes >> k) & 1u;
-      const int32_t in = (static_cast<int32_t>((label >> k) & 1u) - static_cast<int32_t>(out)) * err_unit;
+      const int32_t in = ssnn::output_error_input(static_cast<ssnn::Bit>((label >> k) & 1u), out, err_unit);
       const ssnn::GradientStep r = ssnn::gradient_step(params(beta), grad[k], in, out, theta_err);
       grad[k] = r.next;
       grad_pos |= static_cast<uint64_t>(r.spike_pos != 0) << k;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "equivalence.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn::sc {
 namespace {

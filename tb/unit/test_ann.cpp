@@ -16,8 +16,8 @@
 
 #include "ssnn/ann.hpp"
 #include "ssnn/augment.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/idx.hpp"
-#include "ssnn/seeding.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace fs = std::filesystem;

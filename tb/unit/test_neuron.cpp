@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 using namespace ssnn;
 

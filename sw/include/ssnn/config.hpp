@@ -8,9 +8,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "ssnn/encoder.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn {
 
@@ -113,7 +113,8 @@ struct ModelConfig {
   int32_t inhibition_for(bool training) const;
   // Potential that opens a hidden layer's gradient gate: the forward threshold scaled by gate_fraction.
   int32_t gate_threshold(int layer, bool training) const;
-  // Gradient threshold of hidden layer `layer` (1..layers()-1): max(1, round(theta_grad * ratio)).
+  // Gradient threshold of layer `layer`: hidden layers (1..layers()-1) max(1, round(theta_grad * ratio)),
+  // the output layer's error neurons (layers()) theta_err.
   int32_t gradient_threshold(int layer) const;
   // Start potentials of hidden layer `layer`'s forward and gradient neurons.
   int32_t forward_start_potential(int layer, bool training) const;

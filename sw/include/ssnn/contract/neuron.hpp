@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ssnn/fixed_point.hpp"
+#include "ssnn/contract/fixed_point.hpp"
 
 namespace ssnn {
 
@@ -137,6 +137,12 @@ constexpr GradientStep gradient_step(const NeuronParams& p, GradientState s, int
   return GradientStep{GradientState{f.charge, pos, neg, gate}, spike_pos, spike_neg};
 }
 
+// The input of output error neuron k in one step (eq. 6-7): (label - output) x err_unit, where label is
+// 1 when the target encoder spiked for class k this step and output is k's forward spike.
+constexpr int32_t output_error_input(Bit label_spike, Bit output_spike, int32_t err_unit) {
+  return (label_spike - output_spike) * err_unit;
+}
+
 // ---- Winner-take-all output (eq. 2, iterated within the step) -------------------------------------
 // Among the outputs whose potential has reached theta, the highest (lowest index on ties) fires, is
 // reset by subtraction and subtracts `inhibition` from every other output's potential; this repeats
@@ -160,6 +166,16 @@ constexpr uint64_t wta_fire(int32_t* potentials, int n, int32_t theta, int32_t i
       }
     }
   }
+}
+
+// ---- Prediction ---------------------------------------------------------------------------------
+// argmax of the output spike counts; ties go to the higher residual potential, then the lower index.
+constexpr int predict_class(const int32_t* counts, const int32_t* potentials, int classes) {
+  int best = 0;
+  for (int k = 1; k < classes; ++k) {
+    if (counts[k] > counts[best] || (counts[k] == counts[best] && potentials[k] > potentials[best])) best = k;
+  }
+  return best;
 }
 
 }  // namespace ssnn

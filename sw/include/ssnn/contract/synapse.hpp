@@ -3,8 +3,8 @@
 
 #include <cstdint>
 
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn {
 
