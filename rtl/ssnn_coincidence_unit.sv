@@ -10,8 +10,8 @@
 // configured pulses to 2^(WeightBits+1) - 1 without changing any result.
 // Timing: load_i or update_i lands at the clock edge; weight_o shows it the next cycle.
 module ssnn_coincidence_unit #(
-  parameter int WeightBits = 16,  // signed weight register, 2..24
-  parameter int NoiseBits  = 4    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
+  parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
+  parameter int NoiseBits  = ssnn_pkg::NoiseBits    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
 ) (
   input  logic                                 clk_i,
   input  logic                                 rst_ni,

@@ -19,9 +19,9 @@
 // The gradient step reads spike_o, the forward spike of the current timestep, so it must follow that
 // step's forward command (and, in the output layer, its WTA resolution).
 module ssnn_composite_neuron #(
-  parameter int ChargeBits    = 24,    // signed synaptic charge registers, 2..30
-  parameter int PotentialBits = 24,    // signed membrane potential registers, 2..30
-  parameter int InputBits     = 31,    // signed step inputs, >= ChargeBits (golden: |input| < 2^30)
+  parameter int ChargeBits    = ssnn_pkg::ChargeBits,     // signed synaptic charge registers, 2..30
+  parameter int PotentialBits = ssnn_pkg::PotentialBits,  // signed membrane potential registers, 2..30
+  parameter int InputBits     = ssnn_pkg::InputBits,      // signed step inputs, >= ChargeBits (golden: |input| < 2^30)
   parameter bit OutputLayer   = 1'b0   // 1: output neuron (WTA firing, error neurons, gate open)
 ) (
   input  logic                            clk_i,

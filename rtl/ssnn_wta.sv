@@ -10,8 +10,8 @@
 // applied at the clock edge, or no output is eligible and done_o is high for that cycle. A step with
 // k output spikes takes k + 1 cycles from start_i to done_o.
 module ssnn_wta #(
-  parameter int NumOutputs    = 10,  // output neurons, 2..64
-  parameter int PotentialBits = 24   // signed potential registers
+  parameter int NumOutputs    = ssnn_pkg::NumOutputs,  // output neurons, 2..64
+  parameter int PotentialBits = ssnn_pkg::PotentialBits   // signed potential registers
 ) (
   input  logic                                  clk_i,
   input  logic                                  rst_ni,

@@ -28,6 +28,7 @@
 #include "ssnn/config.hpp"
 #include "ssnn/contract/seeding.hpp"
 #include "ssnn/contract/synapse.hpp"
+#include "ssnn/contract/widths.hpp"
 #include "ssnn_chip.hpp"
 
 namespace ssnn::sc {
@@ -37,13 +38,8 @@ namespace {
 using sc_core::sc_signal;
 using sc_core::sc_vector;
 
-// The widths the --sc models were verilated with (rtl/CMakeLists.txt, ssnn_rtl_sc_models).
-constexpr int kChargeBits = 24;
-constexpr int kPotentialBits = 24;
-constexpr int kInputBits = 31;
-constexpr int kWeightBits = 16;
-constexpr int kNoiseBits = 4;
-constexpr int kOutputs = 10;
+// The --sc models are verilated at the chip's default widths (ssnn/contract/widths.hpp: kChargeBits,
+// kPotentialBits, kInputBits, kWeightBits, kNoiseBits, kNumOutputs; rtl/CMakeLists.txt).
 
 int64_t sext(uint64_t v, int bits) {
   const uint64_t sign = uint64_t{1} << (bits - 1);
@@ -464,8 +460,8 @@ class OutputBank final : public Bank {
     j.theta = theta;
     j.inhibition = inhibition;
     j.winners = winners;
-    std::copy(input, input + kOutputs, j.input.begin());
-    std::copy(pre_wta, pre_wta + kOutputs, j.pre_wta.begin());
+    std::copy(input, input + kNumOutputs, j.input.begin());
+    std::copy(pre_wta, pre_wta + kNumOutputs, j.pre_wta.begin());
   }
   void post_error(int t, int label, int32_t theta_err) {
     Job& j = post(kError, ctx_.tag(t, "error"));
@@ -486,10 +482,10 @@ class OutputBank final : public Bank {
       }
       if (stage_ == 1 && job.kind == kForward) {
         // Integration landed: the potentials before the WTA, no spike yet.
-        const sc_dt::sc_bv<kOutputs * kChargeBits> charge = charge_.read();
-        const sc_dt::sc_bv<kOutputs * kPotentialBits> potential = potential_.read();
+        const sc_dt::sc_bv<kNumOutputs * kChargeBits> charge = charge_.read();
+        const sc_dt::sc_bv<kNumOutputs * kPotentialBits> potential = potential_.read();
         const std::string where = "after the integration, before the WTA";
-        for (int k = 0; k < kOutputs && !ctx_.failed(); ++k) {
+        for (int k = 0; k < kNumOutputs && !ctx_.failed(); ++k) {
           const auto u = static_cast<size_t>(k);
           (void)(ctx_.eq(unit_, k, "charge_o", job.charge[u], slice(charge, k, kChargeBits), job.tag, where) &&
                  ctx_.eq(unit_, k, "potential_o", job.pre_wta[u], slice(potential, k, kPotentialBits), job.tag, where) &&
@@ -538,16 +534,16 @@ class OutputBank final : public Bank {
     Tag tag;
     int32_t theta = 0, inhibition = 0;
     int label = -1, winners = 0;
-    std::array<int32_t, kOutputs> input{}, pre_wta{};
-    std::array<int32_t, kOutputs> charge{}, potential{}, grad_charge{}, pos{}, neg{};
-    std::array<uint8_t, kOutputs> spike{}, dp{}, dn{}, gate{};
+    std::array<int32_t, kNumOutputs> input{}, pre_wta{};
+    std::array<int32_t, kNumOutputs> charge{}, potential{}, grad_charge{}, pos{}, neg{};
+    std::array<uint8_t, kNumOutputs> spike{}, dp{}, dn{}, gate{};
   };
 
   Job& post(Kind kind, const Tag& tag) {
     Job job;
     job.kind = kind;
     job.tag = tag;
-    for (int k = 0; k < kOutputs; ++k) {
+    for (int k = 0; k < kNumOutputs; ++k) {
       const auto u = static_cast<size_t>(k);
       job.charge[u] = core_.charge(k);
       job.potential[u] = core_.potential(k);
@@ -567,34 +563,34 @@ class OutputBank final : public Bank {
     switch (job.kind) {
       case kClear:
         clear_.write(true);
-        ctx_.stats.neuron_clears += kOutputs;
+        ctx_.stats.neuron_clears += kNumOutputs;
         break;
       case kForward: {
-        sc_dt::sc_bv<kOutputs * kInputBits> bus;
-        for (int k = 0; k < kOutputs; ++k)
+        sc_dt::sc_bv<kNumOutputs * kInputBits> bus;
+        for (int k = 0; k < kNumOutputs; ++k)
           bus.range(k * kInputBits + kInputBits - 1, k * kInputBits) = field(job.input[static_cast<size_t>(k)], kInputBits);
         fwd_in_.write(bus);
         theta_.write(field(job.theta, kPotentialBits));
         inhibition_.write(field(job.inhibition, kPotentialBits));
         fwd_en_.write(true);
-        ctx_.stats.neuron_forward += kOutputs;
+        ctx_.stats.neuron_forward += kNumOutputs;
         break;
       }
       case kError:
         label_.write(job.label >= 0 ? (1u << job.label) : 0u);
         theta_err_.write(field(job.theta, kPotentialBits));
         grad_en_.write(true);
-        ctx_.stats.neuron_gradient += kOutputs;
+        ctx_.stats.neuron_gradient += kNumOutputs;
         break;
     }
     clock_.arm();
   }
 
   void check_all(const Job& job) {
-    const sc_dt::sc_bv<kOutputs * kChargeBits> charge = charge_.read(), grad_charge = grad_charge_.read();
-    const sc_dt::sc_bv<kOutputs * kPotentialBits> potential = potential_.read(), pos = pos_.read(), neg = neg_.read();
+    const sc_dt::sc_bv<kNumOutputs * kChargeBits> charge = charge_.read(), grad_charge = grad_charge_.read();
+    const sc_dt::sc_bv<kNumOutputs * kPotentialBits> potential = potential_.read(), pos = pos_.read(), neg = neg_.read();
     const uint32_t spike = spike_.read(), dp = grad_pos_.read(), dn = grad_neg_.read(), gate = gate_.read();
-    for (int k = 0; k < kOutputs; ++k) {
+    for (int k = 0; k < kNumOutputs; ++k) {
       const auto u = static_cast<size_t>(k);
       const bool ok = ctx_.eq(unit_, k, "spike_o", job.spike[u], (spike >> k) & 1u, job.tag) &&
                       ctx_.eq(unit_, k, "grad_pos_o", job.dp[u], (dp >> k) & 1u, job.tag) &&
@@ -615,11 +611,11 @@ class OutputBank final : public Bank {
   GatedClock clock_;
   sc_signal<bool> clear_, fwd_en_, wta_start_, grad_en_, wta_busy_, wta_done_;
   sc_signal<uint32_t> label_, spike_, grad_pos_, grad_neg_, gate_, beta_, theta_, theta_err_, err_unit_, inhibition_;
-  sc_signal<sc_dt::sc_bv<kOutputs * kInputBits>> fwd_in_;
-  sc_signal<sc_dt::sc_bv<kOutputs * kChargeBits>> charge_;
-  sc_signal<sc_dt::sc_bv<kOutputs * kPotentialBits>> potential_;
-  sc_signal<sc_dt::sc_bv<kOutputs * kChargeBits>> grad_charge_;
-  sc_signal<sc_dt::sc_bv<kOutputs * kPotentialBits>> pos_, neg_;
+  sc_signal<sc_dt::sc_bv<kNumOutputs * kInputBits>> fwd_in_;
+  sc_signal<sc_dt::sc_bv<kNumOutputs * kChargeBits>> charge_;
+  sc_signal<sc_dt::sc_bv<kNumOutputs * kPotentialBits>> potential_;
+  sc_signal<sc_dt::sc_bv<kNumOutputs * kChargeBits>> grad_charge_;
+  sc_signal<sc_dt::sc_bv<kNumOutputs * kPotentialBits>> pos_, neg_;
   std::unique_ptr<Vsc_output_layer> model_;
   std::deque<Job> jobs_;
   int stage_ = 0;       // 0: front job not started; 1: its first command lands next; 2: WTA running
@@ -1419,9 +1415,9 @@ class RtlCosim::Impl : public CosimObserver {
         throw ConfigError(fmt::format("--rtl neuron: the RTL neurons are verilated with {}-bit charge and {}-bit potential registers; "
                                       "this run has --charge-bits {} --potential-bits {}",
                                       kChargeBits, kPotentialBits, cfg.charge_bits, cfg.potential_bits));
-      if (cfg.classes != kOutputs)
+      if (cfg.classes != kNumOutputs)
         throw ConfigError(fmt::format("--rtl neuron: the RTL output layer is verilated with {} outputs; this run has --classes {}",
-                                      kOutputs, cfg.classes));
+                                      kNumOutputs, cfg.classes));
     }
     if (opt_.coincidence) {
       if (cfg.update_mode != UpdateMode::kStochastic)

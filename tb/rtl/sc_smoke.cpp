@@ -35,7 +35,8 @@ using sc_core::sc_start;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
-constexpr int kCharge = 24, kPotential = 24, kInput = 31, kWeight = 16;
+constexpr int kCharge = ssnn::kChargeBits, kPotential = ssnn::kPotentialBits, kInput = ssnn::kInputBits,
+              kWeight = ssnn::kWeightBits;  // the --sc models: the chip's default widths
 
 int64_t sext(uint64_t v, int bits) {
   const uint64_t sign = uint64_t{1} << (bits - 1);

@@ -26,7 +26,7 @@ using ssnn::rtl::test::Sim;
 
 struct Default {
   using Model = Vcoincidence;
-  static constexpr int kW = 16, kNoise = 4;
+  static constexpr int kW = ssnn::kWeightBits, kNoise = ssnn::kNoiseBits;
 };
 struct Narrow {
   using Model = Vcoincidence_narrow;

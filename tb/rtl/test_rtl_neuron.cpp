@@ -27,7 +27,7 @@ using ssnn::rtl::test::Sim;
 // Parameter sets, as verilated in rtl/CMakeLists.txt.
 struct Default {
   using Model = Vneuron_hidden;
-  static constexpr int kCharge = 24, kPotential = 24, kInput = 31;
+  static constexpr int kCharge = ssnn::kChargeBits, kPotential = ssnn::kPotentialBits, kInput = ssnn::kInputBits;
 };
 struct Narrow {
   using Model = Vneuron_hidden_narrow;

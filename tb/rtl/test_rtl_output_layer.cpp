@@ -30,7 +30,8 @@ int popcount(uint64_t v) { return __builtin_popcountll(v); }
 
 struct Default {
   using Model = Voutput_layer;
-  static constexpr int kN = 10, kCharge = 24, kPotential = 24, kInput = 31;
+  static constexpr int kN = ssnn::kNumOutputs, kCharge = ssnn::kChargeBits, kPotential = ssnn::kPotentialBits,
+                       kInput = ssnn::kInputBits;
 };
 struct Narrow {
   using Model = Voutput_layer_narrow;

@@ -48,9 +48,9 @@ struct ModelConfig {
   double label_rate = 0.5;  // target train of the true class
 
   // Fixed-point widths (signed registers).
-  int weight_bits = 16;
-  int charge_bits = 24;
-  int potential_bits = 24;
+  int weight_bits = kWeightBits;
+  int charge_bits = kChargeBits;
+  int potential_bits = kPotentialBits;
 
   // Thresholds, in weight LSBs unless stated.
   // theta = 2^14 LSB makes one pulse 1/4096 theta: fine enough for rate updates (docs/theory.md).

@@ -9,11 +9,9 @@
 #include <cstdint>
 
 #include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/widths.hpp"
 
 namespace ssnn {
-
-// Fraction bits of the synaptic filter's transfer coefficient beta.
-constexpr int kBetaBits = 16;
 
 // beta = 1 - exp(-1/tau), tau = T / tau_divisor (paper: tau = T/10), as unsigned Q0.16.
 // The discrete kernel it yields is eps[k] = 1 - (1 - beta)^(k+1) for a spike k steps ago, so an
@@ -28,8 +26,8 @@ inline uint32_t filter_beta_q16(int timesteps, double tau_divisor) {
 // Register widths and filter coefficient shared by every neuron of a layer.
 struct NeuronParams {
   uint32_t beta_q16 = 1u << kBetaBits;  // 65536: no filtering (kernel is a step)
-  int charge_bits = 24;                  // synaptic charge register (signed, <= 30 bits)
-  int potential_bits = 24;               // membrane potential registers (signed, <= 30 bits)
+  int charge_bits = kChargeBits;         // synaptic charge register (signed, <= 30 bits)
+  int potential_bits = kPotentialBits;   // membrane potential registers (signed, <= 30 bits)
 };
 
 // A spike or gate bit (0 or 1).  A full word rather than bool: result structs holding a bool defeat
