@@ -1,5 +1,5 @@
-// ANN baseline: multilayer perceptron, backpropagation, dropout, SGD / Adam (see ssnn/ann.hpp).
-#include "ssnn/ann.hpp"
+// ANN baseline: multilayer perceptron, backpropagation, dropout, SGD / Adam (see ann.hpp).
+#include "ann.hpp"
 
 #include <algorithm>
 #include <cmath>

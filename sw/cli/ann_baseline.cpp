@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "ssnn/ann.hpp"
+#include "ann.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/report.hpp"

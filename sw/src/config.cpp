@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "ssnn/augment.hpp"
 
 namespace ssnn {
 

@@ -32,6 +32,9 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The largest --augment-shift the model accepts (pixels each way; augment.hpp applies it).
+constexpr int kMaxAugmentShift = 8;
+
 struct ModelConfig {
   // Topology: inputs -> hidden... -> classes.
   int inputs = 784;
