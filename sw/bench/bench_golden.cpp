@@ -1,6 +1,6 @@
 // bench_golden: training and inference throughput and peak memory of the golden model.
 //
-// Default: 784-1280-10 at T=50 in rate mode and at T=100 in stochastic mode (issue 2, "Speed"), on
+// Default: 784-1280-10 at T=50 in rate mode and at T=100 in stochastic mode, on
 // full MNIST when it has been fetched (scripts/fetch_data.sh), else on the shipped subset.  Each
 // configuration first runs a short warm-up (a throw-away model), then trains a fresh model on a fixed
 // number of samples (one pass, the trainer's own loop and shuffle) and evaluates a fixed number of
