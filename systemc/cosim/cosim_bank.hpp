@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -141,6 +142,56 @@ class CosimContext {
   uint64_t inject_seen = 0;
   bool injected = false;
 };
+
+// The command queue of a bank whose commands take several cycles each (one per lane group): at a
+// falling edge the cycle driven at the previous one is finished (checked, its command released) and
+// the next cycle of the front job is driven; a job leaves once its last cycle is finished.
+template <class Job>
+class JobQueue {
+ public:
+  void push(Job job) { jobs_.push_back(std::move(job)); }
+  bool empty() const { return jobs_.empty(); }
+  void clear() {
+    jobs_.clear();
+    driven_ = -1;
+    next_ = 0;
+  }
+  // cycles(job): the cycles a job takes; finish(job, cycle) and drive(job, cycle).
+  template <class Cycles, class Finish, class Drive>
+  void negedge(const CosimContext& ctx, Cycles cycles, Finish finish, Drive drive) {
+    if (jobs_.empty()) return;
+    if (driven_ >= 0) {
+      finish(jobs_.front(), driven_);
+      driven_ = -1;
+      if (next_ == cycles(jobs_.front())) {
+        jobs_.pop_front();
+        next_ = 0;
+      }
+    }
+    if (ctx.failed() || jobs_.empty()) return;
+    drive(jobs_.front(), next_);
+    driven_ = next_++;
+  }
+
+ private:
+  std::deque<Job> jobs_;
+  int driven_ = -1;  // cycle whose command lands at the next rising edge
+  int next_ = 0;     // next cycle of the front job
+};
+
+// The registers of neuron j of a behavioural core, into slot u of a bank job's arrays.
+template <class Job>
+void snapshot_neuron(Job& job, size_t u, const neuron_core& core, int j) {
+  job.charge[u] = core.charge(j);
+  job.potential[u] = core.potential(j);
+  job.grad_charge[u] = core.grad_charge(j);
+  job.pos[u] = core.grad_pos(j);
+  job.neg[u] = core.grad_neg(j);
+  job.spike[u] = core.fired(j);
+  job.dp[u] = core.fired_pos(j);
+  job.dn[u] = core.fired_neg(j);
+  job.gate[u] = core.gate(j);
+}
 
 // One group of RTL units with its own command queue.
 class Bank {

@@ -60,7 +60,7 @@ class EncoderBank final : public Bank {
     Job job = snapshot(kLoad, ctx_.tag(-1, "sample start (seed load)"));
     job.key = key;
     for (int i = 0; i < n_; ++i) job.pixel[static_cast<size_t>(i)] = enc_.pixel(i);
-    jobs_.push_back(std::move(job));
+    jobs_.push(std::move(job));
   }
   void post_forward(int t, uint32_t ramp, bool label_drawn) {
     Job job = snapshot(kDraw, ctx_.tag(t, "encode"));
@@ -68,7 +68,7 @@ class EncoderBank final : public Bank {
     job.label_drawn = label_drawn;
     const std::vector<uint8_t>& keep = enc_.keep_mask();
     for (int i = 0; i < n_; ++i) job.draw[static_cast<size_t>(i)] = enc_.pixel(i) != 0 && keep[static_cast<size_t>(i)] != 0;
-    jobs_.push_back(std::move(job));
+    jobs_.push(std::move(job));
   }
 
   void rise() override {
@@ -79,19 +79,13 @@ class EncoderBank final : public Bank {
   void negedge() override {
     for (auto& c : clocks_) c->fall();
     label_clock_.fall();
-    if (jobs_.empty()) return;
-    if (driven_ >= 0) {
-      check_cycle(jobs_.front(), driven_);
-      release_cycle(jobs_.front(), driven_);
-      driven_ = -1;
-      if (next_ == cycles(jobs_.front())) {
-        jobs_.pop_front();
-        next_ = 0;
-      }
-    }
-    if (ctx_.failed() || jobs_.empty()) return;
-    drive_cycle(jobs_.front(), next_);
-    driven_ = next_++;
+    jobs_.negedge(
+        ctx_, [this](const Job& job) { return cycles(job); },
+        [this](Job& job, int c) {
+          check_cycle(job, c);
+          release_cycle(job, c);
+        },
+        [this](Job& job, int c) { drive_cycle(job, c); });
   }
 
   void reset() override {
@@ -102,8 +96,6 @@ class EncoderBank final : public Bank {
     label_load_.write(false);
     label_step_.write(false);
     jobs_.clear();
-    driven_ = -1;
-    next_ = 0;
   }
 
   bool idle() const override { return jobs_.empty(); }
@@ -239,9 +231,7 @@ class EncoderBank final : public Bank {
   sc_signal<uint32_t> label_seed_, label_pixel_, label_ramp_, label_prob_, label_state_;
   std::vector<std::unique_ptr<Vsc_spike_source>> models_;
   std::unique_ptr<Vsc_spike_source> label_model_;
-  std::deque<Job> jobs_;
-  int driven_ = -1;
-  int next_ = 0;
+  JobQueue<Job> jobs_;
 };
 
 }  // namespace ssnn::sc::cosim

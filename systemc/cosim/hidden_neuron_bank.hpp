@@ -96,20 +96,13 @@ class HiddenNeuronBank final : public Bank {
 
   void negedge() override {
     for (auto& c : clocks_) c->fall();
-    if (jobs_.empty()) return;
-    if (driven_ >= 0) {
-      Job& job = jobs_.front();
-      check_group(job, driven_);
-      command(job.kind, driven_).write(false);
-      driven_ = -1;
-      if (next_ == groups_) {
-        jobs_.pop_front();
-        next_ = 0;
-      }
-    }
-    if (ctx_.failed() || jobs_.empty()) return;
-    drive_group(jobs_.front(), next_);
-    driven_ = next_++;
+    jobs_.negedge(
+        ctx_, [this](const Job&) { return groups_; },
+        [this](Job& job, int g) {
+          check_group(job, g);
+          command(job.kind, g).write(false);
+        },
+        [this](Job& job, int g) { drive_group(job, g); });
   }
 
   void reset() override {
@@ -117,8 +110,6 @@ class HiddenNeuronBank final : public Bank {
     for (int g = 0; g < groups_; ++g)
       for (Kind k : {kClear, kForward, kBackward}) command(k, g).write(false);
     jobs_.clear();
-    driven_ = -1;
-    next_ = 0;
   }
 
   bool idle() const override { return jobs_.empty(); }
@@ -153,19 +144,8 @@ class HiddenNeuronBank final : public Bank {
     const auto n = static_cast<size_t>(n_);
     for (auto* v : {&job.charge, &job.potential, &job.grad_charge, &job.pos, &job.neg}) v->resize(n);
     for (auto* v : {&job.spike, &job.dp, &job.dn, &job.gate}) v->resize(n);
-    for (int j = 0; j < n_; ++j) {
-      const auto u = static_cast<size_t>(j);
-      job.charge[u] = core_.charge(j);
-      job.potential[u] = core_.potential(j);
-      job.grad_charge[u] = core_.grad_charge(j);
-      job.pos[u] = core_.grad_pos(j);
-      job.neg[u] = core_.grad_neg(j);
-      job.spike[u] = core_.fired(j);
-      job.dp[u] = core_.fired_pos(j);
-      job.dn[u] = core_.fired_neg(j);
-      job.gate[u] = core_.gate(j);
-    }
-    jobs_.push_back(std::move(job));
+    for (int j = 0; j < n_; ++j) snapshot_neuron(job, static_cast<size_t>(j), core_, j);
+    jobs_.push(std::move(job));
   }
 
   void drive_group(const Job& job, int g) {
@@ -220,9 +200,7 @@ class HiddenNeuronBank final : public Bank {
   sc_signal<uint32_t> beta_, theta_, theta_grad_, theta_gate_, zero32_;
   sc_signal<bool> zero_;
   std::vector<std::unique_ptr<Vsc_neuron_hidden>> models_;
-  std::deque<Job> jobs_;
-  int driven_ = -1;  // group whose command lands at the next rising edge
-  int next_ = 0;     // next group of the front job
+  JobQueue<Job> jobs_;
 };
 
 }  // namespace ssnn::sc::cosim

@@ -164,18 +164,7 @@ class OutputBank final : public Bank {
     Job job;
     job.kind = kind;
     job.tag = tag;
-    for (int k = 0; k < kNumOutputs; ++k) {
-      const auto u = static_cast<size_t>(k);
-      job.charge[u] = core_.charge(k);
-      job.potential[u] = core_.potential(k);
-      job.grad_charge[u] = core_.grad_charge(k);
-      job.pos[u] = core_.grad_pos(k);
-      job.neg[u] = core_.grad_neg(k);
-      job.spike[u] = core_.fired(k);
-      job.dp[u] = core_.fired_pos(k);
-      job.dn[u] = core_.fired_neg(k);
-      job.gate[u] = core_.gate(k);
-    }
+    for (int k = 0; k < kNumOutputs; ++k) snapshot_neuron(job, static_cast<size_t>(k), core_, k);
     jobs_.push_back(job);
     return jobs_.back();
   }

@@ -17,13 +17,8 @@
 
 namespace {
 
-using ssnn::rtl::Lockstep;
-using ssnn::rtl::Mismatch;
-using ssnn::rtl::test::bits_of;
-using ssnn::rtl::test::expect_corners;
-using ssnn::rtl::test::Rng;
-using ssnn::rtl::test::sext;
-using ssnn::rtl::test::Sim;
+using namespace ssnn::rtl;        // Lockstep, Mismatch
+using namespace ssnn::rtl::test;  // Sim, Rng, fields, corners
 
 struct Default {
   using Model = Vcoincidence;

@@ -17,15 +17,8 @@
 
 namespace {
 
-using ssnn::rtl::Lockstep;
-using ssnn::rtl::Mismatch;
-using ssnn::rtl::test::bits_of;
-using ssnn::rtl::test::expect_corners;
-using ssnn::rtl::test::get_field;
-using ssnn::rtl::test::get_signed;
-using ssnn::rtl::test::Rng;
-using ssnn::rtl::test::set_field;
-using ssnn::rtl::test::Sim;
+using namespace ssnn::rtl;        // Lockstep, Mismatch
+using namespace ssnn::rtl::test;  // Sim, Rng, fields, corners
 
 int popcount(uint64_t v) { return __builtin_popcountll(v); }
 
