@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ssnn/cli_options.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
@@ -86,11 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--dataset", dataset, "data set; falls back to the subset if it is not fetched")->capture_default_str();
   app.add_option("--data-dir", data_dir, "cache folder of fetched data sets");
   app.add_option("--json", json_path, "write result records (results format, level golden) here");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
 
   try {
     const std::string command = ssnn::command_line(argc, argv);

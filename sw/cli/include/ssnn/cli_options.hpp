@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,17 @@ inline CLI::Validator non_empty() {
         return s.find_first_not_of(" \t") == std::string::npos ? std::string("empty value in the list") : std::string();
       },
       "");
+}
+
+// Parses the command line: the exit code to end with (--help: 0; a bad option: CLI11's non-zero code,
+// after its one-line message), or nothing when the program goes on.
+inline std::optional<int> parse_or_exit(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return std::nullopt;
 }
 
 // Parse errors as one line "<tool>: error: <message> (see --help)" on stderr, CLI11's exit codes (non-zero).
