@@ -494,7 +494,8 @@ module ssnn_crossbar_tile #(
         bwd_sum_d[r*AccBits +: AccBits] =
             (bwd_clear_i ? AccBits'(0) : bwd_sum_q[r*AccBits +: AccBits]) +
             (!bwd_pending_q ? AccBits'(0) :
-             bwd_neg_q ? -AccBits'($signed(col_rdata[r*W +: W])) : AccBits'($signed(col_rdata[r*W +: W])));
+             bwd_neg_q ? AccBits'(0) - AccBits'($signed(col_rdata[r*W +: W]))
+                       : AccBits'($signed(col_rdata[r*W +: W])));
       end
     end
   end else begin : gen_latch_only

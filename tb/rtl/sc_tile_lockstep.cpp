@@ -2,8 +2,8 @@
 // contract (coincidence_update, device_noise_word, SynapseParams from ModelConfig): same events,
 // commands, weights and resets at every clock edge; the sums, latches, counters and every weight
 // must agree, and the cycles of each command are compared with what the SystemC tile charges.
-// Own sc_main (libsystemc defines main()); each test runs in its own process (SystemC elaborates
-// once per process).
+// Part of bin/rtl_block_tests (sc_block_main.cpp): each test runs in its own process, since
+// SystemC elaborates once per process.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -525,8 +525,3 @@ TEST(RtlTile, CheckerCatchesAWrongPulseSize) {
 }
 
 }  // namespace
-
-int sc_main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
