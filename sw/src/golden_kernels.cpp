@@ -65,6 +65,10 @@ SSNN_HOT void sum_rows(int32_t* __restrict out, const int32_t* __restrict base, 
   }
 }
 
+SSNN_HOT void add_row(int32_t* __restrict acc, const int32_t* __restrict row, int n) {
+  for (int j = 0; j < n; ++j) acc[j] += row[j];
+}
+
 SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict column, int stride, int n, int32_t sign) {
   for (int j = 0; j < n; ++j) acc[j] += sign * column[static_cast<size_t>(j) * static_cast<size_t>(stride)];
 }

@@ -114,7 +114,7 @@ TEST(GoldenKernels, RateUpdateRowEqualsRateUpdate) {
   }
   // Lane widths: single precision below 2^23, double below 2^31, none beyond.
   EXPECT_EQ(kernels::rate_update_lanes(50, 800, 50), kernels::RateLanes::kFloat);
-  EXPECT_EQ(kernels::rate_update_lanes(1000, 4000000, 1000), kernels::RateLanes::kDouble);
+  EXPECT_EQ(kernels::rate_update_lanes(1000, 400000, 1000), kernels::RateLanes::kDouble);
   EXPECT_EQ(kernels::rate_update_lanes(1000, 4000000000, 1000), kernels::RateLanes::kNone);
 }
 

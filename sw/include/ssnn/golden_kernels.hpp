@@ -20,6 +20,9 @@ namespace ssnn::kernels {
 // so each weight is loaded once and the sums are stored once.
 void sum_rows(int32_t* out, const int32_t* base, size_t stride, const int* rows, size_t n, int width);
 
+// acc[j] += row[j], j < n: the forward read of one row.
+void add_row(int32_t* acc, const int32_t* row, int n);
+
 // acc[j] += sign * column[j * stride], j < n: the transposed read of one column.
 void add_column(int32_t* acc, const int32_t* column, int stride, int n, int32_t sign);
 
