@@ -460,6 +460,7 @@ int run(int argc, char** argv) {
   // Validation after every epoch: the held-out images through the chip (their own streams), then the
   // chip's state (counters, arbitration) put back, so training and its hardware figures go on as
   // without it. The last pass's hardware figures are reported on their own.
+  const ssnn::sc::ArrayPeriphery periphery = ssnn::sc::array_periphery(energy, dut);
   nlohmann::json hw_validation;
   if (o.validation > 0) {
     topt.split = ssnn::split_record(split);
@@ -472,7 +473,7 @@ int run(int argc, char** argv) {
         const ssnn::SampleSpec vspec{ssnn::Phase::kValidation, 0, i, /*learn=*/false};
         hits += h.run_sample(split.validation.image(i), -1, vspec).prediction == split.validation.label(i);
       }
-      hw_validation = hardware_json(chip, energy, v0, dut.counters());
+      hw_validation = hardware_json(chip, energy, periphery, v0, dut.counters());
       dut.restore_state(before);
       return static_cast<double>(hits) / static_cast<double>(split.validation.size());
     };
@@ -547,7 +548,6 @@ int run(int argc, char** argv) {
     std::printf("validation accuracy: %.2f %% (%zu held-out images) after the last epoch\n",
                 100.0 * history.back().value("validation_accuracy", 0.0), split.validation.size());
   nlohmann::json hw_train, hw_test;
-  const ssnn::sc::ArrayPeriphery periphery = ssnn::sc::array_periphery(energy, dut);
   if (o.epochs > 0 && train_set.size() > 0) {
     hw_train = hardware_json(chip, energy, periphery, c0, c1);
     print_hw("training", hw_train, chip.clock_mhz);
