@@ -2,12 +2,14 @@
 // hand), the table file round-trips, bad tables are refused with one line naming the file.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "energy_model.hpp"
+#include "ssnn/idx.hpp"
 
 namespace ssnn::sc {
 namespace {
@@ -125,9 +127,7 @@ std::filesystem::path temp_file(const std::string& name, const std::string& text
 }
 
 TEST(EnergyTable, ShippedFileIsTheBuiltInTableAndRoundTrips) {
-  const char* repo = std::getenv("SSNN_REPO_DIR");
-  ASSERT_NE(repo, nullptr);
-  const EnergyTable shipped = EnergyTable::load(std::string(repo) + "/data/energy/default.json");
+  const EnergyTable shipped = EnergyTable::load(repo_dir() + "/data/energy/default.json");
   const EnergyTable builtin = EnergyTable::builtin();
   EXPECT_TRUE(shipped == builtin);
   // Written out and read back: the same values, units and sources.
