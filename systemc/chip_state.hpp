@@ -31,6 +31,9 @@
 
 namespace ssnn::sc {
 
+void to_json(nlohmann::json& j, const TileCounters& t);
+void from_json(const nlohmann::json& j, TileCounters& t);
+
 struct ChipState {
   ControllerCounters controller;
   EncoderCounters encoder;
@@ -52,8 +55,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EncoderCounters, lfsr_draws, input_spikes, la
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceCounters, events, stall_cycles, busy_cycles)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoreCounters, forward_updates, gradient_updates, forward_spikes, pos_spikes,
                                    neg_spikes, wta_iterations, column_sum_words)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TileCounters, events, row_reads, col_reads, col_latches, pulses_up, pulses_down,
-                                   rate_updates, busy_cycles)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AerRouterCounters, cycles, events_in, grants, head_stall_cycles,
                                    input_stall_cycles, drops, fifo_high_water, events_out, multicast_copies, unrouted,
                                    stall_cycles, bandwidth_stall_cycles, output_stall_cycles)
