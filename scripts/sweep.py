@@ -334,8 +334,8 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     if not isinstance(s.name, str):
         raise SweepError(f"{path}: 'name' must be a string")
     check_os_text(f"{path}: 'name'", s.name)
-    if not s.name or "/" in s.name or s.name in (".", "..") or s.name.startswith("."):
-        raise SweepError(f"{path}: 'name' {s.name!r} must be a plain file name (no '/', not starting with '.'): "
+    if not s.name or "/" in s.name or s.name in (".", ".."):
+        raise SweepError(f"{path}: 'name' {s.name!r} must be a plain file name (no '/', not '.' or '..'): "
                          f"it names the output folder out/NAME")
     s.description = data.get("description", "")
     s.program_id, s.argv_prefix, s.kind = resolve_program(path, data.get("program"), bin_dir)
