@@ -34,10 +34,7 @@ module ssnn_coincidence_unit #(
 
   localparam int W = WeightBits;
   localparam int NoiseWidth = (NoiseBits > 0) ? NoiseBits : 1;
-  localparam int VarBits = NoiseWidth + 2;              // signed variation in [-n, n]
-  localparam int MagBits = W + 3;                       // signed pulse size after variation
-  localparam int SumBits = W + 4;                       // weight plus signed step
-  localparam int XBits = ssnn_pkg::NoiseWordBits - ssnn_pkg::NoiseShift;
+  localparam int VarBits = NoiseWidth + 2;  // signed variation in [-n, n]
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
@@ -60,54 +57,34 @@ module ssnn_coincidence_unit #(
   logic signed [VarBits-1:0] variation;
 
   if (NoiseBits > 0) begin : gen_noise
-    localparam int ModBits = NoiseBits + 1;  // 2n + 1 <= 2^(NoiseBits+1) - 1
-    logic [ModBits-1:0] modulus;
-    logic [XBits-1:0]   x;
-    logic [ModBits-1:0] rem;
-    logic [ModBits:0]   partial;
-
-    // Restoring remainder, most significant bit first: rem < modulus after every stage.
-    always_comb begin
-      modulus = {pulse_noise_i, 1'b1};
-      x       = noise_word_i[ssnn_pkg::NoiseWordBits-1:ssnn_pkg::NoiseShift];
-      rem     = '0;
-      partial = '0;
-      for (int i = XBits - 1; i >= 0; i--) begin
-        partial = {rem, x[i]};
-        if (partial >= {1'b0, modulus}) begin
-          partial = partial - {1'b0, modulus};
-        end
-        rem = partial[ModBits-1:0];
-      end
-      variation = VarBits'(rem) - VarBits'(pulse_noise_i);
-    end
-
-    logic unused_word_low;
-    assign unused_word_low = ^noise_word_i[ssnn_pkg::NoiseShift-1:0];
+    ssnn_pulse_variation #(
+      .NoiseBits(NoiseBits)
+    ) u_variation (
+      .word_i     (noise_word_i),
+      .noise_i    (pulse_noise_i),
+      .variation_o(variation)
+    );
   end else begin : gen_no_noise
     assign variation = '0;
     logic unused_noise_inputs;
     assign unused_noise_inputs = ^{pulse_noise_i, noise_word_i};
   end
 
-  // Signed step and the clamp to the device bounds (upper bound first, as clamp_to).
-  logic signed [MagBits-1:0] magnitude;
-  logic signed [SumBits-1:0] moved;
-  logic signed [W-1:0]       updated;
+  // Signed step and the clamp to the device bounds.
+  logic signed [W-1:0] updated;
 
-  always_comb begin
-    magnitude = col_pos_i ? (MagBits'({1'b0, pulse_up_i}) + MagBits'(variation))
-                          : (MagBits'({1'b0, pulse_down_i}) + MagBits'(variation));
-    moved     = col_pos_i ? (SumBits'(weight_q) + SumBits'(magnitude))
-                          : (SumBits'(weight_q) - SumBits'(magnitude));
-    if (moved > SumBits'(w_max_i)) begin
-      updated = w_max_i;
-    end else if (moved < SumBits'(w_min_i)) begin
-      updated = w_min_i;
-    end else begin
-      updated = moved[W-1:0];
-    end
-  end
+  ssnn_pulse_step #(
+    .WeightBits(W),
+    .VarBits   (VarBits)
+  ) u_step (
+    .weight_i   (weight_q),
+    .down_i     (!col_pos_i),
+    .pulse_i    (col_pos_i ? pulse_up_i : pulse_down_i),
+    .variation_i(variation),
+    .w_min_i    (w_min_i),
+    .w_max_i    (w_max_i),
+    .weight_o   (updated)
+  );
 
   always_comb begin
     weight_d = weight_q;

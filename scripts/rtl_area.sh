@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Area proxy of the RTL units: yosys 0.23 generic synthesis (synth -flatten) of each unit at three
-# width sets, reporting cells, flip-flops and yosys' CMOS transistor estimate (stat -tech cmos).
+# width sets, and of the crossbar tile at several sizes, reporting cells, flip-flops, yosys' CMOS
+# transistor estimate (stat -tech cmos) and logic depth (ltp -noff). The memory wrapper ssnn_mem is
+# a black box (the memory compiler's macro): its bits are reported apart, not as cells.
 # Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
 #
 # Usage: scripts/rtl_area.sh [--check] [--jobs N]
-#   --check   default widths only, results to a temporary folder, docs untouched (CI synthesis check)
+#   --check   default widths and a small tile only, docs untouched (CI synthesis check)
 #   --jobs N  parallel yosys runs (default 1; the machine is shared)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +16,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --check) CHECK=1 ;;
     --jobs) JOBS="$2"; shift ;;
-    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -31,8 +33,11 @@ import tempfile
 
 repo, check, jobs = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
 rtl = os.path.join(repo, "rtl")
+# The memory wrapper is read as a black box (-lib): a macro replaces it in silicon.
+MEMORY = os.path.join(rtl, "ssnn_mem.sv")
 sources = [os.path.join(rtl, "ssnn_pkg.sv")] + sorted(
-    os.path.join(rtl, f) for f in os.listdir(rtl) if f.startswith("ssnn_") and f.endswith(".sv") and f != "ssnn_pkg.sv")
+    os.path.join(rtl, f) for f in os.listdir(rtl)
+    if f.startswith("ssnn_") and f.endswith(".sv") and f not in ("ssnn_pkg.sv", "ssnn_mem.sv"))
 
 # Width sets: weights, charge, potential, step input, pulse-noise amplitude bits.
 SETS = {
@@ -55,7 +60,22 @@ UNITS = [
      {"NumOutputs": NUM_OUTPUTS}),
     ("ssnn_coincidence_unit", "ssnn_coincidence_unit", ["WeightBits", "NoiseBits"], {}),
     ("ssnn_coincidence_unit (no noise)", "ssnn_coincidence_unit", ["WeightBits"], {"NoiseBits": 0}),
+    ("ssnn_pulse_step", "ssnn_pulse_step", ["WeightBits"], {}),
+    ("ssnn_crossbar_lane", "ssnn_crossbar_lane", ["WeightBits"], {}),
+    ("ssnn_pulse_variation", "ssnn_pulse_variation", ["NoiseBits"], {}),
+    ("ssnn_splitmix64", "ssnn_splitmix64", [], {}),
 ]
+
+# Crossbar tiles at the default widths (16-bit weights), by size: the chip's 256 x 256 default is
+# beyond what yosys synthesizes here in reasonable time, so the scaling is measured on small tiles.
+TILES = [
+    ("ssnn_crossbar_tile 8x8", {"Rows": 8, "Cols": 8}),
+    ("ssnn_crossbar_tile 16x16", {"Rows": 16, "Cols": 16}),
+    ("ssnn_crossbar_tile 32x32", {"Rows": 32, "Cols": 32}),
+    ("ssnn_crossbar_tile 16x16 latch-only", {"Rows": 16, "Cols": 16, "Transposed": 0}),
+    ("ssnn_crossbar_tile 32x32 latch-only", {"Rows": 32, "Cols": 32, "Transposed": 0}),
+]
+CHECK_TILES = [TILES[0]]
 
 def synth(job):
     label, module, set_name, params = job
@@ -63,8 +83,14 @@ def synth(job):
         stat_json = os.path.join(tmp, "stat.json")
         stat_cmos = os.path.join(tmp, "cmos.txt")
         chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
-        script = (f"read_verilog -sv {' '.join(sources)}; hierarchy -check -top {module} {chparams}; "
-                  f"synth -top {module} -flatten; tee -q -o {stat_json} stat -json; tee -q -o {stat_cmos} stat -tech cmos")
+        ltp_txt = os.path.join(tmp, "ltp.txt")
+        # ltp cannot see through the memory black box (its read data would close a loop with its
+        # write data), so the macros are removed first: their read data then start paths and
+        # their address and write data end them, as registers do.
+        script = (f"read_verilog -sv -lib {MEMORY}; read_verilog -sv {' '.join(sources)}; "
+                  f"hierarchy -check -top {module} {chparams}; "
+                  f"synth -top {module} -flatten; tee -q -o {stat_json} stat -json; tee -q -o {stat_cmos} stat -tech cmos; "
+                  f"delete t:ssnn_mem; tee -q -o {ltp_txt} ltp -noff")
         run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
         if run.returncode != 0:
             raise RuntimeError(f"yosys failed on {label} ({set_name}):\n{run.stdout}\n{run.stderr}")
@@ -72,15 +98,26 @@ def synth(job):
             stat = json.load(f)
         with open(stat_cmos) as f:
             cmos = f.read()
+        with open(ltp_txt) as f:
+            ltp = f.read()
     (mod,) = stat["modules"].values()
     by_type = mod["num_cells_by_type"]
+    macros = by_type.pop("ssnn_mem", 0)
+    cells = mod["num_cells"] - macros
     ffs = sum(n for t, n in by_type.items() if "DFF" in t or "DLATCH" in t)
     latches = sum(n for t, n in by_type.items() if "DLATCH" in t)
     m = re.search(r"Estimated number of transistors:\s*(\d+)", cmos)
+    depth = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp)
+    memory_bits = 0
+    if module == "ssnn_crossbar_tile":  # W row-major, and W^T column-major when Transposed
+        words = params["Rows"] * params["Cols"] * params.get("WeightBits", 16)
+        memory_bits = words * (2 if params.get("Transposed", 1) else 1)
     return {
         "unit": label, "module": module, "set": set_name, "parameters": params,
-        "cells": mod["num_cells"], "flip_flops": ffs, "latches": latches,
-        "logic_cells": mod["num_cells"] - ffs, "transistors_cmos": int(m.group(1)) if m else None,
+        "cells": cells, "flip_flops": ffs, "latches": latches,
+        "logic_cells": cells - ffs, "transistors_cmos": int(m.group(1)) if m else None,
+        "logic_depth": int(depth.group(1)) if depth else None,
+        "memory_macros": macros, "memory_bits": memory_bits,
         "cells_by_type": by_type,
     }
 
@@ -94,6 +131,8 @@ for set_name, widths in SETS.items():
         if set_name != "default" and not from_set:
             continue  # no width parameter: same as the default row
         jobs_list.append((label, module, set_name, params))
+for label, params in (CHECK_TILES if check else TILES):
+    jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params)))
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
     results = list(pool.map(synth, jobs_list))
@@ -106,7 +145,8 @@ version = subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout
 doc = {
     "level": "rtl",
     "tool": version,
-    "flow": "read_verilog -sv rtl/*.sv; hierarchy -chparam ...; synth -top <unit> -flatten; stat; stat -tech cmos",
+    "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; "
+             "synth -top <unit> -flatten; stat; stat -tech cmos; delete t:ssnn_mem; ltp -noff"),
     "note": "generic yosys gates ($_AND_, $_XOR_, $_MUX_, ... and $_DFF*_), an area proxy, not a library mapping",
     "width_sets": SETS,
     "num_outputs": NUM_OUTPUTS,
@@ -114,13 +154,14 @@ doc = {
 }
 
 def table(rows):
-    out = ["| unit | widths | cells | flip-flops | logic cells | transistors, logic only (CMOS est.) |",
-           "|---|---|---:|---:|---:|---:|"]
+    out = ["| unit | widths | cells | flip-flops | logic cells | transistors, logic only (CMOS est.) | logic depth | SRAM bits |",
+           "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         p = r["parameters"]
         widths = ", ".join(f"{k}={v}" for k, v in p.items()) or "(none)"
         out.append(f"| {r['unit']} | {r['set']}: {widths} | {r['cells']} | {r['flip_flops']} | {r['logic_cells']} | "
-                   f"{r['transistors_cmos'] if r['transistors_cmos'] is not None else '-'} |")
+                   f"{r['transistors_cmos'] if r['transistors_cmos'] is not None else '-'} | "
+                   f"{r['logic_depth'] if r['logic_depth'] is not None else '-'} | {r['memory_bits'] or '-'} |")
     return "\n".join(out)
 
 if check:

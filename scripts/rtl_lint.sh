@@ -28,6 +28,18 @@ CONFIGS=(
   "ssnn_coincidence_unit"
   "ssnn_coincidence_unit -GWeightBits=6 -GNoiseBits=5"
   "ssnn_coincidence_unit -GWeightBits=24 -GNoiseBits=0"
+  "ssnn_mem"
+  "ssnn_splitmix64"
+  "ssnn_pulse_variation"
+  "ssnn_pulse_step"
+  "ssnn_crossbar_lane"
+  "ssnn_crossbar_tile"
+  "ssnn_crossbar_tile -GTransposed=1'b0"
+  "ssnn_crossbar_tile -GRows=16 -GCols=16 -GNoiseBits=4 -GRowOffset=32 -GColOffset=16"
+  "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GNoiseBits=5"
+  "ssnn_aer_router"
+  "ssnn_aer_router -GNumInputs=1 -GNumOutputs=1 -GFifoDepth=1 -GEventsPerCycle=1 -GBlocks=1"
+  "ssnn_aer_router -GNumInputs=5 -GNumOutputs=8 -GFifoDepth=3 -GEventsPerCycle=3 -GBlocks=6"
 )
 
 status=0
@@ -45,7 +57,8 @@ if command -v iverilog > /dev/null 2>&1; then
   out="$(mktemp)"
   trap 'rm -f "$out" "$out.vvp"' EXIT
   tops=()
-  for top in ssnn_lfsr ssnn_spike_source ssnn_composite_neuron ssnn_wta ssnn_output_layer ssnn_coincidence_unit; do
+  for top in ssnn_lfsr ssnn_spike_source ssnn_composite_neuron ssnn_wta ssnn_output_layer ssnn_coincidence_unit \
+             ssnn_crossbar_tile ssnn_aer_router; do
     tops+=(-s "$top")
   done
   if iverilog -g2012 -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&

@@ -309,8 +309,10 @@ def check_options(path, where, opts, known):
         option_tokens(name, value, f"{path}: {where}")  # value check
 
 
-def load_sweep(path, bin_dir, out_override=None, text=None):
-    """Read and check a sweep file; returns a Sweep with its configurations and points."""
+def load_sweep(path, bin_dir, out_override=None, text=None, validation=None):
+    """Read and check a sweep file; returns a Sweep with its configurations and points.
+    validation: hold out that many training images in every point (--validation N) unless the file
+    sets 'validation' itself."""
     if text is None:
         try:
             with open(path, encoding="utf-8") as f:
@@ -342,6 +344,11 @@ def load_sweep(path, bin_dir, out_override=None, text=None):
     known = program_options(s.argv_prefix)
 
     base = data.get("base", {})
+    if validation:
+        if not isinstance(base, dict):
+            raise SweepError(f"{path}: 'base' must be an object of option -> value")
+        base = dict(base)
+        base.setdefault("validation", validation)
     check_options(path, "base", base, known)
     grid = data.get("grid", {})
     if not isinstance(grid, dict):
@@ -705,6 +712,8 @@ def get_path(r, path):
 # Columns of the table, in order: name -> value of a report (None when absent).
 BUILTIN_METRICS = [
     ("test_accuracy", lambda r: r.get("test_accuracy")),
+    ("validation_accuracy", lambda r: r.get("validation_accuracy")),
+    ("selected_epoch", lambda r: get_path(r, "selection.epoch")),
     ("final_train_accuracy", lambda r: _history_last(r, "train_accuracy")),
     ("best_test_accuracy", lambda r: _history_best(r, "test_accuracy")),
     ("wall_seconds", lambda r: r.get("wall_seconds")),
@@ -781,7 +790,7 @@ def _pm(mean, std, scale=1.0, digits=None):
 
 
 def markdown_table(s, rows, metric_names):
-    pct = {"test_accuracy", "final_train_accuracy", "best_test_accuracy"}
+    pct = {"test_accuracy", "validation_accuracy", "final_train_accuracy", "best_test_accuracy"}
     heads = ["configuration", "n"] + [m + (" %" if m in pct else "") for m in metric_names]
     lines = ["| " + " | ".join(heads) + " |", "|" + " --- |" * len(heads)]
     for r in rows:
@@ -893,6 +902,9 @@ def main(argv=None):
                     help="points at once per process (default: cores, shared between the MPI ranks of a machine)")
     ap.add_argument("--bin-dir", default=os.environ.get("SSNN_BIN_DIR", os.path.join(REPO, "build", "bin")),
                     help="folder of ssnn_golden and ssnn_chip_tb (default $SSNN_BIN_DIR or <repo>/build/bin)")
+    ap.add_argument("--validation", type=int, default=0, metavar="N",
+                    help="hold out the last N training images in every point (the programs' --validation N), "
+                         "unless the sweep file sets 'validation'")
     ap.add_argument("--dry-run", action="store_true", help="list the points and whether each is finished")
     ap.add_argument("--table-only", action="store_true", help="write the table from the finished points; run none")
     ap.add_argument("--no-progress", action="store_true", help="no progress display")
@@ -900,6 +912,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.jobs < 0:
         ap.error("--jobs must be at least 0")
+    if args.validation < 0:
+        ap.error("--validation must be at least 0")
 
     comm = None
     rank, size, local_size = 0, 1, 1
@@ -941,7 +955,7 @@ def main(argv=None):
 
 def run_root(args, comm, size, jobs):
     try:
-        s = load_sweep(args.sweep, os.path.abspath(args.bin_dir), args.out)
+        s = load_sweep(args.sweep, os.path.abspath(args.bin_dir), args.out, validation=args.validation)
     except SweepError as e:
         if comm:
             comm.bcast(("stop", 2))

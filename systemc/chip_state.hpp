@@ -1,6 +1,6 @@
 // ChipState: what the chip carries from one sample to the next besides its weights, so a training
 // run can stop at a sample boundary and go on in another process exactly as if it had not stopped
-// (checkpoints of ssnn_chip_tb, tb/systemc/chip_checkpoint.hpp).
+// (checkpoints of ssnn_chip_tb, systemc/app/chip_trainer.hpp).
 //
 // Between two samples every block is idle and holds nothing of the sample: the controller waits for
 // start, the router's FIFOs and output registers are empty, and latches, accumulators, neuron state,

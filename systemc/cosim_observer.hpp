@@ -1,4 +1,4 @@
-// CosimObserver: the behavioural blocks' commands as an RTL co-simulation sees them (tb/cosim).
+// CosimObserver: the behavioural blocks' commands as an RTL co-simulation sees them (systemc/cosim).
 //
 // Each call happens in the clock edge at which a block takes a command, after the block has
 // computed the command's results: the observer gets the command's inputs and reads the block's new

@@ -104,7 +104,7 @@ class ssnn_chip : public sc_core::sc_module {
   // model's StepObserver is; nullptr to stop.
   void set_step_observer(StepObserver* observer) { observer_ = observer; }
   // RTL co-simulation: `observer` sees every command of the encoder, the cores and the tiles
-  // (tb/cosim, docs/rtl.md); nullptr detaches it.
+  // (systemc/cosim, docs/rtl.md); nullptr detaches it.
   void set_cosim_observer(CosimObserver* observer);
 
   // Waveforms: registers the probes of `spec` in tf (call before sc_start); they only change while

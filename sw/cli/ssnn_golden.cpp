@@ -11,6 +11,7 @@
 
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/cli_options.hpp"
+#include "ssnn/data_split.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
 #include "ssnn/output_path.hpp"
@@ -23,8 +24,8 @@ namespace {
 constexpr long long kMaxEpochs = 100000;
 constexpr long long kMaxThreads = 1024;  // far beyond any core count; 100,000 crashed OpenMP
 
-void print_summary(const ssnn::EvalResult& e) {
-  std::printf("test accuracy: %.2f %% (%zu / %zu), %.1f s, %.0f samples/s\n", 100.0 * e.accuracy(), e.correct, e.total,
+void print_summary(const ssnn::EvalResult& e, const char* split) {
+  std::printf("%s accuracy: %.2f %% (%zu / %zu), %.1f s, %.0f samples/s\n", split, 100.0 * e.accuracy(), e.correct, e.total,
               e.seconds, e.seconds > 0 ? static_cast<double>(e.total) / e.seconds : 0.0);
 }
 
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   std::string init_weights;
   bool resume = false;
   bool no_progress = false;
+  size_t validation = 0;
+  std::string select = "last";
   int threads = 0;
 
   CLI::App* train = app.add_subcommand("train", "train on a data set, then test");
@@ -64,6 +67,14 @@ int main(int argc, char** argv) {
   train->add_option("--init-weights", init_weights,
                     "start from the weights of this checkpoint or weights file instead of He initialisation "
                     "(a new schedule on trained weights; weights are in LSBs, so keep --theta)");
+  train->add_option("--validation", validation,
+                    "hold out the last N training images (never trained on): validation accuracy after every epoch; "
+                    "the test set then scores only the selected weights, once")
+      ->check(ssnn::non_negative());
+  train->add_option("--select", select,
+                    "which epoch's weights the test set scores: last | best-validation (needs --validation and "
+                    "--epoch-weights)")
+      ->check(CLI::IsMember({"last", "best-validation"}))->capture_default_str();
   // One thread per training sample by default: the per-step barriers of a split sample only pay on
   // an idle machine (use --train-threads 2 there); evaluation always uses every core.
   topt.train_threads = 1;
@@ -84,6 +95,10 @@ int main(int argc, char** argv) {
   // Inference streams (pixel encoders) from another master seed: the spread of the accuracy over
   // seeds is the test set's stream-draw noise, the yardstick for small differences between weights.
   eval->add_option("--seed", infer.seed, "draw the inference streams from this master seed instead of the trained one")
+      ->check(ssnn::non_negative());
+  eval->add_option("--validation", validation,
+                   "score the held-out validation split (the last N training images) instead of the test set; the "
+                   "weights must have trained with --validation N or more")
       ->check(ssnn::non_negative());
 
   // Polyak averaging of a run's epoch-end weights (train --epoch-weights), then eval the mean.
@@ -115,7 +130,12 @@ int main(int argc, char** argv) {
     const std::string command = ssnn::command_line(argc, argv);
     if (train->parsed()) {
       ssnn::finish_model_options(cfg, text);
-      const ssnn::Dataset train_set = ssnn::load_named_dataset(data.dataset, "train", data.data_dir, data.train_samples);
+      if (select != "last" && validation == 0) throw ssnn::ConfigError("--select " + select + ": needs --validation N");
+      if (select == "best-validation" && topt.epoch_weights_dir.empty())
+        throw ssnn::ConfigError("--select best-validation: needs --epoch-weights DIR (the chosen epoch's weights are read back from it)");
+      const ssnn::TrainingSplit split =
+          ssnn::load_training_split(data.dataset, data.data_dir, data.train_samples, validation);
+      const ssnn::Dataset& train_set = split.train;
       const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
       ssnn::check_test_split(train_set, test_set);
       const int data_classes = static_cast<int>(train_set.num_classes);
@@ -148,7 +168,11 @@ int main(int argc, char** argv) {
       if (!init_weights.empty()) model.weights() = ssnn::initial_weights_from(init_weights, model.config());
       topt.progress = !no_progress;
       topt.threads = threads;
-      ssnn::Trainer trainer(model, train_set, &test_set, topt);
+      if (validation > 0) {  // the test set scores the chosen weights once, after training
+        topt.evaluate_each_epoch = false;
+        topt.split = ssnn::split_record(split);
+      }
+      ssnn::Trainer trainer(model, train_set, &test_set, topt, validation > 0 ? &split.validation : nullptr);
       if (resume && std::filesystem::exists(topt.checkpoint_path)) {
         const ssnn::Checkpoint ckpt = ssnn::load_checkpoint(topt.checkpoint_path);  // errors name the file
         try {
@@ -160,19 +184,33 @@ int main(int argc, char** argv) {
       }
       const double t0 = ssnn::now_seconds();
       const nlohmann::json epochs = trainer.run();
-      const double wall = ssnn::now_seconds() - t0;
+      double wall = ssnn::now_seconds() - t0;
+      // Under a validation split the test set is scored here, once, on the weights the rule chose.
+      ssnn::Selection chosen;
+      double acc = epochs.empty() ? 0.0 : epochs.back().value("test_accuracy", 0.0);
+      if (validation > 0 && !trainer.stopped_early()) {
+        chosen = ssnn::select_epoch(epochs, select);
+        if (chosen.epoch != topt.epochs)
+          model.weights() = ssnn::load_checkpoint(fmt::format("{}/epoch-{:03d}.ckpt", topt.epoch_weights_dir, chosen.epoch)).weights;
+        const ssnn::EvalResult e = ssnn::evaluate(model, test_set, threads, !no_progress);
+        acc = e.accuracy();
+        wall = ssnn::now_seconds() - t0;
+      }
       if (!save_weights.empty()) {
         ssnn::Checkpoint c;
         c.config = model.config();
-        c.epoch = topt.epochs;
+        c.epoch = validation > 0 && !trainer.stopped_early() ? chosen.epoch : topt.epochs;
         c.weights = model.weights();
+        if (validation > 0) c.history = nlohmann::json{{"split", topt.split}, {"selection", ssnn::to_json(chosen)}};
         ssnn::save_checkpoint(save_weights, c);
       }
       if (trainer.stopped_early()) {
         std::printf("stopped after %llu samples; resume with --resume\n", static_cast<unsigned long long>(topt.stop_after));
         return 0;
       }
-      const double acc = epochs.empty() ? 0.0 : epochs.back().value("test_accuracy", 0.0);
+      if (validation > 0)
+        std::printf("validation accuracy %.2f %% (%zu held-out images) at epoch %d, chosen by rule '%s'\n",
+                    100.0 * chosen.validation_accuracy, split.validation.size(), chosen.epoch, select.c_str());
       std::printf("dataset %s, %d-%s-%d, T=%d, %s updates, WTA %s: test accuracy %.2f %% after %d epochs (%.0f s)\n",
                   data.dataset.c_str(), cfg.inputs, fmt::format("{}", fmt::join(cfg.hidden, "-")).c_str(), cfg.classes,
                   cfg.timesteps, ssnn::to_string(cfg.update_mode), cfg.wta ? "on" : "off", 100.0 * acc, topt.epochs, wall);
@@ -182,6 +220,11 @@ int main(int argc, char** argv) {
         r["history"] = epochs;
         r["wall_seconds"] = wall;
         if (!init_weights.empty()) r["init_weights"] = init_weights;
+        if (validation > 0) {
+          r["validation"] = ssnn::validation_json(split);
+          r["selection"] = ssnn::to_json(chosen);
+          r["validation_accuracy"] = chosen.validation_accuracy;
+        }
         double train_seconds = 0;
         for (const auto& e : epochs) train_seconds += e.value("train_seconds", 0.0);
         r["train_samples_per_s"] = train_seconds > 0 ? static_cast<double>(train_set.size()) * topt.epochs / train_seconds : 0.0;
@@ -202,6 +245,13 @@ int main(int argc, char** argv) {
       mean.weights = ssnn::average_weights(inputs, average_inputs);
       for (const ssnn::Checkpoint& c : inputs) mean.epoch = std::max(mean.epoch, c.epoch);
       mean.history = nlohmann::json{{"averaged_from", sources}};
+      // The split travels with the mean when every input trained under the same one.
+      const auto split_of = [](const ssnn::Checkpoint& c) {
+        return c.history.is_object() && c.history.contains("split") ? c.history.at("split") : nlohmann::json();
+      };
+      if (std::all_of(inputs.begin(), inputs.end(), [&](const ssnn::Checkpoint& c) { return split_of(c) == split_of(inputs.front()); }) &&
+          !split_of(inputs.front()).is_null())
+        mean.history["split"] = split_of(inputs.front());
       ssnn::save_checkpoint(average_out, mean);
       std::printf("wrote the mean of %zu weights files to %s\n", inputs.size(), average_out.c_str());
     } else if (info->parsed()) {
@@ -226,19 +276,31 @@ int main(int argc, char** argv) {
       const uint64_t weights_seed = c.config.seed;
       infer.reseed = eval->count("--seed") > 0;
       c.config = infer.apply(c.config);  // a one-line error names the overridden option
-      const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
+      ssnn::check_weights_held_out(c.history, validation, weights_path);
+      // --validation: the held-out split of the training file, scored with its own streams.
+      const ssnn::Dataset test_set =
+          validation > 0 ? ssnn::load_training_split(data.dataset, data.data_dir, 0, validation).validation
+                         : ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
       ssnn::check_data_fits(test_set, c.config, "--dataset");
       ssnn::check_run_size(c.config, static_cast<double>(test_set.size()), ssnn::RunLimits::kMaxGoldenWork,
-                           "--test-samples", allow_large);
+                           validation > 0 ? "--validation" : "--test-samples", allow_large);
       ssnn::check_run_paths({{"--weights", weights_path}, {"--dataset", test_set.images_file},
                              {"--dataset", test_set.labels_file}},
                             {{"--report", report_path}});
       ssnn::GoldenModel model(c.config);
       model.weights() = std::move(c.weights);
-      const ssnn::EvalResult e = ssnn::evaluate(model, test_set, threads, !no_progress);
-      print_summary(e);
+      const ssnn::EvalResult e = ssnn::evaluate(model, test_set, threads, !no_progress,
+                                                validation > 0 ? ssnn::Phase::kValidation : ssnn::Phase::kTest);
+      print_summary(e, validation > 0 ? "validation" : "test");
       if (!report_path.empty()) {
         nlohmann::json r = ssnn::result_record(c.config, data.dataset, "golden", 0, 0, test_set.size(), e.accuracy(), command);
+        if (validation > 0) {  // the record scores the validation split, not the test set
+          r.erase("test_accuracy");
+          r.erase("test_samples");
+          r["split"] = "validation";
+          r["validation_samples"] = test_set.size();
+          r["validation_accuracy"] = e.accuracy();
+        }
         r["test_seconds"] = e.seconds;
         if (c.config.seed != weights_seed) r["weights_seed"] = weights_seed;  // "seed" drew the inference streams
         r["counters"] = ssnn::counters_json(e.counters, e.total);

@@ -111,6 +111,7 @@ nlohmann::json to_json(const EpochRecord& r) {
                    {"train_samples_per_s", r.train_samples_per_s},
                    {"test_seconds", r.test_seconds}};
   if (r.test_accuracy >= 0) j["test_accuracy"] = r.test_accuracy;
+  if (r.validation_accuracy >= 0) j["validation_accuracy"] = r.validation_accuracy;
   j["train_activity"] = counters_json(r.train_counters, r.train_samples);
   return j;
 }
@@ -128,7 +129,7 @@ void check_data_fits(const Dataset& data, const ModelConfig& cfg, const std::str
                                     cfg.classes));
 }
 
-EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] int threads, bool progress) {
+EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] int threads, bool progress, Phase phase) {
   const ModelConfig& cfg = model.config();
   check_data_fits(data, cfg, "--dataset");
   EvalResult result;
@@ -138,7 +139,7 @@ EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] in
   const double start = now_seconds();
   std::atomic<uint64_t> done{0};
   std::atomic<uint64_t> correct{0};
-  ProgressBar bar("test ", data.size(), progress);
+  ProgressBar bar(phase == Phase::kValidation ? "valid" : "test ", data.size(), progress);
   const auto n = static_cast<int64_t>(data.size());
 #ifdef _OPENMP
   const int nthreads = threads > 0 ? threads : omp_get_max_threads();
@@ -155,7 +156,7 @@ EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] in
 #endif
     for (int64_t i = 0; i < n; ++i) {
       SampleSpec spec;
-      spec.phase = Phase::kTest;
+      spec.phase = phase;
       spec.index = static_cast<uint64_t>(i);
       const SampleResult r = model.run_sample(ws, data.image(static_cast<size_t>(i)), -1, spec);
       const int label = data.label(static_cast<size_t>(i));
@@ -183,10 +184,12 @@ EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] in
   return result;
 }
 
-Trainer::Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options)
-    : model_(model), train_(train), test_(test), opt_(std::move(options)) {
+Trainer::Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options,
+                 const Dataset* validation)
+    : model_(model), train_(train), test_(test), validation_(validation), opt_(std::move(options)) {
   check_data_fits(train, model.config(), "--dataset");
   if (test) check_data_fits(*test, model.config(), "--dataset");
+  if (validation) check_data_fits(*validation, model.config(), "--dataset");
 }
 
 // "timesteps (checkpoint 6, options 7), seed (...)": the keys whose values differ.
@@ -271,6 +274,12 @@ void check_resumable(const Checkpoint& ckpt, const ModelConfig& cfg, uint64_t tr
 
 void Trainer::resume_from(const Checkpoint& ckpt) {
   check_resumable(ckpt, model_.config(), train_.size());
+  const nlohmann::json saved_split =
+      ckpt.history.is_object() && ckpt.history.contains("split") ? ckpt.history.at("split") : nlohmann::json();
+  if (saved_split != opt_.split)
+    throw CheckpointError(fmt::format("it trained with the validation split {}, this run has {} (resume with the same "
+                                      "--validation)", saved_split.is_null() ? "none" : saved_split.dump(),
+                                      opt_.split.is_null() ? "none" : opt_.split.dump()));
   model_.weights() = ckpt.weights;
   start_epoch_ = ckpt.epoch;
   start_position_ = ckpt.position;
@@ -292,6 +301,7 @@ nlohmann::json Trainer::run() {
 #endif
   // history_ = {"epochs": [...], "partial": {...}} so a resumed epoch keeps its running statistics.
   if (!history_.is_object()) history_ = nlohmann::json{{"epochs", nlohmann::json::array()}};
+  if (!opt_.split.is_null()) history_["split"] = opt_.split;
   uint64_t ran = 0;
   stopped_early_ = false;
   for (int epoch = start_epoch_; epoch < opt_.epochs; ++epoch) {
@@ -346,6 +356,8 @@ nlohmann::json Trainer::run() {
     rec.train_counters = counters;
     rec.train_samples = n;
     bar.finish(fmt::format("train acc {:.2f}%", 100.0 * rec.train_accuracy));
+    if (validation_ && validation_->size() > 0)
+      rec.validation_accuracy = evaluate(model_, *validation_, opt_.threads, opt_.progress, Phase::kValidation).accuracy();
     if (test_ && opt_.evaluate_each_epoch) {
       const EvalResult e = evaluate(model_, *test_, opt_.threads, opt_.progress);
       rec.test_accuracy = e.accuracy();

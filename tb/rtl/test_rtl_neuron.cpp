@@ -24,7 +24,7 @@ using ssnn::rtl::test::Rng;
 using ssnn::rtl::test::sext;
 using ssnn::rtl::test::Sim;
 
-// Parameter sets, as verilated in tb/rtl/CMakeLists.txt.
+// Parameter sets, as verilated in rtl/CMakeLists.txt.
 struct Default {
   using Model = Vneuron_hidden;
   static constexpr int kCharge = 24, kPotential = 24, kInput = 31;

@@ -584,3 +584,44 @@ TEST_F(AnalysisCli, UpdateAgreementWritesJson) {
   const nlohmann::json k = nlohmann::json::parse(s.out);
   EXPECT_EQ(k.at("layers"), j.at("layers"));
 }
+
+// The validation protocol on the command line (docs/theory.md, "Model selection").
+TEST_F(Cli, ValidationSplitSelectsAndTestsOnce) {
+  const std::string report = path("v.json"), weights = path("v.ckpt"), epochs = path("ep");
+  const RunResult r = run(tiny({"--epochs", "2", "--validation", "100", "--select", "best-validation", "--epoch-weights",
+                                epochs, "--report", report, "--save-weights", weights}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(slurp(report));
+  EXPECT_EQ(j.at("validation").at("samples"), 100);
+  EXPECT_EQ(j.at("validation").at("first_index"), 1900);  // the shipped subset's training file holds 2,000
+  EXPECT_EQ(j.at("selection").at("rule"), "best-validation");
+  for (const auto& e : j.at("history")) {
+    EXPECT_TRUE(e.contains("validation_accuracy"));
+    EXPECT_FALSE(e.contains("test_accuracy")) << "the test set was scored during training";
+  }
+  const int chosen = j.at("selection").at("epoch");
+  EXPECT_EQ(j.at("validation_accuracy"), j.at("history").at(chosen - 1).at("validation_accuracy"));
+  // The saved weights are the chosen epoch's, and score the same validation accuracy through eval.
+  const std::string eval_report = path("e.json");
+  const RunResult e = run({"eval", "--weights", weights, "--validation", "100", "--threads", "1", "--no-progress",
+                           "--report", eval_report});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const nlohmann::json k = nlohmann::json::parse(slurp(eval_report));
+  EXPECT_EQ(k.at("split"), "validation");
+  EXPECT_EQ(k.at("validation_accuracy"), j.at("validation_accuracy"));
+  EXPECT_FALSE(k.contains("test_accuracy"));
+  // More validation images than the weights held out: some were trained on.
+  expect_error({"eval", "--weights", weights, "--validation", "101"}, {"--validation", "held out only the last 100"});
+}
+
+TEST_F(Cli, ValidationOptionsThatCannotWork) {
+  expect_error(tiny({"--select", "best-validation"}), {"--select", "--validation"});
+  expect_error(tiny({"--validation", "50", "--select", "best-validation"}), {"--select", "--epoch-weights"});
+  expect_error(tiny({"--validation", "2000"}), {"--validation", "2000"});
+  expect_error(tiny({"--validation", "1900", "--train-samples", "200"}), {"--train-samples", "200"});
+  expect_error(tiny({"--validation", "-3"}), {"--validation"});
+  // Weights trained on the whole training file have no held-out images to score.
+  const std::string weights = path("all.ckpt");
+  ASSERT_EQ(run(tiny({"--save-weights", weights})).exit_code, 0);
+  expect_error({"eval", "--weights", weights, "--validation", "100"}, {"--validation", "records no held-out"});
+}

@@ -15,7 +15,8 @@ constexpr uint64_t splitmix64(uint64_t x) {
 
 // Which use a sample's random streams serve.
 enum class Phase : uint64_t { kTrain = 0x5452u /*"TR"*/, kTest = 0x5445u /*"TE"*/, kInit = 0x494Eu /*"IN"*/,
-                              kShuffle = 0x5348u /*"SH"*/, kAugment = 0x4147u /*"AG"*/ };
+                              kShuffle = 0x5348u /*"SH"*/, kAugment = 0x4147u /*"AG"*/,
+                              kValidation = 0x5641u /*"VA"*/ };
 
 // Stream identifiers within one sample.  Input pixel i uses stream i.
 namespace stream {

@@ -31,9 +31,11 @@ struct EvalResult {
 // check it themselves, so no image is ever read past its end.
 void check_data_fits(const Dataset& data, const ModelConfig& cfg, const std::string& option);
 
-// Inference over a data set (test phase streams, sample i uses index i), spread over `threads`
-// (0 = all cores).  The result does not depend on the thread count.
-EvalResult evaluate(GoldenModel& model, const Dataset& data, int threads, bool progress);
+// Inference over a data set (the streams of `phase`, sample i uses index i), spread over `threads`
+// (0 = all cores).  The result does not depend on the thread count.  The test set uses the test
+// phase, held-out validation images the validation phase (their own streams).
+EvalResult evaluate(GoldenModel& model, const Dataset& data, int threads, bool progress,
+                    Phase phase = Phase::kTest);
 
 struct TrainOptions {
   int epochs = 1;
@@ -43,7 +45,9 @@ struct TrainOptions {
   int threads = 0;                 // evaluation threads (0 = all cores)
   int train_threads = 1;           // threads sharing each training sample (0 = all cores); spinning
                                    // barriers make this slow on a loaded machine, so 1 by default
-  bool evaluate_each_epoch = true;
+  bool evaluate_each_epoch = true;  // the test set after every epoch (off when validating: the test
+                                    // set then scores only the chosen model, once)
+  nlohmann::json split;             // the training split's record (data_split.hpp), kept in checkpoints
   std::string epoch_weights_dir;   // non-empty: each epoch's end weights also go to <dir>/epoch-NNN.ckpt
   uint64_t stop_after = 0;         // stop (after checkpointing) once this many samples ran: for tests
 };
@@ -53,6 +57,7 @@ struct EpochRecord {
   uint64_t train_samples = 0;
   double train_accuracy = 0;  // of the predictions made while training (with dropout)
   double test_accuracy = -1;
+  double validation_accuracy = -1;  // on the held-out validation images, after the epoch
   double train_seconds = 0;
   double train_samples_per_s = 0;
   double test_seconds = 0;
@@ -78,7 +83,9 @@ std::string config_differences(const nlohmann::json& saved, const nlohmann::json
 
 class Trainer {
  public:
-  Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options);
+  // `validation` (may be null): held-out images scored after every epoch.
+  Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options,
+          const Dataset* validation = nullptr);
 
   // Continue from a checkpoint (its config must equal the model's; its weights replace the model's).
   void resume_from(const Checkpoint& ckpt);
@@ -94,6 +101,7 @@ class Trainer {
   GoldenModel& model_;
   const Dataset& train_;
   const Dataset* test_;
+  const Dataset* validation_;
   TrainOptions opt_;
   int start_epoch_ = 0;
   uint64_t start_position_ = 0;

@@ -37,7 +37,7 @@ namespace {
 using sc_core::sc_signal;
 using sc_core::sc_vector;
 
-// The widths the --sc models were verilated with (tb/rtl/CMakeLists.txt, ssnn_rtl_sc_models).
+// The widths the --sc models were verilated with (rtl/CMakeLists.txt, ssnn_rtl_sc_models).
 constexpr int kChargeBits = 24;
 constexpr int kPotentialBits = 24;
 constexpr int kInputBits = 31;
@@ -1460,33 +1460,7 @@ class RtlCosim::Impl : public CosimObserver {
 // ---------------------------------------------------------------------------------------------------
 // Public interface.
 // ---------------------------------------------------------------------------------------------------
-CosimOptions CosimOptions::parse_units(const std::string& list) {
-  CosimOptions o;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (item == "none") continue;
-    if (item == "all") {
-      o.neuron = o.coincidence = o.encoder = true;
-    } else if (item == "neuron") {
-      o.neuron = true;
-    } else if (item == "coincidence") {
-      o.coincidence = true;
-    } else if (item == "encoder") {
-      o.encoder = true;
-    } else {
-      throw ConfigError(fmt::format("--rtl: unknown unit '{}' (neuron, coincidence, encoder, all, none)", item));
-    }
-  }
-  return o;
-}
-
-std::string CosimOptions::units() const {
-  std::string s;
-  if (neuron) s += "neuron";
-  if (coincidence) s += std::string(s.empty() ? "" : ",") + "coincidence";
-  if (encoder) s += std::string(s.empty() ? "" : ",") + "encoder";
-  return s.empty() ? "none" : s;
-}
+bool RtlCosim::available() { return true; }
 
 RtlCosim::RtlCosim(ChipHarness& h, const CosimOptions& options) : impl_(std::make_unique<Impl>(h, options)) {}
 RtlCosim::~RtlCosim() = default;

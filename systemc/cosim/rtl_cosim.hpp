@@ -1,5 +1,7 @@
 // RTL co-simulation of the SystemC chip: the verilated (--sc) RTL units run beside their behavioural
-// twins and a lockstep checker compares them after every RTL command.
+// twins and a lockstep checker compares them after every RTL command.  An optional component: a
+// build without Verilator links rtl_cosim_absent.cpp instead, where available() is false and the
+// constructor refuses with a ConfigError.
 //
 // The behavioural chip stays the reference and drives the chip; the RTL units get the same commands
 // and inputs, through a CosimObserver on the encoder, the neuron cores and the tiles, and their
@@ -90,6 +92,8 @@ class RtlCosim {
   // widths the units were verilated with (docs/rtl.md) or asks for something without an RTL unit.
   RtlCosim(ChipHarness& h, const CosimOptions& options);
   ~RtlCosim();
+  // Whether this build has the RTL models (Verilator was found).
+  static bool available();
   RtlCosim(const RtlCosim&) = delete;
   RtlCosim& operator=(const RtlCosim&) = delete;
 

@@ -20,9 +20,7 @@
 #include "chip_harness.hpp"
 #include "chip_trainer.hpp"
 #include "energy_model.hpp"
-#ifdef SSNN_RTL_COSIM
 #include "rtl_cosim.hpp"
-#endif
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
@@ -129,47 +127,32 @@ ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_c
 double per(double x, double n) { return n > 0 ? x / n : 0.0; }
 
 // --rtl and --rtl-inject.
-struct RtlChoice {
-#ifdef SSNN_RTL_COSIM
-  ssnn::sc::CosimOptions units;
-#else
-  struct {
-    bool any() const { return false; }
-  } units;
-#endif
-};
-
-RtlChoice parse_rtl(const Options& o) {
-  RtlChoice r;
-#ifdef SSNN_RTL_COSIM
-  r.units = ssnn::sc::CosimOptions::parse_units(o.rtl);
-  r.units.xpoint_units = o.rtl_xpoint_units;
+ssnn::sc::CosimOptions parse_rtl(const Options& o) {
+  ssnn::sc::CosimOptions r = ssnn::sc::CosimOptions::parse_units(o.rtl);
+  r.xpoint_units = o.rtl_xpoint_units;
+  if ((r.any() || !o.rtl_inject.empty()) && !ssnn::sc::RtlCosim::available())
+    throw ConfigError("--rtl: this ssnn_chip_tb was built without Verilator (scripts/setup.sh installs it; rebuild)");
   if (!o.rtl_inject.empty()) {
-    if (!r.units.any()) throw ConfigError("--rtl-inject: needs RTL units (--rtl)");
+    if (!r.any()) throw ConfigError("--rtl-inject: needs RTL units (--rtl)");
     const size_t colon = o.rtl_inject.find(':');
-    r.units.inject = o.rtl_inject.substr(0, colon);
-    if (r.units.inject != "neuron" && r.units.inject != "coincidence" && r.units.inject != "encoder")
-      throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", r.units.inject));
-    if ((r.units.inject == "neuron" && !r.units.neuron) || (r.units.inject == "coincidence" && !r.units.coincidence) ||
-        (r.units.inject == "encoder" && !r.units.encoder))
-      throw ConfigError(fmt::format("--rtl-inject: {} units are not in --rtl {}", r.units.inject, o.rtl));
+    r.inject = o.rtl_inject.substr(0, colon);
+    if (r.inject != "neuron" && r.inject != "coincidence" && r.inject != "encoder")
+      throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", r.inject));
+    if ((r.inject == "neuron" && !r.neuron) || (r.inject == "coincidence" && !r.coincidence) ||
+        (r.inject == "encoder" && !r.encoder))
+      throw ConfigError(fmt::format("--rtl-inject: {} units are not in --rtl {}", r.inject, o.rtl));
     if (colon != std::string::npos) {
       const std::string n = o.rtl_inject.substr(colon + 1);
       if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
         throw ConfigError(fmt::format("--rtl-inject: '{}' is not a command number", n));
       errno = 0;
-      r.units.inject_at = std::strtoull(n.c_str(), nullptr, 10);
+      r.inject_at = std::strtoull(n.c_str(), nullptr, 10);
       if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range (a command number)", n));
     }
   }
-#else
-  if (o.rtl != "none" || !o.rtl_inject.empty())
-    throw ConfigError("--rtl: this ssnn_chip_tb was built without Verilator (scripts/setup.sh installs it; rebuild)");
-#endif
   return r;
 }
 
-#ifdef SSNN_RTL_COSIM
 nlohmann::json cosim_json(const ssnn::sc::RtlCosim& c, const std::vector<std::string>& waves) {
   const ssnn::sc::CosimStats& s = c.stats();
   return nlohmann::json{{"units", c.options().units()},
@@ -189,7 +172,6 @@ nlohmann::json cosim_json(const ssnn::sc::RtlCosim& c, const std::vector<std::st
                         {"drain_cycles", s.drain_cycles},
                         {"waves", waves}};
 }
-#endif
 
 void print_rtl(const nlohmann::json& r) {
   std::printf("rtl co-simulation (%s): %llu RTL models, %llu signal checks, no mismatch\n", r["units"].get<std::string>().c_str(),
@@ -433,16 +415,15 @@ int run(int argc, char** argv) {
     if (app.count("--tile-cols") == 0) chip.tile_cols = std::min(chip.tile_cols, max_cols);
   }
   chip.validate(cfg);
-  const RtlChoice rtl = parse_rtl(o);
+  const ssnn::sc::CosimOptions rtl = parse_rtl(o);
 
   ssnn::sc::ChipHarness h("tb", cfg, chip);
   ssnn::sc::ssnn_chip& dut = h.chip();
   ssnn::sc::TraceSpec spec;
   if (!o.trace.empty()) spec = parse_blocks(o.trace_blocks, dut, o.trace_neuron, o.trace_xpoint);
-#ifdef SSNN_RTL_COSIM
   std::unique_ptr<ssnn::sc::RtlCosim> cosim;
-  if (rtl.units.any()) {
-    ssnn::sc::CosimOptions co = rtl.units;
+  if (rtl.any()) {
+    ssnn::sc::CosimOptions co = rtl;
     co.trace = !o.trace.empty();
     for (int l : spec.cores)
       if (l < cfg.layers()) {
@@ -455,9 +436,6 @@ int run(int argc, char** argv) {
     co.probe_col = spec.col;
     cosim = std::make_unique<ssnn::sc::RtlCosim>(h, co);
   }
-#else
-  (void)rtl;
-#endif
   sc_core::sc_trace_file* tf = nullptr;
   std::string vcd_path;
   std::vector<std::string> rtl_waves;
@@ -472,7 +450,6 @@ int run(int argc, char** argv) {
     dut.trace(tf, spec);
   }
   h.power_on();
-#ifdef SSNN_RTL_COSIM
   if (cosim && !o.trace.empty()) {
     const std::filesystem::path p(o.trace);
     rtl_waves = cosim->open_traces((p.parent_path() / p.stem()).string());
@@ -481,9 +458,6 @@ int run(int argc, char** argv) {
     dut.set_trace_enabled(on);
     if (cosim) cosim->set_trace_enabled(on);
   };
-#else
-  auto set_traced = [&](bool on) { dut.set_trace_enabled(on); };
-#endif
   dut.load_weights(inference_only ? ckpt.weights : ssnn::initial_weights(cfg));
 
   const bool progress = !o.no_progress;
@@ -546,7 +520,6 @@ int run(int argc, char** argv) {
   const double wall = ssnn::now_seconds() - t0;
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
   nlohmann::json rtl_json;
-#ifdef SSNN_RTL_COSIM
   if (cosim) {
     // The cross-point pools run up to about a step behind the tiles: check their last pulses.
     cosim->drain();
@@ -555,7 +528,6 @@ int run(int argc, char** argv) {
     if (!missing.empty()) throw std::runtime_error("rtl co-simulation did not check every update: " + missing);
     rtl_json = cosim_json(*cosim, rtl_waves);
   }
-#endif
 
   // Summary.
   const std::string net = fmt::format("{}-{}-{}", cfg.inputs, fmt::join(cfg.hidden, "-"), cfg.classes);
@@ -639,12 +611,10 @@ int run(int argc, char** argv) {
 int sc_main(int argc, char** argv) {
   try {
     return run(argc, argv);
-#ifdef SSNN_RTL_COSIM
   } catch (const ssnn::sc::LockstepError& e) {
     // The first RTL/behavioural disagreement: one line naming cycle, time, unit, index and signal.
     std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
     return 3;
-#endif
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
     return 2;

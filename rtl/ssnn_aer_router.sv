@@ -1,0 +1,344 @@
+// AER router: per-input FIFOs, a multicast routing table on (source block, kind), round-robin
+// arbitration with EventsPerCycle events per edge, valid/ready backpressure and counters.
+//
+// Cycle-exact with AerRouterCore::clock_edge (systemc/aer_router_core.cpp, docs/router.md), which
+// is its reference model in lockstep. At every rising edge, from the values before the edge:
+// 1. every output register with out_valid_o && out_ready_i is handed over and freed;
+// 2. the FIFO heads are scanned from the round-robin pointer; a head leaves when fewer than
+//    EventsPerCycle events have left at this edge and every output of its route is free and not
+//    taken or reserved at this edge; it is then copied to all of them (atomic multicast). The
+//    first waiting input blocked by an output reserves its outputs for this edge;
+// 3. the pointer moves to the first input that waited, else past the last one served;
+// 4. inputs with in_valid_i && in_ready_o write their FIFO; in_ready_o becomes "FIFO not full".
+// Packets are the 26-bit AerEvent::pack() word: kind [25:24], block [23:16], neuron [15:0].
+// The routing table is configuration: written through the route port, kept through reset.
+// Events whose (block, kind) has no output are counted in unrouted_o and discarded.
+module ssnn_aer_router #(
+  parameter int NumInputs      = 4,   // input channels, 1..32
+  parameter int NumOutputs     = 4,   // output channels, 1..64
+  parameter int FifoDepth      = 16,  // entries per input FIFO, 1..64
+  parameter int EventsPerCycle = 2,   // events leaving the FIFOs per edge, >= 1
+  parameter int Blocks         = 16,  // source blocks with table entries (0..Blocks-1), 1..256
+  parameter int CountBits      = 48,  // counter width, 8..64
+  // The AER packet (AerEvent::kPacketBits and field positions, systemc/aer_event.hpp).
+  localparam int EventBits     = 26,
+  localparam int InBits        = NumInputs > 1 ? $clog2(NumInputs) : 1,
+  localparam int OccBits       = $clog2(FifoDepth + 1),
+  localparam int BlockBits     = Blocks > 1 ? $clog2(Blocks) : 1
+) (
+  input  logic                             clk_i,
+  input  logic                             rst_ni,
+  // Input channels (event k at [k*EventBits +: EventBits]).
+  input  logic [NumInputs-1:0]             in_valid_i,
+  input  logic [NumInputs*EventBits-1:0]   in_event_i,
+  output logic [NumInputs-1:0]             in_ready_o,
+  // Output channels.
+  output logic [NumOutputs-1:0]            out_valid_o,
+  output logic [NumOutputs*EventBits-1:0]  out_event_o,
+  input  logic [NumOutputs-1:0]            out_ready_i,
+  // Routing table: entry (block, kind) <- mask of outputs, written at the edge.
+  input  logic                             route_we_i,
+  input  logic [BlockBits-1:0]             route_block_i,
+  input  logic [1:0]                       route_kind_i,
+  input  logic [NumOutputs-1:0]            route_mask_i,
+  // State and counters (AerRouterCounters); per-channel counters at [k*Width +: Width].
+  output logic [InBits-1:0]                rr_pointer_o,
+  output logic [NumInputs*OccBits-1:0]     fifo_count_o,
+  output logic [NumInputs*OccBits-1:0]     fifo_high_water_o,
+  output logic [CountBits-1:0]             cycles_o,
+  output logic [NumInputs*CountBits-1:0]   events_in_o,
+  output logic [NumInputs*CountBits-1:0]   grants_o,
+  output logic [NumInputs*CountBits-1:0]   head_stall_cycles_o,
+  output logic [NumInputs*CountBits-1:0]   input_stall_cycles_o,
+  output logic [NumInputs*CountBits-1:0]   drops_o,
+  output logic [NumOutputs*CountBits-1:0]  events_out_o,
+  output logic [CountBits-1:0]             multicast_copies_o,
+  output logic [CountBits-1:0]             unrouted_o,
+  output logic [CountBits-1:0]             stall_cycles_o,
+  output logic [CountBits-1:0]             bandwidth_stall_cycles_o,
+  output logic [CountBits-1:0]             output_stall_cycles_o
+);
+
+  localparam int Kinds = 3;
+  localparam int PtrBits = FifoDepth > 1 ? $clog2(FifoDepth) : 1;
+
+`ifndef SYNTHESIS
+  initial begin : p_param_check
+    assert (NumInputs >= 1 && NumInputs <= 32)
+      else $fatal(1, "ssnn_aer_router: NumInputs=%0d must be in 1..32", NumInputs);
+    assert (NumOutputs >= 1 && NumOutputs <= 64)
+      else $fatal(1, "ssnn_aer_router: NumOutputs=%0d must be in 1..64", NumOutputs);
+    assert (FifoDepth >= 1 && FifoDepth <= 64)
+      else $fatal(1, "ssnn_aer_router: FifoDepth=%0d must be in 1..64", FifoDepth);
+    assert (EventsPerCycle >= 1)
+      else $fatal(1, "ssnn_aer_router: EventsPerCycle=%0d must be >= 1", EventsPerCycle);
+    assert (Blocks >= 1 && Blocks <= 256)
+      else $fatal(1, "ssnn_aer_router: Blocks=%0d must be in 1..256", Blocks);
+    assert (CountBits >= 8 && CountBits <= 64)
+      else $fatal(1, "ssnn_aer_router: CountBits=%0d must be in 8..64", CountBits);
+  end
+`endif
+
+  // ---------------------------------------------------------------------------------------------
+  // Routing table (configuration: no reset, like the weight arrays).
+  // ---------------------------------------------------------------------------------------------
+  logic [Blocks*Kinds-1:0][NumOutputs-1:0] route_q;
+
+  always_ff @(posedge clk_i) begin
+    if (route_we_i && 32'(route_block_i) < 32'(Blocks) && route_kind_i != 2'd3) begin
+      route_q[32'(route_block_i) * Kinds + 32'(route_kind_i)] <= route_mask_i;
+    end
+  end
+
+  // The route of a packet: its kind and block bits select the entry (the neuron bits do not).
+  function automatic logic [NumOutputs-1:0] route_of(input logic [1:0] kind, input logic [7:0] block);
+    if (32'(block) < 32'(Blocks) && kind != 2'd3) begin
+      return route_q[32'(block) * Kinds + 32'(kind)];
+    end
+    return '0;
+  endfunction
+
+  // ---------------------------------------------------------------------------------------------
+  // State.
+  // ---------------------------------------------------------------------------------------------
+  logic [NumInputs*FifoDepth*EventBits-1:0] fifo_d;  // input i, slot s at (i*FifoDepth + s)
+  logic [NumInputs*FifoDepth*EventBits-1:0] fifo_q;
+  logic [NumInputs-1:0][PtrBits-1:0] head_d;
+  logic [NumInputs-1:0][PtrBits-1:0] head_q;
+  logic [NumInputs-1:0][OccBits-1:0] count_d;
+  logic [NumInputs-1:0][OccBits-1:0] count_q;
+  logic [NumInputs-1:0][OccBits-1:0] high_d;
+  logic [NumInputs-1:0][OccBits-1:0] high_q;
+  logic [NumInputs-1:0]  ready_d, ready_q;
+  logic [NumInputs-1:0]  pending_d, pending_q;          // an offer seen and not accepted
+  logic [NumInputs-1:0][EventBits-1:0] pending_ev_d;
+  logic [NumInputs-1:0][EventBits-1:0] pending_ev_q;
+  logic [NumOutputs-1:0] out_valid_d, out_valid_q;
+  logic [NumOutputs-1:0][EventBits-1:0] out_ev_d;
+  logic [NumOutputs-1:0][EventBits-1:0] out_ev_q;
+  logic [InBits-1:0]     rr_d, rr_q;
+
+  logic [CountBits-1:0] cycles_d, cycles_q, copies_d, copies_q, unrouted_d, unrouted_q;
+  logic [CountBits-1:0] stall_d, stall_q, bw_stall_d, bw_stall_q, out_stall_d, out_stall_q;
+  logic [NumInputs-1:0][CountBits-1:0] events_in_d;
+  logic [NumInputs-1:0][CountBits-1:0] events_in_q;
+  logic [NumInputs-1:0][CountBits-1:0] grants_d;
+  logic [NumInputs-1:0][CountBits-1:0] grants_q;
+  logic [NumInputs-1:0][CountBits-1:0] head_stall_d;
+  logic [NumInputs-1:0][CountBits-1:0] head_stall_q;
+  logic [NumInputs-1:0][CountBits-1:0] in_stall_d;
+  logic [NumInputs-1:0][CountBits-1:0] in_stall_q;
+  logic [NumInputs-1:0][CountBits-1:0] drops_d;
+  logic [NumInputs-1:0][CountBits-1:0] drops_q;
+  logic [NumOutputs-1:0][CountBits-1:0] events_out_d;
+  logic [NumOutputs-1:0][CountBits-1:0] events_out_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // One edge: output handshakes, arbitration, pointer, input handshakes.
+  // ---------------------------------------------------------------------------------------------
+  logic [NumInputs-1:0]  pop;
+  logic [NumOutputs-1:0] claimed;  // outputs taken or reserved at this edge
+  logic [EventBits-1:0]  head;
+  logic [NumOutputs-1:0] route;
+  logic                  go, first_nonempty, bw_stall, out_stall, blocked_found, granted_found;
+  logic [InBits-1:0]     first_blocked, last_granted;
+  int unsigned           grants, idx;
+  logic [CountBits-1:0]  new_copies, new_unrouted;
+  logic [PtrBits-1:0]    tail;
+
+  always_comb begin
+    // 1. Output handshakes.
+    out_valid_d = out_valid_q & ~out_ready_i;
+    for (int o = 0; o < NumOutputs; o++) begin
+      out_ev_d[o]     = out_ev_q[o];
+      events_out_d[o] = events_out_q[o] + CountBits'(out_valid_q[o] && out_ready_i[o]);
+    end
+
+    // 2. Arbitration from the pointer over the heads as they were before the edge.
+    pop            = '0;
+    claimed        = '0;
+    grants         = 0;
+    first_nonempty = 1'b1;
+    bw_stall       = 1'b0;
+    out_stall      = 1'b0;
+    blocked_found  = 1'b0;
+    granted_found  = 1'b0;
+    first_blocked  = '0;
+    last_granted   = '0;
+    new_copies     = '0;
+    new_unrouted   = '0;
+    head           = '0;
+    route          = '0;
+    go             = 1'b0;
+    for (int i = 0; i < NumInputs; i++) begin
+      head_stall_d[i] = head_stall_q[i];
+      grants_d[i]     = grants_q[i];
+    end
+    for (int k = 0; k < NumInputs; k++) begin
+      idx = 32'(rr_q) + 32'(k);
+      if (idx >= 32'(NumInputs)) begin
+        idx = idx - 32'(NumInputs);
+      end
+      if (count_q[idx] != '0) begin
+        head  = fifo_q[(idx * 32'(FifoDepth) + 32'(head_q[idx])) * 32'(EventBits) +: EventBits];
+        route = route_of(head[25:24], head[23:16]);
+        go    = grants < 32'(EventsPerCycle);
+        if (!go) begin
+          bw_stall = 1'b1;
+        end else if ((route & (out_valid_d | claimed)) != '0) begin
+          go        = 1'b0;
+          out_stall = 1'b1;
+          // The highest-priority waiting input reserves its outputs: no starvation of multicast.
+          if (first_nonempty) begin
+            claimed = claimed | route;
+          end
+        end
+        first_nonempty = 1'b0;
+        if (!go) begin
+          head_stall_d[idx] = head_stall_q[idx] + CountBits'(1);
+          if (!blocked_found) begin
+            blocked_found = 1'b1;
+            first_blocked = InBits'(idx);
+          end
+        end else begin
+          out_valid_d = out_valid_d | route;
+          claimed     = claimed | route;
+          for (int o = 0; o < NumOutputs; o++) begin
+            if (route[o]) begin
+              out_ev_d[o] = head;
+            end
+          end
+          if (route == '0) begin
+            new_unrouted = new_unrouted + CountBits'(1);
+          end else begin
+            new_copies = new_copies + CountBits'($countones(route)) - CountBits'(1);
+          end
+          pop[idx]      = 1'b1;
+          grants_d[idx] = grants_q[idx] + CountBits'(1);
+          grants        = grants + 1;
+          granted_found = 1'b1;
+          last_granted  = InBits'(idx);
+        end
+      end
+    end
+
+    // 3. Pointer: the first input that waited, else past the last one served.
+    rr_d = rr_q;
+    if (blocked_found) begin
+      rr_d = first_blocked;
+    end else if (granted_found) begin
+      rr_d = (32'(last_granted) + 1 == 32'(NumInputs)) ? '0 : last_granted + InBits'(1);
+    end
+
+    // 4. Input handshakes against the registered ready.
+    fifo_d = fifo_q;
+    for (int i = 0; i < NumInputs; i++) begin
+      head_d[i]       = head_q[i];
+      pending_ev_d[i] = pending_ev_q[i];
+      if (pop[i]) begin
+        head_d[i] = (32'(head_q[i]) + 1 == 32'(FifoDepth)) ? '0 : head_q[i] + PtrBits'(1);
+      end
+      tail = PtrBits'((32'(head_q[i]) + 32'(count_q[i])) % 32'(FifoDepth));
+      drops_d[i] = drops_q[i] + CountBits'(pending_q[i] &&
+          (!in_valid_i[i] || in_event_i[i*EventBits +: EventBits] != pending_ev_q[i]));
+      events_in_d[i] = events_in_q[i];
+      in_stall_d[i]  = in_stall_q[i];
+      pending_d[i]   = 1'b0;
+      if (in_valid_i[i] && ready_q[i]) begin
+        fifo_d[(i * FifoDepth + 32'(tail)) * EventBits +: EventBits] = in_event_i[i*EventBits +: EventBits];
+        events_in_d[i]  = events_in_q[i] + CountBits'(1);
+      end else if (in_valid_i[i]) begin
+        in_stall_d[i]   = in_stall_q[i] + CountBits'(1);
+        pending_d[i]    = 1'b1;
+        pending_ev_d[i] = in_event_i[i*EventBits +: EventBits];
+      end
+      count_d[i] = count_q[i] - OccBits'(pop[i]) + OccBits'(in_valid_i[i] && ready_q[i]);
+      high_d[i]  = count_d[i] > high_q[i] ? count_d[i] : high_q[i];
+      ready_d[i] = 32'(count_d[i]) < 32'(FifoDepth);
+    end
+
+    cycles_d    = cycles_q + CountBits'(1);
+    copies_d    = copies_q + new_copies;
+    unrouted_d  = unrouted_q + new_unrouted;
+    stall_d     = stall_q + CountBits'(bw_stall || out_stall);
+    bw_stall_d  = bw_stall_q + CountBits'(bw_stall);
+    out_stall_d = out_stall_q + CountBits'(out_stall);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fifo_q       <= '0;
+      head_q       <= '0;
+      count_q      <= '0;
+      high_q       <= '0;
+      pending_ev_q <= '0;
+      events_in_q  <= '0;
+      grants_q     <= '0;
+      head_stall_q <= '0;
+      in_stall_q   <= '0;
+      drops_q      <= '0;
+      out_ev_q     <= '0;
+      events_out_q <= '0;
+      ready_q     <= '0;
+      pending_q   <= '0;
+      out_valid_q <= '0;
+      rr_q        <= '0;
+      cycles_q    <= '0;
+      copies_q    <= '0;
+      unrouted_q  <= '0;
+      stall_q     <= '0;
+      bw_stall_q  <= '0;
+      out_stall_q <= '0;
+    end else begin
+      fifo_q       <= fifo_d;
+      head_q       <= head_d;
+      count_q      <= count_d;
+      high_q       <= high_d;
+      pending_ev_q <= pending_ev_d;
+      events_in_q  <= events_in_d;
+      grants_q     <= grants_d;
+      head_stall_q <= head_stall_d;
+      in_stall_q   <= in_stall_d;
+      drops_q      <= drops_d;
+      out_ev_q     <= out_ev_d;
+      events_out_q <= events_out_d;
+      ready_q      <= ready_d;
+      pending_q    <= pending_d;
+      out_valid_q  <= out_valid_d;
+      rr_q         <= rr_d;
+      cycles_q     <= cycles_d;
+      copies_q     <= copies_d;
+      unrouted_q   <= unrouted_d;
+      stall_q      <= stall_d;
+      bw_stall_q   <= bw_stall_d;
+      out_stall_q  <= out_stall_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Outputs.
+  // ---------------------------------------------------------------------------------------------
+  assign in_ready_o   = ready_q;
+  assign out_valid_o  = out_valid_q;
+  assign rr_pointer_o = rr_q;
+  for (genvar o = 0; o < NumOutputs; o++) begin : gen_out
+    assign out_event_o[o*EventBits +: EventBits]   = out_ev_q[o];
+    assign events_out_o[o*CountBits +: CountBits] = events_out_q[o];
+  end
+  for (genvar i = 0; i < NumInputs; i++) begin : gen_in
+    assign fifo_count_o[i*OccBits +: OccBits]              = count_q[i];
+    assign fifo_high_water_o[i*OccBits +: OccBits]         = high_q[i];
+    assign events_in_o[i*CountBits +: CountBits]          = events_in_q[i];
+    assign grants_o[i*CountBits +: CountBits]             = grants_q[i];
+    assign head_stall_cycles_o[i*CountBits +: CountBits]  = head_stall_q[i];
+    assign input_stall_cycles_o[i*CountBits +: CountBits] = in_stall_q[i];
+    assign drops_o[i*CountBits +: CountBits]              = drops_q[i];
+  end
+  assign cycles_o                 = cycles_q;
+  assign multicast_copies_o       = copies_q;
+  assign unrouted_o               = unrouted_q;
+  assign stall_cycles_o           = stall_q;
+  assign bandwidth_stall_cycles_o = bw_stall_q;
+  assign output_stall_cycles_o    = out_stall_q;
+
+endmodule

@@ -1,0 +1,598 @@
+// Crossbar tile: a Rows x Cols slice of one weight layer in SRAM, with the forward and transposed
+// reads of the address events it receives and the AND-gate coincidence update at the end of a step.
+//
+// The digital counterpart of systemc/crossbar_tile (docs/rtl.md, "ssnn_crossbar_tile"):
+// - Weights live in ssnn_mem arrays (the memory-compiler macro): W row-major (one word = one row of
+//   Cols weights). With Transposed = 1 (tiles of weight layers >= 1, which gather W^T(dp - dn)) a
+//   second array holds W column-major, so a gradient event reads its column in one access as a
+//   forward event reads its row; the first weight layer's tiles only latch gradient events.
+// - Events (one per cycle, valid/ready): a forward event x_r reads row r and adds it to the Cols
+//   column accumulators; a gradient event dp_c / dn_c reads column c and adds / subtracts it to
+//   the Rows row accumulators. Each sets its row / column latch. The sums are valid the cycle after
+//   the array read (two edges after the event is taken) and are read and cleared by the core.
+// - step_end_i with update_en_i: every cross-point whose row latch and column latch are set takes
+//   one up pulse (dp) and then one down pulse (dn), each saturating with the device options
+//   (bounds, asymmetric pulse sizes, pulse-to-pulse noise from device_noise_word): the arithmetic
+//   of ssnn::coincidence_update applied as the golden model and the SystemC tile apply it. The
+//   update is a read-modify-write of each latched row (all Cols lanes in parallel) in the row
+//   array and, with Transposed, of each latched column in the column array, both at once: 2 cycles
+//   per row / column, 2 * max(latched rows, latched columns) cycles. Then the latches clear.
+// - sample_begin_i and a step_end_i without a coincidence take 1 cycle.
+// Rate-mode updates are not part of this tile.
+module ssnn_crossbar_tile #(
+  parameter int Rows       = 256,  // rows (pre-synaptic neurons), 2..4096
+  parameter int Cols       = 256,  // columns (post-synaptic neurons), 2..4096
+  parameter int WeightBits = 16,   // signed weights, 2..24
+  parameter int NoiseBits  = 0,    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
+  parameter bit Transposed = 1'b1, // keep W^T and gather the transposed sums
+  parameter int RowOffset  = 0,    // global index of row 0 (device-noise words)
+  parameter int ColOffset  = 0,    // global index of column 0
+  parameter int CountBits  = 48,   // width of the event and pulse counters
+  // Accumulator width: |sum| <= max(Rows, Cols) * 2^(WeightBits-1) fits exactly.
+  localparam int AccBits   = WeightBits + $clog2(Rows > Cols ? Rows : Cols),
+  localparam int RowBits   = $clog2(Rows),
+  localparam int ColBits   = $clog2(Cols),
+  localparam int IdxBits   = RowBits > ColBits ? RowBits : ColBits,
+  localparam int NoiseWidth = NoiseBits > 0 ? NoiseBits : 1
+) (
+  input  logic                           clk_i,
+  input  logic                           rst_ni,
+  // Commands (one-cycle pulses, at most one per cycle, only while busy_o is low).
+  input  logic                           sample_begin_i,
+  input  logic                           step_end_i,
+  input  logic                           update_en_i,     // learning with stochastic updates
+  input  logic [31:0]                    step_i,          // timestep t (device-noise words)
+  input  logic [63:0]                    device_key_i,    // sample_key ^ (kDeviceBase + layer)
+  output logic                           busy_o,
+  // Device options of this sample (held by the controller), as SynapseParams.
+  input  logic signed [WeightBits-1:0]   w_min_i,
+  input  logic signed [WeightBits-1:0]   w_max_i,
+  input  logic        [WeightBits:0]     pulse_up_i,
+  input  logic        [WeightBits:0]     pulse_down_i,
+  input  logic        [NoiseWidth-1:0]   pulse_noise_i,
+  // Address events with tile-local indices: kind 0 = x (row), 1 = dp, 2 = dn (column).
+  input  logic                           ev_valid_i,
+  input  logic [1:0]                     ev_kind_i,
+  input  logic [IdxBits-1:0]             ev_index_i,
+  output logic                           ev_ready_o,
+  // Partial sums, read and cleared by the neuron cores (clear wins over the stored value, an
+  // access landing at the same edge is added to the cleared sum).
+  output logic [Cols*AccBits-1:0]        fwd_sum_o,       // column c at [c*AccBits +: AccBits]
+  input  logic                           fwd_clear_i,
+  output logic [Rows*AccBits-1:0]        bwd_sum_o,       // row r at [r*AccBits +: AccBits]
+  input  logic                           bwd_clear_i,
+  // Host access to one weight while idle and no event is offered; read data the next cycle.
+  input  logic                           host_req_i,
+  input  logic                           host_we_i,
+  input  logic [RowBits-1:0]             host_row_i,
+  input  logic [ColBits-1:0]             host_col_i,
+  input  logic signed [WeightBits-1:0]   host_wdata_i,
+  output logic signed [WeightBits-1:0]   host_rdata_o,
+  // Latches of the current step (waveforms, checkers).
+  output logic [Rows-1:0]                row_latch_o,
+  output logic [Cols-1:0]                col_pos_latch_o,
+  output logic [Cols-1:0]                col_neg_latch_o,
+  // Counters since reset.
+  output logic [CountBits-1:0]           events_o,        // events taken (the drain check's rx_count)
+  output logic [CountBits-1:0]           row_reads_o,     // forward reads
+  output logic [CountBits-1:0]           col_reads_o,     // transposed reads (Transposed tiles)
+  output logic [CountBits-1:0]           pulses_up_o,     // coincidences dp (saturated ones included)
+  output logic [CountBits-1:0]           pulses_down_o    // coincidences dn
+);
+
+  localparam int W = WeightBits;
+  localparam int VarBits = NoiseWidth + 2;
+  localparam logic [1:0] KindX = 2'd0;
+  localparam logic [1:0] KindDp = 2'd1;
+
+`ifndef SYNTHESIS
+  initial begin : p_param_check
+    assert (Rows >= 2 && Rows <= 4096)
+      else $fatal(1, "ssnn_crossbar_tile: Rows=%0d must be in 2..4096", Rows);
+    assert (Cols >= 2 && Cols <= 4096)
+      else $fatal(1, "ssnn_crossbar_tile: Cols=%0d must be in 2..4096", Cols);
+    assert (WeightBits >= 2 && WeightBits <= 24)
+      else $fatal(1, "ssnn_crossbar_tile: WeightBits=%0d must be in 2..24", WeightBits);
+    assert (NoiseBits >= 0 && NoiseBits < WeightBits)
+      else $fatal(1, "ssnn_crossbar_tile: NoiseBits=%0d must be in 0..WeightBits-1", NoiseBits);
+    assert (AccBits <= 32)
+      else $fatal(1, "ssnn_crossbar_tile: sums of %0d bits exceed the cores' 32-bit words", AccBits);
+    assert (RowOffset >= 0 && ColOffset >= 0)
+      else $fatal(1, "ssnn_crossbar_tile: offsets must be >= 0");
+    assert (CountBits >= 8 && CountBits <= 64)
+      else $fatal(1, "ssnn_crossbar_tile: CountBits=%0d must be in 8..64", CountBits);
+  end
+  // Input contract: commands and host accesses only while idle, one thing at a time, valid indices.
+  always @(posedge clk_i or negedge rst_ni) begin : p_input_check
+    if (!rst_ni) begin
+      // Nothing to check in reset.
+    end else begin
+      assert (!(sample_begin_i && step_end_i)) else $error("ssnn_crossbar_tile: two commands in one cycle");
+      assert (!((sample_begin_i || step_end_i) && busy_o)) else $error("ssnn_crossbar_tile: command while busy");
+      assert (!(host_req_i && (busy_o || ev_valid_i))) else $error("ssnn_crossbar_tile: host access while busy or with an event");
+      if (ev_valid_i && ev_ready_o) begin
+        assert (ev_kind_i != 2'd3) else $error("ssnn_crossbar_tile: event kind 3");
+        assert (ev_kind_i == KindX ? 32'(ev_index_i) < 32'(Rows) : 32'(ev_index_i) < 32'(Cols))
+          else $error("ssnn_crossbar_tile: event index %0d outside the tile", ev_index_i);
+      end
+    end
+  end
+`endif
+
+  // ---------------------------------------------------------------------------------------------
+  // Control: idle, a one-cycle command, or the update passes.
+  // ---------------------------------------------------------------------------------------------
+  typedef enum logic [1:0] {TileIdle, TileOneCycle, TileUpdate} tile_state_e;
+  typedef enum logic [1:0] {PassIdle, PassRead, PassWrite} pass_state_e;
+
+  tile_state_e tile_d, tile_q;
+  logic        clear_latches_d, clear_latches_q;  // the one-cycle command is a step end
+
+  logic [Rows-1:0] row_latch_d, row_latch_q;
+  logic [Cols-1:0] pos_latch_d, pos_latch_q;
+  logic [Cols-1:0] neg_latch_d, neg_latch_q;
+
+  logic ev_take;
+  logic take_x, take_grad, take_pos;
+  logic update_now;  // step_end_i that starts the passes
+  logic row_pass_done, col_pass_done;
+  logic passes_end;  // both passes finish at this edge
+
+  always_comb begin
+    ev_take   = ev_valid_i && ev_ready_o;
+    take_x    = ev_take && ev_kind_i == KindX;
+    take_grad = ev_take && ev_kind_i != KindX;
+    take_pos  = ev_kind_i == KindDp;
+    update_now = step_end_i && update_en_i && (|row_latch_q) && ((|pos_latch_q) || (|neg_latch_q));
+  end
+
+  always_comb begin
+    tile_d          = tile_q;
+    clear_latches_d = clear_latches_q;
+    passes_end      = 1'b0;
+    case (tile_q)
+      TileIdle: begin
+        if (update_now) begin
+          tile_d = TileUpdate;
+        end else if (sample_begin_i || step_end_i) begin
+          tile_d          = TileOneCycle;
+          clear_latches_d = step_end_i;
+        end
+      end
+      TileOneCycle: tile_d = TileIdle;
+      TileUpdate: begin
+        if (row_pass_done && col_pass_done) begin
+          tile_d     = TileIdle;
+          passes_end = 1'b1;
+        end
+      end
+      default: tile_d = TileIdle;
+    endcase
+  end
+
+  assign busy_o     = tile_q != TileIdle;
+  assign ev_ready_o = tile_q == TileIdle;
+
+  // Latches: set by events, cleared when a step end completes.
+  logic [RowBits-1:0] ev_row;
+  logic [ColBits-1:0] ev_col;
+  assign ev_row = ev_index_i[RowBits-1:0];
+  assign ev_col = ev_index_i[ColBits-1:0];
+
+  always_comb begin
+    row_latch_d = row_latch_q;
+    pos_latch_d = pos_latch_q;
+    neg_latch_d = neg_latch_q;
+    if (passes_end || (tile_q == TileOneCycle && clear_latches_q)) begin
+      row_latch_d = '0;
+      pos_latch_d = '0;
+      neg_latch_d = '0;
+    end
+    if (take_x) begin
+      row_latch_d[ev_row] = 1'b1;
+    end
+    if (take_grad && take_pos) begin
+      pos_latch_d[ev_col] = 1'b1;
+    end
+    if (take_grad && !take_pos) begin
+      neg_latch_d[ev_col] = 1'b1;
+    end
+  end
+
+  assign row_latch_o     = row_latch_q;
+  assign col_pos_latch_o = pos_latch_q;
+  assign col_neg_latch_o = neg_latch_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Device noise: splitmix64(device_key + t) once per update, then one word per lane.
+  // ---------------------------------------------------------------------------------------------
+  logic [63:0] step_hash_d, step_hash_q;
+  if (NoiseBits > 0) begin : gen_step_hash
+    logic [63:0] step_mix;
+    ssnn_splitmix64 u_step_mix (
+      .x_i(device_key_i + 64'(step_i)),
+      .z_o(step_mix)
+    );
+    assign step_hash_d = update_now ? step_mix : step_hash_q;
+  end else begin : gen_no_step_hash
+    assign step_hash_d = '0;
+    logic unused_noise_inputs;
+    assign unused_noise_inputs = ^{device_key_i, step_i, pulse_noise_i, step_hash_q};
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Row array: forward reads, the row update pass, host access.
+  // ---------------------------------------------------------------------------------------------
+  pass_state_e        rpass_d, rpass_q;
+  logic [Rows-1:0]    rwork_d, rwork_q;      // latched rows still to update
+  logic [RowBits-1:0] rcur_d, rcur_q;        // row being updated
+  logic [RowBits-1:0] rnext;                 // lowest row still to update
+  logic [W*Cols-1:0]  row_rdata, row_new;
+  logic               row_req, row_we;
+  logic [RowBits-1:0] row_addr;
+  logic [W*Cols-1:0]  row_wdata, row_wmask;
+
+  always_comb begin
+    rnext = '0;
+    for (int r = Rows - 1; r >= 0; r--) begin
+      if (rwork_q[r]) begin
+        rnext = RowBits'(r);
+      end
+    end
+  end
+
+  always_comb begin
+    rpass_d = rpass_q;
+    rwork_d = rwork_q;
+    rcur_d  = rcur_q;
+    case (rpass_q)
+      PassIdle: begin
+        if (update_now) begin
+          rwork_d = row_latch_q;
+          rpass_d = PassRead;
+        end
+      end
+      PassRead: begin
+        rcur_d         = rnext;
+        rwork_d[rnext] = 1'b0;
+        rpass_d        = PassWrite;
+      end
+      PassWrite: begin
+        if (rwork_q == '0) begin
+          rpass_d = PassIdle;
+        end else begin
+          rpass_d = PassRead;
+        end
+      end
+      default: rpass_d = PassIdle;
+    endcase
+  end
+
+  assign row_pass_done = rpass_q == PassIdle || (rpass_q == PassWrite && rwork_q == '0);
+
+  // Port: the update pass, else a forward event, else the host.
+  always_comb begin
+    row_req   = 1'b0;
+    row_we    = 1'b0;
+    row_addr  = host_row_i;
+    row_wdata = {Cols{host_wdata_i}};
+    row_wmask = '0;
+    row_wmask[host_col_i*W +: W] = {W{1'b1}};
+    if (rpass_q == PassRead) begin
+      row_req  = 1'b1;
+      row_addr = rnext;
+    end else if (rpass_q == PassWrite) begin
+      row_req   = 1'b1;
+      row_we    = 1'b1;
+      row_addr  = rcur_q;
+      row_wdata = row_new;
+      row_wmask = '1;
+    end else if (take_x) begin
+      row_req  = 1'b1;
+      row_addr = ev_row;
+    end else if (host_req_i) begin
+      row_req = 1'b1;
+      row_we  = host_we_i;
+    end
+  end
+
+  ssnn_mem #(
+    .Words   (Rows),
+    .DataBits(W * Cols)
+  ) u_row_mem (
+    .clk_i  (clk_i),
+    .req_i  (row_req),
+    .we_i   (row_we),
+    .addr_i (row_addr),
+    .wdata_i(row_wdata),
+    .wmask_i(row_wmask),
+    .rdata_o(row_rdata)
+  );
+
+  // Host read-back: the weight of the column asked for, from the row word read.
+  logic [ColBits-1:0] host_col_d, host_col_q;
+  assign host_col_d   = (host_req_i && !host_we_i && tile_q == TileIdle && !ev_take) ? host_col_i : host_col_q;
+  assign host_rdata_o = row_rdata[host_col_q*W +: W];
+
+  // Update lanes of the row pass: lane c is cross-point (rcur, c).
+  for (genvar c = 0; c < Cols; c++) begin : gen_row_lane
+    logic signed [VarBits-1:0] variation;
+    if (NoiseBits > 0) begin : gen_noise
+      logic [63:0] mix;
+      ssnn_splitmix64 u_mix (
+        .x_i(step_hash_q ^ {32'(RowOffset) + 32'(rcur_q), 32'(ColOffset + c)}),
+        .z_o(mix)
+      );
+      ssnn_pulse_variation #(.NoiseBits(NoiseBits)) u_variation (
+        .word_i     (mix[31:0]),
+        .noise_i    (pulse_noise_i),
+        .variation_o(variation)
+      );
+      logic unused_mix_high;
+      assign unused_mix_high = ^mix[63:32];
+    end else begin : gen_no_noise
+      assign variation = '0;
+    end
+    ssnn_crossbar_lane #(
+      .WeightBits(W),
+      .VarBits   (VarBits)
+    ) u_lane (
+      .weight_i    (row_rdata[c*W +: W]),
+      .up_i        (pos_latch_q[c]),
+      .down_i      (neg_latch_q[c]),
+      .variation_i (variation),
+      .w_min_i     (w_min_i),
+      .w_max_i     (w_max_i),
+      .pulse_up_i  (pulse_up_i),
+      .pulse_down_i(pulse_down_i),
+      .weight_o    (row_new[c*W +: W])
+    );
+  end
+
+  // Forward accumulators: the row read at the previous edge lands now.
+  logic                   fwd_pending_q;
+  logic [Cols*AccBits-1:0] fwd_sum_d, fwd_sum_q;
+  always_comb begin
+    for (int c = 0; c < Cols; c++) begin
+      fwd_sum_d[c*AccBits +: AccBits] =
+          (fwd_clear_i ? AccBits'(0) : fwd_sum_q[c*AccBits +: AccBits]) +
+          (fwd_pending_q ? AccBits'($signed(row_rdata[c*W +: W])) : AccBits'(0));
+    end
+  end
+  assign fwd_sum_o = fwd_sum_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Column array (Transposed): transposed reads and the column update pass.
+  // ---------------------------------------------------------------------------------------------
+  logic                    bwd_pending_q, bwd_neg_q;
+  logic [Rows*AccBits-1:0] bwd_sum_d, bwd_sum_q;
+  pass_state_e             cpass_d, cpass_q;
+  logic [Cols-1:0]         cwork_d, cwork_q;
+  logic [ColBits-1:0]      ccur_d, ccur_q;
+
+  if (Transposed) begin : gen_transposed
+    logic [ColBits-1:0] cnext;
+    logic [W*Rows-1:0]  col_rdata, col_new;
+    logic               col_req, col_we;
+    logic [ColBits-1:0] col_addr;
+    logic [W*Rows-1:0]  col_wdata, col_wmask;
+
+    always_comb begin
+      cnext = '0;
+      for (int c = Cols - 1; c >= 0; c--) begin
+        if (cwork_q[c]) begin
+          cnext = ColBits'(c);
+        end
+      end
+    end
+
+    always_comb begin
+      cpass_d = cpass_q;
+      cwork_d = cwork_q;
+      ccur_d  = ccur_q;
+      case (cpass_q)
+        PassIdle: begin
+          if (update_now) begin
+            cwork_d = pos_latch_q | neg_latch_q;
+            cpass_d = PassRead;
+          end
+        end
+        PassRead: begin
+          ccur_d         = cnext;
+          cwork_d[cnext] = 1'b0;
+          cpass_d        = PassWrite;
+        end
+        PassWrite: begin
+          if (cwork_q == '0) begin
+            cpass_d = PassIdle;
+          end else begin
+            cpass_d = PassRead;
+          end
+        end
+        default: cpass_d = PassIdle;
+      endcase
+    end
+
+    assign col_pass_done = cpass_q == PassIdle || (cpass_q == PassWrite && cwork_q == '0);
+
+    always_comb begin
+      col_req   = 1'b0;
+      col_we    = 1'b0;
+      col_addr  = host_col_i;
+      col_wdata = {Rows{host_wdata_i}};
+      col_wmask = '0;
+      col_wmask[host_row_i*W +: W] = {W{1'b1}};
+      if (cpass_q == PassRead) begin
+        col_req  = 1'b1;
+        col_addr = cnext;
+      end else if (cpass_q == PassWrite) begin
+        col_req   = 1'b1;
+        col_we    = 1'b1;
+        col_addr  = ccur_q;
+        col_wdata = col_new;
+        col_wmask = '1;
+      end else if (take_grad) begin
+        col_req  = 1'b1;
+        col_addr = ev_col;
+      end else if (host_req_i && host_we_i) begin
+        col_req = 1'b1;
+        col_we  = 1'b1;
+      end
+    end
+
+    ssnn_mem #(
+      .Words   (Cols),
+      .DataBits(W * Rows)
+    ) u_col_mem (
+      .clk_i  (clk_i),
+      .req_i  (col_req),
+      .we_i   (col_we),
+      .addr_i (col_addr),
+      .wdata_i(col_wdata),
+      .wmask_i(col_wmask),
+      .rdata_o(col_rdata)
+    );
+
+    // Update lanes of the column pass: lane r is cross-point (r, ccur).
+    for (genvar r = 0; r < Rows; r++) begin : gen_col_lane
+      logic signed [VarBits-1:0] variation;
+      if (NoiseBits > 0) begin : gen_noise
+        logic [63:0] mix;
+        ssnn_splitmix64 u_mix (
+          .x_i(step_hash_q ^ {32'(RowOffset + r), 32'(ColOffset) + 32'(ccur_q)}),
+          .z_o(mix)
+        );
+        ssnn_pulse_variation #(.NoiseBits(NoiseBits)) u_variation (
+          .word_i     (mix[31:0]),
+          .noise_i    (pulse_noise_i),
+          .variation_o(variation)
+        );
+        logic unused_mix_high;
+        assign unused_mix_high = ^mix[63:32];
+      end else begin : gen_no_noise
+        assign variation = '0;
+      end
+      ssnn_crossbar_lane #(
+        .WeightBits(W),
+        .VarBits   (VarBits)
+      ) u_lane (
+        .weight_i    (col_rdata[r*W +: W]),
+        .up_i        (row_latch_q[r] && pos_latch_q[ccur_q]),
+        .down_i      (row_latch_q[r] && neg_latch_q[ccur_q]),
+        .variation_i (variation),
+        .w_min_i     (w_min_i),
+        .w_max_i     (w_max_i),
+        .pulse_up_i  (pulse_up_i),
+        .pulse_down_i(pulse_down_i),
+        .weight_o    (col_new[r*W +: W])
+      );
+    end
+
+    // Row accumulators: the column read at the previous edge lands now, + for dp, - for dn.
+    always_comb begin
+      for (int r = 0; r < Rows; r++) begin
+        bwd_sum_d[r*AccBits +: AccBits] =
+            (bwd_clear_i ? AccBits'(0) : bwd_sum_q[r*AccBits +: AccBits]) +
+            (!bwd_pending_q ? AccBits'(0) :
+             bwd_neg_q ? AccBits'(0) - AccBits'($signed(col_rdata[r*W +: W]))
+                       : AccBits'($signed(col_rdata[r*W +: W])));
+      end
+    end
+  end else begin : gen_latch_only
+    assign col_pass_done = 1'b1;
+    assign cpass_d       = PassIdle;
+    assign cwork_d       = '0;
+    assign ccur_d        = '0;
+    assign bwd_sum_d     = '0;
+    logic unused_col_state;
+    assign unused_col_state = ^{cpass_q, cwork_q, ccur_q, bwd_pending_q, bwd_neg_q, bwd_clear_i, bwd_sum_q};
+  end
+  assign bwd_sum_o = bwd_sum_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Counters.
+  // ---------------------------------------------------------------------------------------------
+  logic [CountBits-1:0] events_d, events_q, row_reads_d, row_reads_q, col_reads_d, col_reads_q;
+  logic [CountBits-1:0] up_d, up_q, down_d, down_q;
+  logic [ColBits:0]     npos, nneg;  // latched columns of each kind
+
+  always_comb begin
+    npos = '0;
+    nneg = '0;
+    for (int c = 0; c < Cols; c++) begin
+      npos = npos + (ColBits + 1)'(pos_latch_q[c]);
+      nneg = nneg + (ColBits + 1)'(neg_latch_q[c]);
+    end
+    events_d    = events_q + CountBits'(ev_take);
+    row_reads_d = row_reads_q + CountBits'(take_x);
+    col_reads_d = col_reads_q + CountBits'(take_grad && Transposed);
+    up_d        = up_q;
+    down_d      = down_q;
+    if (rpass_q == PassWrite) begin  // one latched row updated: a pulse per latched column
+      up_d   = up_q + CountBits'(npos);
+      down_d = down_q + CountBits'(nneg);
+    end
+  end
+
+  assign events_o      = events_q;
+  assign row_reads_o   = row_reads_q;
+  assign col_reads_o   = col_reads_q;
+  assign pulses_up_o   = up_q;
+  assign pulses_down_o = down_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Registers.
+  // ---------------------------------------------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tile_q          <= TileIdle;
+      clear_latches_q <= 1'b0;
+      row_latch_q     <= '0;
+      pos_latch_q     <= '0;
+      neg_latch_q     <= '0;
+      step_hash_q     <= '0;
+      rpass_q         <= PassIdle;
+      rwork_q         <= '0;
+      rcur_q          <= '0;
+      cpass_q         <= PassIdle;
+      cwork_q         <= '0;
+      ccur_q          <= '0;
+      host_col_q      <= '0;
+      fwd_pending_q   <= 1'b0;
+      fwd_sum_q       <= '0;
+      bwd_pending_q   <= 1'b0;
+      bwd_neg_q       <= 1'b0;
+      bwd_sum_q       <= '0;
+      events_q        <= '0;
+      row_reads_q     <= '0;
+      col_reads_q     <= '0;
+      up_q            <= '0;
+      down_q          <= '0;
+    end else begin
+      tile_q          <= tile_d;
+      clear_latches_q <= clear_latches_d;
+      row_latch_q     <= row_latch_d;
+      pos_latch_q     <= pos_latch_d;
+      neg_latch_q     <= neg_latch_d;
+      step_hash_q     <= step_hash_d;
+      rpass_q         <= rpass_d;
+      rwork_q         <= rwork_d;
+      rcur_q          <= rcur_d;
+      cpass_q         <= cpass_d;
+      cwork_q         <= cwork_d;
+      ccur_q          <= ccur_d;
+      host_col_q      <= host_col_d;
+      fwd_pending_q   <= take_x;
+      fwd_sum_q       <= fwd_sum_d;
+      bwd_pending_q   <= take_grad && Transposed;
+      bwd_neg_q       <= !take_pos;
+      bwd_sum_q       <= bwd_sum_d;
+      events_q        <= events_d;
+      row_reads_q     <= row_reads_d;
+      col_reads_q     <= col_reads_d;
+      up_q            <= up_d;
+      down_q          <= down_d;
+    end
+  end
+
+endmodule
