@@ -160,6 +160,12 @@ int main(int argc, char** argv) {
         if (ec || !std::filesystem::is_directory(topt.epoch_weights_dir))
           throw ssnn::ConfigError(fmt::format("--epoch-weights: {}: cannot create the folder{}", topt.epoch_weights_dir,
                                               ec ? " (" + ec.message() + ")" : ""));
+        // Its epoch-NNN.ckpt files are outputs too: the weights this run starts from may not be one.
+        const std::filesystem::path init(init_weights);
+        if (!init_weights.empty() && init.filename().string().rfind("epoch-", 0) == 0 &&
+            std::filesystem::equivalent(init.has_parent_path() ? init.parent_path() : ".", topt.epoch_weights_dir, ec))
+          throw ssnn::ConfigError(fmt::format("--epoch-weights: {}: would overwrite --init-weights {}; give another folder",
+                                              topt.epoch_weights_dir, init_weights));
       }
       cfg.validate();
       ssnn::check_run_size(cfg, static_cast<double>(topt.epochs) * static_cast<double>(train_set.size() + test_set.size()),

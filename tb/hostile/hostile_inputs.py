@@ -164,6 +164,13 @@ def cases_data_loss(w):
     shutil.copy(weights, ck)
     yield Case("data-loss", "train --checkpoint F --report F", "ssnn_golden",
                train + ["--checkpoint", ck, "--report", ck], ["--checkpoint", "--report"], protect=[ck])
+    epochs_dir = os.path.join(w, "epochs")
+    os.makedirs(epochs_dir)
+    first = os.path.join(epochs_dir, "epoch-001.ckpt")
+    shutil.copy(weights, first)
+    yield Case("data-loss", "train --init-weights DIR/epoch-001.ckpt --epoch-weights DIR", "ssnn_golden",
+               train + ["--init-weights", first, "--epoch-weights", epochs_dir], ["--epoch-weights", "--init-weights"],
+               protect=[first])
     yield Case("data-loss", "average --weights F --out F", "ssnn_golden",
                ["average", "--weights", weights, weights, "--out", weights], ["--out", "input"], protect=[weights])
     yield Case("data-loss", "chip --load-weights F --report F", "ssnn_chip_tb",
