@@ -109,14 +109,15 @@ def write_atomically(path, text):
     file is removed and the old file kept.  Raises OSError naming the path."""
     if os.path.lexists(path) and not os.path.isfile(path):
         raise OSError(errno.EEXIST, "exists and is not a regular file (refusing to replace it)", path)
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp.", dir=os.path.dirname(path) or ".")
+    target = os.path.realpath(path)  # a symbolic link keeps pointing to the new file
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(target) + ".tmp.", dir=os.path.dirname(target))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, os.path.realpath(path))  # a symbolic link keeps pointing to the new file
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
