@@ -394,22 +394,23 @@ def cases_bounds(w):
     write_ckpt(deep, json.dumps(config), epoch, position, blob, "[" * 100000 + "]" * 100000)
     yield Case("bounds", "a checkpoint whose history nests 100,000 levels", "ssnn_golden", ["info", "--weights", deep],
                ["deep-history.ckpt", "nests deeper"])
-    # A gzip bomb: a valid header announcing 1,300 x 1024 x 768 pixels (just below the 2^30 limit), all zero,
-    # 1 MB compressed, with data beyond what the header announces.
+    # A gzip bomb: a valid header announcing 130 x 1024 x 768 pixels (100 MB), all zero, followed by as
+    # much again: read up to what the header announces (one allocation of that size), then refused.
+    # A header beyond the 2^30-pixel limit is refused before anything is read (the next case).
     bomb_dir = os.path.join(w, "bomb")
     os.makedirs(bomb_dir)
-    count, rows, cols = 1300, 1024, 768
+    count, rows, cols = 130, 1024, 768
     header = struct.pack(">IIII", 0x803, count, rows, cols)
     comp = gzip.GzipFile(os.path.join(bomb_dir, "train-images-idx3-ubyte.gz"), "wb", mtime=0)
     comp.write(header)
     zeros = bytes(1 << 20)
-    for _ in range(count * rows * cols // len(zeros) + 2):
+    for _ in range(2 * count * rows * cols // len(zeros)):
         comp.write(zeros)
     comp.close()
     idx_labels(os.path.join(bomb_dir, "train-labels-idx1-ubyte.gz"), [0] * count)
     idx_images(os.path.join(bomb_dir, "t10k-images-idx3-ubyte.gz"), 2, rows, cols)
     idx_labels(os.path.join(bomb_dir, "t10k-labels-idx1-ubyte.gz"), [0, 1])
-    yield Case("bounds", "a gzip bomb of images (1 GB inflated, data beyond the header)", "ssnn_golden",
+    yield Case("bounds", "a gzip bomb of images (200 MB inflated, half of it beyond the header)", "ssnn_golden",
                train + ["--dataset", "path:" + bomb_dir], ["train-images-idx3-ubyte.gz"])
     over = os.path.join(w, "over")
     os.makedirs(over)
