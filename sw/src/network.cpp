@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ssnn/golden_kernels.hpp"
 #include "ssnn/encoder.hpp"
 #include "ssnn/neuron.hpp"
 #include "ssnn/synapse.hpp"
@@ -98,7 +99,8 @@ Workspace::Workspace(const ModelConfig& cfg) {
   sized(count_neg_);
   auto lists = [&](auto& v) {
     v.resize(static_cast<size_t>(L) + 1);
-    for (int l = 0; l <= L; ++l) v[static_cast<size_t>(l)].reserve(static_cast<size_t>(cfg.layer_size(l)));
+    for (int l = 0; l <= L; ++l)
+      v[static_cast<size_t>(l)].reserve(static_cast<size_t>(cfg.layer_size(l)) + kernels::kCollectSlack);
   };
   lists(list_fwd_);
   lists(list_pos_);
@@ -112,11 +114,19 @@ Workspace::Workspace(const ModelConfig& cfg) {
     lists(part_neg_[static_cast<size_t>(p)]);
   }
   thread_counters_.resize(GoldenModel::kMaxSampleThreads);
-  pixel_lfsr_.resize(static_cast<size_t>(cfg.inputs));
-  active_pixels_.reserve(static_cast<size_t>(cfg.inputs));
+  const auto inputs = static_cast<size_t>(cfg.inputs);
+  active_pixels_.reserve(inputs);
+  active_lfsr_.resize(inputs);
+  active_value_.resize(inputs);
+  active_fire_.resize(inputs);
+  fired_.reserve(inputs + kernels::kCollectSlack);
   int widest = 0;
   for (int l = 0; l <= L; ++l) widest = std::max(widest, cfg.layer_size(l));
   grad_columns_.reserve(static_cast<size_t>(widest));
+  rate_drive_.resize(static_cast<size_t>(widest));
+  rate_active_.resize(static_cast<size_t>(widest));
+  merged_.resize(GoldenModel::kMaxSampleThreads);
+  for (auto& m : merged_) m.reserve(static_cast<size_t>(widest) + kernels::kCollectSlack);
   const uint32_t rate_q16 = prob_to_q16(cfg.input_rate);
   ramp_.resize(static_cast<size_t>(cfg.timesteps));
   for (int t = 0; t < cfg.timesteps; ++t) ramp_[static_cast<size_t>(t)] = input_ramp_q16(rate_q16, t, cfg.timesteps, cfg.input_profile);
@@ -139,26 +149,19 @@ int GoldenModel::predict(const int32_t* counts, const int32_t* potentials, int c
 
 namespace {
 
-SSNN_HOT void add_row(int32_t* __restrict acc, const int32_t* __restrict row, int n) {
-  for (int j = 0; j < n; ++j) acc[j] += row[j];
-}
-
-// The crossbar's transposed read: one column (stride apart) added with a sign.
-SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict column, int stride, int n, int32_t sign) {
-  for (int j = 0; j < n; ++j) acc[j] += sign * column[static_cast<size_t>(j) * static_cast<size_t>(stride)];
-}
-
-// Forward neurons of a hidden layer; dropped neurons get no input and so never fire.
+// Forward neurons of a hidden layer; dropped neurons get no input and so never fire.  Spikes are
+// flagged and counted.
 SSNN_HOT void forward_layer(const NeuronParams params, int n, const int32_t* __restrict acc,
                             const uint8_t* __restrict keep, int32_t theta, int32_t theta_gate,
                             int32_t* __restrict charge, int32_t* __restrict potential, uint8_t* __restrict flag,
-                            uint8_t* __restrict gate_open) {
+                            uint8_t* __restrict gate_open, int32_t* __restrict count) {
   const NeuronParams p = params;  // a local copy: no aliasing with the outputs, so the loop vectorises
   for (int j = 0; j < n; ++j) {
     const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, acc[j] & -int32_t{keep[j]}, theta);
     charge[j] = r.next.charge;
     potential[j] = r.next.potential;
     flag[j] = static_cast<uint8_t>(r.spike);
+    count[j] += r.spike;
     gate_open[j] = static_cast<uint8_t>(gate_event(r, theta_gate));
   }
 }
@@ -166,7 +169,8 @@ SSNN_HOT void forward_layer(const NeuronParams params, int n, const int32_t* __r
 SSNN_HOT void gradient_layer(const NeuronParams params, int n, const int32_t* __restrict input,
                              const uint8_t* __restrict gate_open, int32_t theta, int32_t* __restrict charge,
                              int32_t* __restrict pos, int32_t* __restrict neg, uint8_t* __restrict gate,
-                             uint8_t* __restrict pos_flag, uint8_t* __restrict neg_flag) {
+                             uint8_t* __restrict pos_flag, uint8_t* __restrict neg_flag, int32_t* __restrict count_pos,
+                             int32_t* __restrict count_neg) {
   const NeuronParams p = params;
   for (int j = 0; j < n; ++j) {
     const GradientStep r =
@@ -177,6 +181,8 @@ SSNN_HOT void gradient_layer(const NeuronParams params, int n, const int32_t* __
     gate[j] = static_cast<uint8_t>(r.next.gate);
     pos_flag[j] = static_cast<uint8_t>(r.spike_pos);
     neg_flag[j] = static_cast<uint8_t>(r.spike_neg);
+    count_pos[j] += r.spike_pos;
+    count_neg[j] += r.spike_neg;
   }
 }
 
@@ -221,8 +227,10 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
   ws.active_pixels_.clear();
   for (int i = 0; i < cfg_.inputs; ++i) {
     if (pixels[i] != 0 && ws.keep_[0][static_cast<size_t>(i)]) {
+      const size_t k = ws.active_pixels_.size();
       ws.active_pixels_.push_back(i);
-      ws.pixel_lfsr_[static_cast<size_t>(i)].load(stream_seed(key, stream::kInputBase + static_cast<uint64_t>(i)));
+      ws.active_lfsr_[k].load(stream_seed(key, stream::kInputBase + static_cast<uint64_t>(i)));
+      ws.active_value_[k] = pixels[i];
     }
   }
   ws.counters.reset(L);
@@ -246,30 +254,10 @@ Range thread_range(int n, int tid, int threads) {
   return Range{begin, std::min(n, begin + chunk)};
 }
 
-// Indices in [r.begin, r.end) whose flag is set, with per-neuron counts.  Spikes are sparse
-// (gradient neurons fire in well under 1 % of neuron-steps), so eight flags are tested at once and
-// empty words skipped; inside a non-empty word the append is branch-free.
-void collect_range(const uint8_t* flag, Range r, std::vector<int>& list, int32_t* count) {
-  list.resize(static_cast<size_t>(r.end - r.begin));
-  int* out = list.data();
-  size_t size = 0;
-  int j = r.begin;
-  for (; j + 8 <= r.end; j += 8) {
-    uint64_t word;
-    std::memcpy(&word, flag + j, sizeof(word));
-    if (word == 0) continue;
-    for (int k = j; k < j + 8; ++k) {
-      out[size] = k;
-      size += flag[k];
-      count[k] += flag[k];
-    }
-  }
-  for (; j < r.end; ++j) {
-    out[size] = j;
-    size += flag[j];
-    count[j] += flag[j];
-  }
-  list.resize(size);
+// The indices in [begin, end) whose flag is set, ascending.
+void collect_range(const uint8_t* flag, Range r, SpikeList& list) {
+  list.resize(static_cast<size_t>(r.end - r.begin) + kernels::kCollectSlack);  // no-init: nothing is written
+  list.resize(kernels::collect_flags(flag, r.begin, r.end, list.data()));
 }
 
 void barrier(int threads) {
@@ -300,11 +288,11 @@ SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int l
   const int threads = sample_threads();
   for (auto& c : ws.thread_counters_) c.reset(L);
   if (threads == 1) {
-    run_steps(ws, pixels, label, spec, observer, 0, 1);
+    run_steps(ws, label, spec, observer, 0, 1);
   } else {
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
-    run_steps(ws, pixels, label, spec, observer, omp_get_thread_num(), omp_get_num_threads());
+    run_steps(ws, label, spec, observer, omp_get_thread_num(), omp_get_num_threads());
 #endif
   }
   for (const auto& c : ws.thread_counters_) ws.counters.add(c);
@@ -323,7 +311,7 @@ SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int l
 // word and every read of a weight sees the value from the start of the step.  The small output layer
 // runs on thread 0.  Spike lists are kept per thread ("parts") and read in thread order, which is
 // ascending neuron order, so results do not depend on the thread count.
-void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, const SampleSpec& spec,
+void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
                             StepObserver* observer, int tid, int threads) {
   const int L = cfg_.layers();
   const int T = cfg_.timesteps;
@@ -339,14 +327,22 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
   auto& my_pos = ws.part_pos_[utid];
   auto& my_neg = ws.part_neg_[utid];
   // The spikes of layer l in ascending order: every thread's part, in thread order.
-  auto for_each_spike = [&](const std::vector<std::vector<std::vector<int>>>& parts, int l, auto&& fn) {
+  auto for_each_spike = [&](const SpikeParts& parts, int l, auto&& fn) {
     for (int p = 0; p < threads; ++p)
       for (int i : parts[static_cast<size_t>(p)][static_cast<size_t>(l)]) fn(i);
   };
-  auto spikes_in = [&](const std::vector<std::vector<std::vector<int>>>& parts, int l) {
+  auto spikes_in = [&](const SpikeParts& parts, int l) {
     size_t n = 0;
     for (int p = 0; p < threads; ++p) n += parts[static_cast<size_t>(p)][static_cast<size_t>(l)].size();
     return n;
+  };
+  // The same spikes as one ascending list (this thread's scratch copy when several threads share them).
+  SpikeList& merged = ws.merged_[utid];
+  auto spikes_of = [&](const SpikeParts& parts, int l) -> const SpikeList& {
+    if (threads == 1) return parts[0][static_cast<size_t>(l)];
+    merged.clear();
+    for_each_spike(parts, l, [&](int i) { merged.push_back(i); });
+    return merged;
   };
   Lfsr label_lfsr(stream_seed(key, stream::kLabel));
   const uint32_t label_q16 = prob_to_q16(cfg_.label_rate);
@@ -359,18 +355,17 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
   for (int t = 0; t < T; ++t) {
     // Encoders (thread 0; its part of layer 0 is the whole input spike list).
     if (tid == 0) {
-      std::vector<int>& inputs = my_fwd[0];
-      inputs.resize(ws.active_pixels_.size());
-      size_t fired = 0;
-      const uint32_t ramp = ws.ramp_[static_cast<size_t>(t)];
-      for (int i : ws.active_pixels_) {
-        const auto spike =
-            static_cast<int32_t>(bernoulli(ws.pixel_lfsr_[static_cast<size_t>(i)], pixel_prob_q16(pixels[i], ramp)));
-        inputs[fired] = i;
-        fired += static_cast<size_t>(spike);
-        ws.count_fwd_[0][static_cast<size_t>(i)] += spike;
+      SpikeList& inputs = my_fwd[0];
+      const int active = static_cast<int>(ws.active_pixels_.size());
+      kernels::encode_pixels(ws.active_lfsr_.data(), ws.active_value_.data(), active, ws.ramp_[static_cast<size_t>(t)],
+                             ws.active_fire_.data());
+      collect_range(ws.active_fire_.data(), Range{0, active}, ws.fired_);
+      inputs.clear();
+      for (int k : ws.fired_) {
+        const int i = ws.active_pixels_[static_cast<size_t>(k)];
+        inputs.push_back(i);
+        ++ws.count_fwd_[0][static_cast<size_t>(i)];
       }
-      inputs.resize(fired);
       ctr.forward_spikes[0] += inputs.size();
       ws.label_spike_ = learn && bernoulli(label_lfsr, label_q16) ? label : -1;
     }
@@ -382,15 +377,15 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
       const Range r = thread_range(cfg_.layer_size(l), tid, threads);
       const int width = r.end - r.begin;
       int32_t* acc = ws.acc_[u].data() + r.begin;
-      std::fill(acc, acc + width, 0);
       const WeightMatrix& w = weights_[u - 1];
-      for_each_spike(ws.part_fwd_, l - 1, [&](int i) { add_row(acc, w.row(i) + r.begin, width); });
-      ctr.synaptic_reads += spikes_in(ws.part_fwd_, l - 1) * static_cast<uint64_t>(width);
+      const SpikeList& rows = spikes_of(ws.part_fwd_, l - 1);
+      kernels::sum_rows(acc, w.values.data() + r.begin, static_cast<size_t>(w.cols), rows.data(), rows.size(), width);
+      ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(width);
       forward_layer(neuron_, width, acc, ws.keep_[u].data() + r.begin, cfg_.forward_threshold(l, learn),
                     cfg_.gate_threshold(l, learn), ws.fwd_charge_[u].data() + r.begin,
                     ws.fwd_potential_[u].data() + r.begin, ws.fwd_flag_[u].data() + r.begin,
-                    ws.gate_open_[u].data() + r.begin);
-      collect_range(ws.fwd_flag_[u].data(), r, my_fwd[u], ws.count_fwd_[u].data());
+                    ws.gate_open_[u].data() + r.begin, ws.count_fwd_[u].data() + r.begin);
+      collect_range(ws.fwd_flag_[u].data(), r, my_fwd[u]);
       ctr.forward_spikes[u] += my_fwd[u].size();
       barrier(threads);
     }
@@ -400,10 +395,10 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
     if (tid == 0) {
       const int n = C;
       int32_t* acc = ws.acc_[uL].data();
-      std::fill(acc, acc + n, 0);
       const WeightMatrix& w = weights_[uL - 1];
-      for_each_spike(ws.part_fwd_, L - 1, [&](int i) { add_row(acc, w.row(i), n); });
-      ctr.synaptic_reads += spikes_in(ws.part_fwd_, L - 1) * static_cast<uint64_t>(n);
+      const SpikeList& rows = spikes_of(ws.part_fwd_, L - 1);
+      kernels::sum_rows(acc, w.values.data(), static_cast<size_t>(w.cols), rows.data(), rows.size(), n);
+      ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(n);
       int32_t* charge = ws.fwd_charge_[uL].data();
       int32_t* potential = ws.fwd_potential_[uL].data();
       for (int k = 0; k < n; ++k) {
@@ -412,8 +407,11 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
         potential[k] = s.potential;
       }
       const uint64_t fired = wta_fire(potential, n, cfg_.forward_threshold(L, learn), inhibition, cfg_.potential_bits);
-      for (int k = 0; k < n; ++k) ws.fwd_flag_[uL][static_cast<size_t>(k)] = (fired >> k) & 1u;
-      collect_range(ws.fwd_flag_[uL].data(), Range{0, n}, my_fwd[uL], ws.count_fwd_[uL].data());
+      for (int k = 0; k < n; ++k) {
+        ws.fwd_flag_[uL][static_cast<size_t>(k)] = (fired >> k) & 1u;
+        ws.count_fwd_[uL][static_cast<size_t>(k)] += static_cast<int32_t>((fired >> k) & 1u);
+      }
+      collect_range(ws.fwd_flag_[uL].data(), Range{0, n}, my_fwd[uL]);
       ctr.forward_spikes[uL] += my_fwd[uL].size();
       if (learn) {
         int32_t* in = ws.acc_[uL].data();
@@ -422,9 +420,9 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
                   cfg_.err_unit;
         gradient_layer(neuron_, C, in, ws.fwd_flag_[uL].data(), cfg_.theta_err, ws.grad_charge_[uL].data(),
                        ws.grad_pos_[uL].data(), ws.grad_neg_[uL].data(), ws.gate_[uL].data(), ws.pos_flag_[uL].data(),
-                       ws.neg_flag_[uL].data());
-        collect_range(ws.pos_flag_[uL].data(), Range{0, C}, my_pos[uL], ws.count_pos_[uL].data());
-        collect_range(ws.neg_flag_[uL].data(), Range{0, C}, my_neg[uL], ws.count_neg_[uL].data());
+                       ws.neg_flag_[uL].data(), ws.count_pos_[uL].data(), ws.count_neg_[uL].data());
+        collect_range(ws.pos_flag_[uL].data(), Range{0, C}, my_pos[uL]);
+        collect_range(ws.neg_flag_[uL].data(), Range{0, C}, my_neg[uL]);
         ctr.pos_spikes[uL] += my_pos[uL].size();
         ctr.neg_spikes[uL] += my_neg[uL].size();
       }
@@ -441,15 +439,16 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
         const WeightMatrix& w = weights_[u];
         std::fill(in, in + width, 0);
         const int32_t* origin = w.values.data() + static_cast<size_t>(r.begin) * static_cast<size_t>(w.cols);
-        for_each_spike(ws.part_pos_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, 1); });
-        for_each_spike(ws.part_neg_, l + 1, [&](int k) { add_column(in, origin + k, w.cols, width, -1); });
+        for_each_spike(ws.part_pos_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, 1); });
+        for_each_spike(ws.part_neg_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, -1); });
         ctr.gradient_reads += (spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1)) * static_cast<uint64_t>(width);
         gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.gradient_threshold(l),
                        ws.grad_charge_[u].data() + r.begin, ws.grad_pos_[u].data() + r.begin,
                        ws.grad_neg_[u].data() + r.begin, ws.gate_[u].data() + r.begin,
-                       ws.pos_flag_[u].data() + r.begin, ws.neg_flag_[u].data() + r.begin);
-        collect_range(ws.pos_flag_[u].data(), r, my_pos[u], ws.count_pos_[u].data());
-        collect_range(ws.neg_flag_[u].data(), r, my_neg[u], ws.count_neg_[u].data());
+                       ws.pos_flag_[u].data() + r.begin, ws.neg_flag_[u].data() + r.begin,
+                       ws.count_pos_[u].data() + r.begin, ws.count_neg_[u].data() + r.begin);
+        collect_range(ws.pos_flag_[u].data(), r, my_pos[u]);
+        collect_range(ws.neg_flag_[u].data(), r, my_neg[u]);
         ctr.pos_spikes[u] += my_pos[u].size();
         ctr.neg_spikes[u] += my_neg[u].size();
         // The layer below reads these spikes; with one hidden layer nothing below reads them this step.
@@ -462,38 +461,44 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
         for (int l = 0; l < L; ++l) {
           const auto u = static_cast<size_t>(l);
           WeightMatrix& w = deferred ? ws.pending_[u] : weights_[u];
-          const SynapseParams& syn = syn_of_layer[u];
+          const SynapseParams& syn_layer = syn_of_layer[u];
           const uint64_t device_key = key ^ (stream::kDeviceBase + u);
-          auto pulse = [&](int i, int j, bool up) {
-            int32_t& cell = w.at(i, j);
-            const uint32_t word = syn.pulse_noise ? device_noise_word(device_key, static_cast<uint32_t>(t),
-                                                                      static_cast<uint32_t>(i), static_cast<uint32_t>(j))
-                                                  : 0u;
+          // Pulses of row i into the columns `cols`, up or down.
+          auto pulse_row = [&](int i, const SpikeList& cols, bool up) {
+            const SynapseParams syn = syn_layer;  // a local copy: the weight stores cannot alias it
+            int32_t* row = w.row(i);
             if (deferred) {
-              cell += up ? syn.pulse_up : -syn.pulse_down;
+              const int32_t step = up ? syn.pulse_up : -syn.pulse_down;
+              for (int j : cols) row[j] += step;
+            } else if (syn.pulse_noise == 0) {
+              for (int j : cols) row[j] = coincidence_update(syn, row[j], true, up, !up, 0u);
             } else {
-              cell = coincidence_update(syn, cell, true, up, !up, word);
+              for (int j : cols) {
+                const uint32_t word = device_noise_word(device_key, static_cast<uint32_t>(t), static_cast<uint32_t>(i),
+                                                        static_cast<uint32_t>(j));
+                row[j] = coincidence_update(syn, row[j], true, up, !up, word);
+              }
             }
           };
           if (l + 1 < L) {  // columns j of my range in layer l+1, every row spike i
-            const std::vector<int>& up = my_pos[u + 1];
-            const std::vector<int>& down = my_neg[u + 1];
+            const SpikeList& up = my_pos[u + 1];
+            const SpikeList& down = my_neg[u + 1];
             if (up.empty() && down.empty()) continue;
             for_each_spike(ws.part_fwd_, l, [&](int i) {
-              for (int j : up) pulse(i, j, true);
-              for (int j : down) pulse(i, j, false);
+              pulse_row(i, up, true);
+              pulse_row(i, down, false);
             });
             const uint64_t rows = spikes_in(ws.part_fwd_, l);
             ctr.pulses_up += rows * up.size();
             ctr.pulses_down += rows * down.size();
           } else {  // output weights: rows i of my range in layer l, every output error spike
-            const std::vector<int>& up = ws.part_pos_[0][uL];
-            const std::vector<int>& down = ws.part_neg_[0][uL];
+            const SpikeList& up = ws.part_pos_[0][uL];
+            const SpikeList& down = ws.part_neg_[0][uL];
             if (up.empty() && down.empty()) continue;
-            const std::vector<int>& rows = my_fwd[u];
+            const SpikeList& rows = my_fwd[u];
             for (int i : rows) {
-              for (int k : up) pulse(i, k, true);
-              for (int k : down) pulse(i, k, false);
+              pulse_row(i, up, true);
+              pulse_row(i, down, false);
             }
             ctr.pulses_up += rows.size() * up.size();
             ctr.pulses_down += rows.size() * down.size();
@@ -506,7 +511,7 @@ void GoldenModel::run_steps(Workspace& ws, const uint8_t* pixels, int label, con
     if (tid == 0 && observer) {
       for (int l = 0; l <= L; ++l) {
         const auto u = static_cast<size_t>(l);
-        auto merge = [&](const std::vector<std::vector<std::vector<int>>>& parts, std::vector<int>& out) {
+        auto merge = [&](const SpikeParts& parts, std::vector<int>& out) {
           out.clear();
           for_each_spike(parts, l, [&](int i) { out.push_back(i); });
         };
@@ -563,6 +568,10 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
     if (columns.empty()) continue;
     WeightMatrix& w = weights_[u];
     const SynapseParams syn = cfg_.synapse_params(static_cast<int>(spec.epoch), l);
+    uint64_t active_rows = 0;
+    for (int i = 0; i < cfg_.layer_size(l); ++i) active_rows += ws.count_fwd_[u][static_cast<size_t>(i)] != 0;
+    ws.counters.rate_updates += static_cast<uint64_t>(columns.size()) * active_rows;
+    if (!noisy && rate_update_vectorised(ws, w, syn, u, cols, columns.size())) continue;
     Lfsr noise(stream_seed(key, stream::kNoiseBase + u));
     for (int i = 0; i < cfg_.layer_size(l); ++i) {
       const int32_t nx = ws.count_fwd_[u][static_cast<size_t>(i)];
@@ -585,10 +594,38 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
         row[j] = clamp_to(static_cast<int64_t>(std::llround(delta)) + row[j], syn.w_min, syn.w_max);
       }
     }
-    uint64_t active_rows = 0;
-    for (int i = 0; i < cfg_.layer_size(l); ++i) active_rows += ws.count_fwd_[u][static_cast<size_t>(i)] != 0;
-    ws.counters.rate_updates += static_cast<uint64_t>(columns.size()) * active_rows;
   }
+}
+
+// Rate updates (eq. 9) of weight layer u in vector lanes: every row that spiked, every column at
+// once, the columns without a gradient spike left as they are.  Returns false, changing nothing,
+// when the scalar loop is the better choice (few columns) or the only exact one (numerators beyond
+// 31 bits); the results are the scalar rule's bit for bit.
+bool GoldenModel::rate_update_vectorised(Workspace& ws, WeightMatrix& w, const SynapseParams& syn, size_t u, int cols,
+                                         size_t active_columns) const {
+  if (active_columns * 16 < static_cast<size_t>(cols)) return false;
+  const int32_t* np = ws.count_pos_[u + 1].data();
+  const int32_t* nn = ws.count_neg_[u + 1].data();
+  int32_t* drive = ws.rate_drive_.data();
+  uint8_t* active = ws.rate_active_.data();
+  int64_t max_drive = 0;
+  for (int j = 0; j < cols; ++j) {
+    const int64_t d = int64_t{syn.pulse_up} * np[j] - int64_t{syn.pulse_down} * nn[j];
+    const int64_t m = d < 0 ? -d : d;
+    max_drive = m > max_drive ? m : max_drive;
+    drive[j] = static_cast<int32_t>(d);  // used only when every |d| fits (checked below)
+    active[j] = static_cast<uint8_t>(np[j] != 0 || nn[j] != 0);
+  }
+  const std::vector<int32_t>& nx = ws.count_fwd_[u];
+  const int32_t max_nx = *std::max_element(nx.begin(), nx.end());
+  const kernels::RateLanes lanes = kernels::rate_update_lanes(max_nx, max_drive, cfg_.timesteps);
+  if (lanes == kernels::RateLanes::kNone) return false;
+  for (int i = 0; i < w.rows; ++i) {
+    if (nx[static_cast<size_t>(i)] == 0) continue;
+    kernels::rate_update_row(lanes, w.row(i), drive, active, cols, nx[static_cast<size_t>(i)], cfg_.timesteps,
+                             syn.w_min, syn.w_max);
+  }
+  return true;
 }
 
 }  // namespace ssnn

@@ -70,6 +70,10 @@ void ChipTrainer::resume_from(const std::string& path) {
     if (fields.at("dataset") != opt_.dataset)
       refuse(fmt::format("it trained on data set {}, this run on {} (resume with the same --dataset)",
                          fields.at("dataset").get<std::string>(), opt_.dataset));
+    const nlohmann::json saved_split = history.contains("split") ? history.at("split") : nlohmann::json();
+    if (saved_split != opt_.split)
+      refuse(fmt::format("it trained with the validation split {}, this run has {} (resume with the same --validation)",
+                         saved_split.is_null() ? "none" : saved_split.dump(), opt_.split.is_null() ? "none" : opt_.split.dump()));
     if (fields.at("train_samples") != train_.size())
       refuse(fmt::format("it trained on {} samples, this run has {} (resume with the same --train-samples)",
                          fields.at("train_samples").dump(), train_.size()));
@@ -125,6 +129,7 @@ void ChipTrainer::save(int epoch, uint64_t position, uint64_t correct, double se
   c.position = position;
   c.weights = dut.read_weights();
   c.history = nlohmann::json{{"epochs", epochs_}};
+  if (!opt_.split.is_null()) c.history["split"] = opt_.split;
   if (position > 0)  // the golden model's running statistics, so it could go on from here as well
     c.history["partial"] = {{"correct", correct}, {"seconds", seconds}, {"position", position},
                             {"train_samples", train_.size()}, {"counters", counters_to_json(activity)}};
@@ -188,7 +193,9 @@ void ChipTrainer::run() {
     seconds += now_seconds() - t0;
     const double acc = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
     bar.finish(fmt::format("train acc {:.2f}%", 100.0 * acc));
-    epochs_.push_back({{"epoch", epoch + 1}, {"train_accuracy", acc}, {"train_seconds", seconds}});
+    nlohmann::json record{{"epoch", epoch + 1}, {"train_accuracy", acc}, {"train_seconds", seconds}};
+    if (opt_.validate) record["validation_accuracy"] = opt_.validate(epoch);
+    epochs_.push_back(record);
     save(epoch + 1, 0, 0, 0.0, activity);
     if (opt_.stop_after && ran >= opt_.stop_after && epoch + 1 < opt_.epochs) {
       stopped_early_ = true;

@@ -37,6 +37,11 @@ struct ChipTrainOptions {
   // Called before every training sample with its number in run order (epoch x samples + position),
   // e.g. to trace a window of samples.
   std::function<void(uint64_t)> before_sample;
+  // Called after every epoch (before its checkpoint) with the epoch (0-based); returns the accuracy
+  // on the held-out validation images, recorded as the epoch's "validation_accuracy". It must leave
+  // the chip as it found it (weights, counters, state), so training goes on as without it.
+  std::function<double(int)> validate;
+  nlohmann::json split;  // the training split's record (ssnn/data_split.hpp); a resumed run must match
 };
 
 struct RssSample {
@@ -61,7 +66,8 @@ class ChipTrainer {
   int start_epoch() const { return start_epoch_; }
   uint64_t start_position() const { return start_position_; }
 
-  // Per-epoch records {"epoch" (1-based), "train_accuracy", "train_seconds"}, resumed ones included.
+  // Per-epoch records {"epoch" (1-based), "train_accuracy", "train_seconds"[, "validation_accuracy"]},
+  // resumed ones included.
   const nlohmann::json& epochs() const { return epochs_; }
   double train_seconds() const;  // over all epochs, resumed ones included
   // Resident memory over this launch: one sample before its first training sample, then every

@@ -22,6 +22,7 @@
 #include "energy_model.hpp"
 #include "rtl_cosim.hpp"
 #include "ssnn/checkpoint.hpp"
+#include "ssnn/data_split.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/output_path.hpp"
@@ -41,6 +42,7 @@ struct Options {
   std::string data_dir;
   size_t train_samples = 0;
   size_t test_samples = 0;
+  size_t validation = 0;
   int epochs = 1;
   std::string load_weights;
   std::string save_weights;
@@ -279,6 +281,10 @@ int run(int argc, char** argv) {
       ->check(ssnn::non_negative())->group(g);
   app.add_option("--test-samples", o.test_samples, "use only the first N test samples (0: all)")
       ->check(ssnn::non_negative())->group(g);
+  app.add_option("--validation", o.validation,
+                 "hold out the last N training images (never trained on) and score them on the chip after every "
+                 "epoch, as ssnn_golden train --validation")
+      ->check(ssnn::non_negative())->group(g);
   app.add_option("--epochs", o.epochs, "training epochs")->group(g)->capture_default_str();
   const auto* c = "Chip";
   app.add_option("--tile-rows", chip.tile_rows, "crossbar tile rows (0: whole layer)")->group(c)->capture_default_str();
@@ -368,9 +374,12 @@ int run(int argc, char** argv) {
     o.epochs = 0;
   }
   const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
-  ssnn::Dataset train_set;
+  if (inference_only && o.validation > 0)
+    throw ConfigError("--validation: a training option (score held-out images of loaded weights with ssnn_golden eval --validation)");
+  ssnn::TrainingSplit split;
+  const ssnn::Dataset& train_set = split.train;
   if (!inference_only) {
-    train_set = ssnn::load_named_dataset(o.dataset, "train", o.data_dir, o.train_samples);
+    split = ssnn::load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
     ssnn::check_test_split(train_set, test_set);
     if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
     else if (cfg.classes < static_cast<int>(train_set.num_classes))
@@ -471,6 +480,26 @@ int run(int argc, char** argv) {
   topt.rss_every = o.rss_every;
   topt.progress = progress;
   topt.before_sample = [&](uint64_t i) { set_traced(traced(i)); };
+  // Validation after every epoch: the held-out images through the chip (their own streams), then the
+  // chip's state (counters, arbitration) put back, so training and its hardware figures go on as
+  // without it. The last pass's hardware figures are reported on their own.
+  nlohmann::json hw_validation;
+  if (o.validation > 0) {
+    topt.split = ssnn::split_record(split);
+    topt.validate = [&](int) {
+      const ssnn::sc::ChipState before = dut.state();
+      const ChipCounters v0 = dut.counters();
+      set_traced(false);
+      uint64_t hits = 0;
+      for (size_t i = 0; i < split.validation.size(); ++i) {
+        const ssnn::SampleSpec vspec{ssnn::Phase::kValidation, 0, i, /*learn=*/false};
+        hits += h.run_sample(split.validation.image(i), -1, vspec).prediction == split.validation.label(i);
+      }
+      hw_validation = hardware_json(chip, energy, v0, dut.counters());
+      dut.restore_state(before);
+      return static_cast<double>(hits) / static_cast<double>(split.validation.size());
+    };
+  }
   ssnn::sc::ChipTrainer trainer(h, train_set, topt);
   // Counters of a fresh chip: the reports are differences from here, and a resumed run's restored
   // counters continue from the same start.
@@ -537,6 +566,9 @@ int run(int argc, char** argv) {
               chip.events_per_cycle, chip.fifo_depth);
   std::printf("test accuracy: %.2f %% (%llu / %zu)%s\n", 100.0 * acc, static_cast<unsigned long long>(correct),
               test_set.size(), inference_only ? " with loaded weights" : fmt::format(" after {} epochs", o.epochs).c_str());
+  if (o.validation > 0 && !history.empty())
+    std::printf("validation accuracy: %.2f %% (%zu held-out images) after the last epoch\n",
+                100.0 * history.back().value("validation_accuracy", 0.0), split.validation.size());
   nlohmann::json hw_train, hw_test;
   if (o.epochs > 0 && train_set.size() > 0) {
     hw_train = hardware_json(chip, energy, c0, c1);
@@ -578,6 +610,13 @@ int run(int argc, char** argv) {
     nlohmann::json rec = ssnn::result_record(cfg, o.dataset, rtl_json.is_null() ? "systemc" : "rtl", o.epochs,
                                              inference_only ? 0 : train_set.size(), test_set.size(), acc, command);
     rec["history"] = history;
+    if (o.validation > 0 && !history.empty()) {
+      const ssnn::Selection chosen = ssnn::select_epoch(history, "last");
+      rec["validation"] = ssnn::validation_json(split);
+      rec["selection"] = ssnn::to_json(chosen);
+      rec["validation_accuracy"] = chosen.validation_accuracy;
+      rec["hardware_validation"] = hw_validation;
+    }
     rec["chip"] = chip;
     rec["chip"]["tiles"] = dut.num_tiles();
     rec["chip"]["aer_blocks"] = dut.num_blocks();

@@ -70,3 +70,49 @@ if c["test_accuracy"] != g["test_accuracy"] or ct != gt:
 if gt == [e["train_accuracy"] for e in plain["history"]]:
     sys.exit("augmented training ran like the plain one: the transform was not applied")
 PY
+
+# The validation protocol (docs/theory.md, "Model selection"): with --validation both levels hold out
+# the same images, score them after every epoch with their own streams, never score the test set
+# during training, and end with the same validation and test accuracies and weights; the chip's
+# validation passes leave its training untouched (same weights as without them).
+VAL=(--validation 60)
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" "${VAL[@]}" --tile-rows 200 --tile-cols 20 \
+  --report "$TMP/chip_val.json" --save-weights "$TMP/chip_val.ckpt" > /dev/null
+OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "${VAL[@]}" --threads 1 --report "$TMP/golden_val.json" \
+  --save-weights "$TMP/golden_val.ckpt" > /dev/null
+python3 - "$TMP/chip_val.json" "$TMP/golden_val.json" <<'PY'
+import json, sys
+c, g = (json.load(open(p)) for p in sys.argv[1:])
+cv = [e["validation_accuracy"] for e in c["history"]]
+gv = [e["validation_accuracy"] for e in g["history"]]
+print(f"validation 60: chip {cv} test {c['test_accuracy']}; golden {gv} test {g['test_accuracy']}")
+if any("test_accuracy" in e for e in g["history"]):
+    sys.exit("the golden model scored the test set during training")
+if c["validation"] != g["validation"] or c["validation"]["first_index"] != 2000 - 60:
+    sys.exit(f"the splits differ: {c['validation']} vs {g['validation']}")
+sys.exit(0 if cv == gv and c["test_accuracy"] == g["test_accuracy"] and c["train_samples"] == g["train_samples"] else 1)
+PY
+# Training with validation passes ends with the weights of the same training without them (the same
+# 120 training images: a split of 60 from the 2,000 leaves the first 120 untouched).
+SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 \
+  --save-weights "$TMP/chip_noval.ckpt" > /dev/null
+python3 - "$TMP/chip_val.ckpt" "$TMP/chip_noval.ckpt" "$TMP/golden_val.ckpt" <<'PY'
+import struct, sys
+a, b, g = (open(p, "rb").read() for p in sys.argv[1:])
+# The files differ in their history JSON (validation records); their weight blocks must be equal.
+# Layout (sw/include/ssnn/checkpoint.hpp): magic 8 | u32 version | u64 n + config | u32 epoch |
+# u64 position | u32 layers | per layer u32 rows, u32 cols, rows*cols i32 | ...
+def block(d):
+    n = struct.unpack_from("<Q", d, 12)[0]
+    p = 20 + n + 4 + 8
+    layers = struct.unpack_from("<I", d, p)[0]
+    p += 4
+    start = p
+    for _ in range(layers):
+        r, c = struct.unpack_from("<II", d, p)
+        p += 8 + 4 * r * c
+    return d[start:p]
+if not (block(a) == block(b) == block(g)):
+    sys.exit("validation passes changed the chip's training, or the levels disagree")
+print("weights: chip with validation == chip without == golden with validation")
+PY

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "ssnn/config.hpp"
 #include "ssnn/lfsr.hpp"
 #include "ssnn/seeding.hpp"
+#include "ssnn/synapse.hpp"
 
 namespace ssnn {
 
@@ -79,6 +82,29 @@ struct SampleResult {
   std::vector<int32_t> output_counts;
 };
 
+// Spike indices of one layer and step, ascending.  Growing it leaves the new elements uninitialised
+// (they are written before they are read), so the spike collection never clears memory.
+template <class T>
+struct NoInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = NoInitAllocator<U>;
+  };
+  NoInitAllocator() = default;
+  template <class U>
+  NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using SpikeList = std::vector<int, NoInitAllocator<int>>;
+using SpikeParts = std::vector<std::vector<SpikeList>>;  // [thread][layer]
+
 // Scratch state of one sample in flight; one per thread.
 class Workspace {
  public:
@@ -90,12 +116,20 @@ class Workspace {
   std::vector<std::vector<uint8_t>> gate_, fwd_flag_, gate_open_, pos_flag_, neg_flag_, keep_;
   std::vector<std::vector<int32_t>> acc_, count_fwd_, count_pos_, count_neg_;
   std::vector<std::vector<int>> list_fwd_, list_pos_, list_neg_;
-  std::vector<Lfsr> pixel_lfsr_;
+  // Encoders of the pixels that can spike (non-zero, kept), compacted: index, LFSR, value, draw.
   std::vector<int> active_pixels_;
+  std::vector<Lfsr> active_lfsr_;
+  std::vector<uint8_t> active_value_, active_fire_;
+  SpikeList fired_;  // positions in active_pixels_ that fired this step
   std::vector<int> grad_columns_;
+  // Rate updates: per column, pulse_up * n_pos - pulse_down * n_neg and whether it spiked.
+  std::vector<int32_t> rate_drive_;
+  std::vector<uint8_t> rate_active_;
+  // Per thread: the previous layer's spikes of all threads, in ascending order.
+  std::vector<SpikeList> merged_;
   std::vector<uint32_t> ramp_;
   // Per-thread spike lists [thread][layer] and counters of a sample split across threads.
-  std::vector<std::vector<std::vector<int>>> part_fwd_, part_pos_, part_neg_;
+  SpikeParts part_fwd_, part_pos_, part_neg_;
   std::vector<SampleCounters> thread_counters_;
   int label_spike_ = -1;
   std::vector<WeightMatrix> pending_;  // kStochasticSample: the sample's summed pulses per cross-point
@@ -129,7 +163,9 @@ class GoldenModel {
  private:
   void reset_sample(Workspace& ws, const uint8_t* pixels, const SampleSpec& spec) const;
   void end_of_sample_updates(Workspace& ws, const SampleSpec& spec);
-  void run_steps(Workspace& ws, const uint8_t* pixels, int label, const SampleSpec& spec, StepObserver* observer,
+  bool rate_update_vectorised(Workspace& ws, WeightMatrix& w, const SynapseParams& syn, size_t layer, int cols,
+                              size_t active_columns) const;
+  void run_steps(Workspace& ws, int label, const SampleSpec& spec, StepObserver* observer,
                  int tid, int threads);
 
   ModelConfig cfg_;

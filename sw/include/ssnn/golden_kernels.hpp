@@ -1,0 +1,50 @@
+// The golden model's inner loops over neurons and weight rows, written so the compiler vectorises
+// them (GCC vector extensions, no intrinsics).  Each one computes exactly what the plain scalar loop
+// beside it in the comment computes; tb/unit/test_golden_kernels.cpp checks them against it.
+//
+// On x86-64 with GCC every kernel gets an AVX2 clone chosen at load time next to the baseline
+// (SSE2) one, so the binary runs on any x86-64 and results never depend on the host CPU.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ssnn/lfsr.hpp"
+#include "ssnn/synapse.hpp"
+
+namespace ssnn::kernels {
+
+// out[j] = sum over k < n of base[rows[k] * stride + j], for j < width (out is overwritten).
+// The crossbar's forward read of n spiking rows, summed in registers a block of columns at a time,
+// so each weight is loaded once and the sums are stored once.
+void sum_rows(int32_t* out, const int32_t* base, size_t stride, const int* rows, size_t n, int width);
+
+// acc[j] += row[j], j < n: the forward read of one row.
+void add_row(int32_t* acc, const int32_t* row, int n);
+
+// acc[j] += sign * column[j * stride], j < n: the transposed read of one column.
+void add_column(int32_t* acc, const int32_t* column, int stride, int n, int32_t sign);
+
+// Writes to out every j in [begin, end) with flag[j] != 0, ascending, and returns how many.  Flags
+// are 0 or 1.  out must have room for end - begin + kCollectSlack entries: eight flags are turned
+// into their indices at once, without a branch per flag, and some slots past the result are written.
+constexpr size_t kCollectSlack = 8;
+size_t collect_flags(const uint8_t* flag, int begin, int end, int* out);
+
+// One step of n pixel encoders: lfsr[k] advances and fire[k] = its Bernoulli draw against
+// pixel_prob_q16(pixel[k], ramp_q16) (ssnn::bernoulli).
+void encode_pixels(Lfsr* lfsr, const uint8_t* pixel, int n, uint32_t ramp_q16, uint8_t* fire);
+
+// The rate update (ssnn::rate_update, eq. 9) of one weight row over every column j < n whose
+// active[j] is set: row[j] = rate_update(syn, row[j], nx, n_pos[j], n_neg[j], T), where drive[j] is
+// pulse_up * n_pos[j] - pulse_down * n_neg[j].  The rounding division runs in 32-bit lanes with a
+// floating-point estimate corrected to the exact quotient, in single precision when every numerator
+// nx * drive[j] (plus 2T) is below 2^23, in double below 2^31; beyond that the caller uses the scalar
+// rule (rate_update_lanes says which).  Weights are within their 24-bit register.
+enum class RateLanes { kNone, kFloat, kDouble };
+RateLanes rate_update_lanes(int64_t max_nx, int64_t max_abs_drive, int32_t timesteps);
+void rate_update_row(RateLanes lanes, int32_t* row, const int32_t* drive, const uint8_t* active, int n, int32_t nx,
+                     int32_t timesteps, int32_t w_min, int32_t w_max);
+
+}  // namespace ssnn::kernels

@@ -1,0 +1,172 @@
+#include "ssnn/golden_kernels.hpp"
+
+#include <cstring>
+
+#include "ssnn/encoder.hpp"
+#include "ssnn/fixed_point.hpp"
+
+// An AVX2 clone of each kernel picked at load time; the default clone keeps the binary portable.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define SSNN_HOT __attribute__((target_clones("avx2", "default")))
+#else
+#define SSNN_HOT
+#endif
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "collect_flags reads flag bytes as little-endian words");
+
+namespace ssnn::kernels {
+
+namespace {
+
+// Eight int32 lanes at any 4-byte alignment; on a target without 256-bit vectors GCC splits the
+// operations in two.  GCC gives vector types the alias set of their element type.
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+
+inline const v8i& at8(const int32_t* p) { return *reinterpret_cast<const v8i*>(p); }
+inline v8i& at8(int32_t* p) { return *reinterpret_cast<v8i*>(p); }
+
+}  // namespace
+
+SSNN_HOT void sum_rows(int32_t* __restrict out, const int32_t* __restrict base, size_t stride, const int* rows,
+                       size_t n, int width) {
+  int j = 0;
+  // 64 columns (eight vectors) per pass over the rows: the sums stay in registers.
+  for (; j + 64 <= width; j += 64) {
+    v8i a0{}, a1{}, a2{}, a3{}, a4{}, a5{}, a6{}, a7{};
+    for (size_t k = 0; k < n; ++k) {
+      const int32_t* p = base + static_cast<size_t>(rows[k]) * stride + j;
+      a0 += at8(p);
+      a1 += at8(p + 8);
+      a2 += at8(p + 16);
+      a3 += at8(p + 24);
+      a4 += at8(p + 32);
+      a5 += at8(p + 40);
+      a6 += at8(p + 48);
+      a7 += at8(p + 56);
+    }
+    at8(out + j) = a0;
+    at8(out + j + 8) = a1;
+    at8(out + j + 16) = a2;
+    at8(out + j + 24) = a3;
+    at8(out + j + 32) = a4;
+    at8(out + j + 40) = a5;
+    at8(out + j + 48) = a6;
+    at8(out + j + 56) = a7;
+  }
+  for (; j + 8 <= width; j += 8) {
+    v8i a{};
+    for (size_t k = 0; k < n; ++k) a += at8(base + static_cast<size_t>(rows[k]) * stride + j);
+    at8(out + j) = a;
+  }
+  for (; j < width; ++j) {
+    int32_t s = 0;
+    for (size_t k = 0; k < n; ++k) s += base[static_cast<size_t>(rows[k]) * stride + static_cast<size_t>(j)];
+    out[j] = s;
+  }
+}
+
+SSNN_HOT void add_row(int32_t* __restrict acc, const int32_t* __restrict row, int n) {
+  for (int j = 0; j < n; ++j) acc[j] += row[j];
+}
+
+SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict column, int stride, int n, int32_t sign) {
+  for (int j = 0; j < n; ++j) acc[j] += sign * column[static_cast<size_t>(j) * static_cast<size_t>(stride)];
+}
+
+namespace {
+
+// kSetBits[m] lists the positions of the set bits of m, lowest first (the rest are zero).
+struct SetBitTable {
+  uint8_t pos[256][8];
+  constexpr SetBitTable() : pos{} {
+    for (int m = 0; m < 256; ++m) {
+      int n = 0;
+      for (int b = 0; b < 8; ++b)
+        if ((m >> b) & 1) pos[m][n++] = static_cast<uint8_t>(b);
+    }
+  }
+};
+constexpr SetBitTable kSetBits{};
+
+// Appends the indices j + k of the set bytes k of an 8-flag word; returns how many.
+inline size_t append_word(uint64_t word, int j, int* out) {
+  // Byte k (0 or 1) lands on bit 56 + k of the product and nothing else reaches the top byte.
+  const auto bits = static_cast<unsigned>((word * 0x0102040810204080ull) >> 56);
+  const uint8_t* pos = kSetBits.pos[bits];
+  for (int k = 0; k < 8; ++k) out[k] = j + pos[k];  // all eight: the slots past the count are scratch
+  return static_cast<size_t>(__builtin_popcount(bits));
+}
+
+}  // namespace
+
+// 32 flags per test, so runs of silent neurons cost one load each.
+SSNN_HOT size_t collect_flags(const uint8_t* flag, int begin, int end, int* out) {
+  typedef uint64_t v4u __attribute__((vector_size(32), aligned(1)));
+  size_t n = 0;
+  int j = begin;
+  for (; j + 32 <= end; j += 32) {
+    const v4u v = *reinterpret_cast<const v4u*>(flag + j);
+    if ((v[0] | v[1] | v[2] | v[3]) == 0) continue;
+    for (int q = 0; q < 4; ++q) n += append_word(v[q], j + 8 * q, out + n);
+  }
+  for (; j + 8 <= end; j += 8) {
+    uint64_t word;
+    std::memcpy(&word, flag + j, sizeof(word));
+    n += append_word(word, j, out + n);
+  }
+  for (; j < end; ++j) {
+    out[n] = j;
+    n += flag[j];
+  }
+  return n;
+}
+
+SSNN_HOT void encode_pixels(Lfsr* __restrict lfsr, const uint8_t* __restrict pixel, int n, uint32_t ramp_q16,
+                            uint8_t* __restrict fire) {
+  for (int k = 0; k < n; ++k) fire[k] = static_cast<uint8_t>(bernoulli(lfsr[k], pixel_prob_q16(pixel[k], ramp_q16)));
+}
+
+RateLanes rate_update_lanes(int64_t max_nx, int64_t max_abs_drive, int32_t timesteps) {
+  if (max_nx < 0 || max_abs_drive < 0 || timesteps < 1) return RateLanes::kNone;
+  // (q + 1) * T, the largest product the correction forms, is at most |numerator| + T/2 + 2T.
+  const int64_t top = max_nx * max_abs_drive + 2 * int64_t{timesteps};
+  // Single precision: a/T estimated within (a/T) * 2^-23 < 1 for a < 2^23, so one correction step.
+  if (top < (int64_t{1} << 23)) return RateLanes::kFloat;
+  if (top < (int64_t{1} << 31)) return RateLanes::kDouble;
+  return RateLanes::kNone;
+}
+
+namespace {
+
+// RoundingDivider in 32-bit lanes: an estimate of (|num| + T/2) / T in Real, corrected to the exact
+// floor, with the numerator's sign; then clamp_to the weight range.
+template <class Real>
+inline void rate_update_lanes_impl(int32_t* __restrict row, const int32_t* __restrict drive,
+                                   const uint8_t* __restrict active, int n, int32_t nx, int32_t timesteps,
+                                   int32_t w_min, int32_t w_max) {
+  const Real inverse = Real{1} / static_cast<Real>(timesteps);
+  const int32_t half = timesteps / 2;
+  for (int j = 0; j < n; ++j) {
+    const int32_t num = nx * drive[j];
+    const int32_t a = (num < 0 ? -num : num) + half;
+    int32_t q = static_cast<int32_t>(static_cast<Real>(a) * inverse);
+    q -= static_cast<int32_t>(q * timesteps > a);
+    q += static_cast<int32_t>((q + 1) * timesteps <= a);
+    const int32_t v = row[j] + (num < 0 ? -q : q);
+    const int32_t clamped = v > w_max ? w_max : (v < w_min ? w_min : v);
+    row[j] = active[j] ? clamped : row[j];
+  }
+}
+
+}  // namespace
+
+SSNN_HOT void rate_update_row(RateLanes lanes, int32_t* __restrict row, const int32_t* __restrict drive,
+                              const uint8_t* __restrict active, int n, int32_t nx, int32_t timesteps, int32_t w_min,
+                              int32_t w_max) {
+  if (lanes == RateLanes::kFloat)
+    rate_update_lanes_impl<float>(row, drive, active, n, nx, timesteps, w_min, w_max);
+  else
+    rate_update_lanes_impl<double>(row, drive, active, n, nx, timesteps, w_min, w_max);
+}
+
+}  // namespace ssnn::kernels

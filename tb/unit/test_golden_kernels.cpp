@@ -1,0 +1,122 @@
+// The golden model's vectorised kernels against the plain loops and contract rules they replace,
+// on random inputs that reach the edges (saturation, rounding halves, tails shorter than a vector).
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "ssnn/encoder.hpp"
+#include "ssnn/golden_kernels.hpp"
+#include "ssnn/lfsr.hpp"
+#include "ssnn/synapse.hpp"
+
+namespace ssnn {
+namespace {
+
+TEST(GoldenKernels, SumRowsEqualsRowByRowSum) {
+  std::mt19937 rng(7);
+  for (int width : {1, 7, 8, 10, 63, 64, 65, 130, 1280}) {
+    const int rows = 50;
+    std::vector<int32_t> w(static_cast<size_t>(rows) * static_cast<size_t>(width) + 64);
+    for (int32_t& v : w) v = static_cast<int32_t>(rng() % 65536) - 32768;
+    for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{40}}) {
+      std::vector<int> picked;
+      for (size_t k = 0; k < n; ++k) picked.push_back(static_cast<int>(rng() % rows));  // repeats allowed
+      std::vector<int32_t> expect(static_cast<size_t>(width), 0), got(static_cast<size_t>(width), -1);
+      for (int r : picked)
+        for (int j = 0; j < width; ++j)
+          expect[static_cast<size_t>(j)] += w[static_cast<size_t>(r) * static_cast<size_t>(width) + static_cast<size_t>(j)];
+      kernels::sum_rows(got.data(), w.data(), static_cast<size_t>(width), picked.data(), picked.size(), width);
+      EXPECT_EQ(got, expect) << "width " << width << ", " << n << " rows";
+    }
+  }
+}
+
+TEST(GoldenKernels, CollectFlagsListsSetFlagsInOrder) {
+  std::mt19937 rng(11);
+  for (int density : {0, 1, 10, 50, 100}) {
+    for (int begin : {0, 3, 16}) {
+      const int end = 1283;
+      std::vector<uint8_t> flag(static_cast<size_t>(end));
+      for (uint8_t& f : flag) f = static_cast<uint8_t>(static_cast<int>(rng() % 100) < density);
+      std::vector<int> expect;
+      for (int j = begin; j < end; ++j)
+        if (flag[static_cast<size_t>(j)]) expect.push_back(j);
+      std::vector<int> got(static_cast<size_t>(end - begin) + kernels::kCollectSlack, -1);
+      got.resize(kernels::collect_flags(flag.data(), begin, end, got.data()));
+      EXPECT_EQ(got, expect) << "density " << density << " %, begin " << begin;
+    }
+  }
+}
+
+TEST(GoldenKernels, EncodePixelsEqualsBernoulliDraws) {
+  std::mt19937 rng(3);
+  const int n = 157;
+  std::vector<Lfsr> a(n), b(n);
+  std::vector<uint8_t> pixel(n), fire(n);
+  for (int k = 0; k < n; ++k) {
+    a[static_cast<size_t>(k)].load(static_cast<uint32_t>(rng()));
+    b[static_cast<size_t>(k)] = a[static_cast<size_t>(k)];
+    pixel[static_cast<size_t>(k)] = static_cast<uint8_t>(k % 3 == 0 ? 255 : rng() % 256);
+  }
+  for (uint32_t ramp : {0u, 1000u, 30000u, 65536u, 131072u}) {
+    kernels::encode_pixels(a.data(), pixel.data(), n, ramp, fire.data());
+    for (int k = 0; k < n; ++k) {
+      const auto u = static_cast<size_t>(k);
+      EXPECT_EQ(fire[u] != 0, bernoulli(b[u], pixel_prob_q16(pixel[u], ramp))) << "pixel " << k << ", ramp " << ramp;
+      EXPECT_EQ(a[u].state, b[u].state);
+    }
+  }
+}
+
+// Every lane width the kernel picks gives ssnn::rate_update exactly, including the halves that
+// round away from zero and the clamp at both bounds.
+TEST(GoldenKernels, RateUpdateRowEqualsRateUpdate) {
+  std::mt19937 rng(5);
+  struct Case {
+    int T;
+    int32_t up, down;
+  };
+  for (const Case c : {Case{50, 16, 16}, Case{100, 1, 1}, Case{7, 3, 5}, Case{1, 1, 2}, Case{64, 4681, 4681},
+                       Case{1000, 2000, 1000}}) {
+    SynapseParams syn;
+    syn.w_min = signed_min(16);
+    syn.w_max = signed_max(16);
+    syn.pulse_up = c.up;
+    syn.pulse_down = c.down;
+    const int n = 301;
+    std::vector<int32_t> np(n), nn(n), drive(n);
+    std::vector<uint8_t> active(n);
+    int64_t max_drive = 0;
+    for (int j = 0; j < n; ++j) {
+      const auto u = static_cast<size_t>(j);
+      const bool on = rng() % 3 != 0;
+      np[u] = on ? static_cast<int32_t>(rng() % static_cast<unsigned>(c.T + 1)) : 0;
+      nn[u] = on ? static_cast<int32_t>(rng() % static_cast<unsigned>(c.T + 1)) : 0;
+      active[u] = static_cast<uint8_t>(np[u] != 0 || nn[u] != 0);
+      const int64_t d = int64_t{c.up} * np[u] - int64_t{c.down} * nn[u];
+      drive[u] = static_cast<int32_t>(d);
+      max_drive = std::max(max_drive, d < 0 ? -d : d);
+    }
+    for (int32_t nx : {1, c.T / 2 + 1, c.T}) {
+      const kernels::RateLanes lanes = kernels::rate_update_lanes(nx, max_drive, c.T);
+      if (lanes == kernels::RateLanes::kNone) continue;
+      std::vector<int32_t> row(n), expect(n);
+      for (int j = 0; j < n; ++j) {
+        const auto u = static_cast<size_t>(j);
+        row[u] = j % 17 == 0 ? syn.w_max - static_cast<int32_t>(rng() % 3) : static_cast<int32_t>(rng() % 65536) - 32768;
+        expect[u] = active[u] ? rate_update(syn, row[u], nx, np[u], nn[u], c.T) : row[u];
+      }
+      kernels::rate_update_row(lanes, row.data(), drive.data(), active.data(), n, nx, c.T, syn.w_min, syn.w_max);
+      EXPECT_EQ(row, expect) << "T " << c.T << ", nx " << nx << ", lanes " << static_cast<int>(lanes);
+    }
+  }
+  // Lane widths: single precision below 2^23, double below 2^31, none beyond.
+  EXPECT_EQ(kernels::rate_update_lanes(50, 800, 50), kernels::RateLanes::kFloat);
+  EXPECT_EQ(kernels::rate_update_lanes(1000, 400000, 1000), kernels::RateLanes::kDouble);
+  EXPECT_EQ(kernels::rate_update_lanes(1000, 4000000000, 1000), kernels::RateLanes::kNone);
+}
+
+}  // namespace
+}  // namespace ssnn
