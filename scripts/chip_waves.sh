@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Waveforms of the SystemC chip: runs the three trace presets of systemc/gtkw/ (neuron,
 # crossbar, router) into build/waves/*.fst and, with --screenshot, renders the crossbar preset
-# headless into docs/img/chip_crossbar_wave.png (Xvfb + GTKWave, see TOOLCHAIN.md).
+# headless into docs/img/chip_crossbar_wave.png (Xvfb + GTKWave, see docs/toolchain.md).
 # Open a trace with: gtkwave build/waves/neuron.fst systemc/gtkw/neuron.gtkw
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

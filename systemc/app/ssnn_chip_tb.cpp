@@ -58,6 +58,7 @@ struct Options {
   int trace_neuron = 0;
   std::vector<int> trace_xpoint{0, 0};
   std::vector<std::string> energy;
+  std::string energy_table;
   bool no_progress = false;
   bool allow_large = false;
   std::string rtl = "none";
@@ -193,8 +194,8 @@ void print_rtl(const nlohmann::json& r) {
 }
 
 // Hardware figures of the work between two counter snapshots.
-nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
-                             const ssnn::sc::EnergyTable& table, const ChipCounters& a, const ChipCounters& b) {
+nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip, const ssnn::sc::EnergyTable& table,
+                             const ssnn::sc::ArrayPeriphery& periphery, const ChipCounters& a, const ChipCounters& b) {
   const double samples = static_cast<double>(b.controller.samples - a.controller.samples);
   const double steps = static_cast<double>(b.controller.steps - a.controller.steps);
   nlohmann::json phases = nlohmann::json::object();
@@ -205,9 +206,12 @@ nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
     busy += c;
   }
   const ssnn::SampleCounters ops = ChipCounters::sample_delta(a, b);
-  const ssnn::sc::EnergyEstimate e = ssnn::sc::estimate_energy(table, chip, a, b);
+  const ssnn::sc::EnergyEstimates models = ssnn::sc::estimate_energy(table, periphery, chip.clock_mhz, a, b);
+  const ssnn::sc::EnergyEstimate& e = models.digital;
+  // The digital model's operations, flat, as reports have always carried them.
   nlohmann::json energy = nlohmann::json::object();
-  for (const auto& [k, v] : e.joules) energy[k] = per(v, samples);
+  for (const auto& [block, ops] : e.blocks)
+    for (const auto& [k, v] : ops) energy[k] = per(v, samples);
   nlohmann::json high_water = b.router.fifo_high_water;
   std::vector<uint64_t> src_stalls;
   for (size_t i = 0; i < b.sources.size(); ++i) src_stalls.push_back(b.sources[i].stall_cycles - a.sources[i].stall_cycles);
@@ -239,6 +243,7 @@ nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
       {"rate_updates_per_sample", per(static_cast<double>(ops.rate_updates), samples)},
       {"energy_j_per_sample", energy},
       {"energy_total_j_per_sample", per(e.total_j, samples)},
+      {"energy_models", {{"digital", models.digital.to_json(samples)}, {"analog", models.analog.to_json(samples)}}},
       {"latency_s_per_sample", per(e.seconds, samples)},
   };
 }
@@ -262,8 +267,19 @@ void print_hw(const char* what, const nlohmann::json& h, double clock_mhz) {
   std::printf("  update pulses: %.1f up, %.1f down per sample; rate updates %.1f per sample\n",
               h["pulses_up_per_sample"].get<double>(), h["pulses_down_per_sample"].get<double>(),
               h["rate_updates_per_sample"].get<double>());
-  std::printf("  energy: %.3f uJ/sample; latency %.2f us/sample at %.0f MHz\n",
-              1e6 * h["energy_total_j_per_sample"].get<double>(), 1e6 * h["latency_s_per_sample"].get<double>(), clock_mhz);
+  std::printf("  latency %.2f us/sample at %.0f MHz\n", 1e6 * h["latency_s_per_sample"].get<double>(), clock_mhz);
+  for (const char* model : {"digital", "analog"}) {
+    const nlohmann::json& m = h["energy_models"][model];
+    std::printf("  energy, %s array: %.3f uJ/sample (%.4g pJ per synaptic op, %.4g pJ per update pulse):", model,
+                1e6 * m["total_j_per_sample"].get<double>(), m["pj_per_synaptic_op"].get<double>(),
+                m["pj_per_update_pulse"].get<double>());
+    for (const auto& [block, ops] : m["blocks_j_per_sample"].items()) {
+      double sum = 0;
+      for (const auto& [op, j] : ops.items()) sum += j.get<double>();
+      std::printf(" %s %.3f", block.c_str(), 1e6 * sum);
+    }
+    std::printf("\n");
+  }
 }
 
 int run(int argc, char** argv) {
@@ -294,7 +310,8 @@ int run(int argc, char** argv) {
   app.add_option("--events-per-cycle", chip.events_per_cycle, "AER router bandwidth")->group(c)->capture_default_str();
   app.add_option("--fifo-depth", chip.fifo_depth, "AER input FIFO depth")->group(c)->capture_default_str();
   app.add_option("--clock-mhz", chip.clock_mhz, "clock for latency and power figures")->group(c)->capture_default_str();
-  app.add_option("--energy", o.energy, "override an energy-table entry, NAME=PJ (repeatable)")->group(c);
+  app.add_option("--energy-table", o.energy_table, "energy table file (JSON; copy data/energy/default.json, the built-in one)")->group(c);
+  app.add_option("--energy", o.energy, "override one energy-table entry, [SECTION.]NAME=VALUE (repeatable)")->group(c);
   const auto* r = "Run";
   app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only (-T, --tau-divisor, --seed override the weights' own)")->group(r);
   app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
@@ -335,7 +352,7 @@ int run(int argc, char** argv) {
   const std::string command = ssnn::command_line(argc, argv);
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
-  ssnn::sc::EnergyTable energy;
+  ssnn::sc::EnergyTable energy = o.energy_table.empty() ? ssnn::sc::EnergyTable::builtin() : ssnn::sc::EnergyTable::load(o.energy_table);
   for (const auto& a : o.energy) energy.set(a);
   std::pair<uint64_t, uint64_t> window{0, 0};
   if (!o.trace.empty()) {
@@ -483,6 +500,7 @@ int run(int argc, char** argv) {
   // Validation after every epoch: the held-out images through the chip (their own streams), then the
   // chip's state (counters, arbitration) put back, so training and its hardware figures go on as
   // without it. The last pass's hardware figures are reported on their own.
+  const ssnn::sc::ArrayPeriphery periphery = ssnn::sc::array_periphery(energy, dut);
   nlohmann::json hw_validation;
   if (o.validation > 0) {
     topt.split = ssnn::split_record(split);
@@ -495,7 +513,7 @@ int run(int argc, char** argv) {
         const ssnn::SampleSpec vspec{ssnn::Phase::kValidation, 0, i, /*learn=*/false};
         hits += h.run_sample(split.validation.image(i), -1, vspec).prediction == split.validation.label(i);
       }
-      hw_validation = hardware_json(chip, energy, v0, dut.counters());
+      hw_validation = hardware_json(chip, energy, periphery, v0, dut.counters());
       dut.restore_state(before);
       return static_cast<double>(hits) / static_cast<double>(split.validation.size());
     };
@@ -571,10 +589,10 @@ int run(int argc, char** argv) {
                 100.0 * history.back().value("validation_accuracy", 0.0), split.validation.size());
   nlohmann::json hw_train, hw_test;
   if (o.epochs > 0 && train_set.size() > 0) {
-    hw_train = hardware_json(chip, energy, c0, c1);
+    hw_train = hardware_json(chip, energy, periphery, c0, c1);
     print_hw("training", hw_train, chip.clock_mhz);
   }
-  hw_test = hardware_json(chip, energy, c1, c2);
+  hw_test = hardware_json(chip, energy, periphery, c1, c2);
   print_hw("inference", hw_test, chip.clock_mhz);
   std::printf("  FIFO high-water marks (per AER block: encoder bands, then core bands):");
   for (uint32_t x : c2.router.fifo_high_water) std::printf(" %u", x);
@@ -620,7 +638,9 @@ int run(int argc, char** argv) {
     rec["chip"] = chip;
     rec["chip"]["tiles"] = dut.num_tiles();
     rec["chip"]["aer_blocks"] = dut.num_blocks();
-    rec["energy_table_pj"] = energy.to_json();
+    rec["energy_table_pj"] = energy.digital_flat();
+    rec["energy_table"] = energy.to_json();
+    rec["energy_table_file"] = energy.origin();
     if (!hw_train.is_null()) rec["hardware_train"] = hw_train;
     rec["hardware_test"] = hw_test;
     rec["confusion"] = confusion;
