@@ -1,6 +1,10 @@
 // JSON form and comparison of ChipState; capture and restore live in ssnn_chip.cpp.
 #include "chip_state.hpp"
 
+#include <stdexcept>
+
+#include "ssnn/json_checked.hpp"
+
 namespace ssnn::sc {
 
 // One key per counter, named as the struct member, so a checkpoint reads like the counters it holds.
@@ -51,6 +55,9 @@ void to_json(nlohmann::json& j, const ChipState& s) {
 }
 
 void from_json(const nlohmann::json& j, ChipState& s) {
+  // Counters from a file: checked before nlohmann converts them, and narrower fields (uint32) must
+  // read back unchanged.
+  if (!ssnn::only_counts(j)) throw std::invalid_argument("chip state: a counter is negative, fractional or beyond 64 bits");
   j.at("controller").get_to(s.controller);
   j.at("encoder").get_to(s.encoder);
   j.at("sources").get_to(s.sources);
@@ -58,6 +65,7 @@ void from_json(const nlohmann::json& j, ChipState& s) {
   j.at("tiles").get_to(s.tiles);
   j.at("router").get_to(s.router);
   j.at("router_rr_pointer").get_to(s.router_rr_pointer);
+  if (nlohmann::json(s) != j) throw std::invalid_argument("chip state: a counter is out of its range or a field is unknown");
 }
 
 bool ChipState::operator==(const ChipState& o) const {

@@ -274,7 +274,7 @@ TEST_F(Cli, DataSetWithMoreClassesThanTheWeights) {
   write_idx(data / "t10k-images-idx3-ubyte", ssnn::kIdxImagesMagic, {3, 28, 28}, 3 * 784, 0);
   write_idx(data / "t10k-labels-idx1-ubyte", ssnn::kIdxLabelsMagic, {3}, 3, 11);
   expect_error({"eval", "--weights", weights, "--dataset", "path:" + data.string(), "--no-progress"},
-               {"--dataset", "12 classes"});
+               {"--dataset", "t10k-labels-idx1-ubyte", "label 11", "10 classes"});
 }
 
 TEST_F(Cli, TruncatedIdxFile) {
