@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Why one file (1,100 lines): the runner ships as one script users copy to other machines; its sections (spec, pool, MPI, table) are marked below and are the seams for the planned split into modules.
 """Sweep runner: run a grid of configurations x seeds of the golden model or the chip, on a local
 process pool or across MPI ranks, and gather one results table (mean +/- std over seeds).
 

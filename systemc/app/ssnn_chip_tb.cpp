@@ -1,5 +1,6 @@
 // ssnn_chip_tb: trains and tests the cycle-accurate SystemC chip on IDX data sets, prints the
 // accuracy and the hardware figures, writes a JSON result record and optional waveforms.
+// Why one file (681 lines): the option set, the run and the report of the chip program; the training loop and the harness are already separate (chip_trainer, chip_harness).
 #include <algorithm>
 #include <cerrno>
 #include <climits>

@@ -1,6 +1,7 @@
 // The ssnn_golden command line: bad inputs end with a non-zero exit and one clear line on stderr
 // (never a crash), and a small run writes a report in the results format.  The same for the
 // update-agreement analysis of ssnn_analysis (fixture AnalysisCli), whose bad inputs exit with 2.
+// Why one file (627 lines): every test uses the process-running fixture below (one-line error, exit code, no signal); split it when the fixture moves into test_support.hpp.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>

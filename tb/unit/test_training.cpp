@@ -1,5 +1,6 @@
 // Training as a whole: determinism, resume equivalence, thread independence, learning on the shipped
 // subset, initial weights, and checkpoints that must be refused.
+// Why one file (723 lines): determinism, resume and checkpoint refusal share the training fixtures defined at its top.
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
