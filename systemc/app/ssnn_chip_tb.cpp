@@ -1,6 +1,9 @@
 // ssnn_chip_tb: trains and tests the cycle-accurate SystemC chip on IDX data sets, prints the
 // accuracy and the hardware figures, writes a JSON result record and optional waveforms.
+// Why one file (681 lines): the option set, the run and the report of the chip program; the training loop and the harness are already separate (chip_trainer, chip_harness).
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +26,10 @@
 #include "ssnn/data_split.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/output_path.hpp"
+#include "ssnn/process.hpp"
 #include "ssnn/report.hpp"
+#include "ssnn/run_limits.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace {
@@ -55,6 +61,7 @@ struct Options {
   std::vector<std::string> energy;
   std::string energy_table;
   bool no_progress = false;
+  bool allow_large = false;
   std::string rtl = "none";
   int rtl_xpoint_units = 32;
   std::string rtl_inject;
@@ -73,6 +80,13 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
   } catch (const std::exception&) {
     throw ConfigError(fmt::format("--trace-samples: '{}' is not A:B with A < B (sample numbers, training first)", s));
   }
+}
+
+// N of "coreN" / "tileN" (digits only, checked by the caller); LLONG_MAX when too large for any block.
+long long block_index(const std::string& item) {
+  errno = 0;
+  const long long v = std::strtoll(item.c_str() + 4, nullptr, 10);
+  return errno == ERANGE ? LLONG_MAX : v;
 }
 
 ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_chip& chip, int neuron,
@@ -97,16 +111,16 @@ ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_c
       for (int k = 0; k < chip.num_tiles(); ++k) spec.tiles.push_back(k);
     } else if (item.rfind("core", 0) == 0 && item.size() > 4 &&
                item.find_first_not_of("0123456789", 4) == std::string::npos) {
-      const int l = std::stoi(item.substr(4));
+      const long long l = block_index(item);
       if (l < 1 || l > chip.config().layers())
         throw ConfigError(fmt::format("--trace-blocks: '{}' names no core (core1..core{})", item, chip.config().layers()));
-      spec.cores.push_back(l);
+      spec.cores.push_back(static_cast<int>(l));
     } else if (item.rfind("tile", 0) == 0 && item.size() > 4 &&
                item.find_first_not_of("0123456789", 4) == std::string::npos) {
-      const int k = std::stoi(item.substr(4));
+      const long long k = block_index(item);
       if (k < 0 || k >= chip.num_tiles())
         throw ConfigError(fmt::format("--trace-blocks: '{}' names no tile (tile0..tile{})", item, chip.num_tiles() - 1));
-      spec.tiles.push_back(k);
+      spec.tiles.push_back(static_cast<int>(k));
     } else {
       throw ConfigError(fmt::format("--trace-blocks: unknown block '{}' (ctrl, enc, router, cores, coreN, tiles, tileN)", item));
     }
@@ -135,7 +149,9 @@ ssnn::sc::CosimOptions parse_rtl(const Options& o) {
       const std::string n = o.rtl_inject.substr(colon + 1);
       if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
         throw ConfigError(fmt::format("--rtl-inject: '{}' is not a command number", n));
-      r.inject_at = std::stoull(n);
+      errno = 0;
+      r.inject_at = std::strtoull(n.c_str(), nullptr, 10);
+      if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range (a command number)", n));
     }
   }
   return r;
@@ -300,6 +316,7 @@ int run(int argc, char** argv) {
   const auto* r = "Run";
   app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only (-T, --tau-divisor, --seed override the weights' own)")->group(r);
   app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
+  app.add_flag("--allow-large", o.allow_large, "run beyond the network-size and work limits (docs/robustness.md)")->group(r);
   app.add_option("--report", o.report, "write a JSON result record here")->group(r);
   app.add_flag("--no-progress", o.no_progress, "no progress bar")->group(r);
   app.add_option("--checkpoint", o.checkpoint, "write a checkpoint here (atomically) at epoch ends and every "
@@ -376,16 +393,39 @@ int run(int argc, char** argv) {
   const ssnn::Dataset& train_set = split.train;
   if (!inference_only) {
     split = ssnn::load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
+    ssnn::check_test_split(train_set, test_set);
     if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
+    else if (cfg.classes < static_cast<int>(train_set.num_classes))
+      throw ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
+                                    train_set.num_classes, o.dataset, train_set.labels_file));
     cfg.inputs = static_cast<int>(train_set.pixels_per_image());
-  } else if (static_cast<int>(test_set.pixels_per_image()) != cfg.inputs) {
-    throw ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}", test_set.pixels_per_image(), cfg.inputs));
   }
-  const auto data_classes = std::max(train_set.num_classes, test_set.num_classes);
-  if (static_cast<int>(data_classes) > cfg.classes)
-    throw ConfigError(fmt::format("--classes: the network has {} output classes, data set {} has {}", cfg.classes,
-                                  o.dataset, data_classes));
   cfg.validate();
+  ssnn::check_run_size(cfg, static_cast<double>(o.epochs) * static_cast<double>(train_set.size()) +
+                                static_cast<double>(test_set.size()),
+                       ssnn::RunLimits::kMaxChipWork, inference_only ? "--test-samples" : "--epochs", o.allow_large);
+  // As the golden model's evaluate() and Trainer: no image is read past its end, no label beyond the outputs.
+  ssnn::check_data_fits(test_set, cfg, "--dataset");
+  if (!inference_only) ssnn::check_data_fits(train_set, cfg, "--dataset");
+  {
+    // Every output (the --trace VCD, kept beside an FST until it is converted, included) is checked
+    // before the run; the checkpoint is read back by --resume and rewritten, so it is an output only.
+    std::vector<ssnn::RunPath> outputs{{"--report", o.report}, {"--save-weights", o.save_weights},
+                                       {"--checkpoint", o.checkpoint}, {"--trace", o.trace}};
+    if (!o.trace.empty() && !std::filesystem::path(o.trace).parent_path().empty()) {
+      std::error_code ec;  // the waveform's folder is made for it; a failure is reported by the check below
+      std::filesystem::create_directories(std::filesystem::path(o.trace).parent_path(), ec);
+    }
+    if (!o.trace.empty() && std::filesystem::path(o.trace).extension() == ".fst") {
+      const std::filesystem::path p(o.trace);
+      outputs.push_back({"--trace", ((p.parent_path() / p.stem()).string() + ".vcd")});
+    }
+    std::vector<ssnn::RunPath> inputs{{"--load-weights", o.load_weights},
+                                      {"--dataset", test_set.images_file}, {"--dataset", test_set.labels_file},
+                                      {"--dataset", train_set.images_file}, {"--dataset", train_set.labels_file}};
+    if (resume_path != o.checkpoint) inputs.push_back({"--resume", resume_path});
+    ssnn::check_run_paths(inputs, outputs);
+  }
   // The default tile size shrinks to fit small networks; an explicit size must fit the network.
   {
     int max_rows = 0, max_cols = 0;
@@ -613,8 +653,9 @@ int run(int argc, char** argv) {
     ssnn::write_json(o.report, rec);
   }
   if (tf && std::filesystem::path(o.trace).extension() == ".fst") {
-    const std::string cmd = fmt::format("vcd2fst '{}' '{}' > /dev/null 2>&1", vcd_path, o.trace);
-    if (std::system(cmd.c_str()) != 0) throw ConfigError(fmt::format("--trace: vcd2fst could not convert {} (is gtkwave installed?)", vcd_path));
+    // An argument vector, never a shell command: the path may hold any character.
+    if (ssnn::run_program({"vcd2fst", vcd_path, o.trace}) != 0)
+      throw ConfigError(fmt::format("--trace: vcd2fst could not convert {} (is gtkwave installed?)", vcd_path));
     std::filesystem::remove(vcd_path);
   }
   return 0;
