@@ -48,10 +48,13 @@ class tile_sum_if : public virtual sc_core::sc_interface {
   virtual int col_offset() const = 0;
   virtual int num_rows() const = 0;
   virtual int num_cols() const = 0;
-  // Adds the forward sums (one per column) into dst[col_offset() ..] and clears them.
-  virtual void take_forward_sums(int32_t* dst) = 0;
-  // Adds the backward sums W^T(dp - dn) (one per row) into dst[row_offset() ..] and clears them.
-  virtual void take_backward_sums(int32_t* dst) = 0;
+  // Adds the forward sums (one per column) into dst[col_offset() ..] and clears them.  Returns
+  // whether the array was read since the last take (an input event arrived): the core's line
+  // readout adds the device's read noise only then.
+  virtual bool take_forward_sums(int32_t* dst) = 0;
+  // Adds the backward sums W^T(dp - dn) (one per row) into dst[row_offset() ..] and clears them;
+  // returns whether a gradient event was read since the last take.
+  virtual bool take_backward_sums(int32_t* dst) = 0;
 };
 
 }  // namespace ssnn::sc

@@ -41,6 +41,11 @@ crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelCon
   pos_hit_.reserve(c);
   neg_hit_.reserve(c);
   syn_ = cfg_.synapse_params(0, geo_.layer);
+  device_ = cfg_.device_rule();
+  quantum_ = cfg_.state_quantum();
+  if (device_.pulses)  // this tile's cross-points of the layer's devices, by their global coordinates
+    cells_ = draw_device_block(device_, device_cells_key(cfg_.seed), geo_.layer, geo_.row0, geo_.rows, geo_.col0,
+                               geo_.cols, syn_.w_min, syn_.w_max, quantum_);
   // One method per tile (not per cross-point): it runs at every rising edge and at reset, except
   // while the tile is idle (see on_clock_or_reset).
   SC_METHOD(on_clock_or_reset);
@@ -70,6 +75,7 @@ void crossbar_tile::reset_state() {
   neg_hit_.clear();
   rx_ = 0;
   busy_left_ = 0;
+  fwd_read_ = bwd_read_ = false;
   cnt_ = TileCounters{};
 }
 
@@ -113,6 +119,7 @@ void crossbar_tile::take_event(const AerEvent& ev) {
     const int32_t* row = w_.data() + static_cast<size_t>(r) * static_cast<size_t>(geo_.cols);
     kernels::add_row(acc_fwd_.data(), row, geo_.cols);
     ++cnt_.row_reads;
+    fwd_read_ = true;
     if (!row_flag_[static_cast<size_t>(r)]) {
       row_flag_[static_cast<size_t>(r)] = 1;
       rows_hit_.push_back(r);
@@ -132,6 +139,7 @@ void crossbar_tile::take_event(const AerEvent& ev) {
         for (int i = 0; i < geo_.rows; ++i) acc[i] -= col[static_cast<size_t>(i) * stride];
       }
       ++cnt_.col_reads;
+      bwd_read_ = true;
     } else {
       ++cnt_.col_latches;
     }
@@ -161,7 +169,8 @@ void crossbar_tile::run_command(Op op) {
       std::fill(pos_count_.begin(), pos_count_.end(), 0);
       std::fill(neg_count_.begin(), neg_count_.end(), 0);
       syn_ = cfg_.synapse_params(static_cast<int>(epoch_i.read()), geo_.layer);
-      device_key_ = sample_key_i.read() ^ (stream::kDeviceBase + static_cast<uint64_t>(geo_.layer));
+      sample_key_ = sample_key_i.read();
+      device_key_ = sample_key_ ^ (stream::kDeviceBase + static_cast<uint64_t>(geo_.layer));
       if (cosim_) cosim_->tile_sample_begin(*this);
       break;
     }
@@ -171,7 +180,20 @@ void crossbar_tile::run_command(Op op) {
         const auto t = step_i.read();
         const auto stride = static_cast<size_t>(geo_.cols);
         // Every cross-point in parallel: the row line carries x, the column lines dp / dn.
-        if (!cosim_ && syn_.pulse_noise == 0) {
+        if (device_.pulses) {
+          // The behavioural device decides how far each pulse moves its cross-point (the RTL
+          // co-simulation refuses a device model: its coincidence unit is the exact pulse).
+          const uint64_t pulse_key = device_pulse_key(sample_key_, geo_.layer, t);
+          for (int r : rows_hit_) {
+            int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
+            const DeviceCell* cell = cells_.data() + static_cast<size_t>(r) * stride;
+            const int gr = geo_.row0 + r;
+            for (int c : pos_hit_)
+              row[c] = device_pulse(device_, cell[c], pulse_key, gr, geo_.col0 + c, row[c], syn_.pulse_up, true, quantum_);
+            for (int c : neg_hit_)
+              row[c] = device_pulse(device_, cell[c], pulse_key, gr, geo_.col0 + c, row[c], syn_.pulse_down, false, quantum_);
+          }
+        } else if (!cosim_ && syn_.pulse_noise == 0) {
           // The same pulses without noise words or an observer to tell (no per-pulse checks).
           const SynapseParams syn = syn_;  // a local copy: the weight stores cannot alias it
           for (int r : rows_hit_) {
@@ -249,20 +271,26 @@ void crossbar_tile::run_command(Op op) {
   busy_o.write(true);
 }
 
-void crossbar_tile::take_forward_sums(int32_t* dst) {
+bool crossbar_tile::take_forward_sums(int32_t* dst) {
   int32_t* out = dst + geo_.col0;
   for (int j = 0; j < geo_.cols; ++j) {
     out[j] += acc_fwd_[static_cast<size_t>(j)];
     acc_fwd_[static_cast<size_t>(j)] = 0;
   }
+  const bool read = fwd_read_;
+  fwd_read_ = false;
+  return read;
 }
 
-void crossbar_tile::take_backward_sums(int32_t* dst) {
+bool crossbar_tile::take_backward_sums(int32_t* dst) {
   int32_t* out = dst + geo_.row0;
   for (int i = 0; i < geo_.rows; ++i) {
     out[i] += acc_bwd_[static_cast<size_t>(i)];
     acc_bwd_[static_cast<size_t>(i)] = 0;
   }
+  const bool read = bwd_read_;
+  bwd_read_ = false;
+  return read;
 }
 
 }  // namespace ssnn::sc

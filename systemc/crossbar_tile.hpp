@@ -21,6 +21,7 @@
 #include "chip_types.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
+#include "ssnn/contract/device.hpp"
 #include "ssnn/contract/synapse.hpp"
 
 namespace ssnn::sc {
@@ -69,8 +70,8 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   int col_offset() const override { return geo_.col0; }
   int num_rows() const override { return geo_.rows; }
   int num_cols() const override { return geo_.cols; }
-  void take_forward_sums(int32_t* dst) override;
-  void take_backward_sums(int32_t* dst) override;
+  bool take_forward_sums(int32_t* dst) override;
+  bool take_backward_sums(int32_t* dst) override;
 
   // Array access for programming (initial weights, loaded checkpoints) and read-back; the
   // equivalent of the array's test port, not used by the algorithm.
@@ -87,6 +88,10 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   bool row_latch(int r) const { return row_flag_[static_cast<size_t>(r)] != 0; }
   bool col_pos_latch(int c) const { return pos_flag_[static_cast<size_t>(c)] != 0; }
   bool col_neg_latch(int c) const { return neg_flag_[static_cast<size_t>(c)] != 0; }
+
+  // The behavioural device beside the tile's digital logic (ssnn/contract/device.hpp): the constants
+  // of this tile's cross-points, row-major; empty when the device's pulses are exact.
+  const std::vector<DeviceCell>& device_cells() const { return cells_; }
 
   // The sample's cross-point behaviour and device-noise key (RTL co-simulation).
   const SynapseParams& synapse() const { return syn_; }
@@ -113,6 +118,11 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   std::vector<int32_t> row_count_, pos_count_, neg_count_;
   SynapseParams syn_{};
   uint64_t device_key_ = 0;
+  uint64_t sample_key_ = 0;
+  DeviceRule device_{};
+  int32_t quantum_ = 1;
+  std::vector<DeviceCell> cells_;
+  bool fwd_read_ = false, bwd_read_ = false;  // an event was read since the last take of the sums
   uint64_t rx_ = 0;
   int busy_left_ = 0;
   TileCounters cnt_;

@@ -28,7 +28,8 @@ neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig&
       first_block_(first_block),
       fwd_band_(fwd_band),
       grad_band_(grad_band),
-      np_(cfg.neuron_params()) {
+      np_(cfg.neuron_params()),
+      device_(cfg.device_rule()) {
   const auto n = static_cast<size_t>(n_);
   for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_}) v->assign(n, 0);
   for (auto* v : {&gate_, &fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_, &keep_}) v->assign(n, 0);
@@ -82,14 +83,22 @@ int neuron_core::sample_begin() {
   return ChipConfig::ceil_div(n_, chip_.lanes);  // state clear and mask draw, lanes per cycle
 }
 
+void neuron_core::add_read_noise(int weight_layer, bool transposed, uint32_t t) {
+  if (!device_.reads) return;
+  const uint64_t key = device_read_key(sample_key_i.read(), weight_layer, transposed, t);
+  for (int j = 0; j < n_; ++j) acc_[static_cast<size_t>(j)] += read_noise_lsb(device_, key, j);
+}
+
 int neuron_core::forward() {
   const bool learn = learn_i.read();
   const auto t = step_i.read();
   std::fill(acc_.begin(), acc_.end(), 0);
+  bool read = false;
   for (int k = 0; k < below_i.size(); ++k) {
-    below_i[k]->take_forward_sums(acc_.data());
+    read |= below_i[k]->take_forward_sums(acc_.data());
     cnt_.column_sum_words += static_cast<uint64_t>(below_i[k]->num_cols());
   }
+  if (read) add_read_noise(layer_ - 1, false, t);
   const int32_t theta = cfg_.forward_threshold(layer_, learn);
   const int32_t theta_gate = cfg_.gate_threshold(layer_, learn);
   int cost = pass_cycles(n_);
@@ -195,10 +204,12 @@ int neuron_core::error() {
 
 int neuron_core::backward() {
   std::fill(acc_.begin(), acc_.end(), 0);
+  bool read = false;
   for (int k = 0; k < above_i.size(); ++k) {
-    above_i[k]->take_backward_sums(acc_.data());
+    read |= above_i[k]->take_backward_sums(acc_.data());
     cnt_.column_sum_words += static_cast<uint64_t>(above_i[k]->num_rows());
   }
+  if (read) add_read_noise(layer_, true, step_i.read());
   const int32_t theta_grad = cfg_.gradient_threshold(layer_);
   for (int j = 0; j < n_; ++j) {
     const auto u = static_cast<size_t>(j);

@@ -19,6 +19,7 @@
 #include "chip_types.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
+#include "ssnn/contract/device.hpp"
 #include "ssnn/contract/neuron.hpp"
 
 namespace ssnn::sc {
@@ -90,6 +91,8 @@ class neuron_core : public aer_source {
   int forward();
   int error();
   int backward();
+  // The line readout adds the device's read noise to the sums just taken (weight layer, direction).
+  void add_read_noise(int weight_layer, bool transposed, uint32_t t);
   static int channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band);
   int pass_cycles(int neurons) const { return ChipConfig::ceil_div(neurons, chip_.lanes) + ChipConfig::kNeuronPipeline; }
   void queue_gradient_events(int t);
@@ -102,6 +105,7 @@ class neuron_core : public aer_source {
   const int fwd_band_;
   const int grad_band_;
   NeuronParams np_;
+  DeviceRule device_;
   std::vector<int32_t> fwd_charge_, fwd_potential_, grad_charge_, grad_pos_, grad_neg_;
   std::vector<uint8_t> gate_, fwd_flag_, gate_open_, pos_flag_, neg_flag_, keep_;  // gate_open_: gate_event() of the step
   std::vector<int32_t> acc_, count_fwd_;

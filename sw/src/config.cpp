@@ -1,5 +1,6 @@
 // ModelConfig: derived quantities, validation and JSON form.
 #include "ssnn/config.hpp"
+#include "ssnn/device.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -135,6 +136,14 @@ SynapseParams ModelConfig::synapse_params(int epoch, int layer) const {
   return p;
 }
 
+int32_t ModelConfig::state_quantum() const {
+  if (device_states <= 1) return 1;
+  const int32_t half = (device_states - 1) / 2 > 0 ? (device_states - 1) / 2 : 1;
+  return signed_max(weight_bits) / half;
+}
+
+DeviceRule ModelConfig::device_rule() const { return ssnn::device_rule(device_params, synapse_params(0, 0).w_max); }
+
 ModelConfig InferenceOverrides::apply(const ModelConfig& trained) const {
   ModelConfig c = trained;
   if (timesteps > 0) c.timesteps = timesteps;
@@ -232,6 +241,15 @@ void ModelConfig::validate() const {
     fail(fmt::format("--device-asymmetry: {} is out of range (-1, 10]", device_asymmetry));
   if (pulse_noise < 0 || pulse_noise > signed_max(weight_bits))
     fail(fmt::format("--pulse-noise: {} is out of range 0..{}", pulse_noise, signed_max(weight_bits)));
+  if (!device_params.pulses_ideal()) {
+    if (update_mode != UpdateMode::kStochastic)
+      fail(fmt::format("--device {}: the device model acts on coincidence pulses; it needs --mode stochastic (--mode {})",
+                       device, to_string(update_mode)));
+    if (pulse_noise != 0)
+      fail(fmt::format("--pulse-noise: {} cannot be combined with --device {} (its cycle-to-cycle noise is "
+                       "--device-param dw_min_std)", pulse_noise, device));
+  }
+  check_device_params(device_params);
   if (update_mode == UpdateMode::kStochasticSample) {
     // The per-sample sum of up to T coincidence pulses is held in a 32-bit accumulator per cross-point.
     int64_t largest = 0;
@@ -283,6 +301,13 @@ void to_json(nlohmann::json& j, const ModelConfig& c) {
                      {"device_asymmetry", c.device_asymmetry},
                      {"pulse_noise", c.pulse_noise},
                      {"seed", c.seed}};
+  // Only a non-ideal device is recorded, so the records of the ideal one stay as they were.
+  if (c.device != "ideal" || !c.device_params.ideal()) {
+    j["device"] = c.device;
+    nlohmann::json params = nlohmann::json::object();
+    for (const auto& [name, value] : device_param_values(c.device_params)) params[name] = value;
+    j["device_params"] = params;
+  }
 }
 
 namespace {
@@ -387,6 +412,16 @@ void from_json(const nlohmann::json& j, ModelConfig& c) {
   get("device_asymmetry", c.device_asymmetry);
   get("pulse_noise", c.pulse_noise);
   get("seed", c.seed);
+  get("device", c.device);
+  if (j.contains("device_params")) {
+    const nlohmann::json& params = j.at("device_params");
+    if (!params.is_object()) bad_field("device_params", params, "an object");
+    for (const auto& [name, value] : params.items()) {
+      double v = 0;
+      read_value("device_params", value, v);
+      set_device_param(c, name + "=" + fmt::format("{}", v));
+    }
+  }
 }
 
 }  // namespace ssnn

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ssnn/contract/device.hpp"
 #include "ssnn/contract/dropout.hpp"
 #include "ssnn/contract/encoder.hpp"
 #include "ssnn/contract/neuron.hpp"
@@ -41,6 +42,13 @@ std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
       int32_t x = static_cast<int32_t>(lfsr.next() % (2 * b + 1)) - static_cast<int32_t>(b);
       if (level > 1) x = static_cast<int32_t>(std::lround(static_cast<double>(x) / level)) * level;
       v = clamp_to(x, sp.w_min, sp.w_max);
+    }
+    // A device holds only what its own bounds allow; a stuck one, its bound.
+    const DeviceRule rule = cfg.device_rule();
+    if (rule.pulses) {
+      const std::vector<DeviceCell> cells = draw_device_block(rule, device_cells_key(cfg.seed), l, 0, m.rows, 0, m.cols,
+                                                              sp.w_min, sp.w_max, cfg.state_quantum());
+      for (size_t k = 0; k < cells.size(); ++k) m.values[k] = device_hold(cells[k], m.values[k]);
     }
     w.push_back(std::move(m));
   }
@@ -108,9 +116,23 @@ GoldenModel::GoldenModel(const ModelConfig& cfg) : cfg_(cfg) {
   cfg_.validate();
   neuron_ = cfg_.neuron_params();
   weights_ = initial_weights(cfg_);
+  device_ = cfg_.device_rule();
+  quantum_ = cfg_.state_quantum();
+  if (device_.pulses) {
+    for (int l = 0; l < cfg_.layers(); ++l) {
+      const SynapseParams sp = cfg_.synapse_params(0, l);
+      cells_.push_back(draw_device_block(device_, device_cells_key(cfg_.seed), l, 0, cfg_.layer_size(l), 0,
+                                         cfg_.layer_size(l + 1), sp.w_min, sp.w_max, quantum_));
+    }
+  }
 }
 
 namespace {
+
+// The read noise of lines first..first+n-1 (device model), added to their integrated sums.
+void add_read_noise(const DeviceRule& rule, uint64_t read_key, int first, int n, int32_t* acc) {
+  for (int j = 0; j < n; ++j) acc[j] += read_noise_lsb(rule, read_key, first + j);
+}
 
 // Forward neurons of a hidden layer; dropped neurons get no input and so never fire.  Spikes are
 // flagged and counted.
@@ -344,6 +366,8 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       const SpikeList& rows = spikes_of(ws.part_fwd_, l - 1);
       kernels::sum_rows(acc, w.values.data() + r.begin, static_cast<size_t>(w.cols), rows.data(), rows.size(), width);
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(width);
+      if (device_.reads && !rows.empty())
+        add_read_noise(device_, device_read_key(key, l - 1, false, static_cast<uint32_t>(t)), r.begin, width, acc);
       forward_layer(neuron_, width, acc, ws.keep_[u].data() + r.begin, cfg_.forward_threshold(l, learn),
                     cfg_.gate_threshold(l, learn), ws.fwd_charge_[u].data() + r.begin,
                     ws.fwd_potential_[u].data() + r.begin, ws.fwd_flag_[u].data() + r.begin,
@@ -362,6 +386,8 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       const SpikeList& rows = spikes_of(ws.part_fwd_, L - 1);
       kernels::sum_rows(acc, w.values.data(), static_cast<size_t>(w.cols), rows.data(), rows.size(), n);
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(n);
+      if (device_.reads && !rows.empty())
+        add_read_noise(device_, device_read_key(key, L - 1, false, static_cast<uint32_t>(t)), 0, n, acc);
       int32_t* charge = ws.fwd_charge_[uL].data();
       int32_t* potential = ws.fwd_potential_[uL].data();
       for (int k = 0; k < n; ++k) {
@@ -403,7 +429,10 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
         const int32_t* origin = w.values.data() + static_cast<size_t>(r.begin) * static_cast<size_t>(w.cols);
         for_each_spike(ws.part_pos_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, 1); });
         for_each_spike(ws.part_neg_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, -1); });
-        ctr.gradient_reads += (spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1)) * static_cast<uint64_t>(width);
+        const size_t gradient_spikes = spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1);
+        ctr.gradient_reads += gradient_spikes * static_cast<uint64_t>(width);
+        if (device_.reads && gradient_spikes != 0)
+          add_read_noise(device_, device_read_key(key, l, true, static_cast<uint32_t>(t)), r.begin, width, in);
         gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.gradient_threshold(l),
                        ws.grad_charge_[u].data() + r.begin, ws.grad_pos_[u].data() + r.begin,
                        ws.grad_neg_[u].data() + r.begin, ws.gate_[u].data() + r.begin,
@@ -425,6 +454,8 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
           WeightMatrix& w = deferred ? ws.pending_[u] : weights_[u];
           const SynapseParams& syn_layer = syn_of_layer[u];
           const uint64_t device_key = key ^ (stream::kDeviceBase + u);
+          const DeviceCell* cells = device_.pulses ? cells_[u].data() : nullptr;
+          const uint64_t pulse_key = device_pulse_key(key, l, static_cast<uint32_t>(t));
           // Pulses of row i into the columns `cols`, up or down.
           auto pulse_row = [&](int i, const SpikeList& cols, bool up) {
             const SynapseParams syn = syn_layer;  // a local copy: the weight stores cannot alias it
@@ -432,6 +463,10 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
             if (deferred) {
               const int32_t step = up ? syn.pulse_up : -syn.pulse_down;
               for (int j : cols) row[j] += step;
+            } else if (cells) {  // the device model decides how far each pulse moves the weight
+              const DeviceCell* cell = cells + static_cast<size_t>(i) * static_cast<size_t>(w.cols);
+              const int32_t dw = up ? syn.pulse_up : syn.pulse_down;
+              for (int j : cols) row[j] = device_pulse(device_, cell[j], pulse_key, i, j, row[j], dw, up, quantum_);
             } else if (syn.pulse_noise == 0) {
               for (int j : cols) row[j] = coincidence_update(syn, row[j], true, up, !up, 0u);
             } else {

@@ -31,6 +31,7 @@ nlohmann::json result_record(const ModelConfig& cfg, const std::string& dataset,
                                                 cfg.timesteps, epochs, train_samples, test_samples, test_accuracy,
                                                 cfg.seed, command});
   r["config"] = cfg;
+  r["device"] = cfg.device;  // the device preset (its parameters are in config when not ideal)
   return r;
 }
 

@@ -284,6 +284,10 @@ class RtlCosim::Impl : public CosimObserver {
         throw ConfigError(fmt::format("--rtl coincidence: the RTL coincidence unit takes pulse noise below {} ({} noise bits); "
                                       "this run has --pulse-noise {}",
                                       1 << kNoiseBits, kNoiseBits, cfg.pulse_noise));
+      if (cfg.device_rule().pulses)
+        throw ConfigError(fmt::format("--rtl coincidence: the RTL coincidence unit makes the exact digital pulse; with "
+                                      "--device {} the behavioural device sets each step (use --device ideal)",
+                                      cfg.device));
     }
   }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "equivalence.hpp"
+#include "ssnn/device.hpp"
 
 namespace ssnn::sc {
 namespace {
@@ -100,6 +101,39 @@ TEST(Equivalence, SurrogateGateDeepDropout) { expect_deep_dropout_equivalent(0.3
 // Thresholds per hidden layer (forward x1 / x1/2, gradient x3 / x1/2): each neuron core uses its
 // own layer's thresholds, as the golden model does.
 TEST(Equivalence, PerLayerThresholdsDeep) { expect_deep_dropout_equivalent(1.0, {1, 0.5}, {3, 0.5}); }
+
+// Every device preset (and the effects no preset sets: stuck devices, global asymmetry): two hidden
+// layers cut into tiles across rows and columns, so the per-device constants are drawn per tile at
+// their global coordinates, each pulse goes through the device model, and the read noise of a line
+// summed over several tiles is added once, forward and transposed.
+void expect_device_equivalent(const std::string& preset, const std::vector<std::string>& overrides = {}) {
+  ModelConfig cfg = mnist_config({24, 12}, 14);
+  cfg.dropout_input = 0.2;
+  cfg.dropout_hidden = 0.3;
+  cfg.theta_grad = 256;
+  cfg.pulse = {2};
+  select_device(cfg, preset, false);
+  for (const std::string& o : overrides) set_device_param(cfg, o);
+  ChipConfig chip = tiled_chip(128, 8);
+  chip.lanes = 8;
+  ChipHarness h("tb", cfg, chip);
+  const Dataset data = load_named_dataset("subset", "train", "", 6);
+  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
+  EXPECT_EQ(r.mismatch, "") << preset;
+  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
+  EXPECT_GT(r.counters.layer_tiles[1].pulses_up + r.counters.layer_tiles[1].pulses_down, 0u);
+  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
+  expect_router_sound(r.counters, chip);
+}
+
+TEST(EquivalenceDevice, Ideal) { expect_device_equivalent("ideal"); }
+TEST(EquivalenceDevice, RpuSpec) { expect_device_equivalent("rpu-spec"); }
+TEST(EquivalenceDevice, ReRam) { expect_device_equivalent("reram"); }
+TEST(EquivalenceDevice, EcRam) { expect_device_equivalent("ecram"); }
+TEST(EquivalenceDevice, Pcm) { expect_device_equivalent("pcm"); }
+TEST(EquivalenceDevice, StuckAndAsymmetricRpuSpec) {
+  expect_device_equivalent("rpu-spec", {"stuck_fraction=0.05", "up_down=0.2", "slope_up=0.3"});
+}
 
 // MNIST subset, rate mode with WTA, an epoch-indexed pulse schedule, non-square tiles and a
 // narrow core.

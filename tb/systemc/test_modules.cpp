@@ -154,11 +154,13 @@ class FakeSums : public sc_core::sc_module, public tile_sum_if {
   int col_offset() const override { return 0; }
   int num_rows() const override { return rows_; }
   int num_cols() const override { return cols_; }
-  void take_forward_sums(int32_t* dst) override {
+  bool take_forward_sums(int32_t* dst) override {
     for (int j = 0; j < cols_; ++j) dst[j] += sums[static_cast<size_t>(j)];
+    return true;
   }
-  void take_backward_sums(int32_t* dst) override {
+  bool take_backward_sums(int32_t* dst) override {
     for (int i = 0; i < rows_; ++i) dst[i] += sums[static_cast<size_t>(i)];
+    return true;
   }
   std::vector<int32_t> sums;
 

@@ -232,6 +232,40 @@ TEST_F(Cli, LargePulsesWithDeviceOptionsRun) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// --device and --device-param: one error line naming the option; a device run stopped and resumed
+// from its checkpoint ends as the uninterrupted run (the device is in the checkpoint's
+// configuration), and resuming under another device is refused.
+TEST_F(Cli, DeviceOptions) {
+  expect_error(tiny({"--device", "memristor"}), {"--device", "memristor", "rpu-spec"});
+  expect_error(tiny({"--device-param", "read_noise=-1"}), {"--device-param read_noise", "-1"});
+  expect_error(tiny({"--device-param", "noise=1"}), {"--device-param", "noise"});
+  expect_error(tiny({"--device-param", "states"}), {"--device-param", "NAME=VALUE"});
+  expect_error(tiny({"--device", "pcm", "--mode", "rate"}), {"--device pcm", "--mode stochastic"});
+  expect_error(tiny({"--device", "rpu-spec", "--pulse-noise", "2"}), {"--pulse-noise", "dw_min_std"});
+  expect_error(tiny({"--device", "rpu-spec", "--weight-bits", "8"}), {"--device rpu-spec", "1201 states", "8-bit"});
+  const std::string straight = path("device_straight.ckpt");
+  const std::vector<std::string> dev{"--device", "reram", "--device-param", "stuck_fraction=0.02", "--epochs", "2"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = dev;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return tiny(a);
+  };
+  RunResult r = run(with({"--save-weights", straight}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string ckpt = path("device_run.ckpt");
+  const std::string resumed = path("device_resumed.ckpt");
+  r = run(with({"--checkpoint", ckpt, "--stop-after", "130"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(with({"--checkpoint", ckpt, "--resume", "--save-weights", resumed}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(ssnn::load_checkpoint(resumed).weights == ssnn::load_checkpoint(straight).weights);
+  EXPECT_EQ(ssnn::load_checkpoint(resumed).config.device, "reram");
+  EXPECT_EQ(ssnn::load_checkpoint(resumed).config.device_params.stuck_fraction, 0.02);
+  r = run(with({"--checkpoint", ckpt, "--stop-after", "130"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_error(tiny({"--epochs", "2", "--checkpoint", ckpt, "--resume"}), {"--resume", ckpt, "configuration", "device"});
+}
+
 TEST_F(Cli, UnknownNames) {
   expect_error(tiny({"--dataset", "cifar"}), {"cifar"});
   expect_error(tiny({"--dataset", "emnist-foo"}), {"emnist-foo"});

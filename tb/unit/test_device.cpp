@@ -1,12 +1,16 @@
-// Device model rules (ssnn/device.hpp): exact where deterministic, and each random effect's measured
-// spread against its parameter within a few 1/sqrt(N).
+// Device model rules (ssnn/contract/device.hpp) and presets (ssnn/device.hpp): exact where
+// deterministic, and each random effect's measured spread against its parameter within a few
+// 1/sqrt(N).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <set>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ssnn/device.hpp"
+#include "ssnn/network.hpp"
 
 namespace ssnn {
 namespace {
@@ -25,6 +29,15 @@ Moments moments(const std::vector<double>& x) {
 
 constexpr int32_t kMax = 32767, kMin = -32767;
 
+DeviceCell cell(const DeviceParams& p, uint64_t seed, int layer, int row, int col, int32_t w_min = kMin,
+                int32_t w_max = kMax, int32_t quantum = 1) {
+  return draw_device(device_rule(p, kMax), device_cell_keys(seed, layer), row, col, w_min, w_max, quantum);
+}
+int32_t pulse(const DeviceParams& p, const DeviceCell& d, uint64_t key, int row, int col, uint32_t step, int32_t w,
+              int32_t dw, bool up, int32_t quantum = 1) {
+  return device_pulse(device_rule(p, kMax), d, device_pulse_key(key, 0, step), row, col, w, dw, up, quantum);
+}
+
 TEST(Device, GaussianDrawHasUnitVariance) {
   const int n = 200000;
   std::vector<double> z;
@@ -36,27 +49,42 @@ TEST(Device, GaussianDrawHasUnitVariance) {
 
 TEST(Device, IdealDeviceIsTheExactPulse) {
   const DeviceParams ideal;
-  const DeviceCell d = draw_device(ideal, 7, 0, 3, 4, kMin, kMax);
+  EXPECT_FALSE(device_rule(ideal, kMax).pulses);
+  EXPECT_FALSE(device_rule(ideal, kMax).reads);
+  const DeviceCell d = cell(ideal, 7, 0, 3, 4);
   EXPECT_EQ(d.up_q16, 65536);
   EXPECT_EQ(d.down_q16, 65536);
   EXPECT_EQ(d.w_max, kMax);
   EXPECT_EQ(d.w_min, kMin);
   EXPECT_EQ(d.stuck, 0);
-  EXPECT_EQ(device_pulse(ideal, d, 7, 0, 3, 4, 0, 100, 4, true), 104);
-  EXPECT_EQ(device_pulse(ideal, d, 7, 0, 3, 4, 0, 100, 4, false), 96);
-  EXPECT_EQ(device_pulse(ideal, d, 7, 0, 3, 4, 0, kMax - 1, 4, true), kMax);
-  EXPECT_EQ(device_pulse(ideal, d, 7, 0, 3, 4, 0, kMin + 1, 4, false), kMin);
-  EXPECT_EQ(read_noise_lsb(ideal, 1, 0, 5, false, 0, kMax), 0);
+  EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, 100, 4, true), 104);
+  EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, 100, 4, false), 96);
+  EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, kMax - 1, 4, true), kMax);
+  EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, kMin + 1, 4, false), kMin);
+  EXPECT_EQ(read_noise_lsb(device_rule(ideal, kMax), device_read_key(1, 0, false, 0), 5), 0);
 }
 
 TEST(Device, DrawsArePureFunctionsOfTheirCoordinates) {
   const DeviceParams p = find_device_preset("rpu-spec")->params;
-  const DeviceCell a = draw_device(p, 11, 1, 20, 30, kMin, kMax), b = draw_device(p, 11, 1, 20, 30, kMin, kMax);
+  const DeviceCell a = cell(p, 11, 1, 20, 30), b = cell(p, 11, 1, 20, 30);
   EXPECT_EQ(a.up_q16, b.up_q16);
   EXPECT_EQ(a.w_max, b.w_max);
-  const DeviceCell c = draw_device(p, 12, 1, 20, 30, kMin, kMax);  // another master seed, another device
+  const DeviceCell c = cell(p, 12, 1, 20, 30);  // another seed, another device
   EXPECT_TRUE(a.up_q16 != c.up_q16 || a.w_max != c.w_max);
-  EXPECT_EQ(device_pulse(p, a, 11, 1, 20, 30, 5, 0, 1000, true), device_pulse(p, a, 11, 1, 20, 30, 5, 0, 1000, true));
+  EXPECT_EQ(pulse(p, a, 11, 20, 30, 5, 0, 1000, true), pulse(p, a, 11, 20, 30, 5, 0, 1000, true));
+  // A block drawn at an offset (a tile) holds the same cells as the whole layer at those coordinates.
+  const DeviceRule r = device_rule(p, kMax);
+  const std::vector<DeviceCell> layer = draw_device_block(r, 11, 1, 0, 8, 0, 6, kMin, kMax, 1);
+  const std::vector<DeviceCell> tile = draw_device_block(r, 11, 1, 4, 4, 2, 4, kMin, kMax, 1);
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      const DeviceCell& x = layer[static_cast<size_t>((4 + i) * 6 + 2 + j)];
+      const DeviceCell& y = tile[static_cast<size_t>(i * 4 + j)];
+      EXPECT_EQ(x.up_q16, y.up_q16);
+      EXPECT_EQ(x.down_q16, y.down_q16);
+      EXPECT_EQ(x.w_min, y.w_min);
+      EXPECT_EQ(x.w_max, y.w_max);
+    }
 }
 
 TEST(Device, DeviceToDeviceSpreadsMatchTheirParameters) {
@@ -68,9 +96,9 @@ TEST(Device, DeviceToDeviceSpreadsMatchTheirParameters) {
   const int n = 40000;
   std::vector<double> step, asym, wmax, wmin;
   for (int i = 0; i < n; ++i) {
-    const DeviceCell d = draw_device(p, 3, 0, i / 200, i % 200, kMin, kMax);
+    const DeviceCell d = cell(p, 3, 0, i / 200, i % 200);
     const double up = d.up_q16 / 65536.0, down = d.down_q16 / 65536.0;
-    step.push_back((up + down) / 2);          // s_ij
+    step.push_back((up + down) / 2);            // s_ij
     asym.push_back((up - down) / (up + down));  // b_ij
     wmax.push_back(d.w_max / static_cast<double>(kMax));
     wmin.push_back(d.w_min / static_cast<double>(kMin));
@@ -94,11 +122,11 @@ TEST(Device, DeviceToDeviceSpreadsMatchTheirParameters) {
 TEST(Device, CycleToCycleSpreadMatchesItsParameter) {
   DeviceParams p;
   p.dw_min_std = 0.3;
-  const DeviceCell d = draw_device(p, 5, 0, 0, 0, kMin, kMax);
+  const DeviceCell d = cell(p, 5, 0, 0, 0);
   const int n = 20000;
   const int32_t dw = 1000;  // large, so rounding to LSBs is negligible
   std::vector<double> rel;
-  for (int t = 0; t < n; ++t) rel.push_back((device_pulse(p, d, 5, 0, 0, 0, static_cast<uint32_t>(t), 0, dw, true)) / double{dw});
+  for (int t = 0; t < n; ++t) rel.push_back(pulse(p, d, 5, 0, 0, static_cast<uint32_t>(t), 0, dw, true) / double{dw});
   const Moments m = moments(rel);
   const double k = 4.0 / std::sqrt(n);
   EXPECT_NEAR(m.mean, 1.0, 0.3 * k);
@@ -109,24 +137,27 @@ TEST(Device, SoftBoundsAndSlopesScaleTheStep) {
   DeviceParams p;
   p.slope_up = 1.0;
   p.slope_down = 0.5;
-  const DeviceCell d = draw_device(p, 1, 0, 0, 0, -32768, 32768);  // w_max 2^15: exact halves
-  EXPECT_EQ(device_pulse(p, d, 1, 0, 0, 0, 0, 0, 1024, true), 1024);            // full step at w = 0
-  EXPECT_EQ(device_pulse(p, d, 1, 0, 0, 0, 0, 16384, 1024, true), 16384 + 512);  // half way up: half a step
-  EXPECT_EQ(device_pulse(p, d, 1, 0, 0, 0, 0, 32768, 1024, true), 32768);        // at the bound: none
+  const DeviceCell d = cell(p, 1, 0, 0, 0, -32768, 32768);  // w_max 2^15: exact halves
+  EXPECT_EQ(pulse(p, d, 1, 0, 0, 0, 0, 1024, true), 1024);            // full step at w = 0
+  EXPECT_EQ(pulse(p, d, 1, 0, 0, 0, 16384, 1024, true), 16384 + 512);  // half way up: half a step
+  EXPECT_EQ(pulse(p, d, 1, 0, 0, 0, 32768, 1024, true), 32768);        // at the bound: none
   // Down with slope 0.5 at w = -16384: (1 - 0.5 x 0.5) = 0.75 of the step.
-  EXPECT_EQ(device_pulse(p, d, 1, 0, 0, 0, 0, -16384, 1024, false), -16384 - 768);
+  EXPECT_EQ(pulse(p, d, 1, 0, 0, 0, -16384, 1024, false), -16384 - 768);
   // Down steps grow above 0 (toward the far bound): 1.25 x at w = +16384.
-  EXPECT_EQ(device_pulse(p, d, 1, 0, 0, 0, 0, 16384, 1024, false), 16384 - 1280);
+  EXPECT_EQ(pulse(p, d, 1, 0, 0, 0, 16384, 1024, false), 16384 - 1280);
 }
 
 TEST(Device, FiniteStatesKeepWholeStates) {
   DeviceParams p;
   p.dw_min_dtod = 0.3;
   p.dw_min_std = 0.3;
+  p.w_bound_dtod = 0.3;
   const int32_t q = 64;
   for (int i = 0; i < 500; ++i) {
-    const DeviceCell d = draw_device(p, 9, 0, 0, i, -64 * 500, 64 * 500);
-    const int32_t w = device_pulse(p, d, 9, 0, 0, i, 3, 640, 64, i % 2 == 0, q);
+    const DeviceCell d = cell(p, 9, 0, 0, i, -64 * 500, 64 * 500, q);
+    EXPECT_EQ(d.w_max % q, 0) << i;  // the device's own bounds are states too
+    EXPECT_EQ(d.w_min % q, 0) << i;
+    const int32_t w = pulse(p, d, 9, 0, i, 3, 640, 64, i % 2 == 0, q);
     EXPECT_EQ(w % q, 0) << i;
   }
 }
@@ -137,11 +168,12 @@ TEST(Device, StuckFractionMatchesAndStuckDevicesStayAtTheirBound) {
   const int n = 50000;
   int stuck = 0, high = 0;
   for (int i = 0; i < n; ++i) {
-    const DeviceCell d = draw_device(p, 2, 0, i / 250, i % 250, kMin, kMax);
+    const DeviceCell d = cell(p, 2, 0, i / 250, i % 250);
     if (d.stuck != 0) {
       ++stuck;
       high += d.stuck > 0;
-      EXPECT_EQ(device_pulse(p, d, 2, 0, i / 250, i % 250, 0, 0, 100, d.stuck < 0), d.stuck > 0 ? kMax : kMin);
+      EXPECT_EQ(pulse(p, d, 2, i / 250, i % 250, 0, 0, 100, d.stuck < 0), d.stuck > 0 ? kMax : kMin);
+      EXPECT_EQ(device_hold(d, 0), d.stuck > 0 ? kMax : kMin);
     }
   }
   EXPECT_NEAR(stuck / double{n}, 0.1, 4 * std::sqrt(0.1 * 0.9 / n));
@@ -151,15 +183,17 @@ TEST(Device, StuckFractionMatchesAndStuckDevicesStayAtTheirBound) {
 TEST(Device, ReadNoiseSpreadMatchesItsParameter) {
   DeviceParams p;
   p.read_noise = 0.05;
+  const DeviceRule r = device_rule(p, kMax);
   const int n = 40000;
   std::vector<double> x;
-  for (int i = 0; i < n; ++i) x.push_back(read_noise_lsb(p, 99, 0, i % 400, i % 2 == 1, static_cast<uint32_t>(i / 400), kMax));
+  for (int i = 0; i < n; ++i)
+    x.push_back(read_noise_lsb(r, device_read_key(99, 0, i % 2 == 1, static_cast<uint32_t>(i / 400)), i % 400));
   const Moments m = moments(x);
   const double sigma = 0.05 * kMax;
   EXPECT_NEAR(m.mean, 0.0, 4 * sigma / std::sqrt(n));
   EXPECT_NEAR(m.std, sigma, 4 * sigma / std::sqrt(n));
   // Forward and transposed reads of the same line and step are independent draws.
-  EXPECT_NE(read_noise_lsb(p, 99, 0, 7, false, 3, kMax), read_noise_lsb(p, 99, 0, 7, true, 3, kMax));
+  EXPECT_NE(read_noise_lsb(r, device_read_key(99, 0, false, 3), 7), read_noise_lsb(r, device_read_key(99, 0, true, 3), 7));
 }
 
 TEST(Device, PresetsAreNamedOnceAndCiteEveryParameter) {
@@ -174,17 +208,94 @@ TEST(Device, PresetsAreNamedOnceAndCiteEveryParameter) {
       return false;
     };
     const DeviceParams& q = pr.params;
-    EXPECT_TRUE(!(q.states) || cited("states")) << pr.name << " states";
+    EXPECT_TRUE(!(pr.states) || cited("states")) << pr.name << " states";
     EXPECT_TRUE(!(q.dw_min_dtod) || cited("dw_min_dtod")) << pr.name << " dw_min_dtod";
     EXPECT_TRUE(!(q.dw_min_std) || cited("dw_min_std")) << pr.name << " dw_min_std";
     EXPECT_TRUE(!(q.up_down_dtod) || cited("up_down_dtod")) << pr.name << " up_down_dtod";
     EXPECT_TRUE(!(q.w_bound_dtod) || cited("w_bound_dtod")) << pr.name << " w_bound_dtod";
     EXPECT_TRUE(!(q.slope_up || q.slope_down) || cited("slope")) << pr.name << " slope";
     EXPECT_TRUE(!(q.read_noise) || cited("read_noise")) << pr.name << " read_noise";
+    EXPECT_NO_THROW(check_device_params(q)) << pr.name;
   }
   for (const char* n : {"ideal", "rpu-spec", "reram", "ecram", "pcm"}) EXPECT_NE(find_device_preset(n), nullptr) << n;
   EXPECT_TRUE(find_device_preset("ideal")->params.ideal());
   EXPECT_EQ(find_device_preset("nope"), nullptr);
+}
+
+// --device and --device-param: presets, overrides, and one error naming the option.
+TEST(Device, OptionsSelectAndOverride) {
+  ModelConfig cfg;
+  select_device(cfg, "rpu-spec", false);
+  EXPECT_EQ(cfg.device, "rpu-spec");
+  EXPECT_EQ(cfg.device_states, 1201);
+  EXPECT_EQ(cfg.device_params, find_device_preset("rpu-spec")->params);
+  set_device_param(cfg, "read_noise=0.25");
+  set_device_param(cfg, "states=401");
+  EXPECT_EQ(cfg.device_params.read_noise, 0.25);
+  EXPECT_EQ(cfg.device_states, 401);
+  ModelConfig kept;
+  kept.device_states = 65;
+  select_device(kept, "pcm", true);
+  EXPECT_EQ(kept.device_states, 65);
+  auto message = [&](auto&& fn) {
+    try {
+      fn();
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message([&] { select_device(cfg, "memristor", false); }).rfind("--device: 'memristor' is not a device preset", 0), 0u);
+  EXPECT_EQ(message([&] { set_device_param(cfg, "dw_min_std=-1"); }).rfind("--device-param dw_min_std: -1 is out of range", 0), 0u);
+  EXPECT_EQ(message([&] { set_device_param(cfg, "read_noise=abc"); }), "--device-param read_noise: 'abc' is not a number");
+  EXPECT_EQ(message([&] { set_device_param(cfg, "gain=1"); }).rfind("--device-param: 'gain' is not a device parameter", 0), 0u);
+  EXPECT_EQ(message([&] { set_device_param(cfg, "read_noise"); }).rfind("--device-param: 'read_noise' is not NAME=VALUE", 0), 0u);
+  EXPECT_EQ(message([&] { set_device_param(cfg, "up_down=1"); }).rfind("--device-param up_down: 1 is out of range (-1, 1]", 0), 0u);
+}
+
+// The configuration round-trips through JSON with its device; an ideal device adds nothing to it.
+TEST(Device, ConfigJsonRecordsTheDevice) {
+  ModelConfig cfg;
+  EXPECT_FALSE(nlohmann::json(cfg).contains("device"));
+  select_device(cfg, "ecram", false);
+  set_device_param(cfg, "stuck_fraction=0.01");
+  const nlohmann::json j = cfg;
+  EXPECT_EQ(j.at("device"), "ecram");
+  EXPECT_EQ(j.at("device_params").at("stuck_fraction"), 0.01);
+  const ModelConfig back = j.get<ModelConfig>();
+  EXPECT_EQ(back.device, "ecram");
+  EXPECT_EQ(back.device_params, cfg.device_params);
+  EXPECT_EQ(back.device_states, cfg.device_states);
+}
+
+// In the golden model: initial weights lie within each device's bounds, stuck devices at theirs,
+// and the measured stuck fraction of a whole layer matches its parameter.
+TEST(Device, GoldenModelHoldsTheDevicesFromTheStart) {
+  ModelConfig cfg;
+  cfg.inputs = 400;
+  cfg.hidden = {100};
+  cfg.classes = 10;
+  select_device(cfg, "rpu-spec", false);
+  set_device_param(cfg, "stuck_fraction=0.05");
+  const GoldenModel model(cfg);
+  const std::vector<DeviceCell>& cells = model.device_cells(0);
+  const WeightMatrix& w = model.weights()[0];
+  ASSERT_EQ(cells.size(), w.values.size());
+  size_t stuck = 0;
+  for (size_t k = 0; k < cells.size(); ++k) {
+    const DeviceCell& d = cells[k];
+    if (d.stuck != 0) {
+      ++stuck;
+      EXPECT_EQ(w.values[k], d.stuck > 0 ? d.w_max : d.w_min);
+    } else {
+      EXPECT_GE(w.values[k], d.w_min);
+      EXPECT_LE(w.values[k], d.w_max);
+    }
+    EXPECT_EQ(d.w_max % cfg.state_quantum(), 0);
+  }
+  const double n = static_cast<double>(cells.size());
+  EXPECT_NEAR(stuck / n, 0.05, 4 * std::sqrt(0.05 * 0.95 / n));
+  EXPECT_TRUE(GoldenModel(ModelConfig{}).device_cells(0).empty());  // ideal: no cells at all
 }
 
 }  // namespace

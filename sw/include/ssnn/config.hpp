@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "ssnn/contract/device.hpp"
 #include "ssnn/contract/encoder.hpp"
 #include "ssnn/contract/neuron.hpp"
 #include "ssnn/contract/synapse.hpp"
@@ -101,6 +102,10 @@ struct ModelConfig {
   int device_states = 0;          // > 1: weights live on this many levels spanning the register
   double device_asymmetry = 0.0;  // down pulse = up pulse * (1 + asymmetry)
   int32_t pulse_noise = 0;        // pulse-to-pulse variation U{-n..n} LSB
+  // The behavioural device model (ssnn/contract/device.hpp): preset name and its parameters with
+  // any --device-param overrides.  "ideal" with default parameters leaves every pulse exact.
+  std::string device = "ideal";
+  DeviceParams device_params{};
 
   uint64_t seed = 1;
 
@@ -124,6 +129,10 @@ struct ModelConfig {
   int32_t gradient_start_potential(int layer) const;
   // The cross-point behaviour of weight layer `layer` (0 = input weights) during `epoch`.
   SynapseParams synapse_params(int epoch, int layer) const;
+  // LSBs per finite state (1 without finite states): a device pulse moves whole states.
+  int32_t state_quantum() const;
+  // The device parameters in the rules' integer form (read noise relative to the weight range).
+  DeviceRule device_rule() const;
 
   void validate() const;  // throws ConfigError naming the offending option
 };

@@ -93,6 +93,12 @@ class GoldenModel {
   void set_threads(int threads) { threads_ = threads; }
   int sample_threads() const;
 
+  // The constants of weight layer `layer`'s cross-points, row-major; empty when pulses are exact.
+  const std::vector<DeviceCell>& device_cells(int layer) const {
+    static const std::vector<DeviceCell> none;
+    return cells_.empty() ? none : cells_[static_cast<size_t>(layer)];
+  }
+
  private:
   void reset_sample(Workspace& ws, const uint8_t* pixels, const SampleSpec& spec) const;
   void end_of_sample_updates(Workspace& ws, const SampleSpec& spec);
@@ -105,6 +111,11 @@ class GoldenModel {
   NeuronParams neuron_;
   std::vector<WeightMatrix> weights_;
   int threads_ = 1;
+  // The device model: its rule, the state quantum and, when pulses are not exact, the constants of
+  // every cross-point per weight layer (drawn once from the master seed).
+  DeviceRule device_{};
+  int32_t quantum_ = 1;
+  std::vector<std::vector<DeviceCell>> cells_;
 };
 
 }  // namespace ssnn

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "ssnn/config.hpp"
+#include "ssnn/device.hpp"
 
 namespace ssnn {
 
@@ -128,6 +130,10 @@ struct ModelOptionText {
   std::string mode = "stochastic";
   std::string profile = "front-loaded";
   bool no_wta = false;
+  std::string device = "ideal";
+  std::vector<std::string> device_params;
+  CLI::Option* device_option = nullptr;
+  CLI::Option* states_option = nullptr;
 };
 
 // Registers the model options on `app`, writing into `cfg` (defaults shown from cfg's current values).
@@ -180,7 +186,15 @@ inline void add_model_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& 
   app.add_option("--augment-shift", cfg.augment_shift, "training: move each presented image by up to this many pixels each way")->group(l)->capture_default_str();
   app.add_option("--seed", cfg.seed, "master seed of every random stream")->check(non_negative())->group(l)->capture_default_str();
   auto* d = "Device";
-  app.add_option("--device-states", cfg.device_states, "number of weight levels (0: ideal register)")->group(d)->capture_default_str();
+  text.device = cfg.device;
+  text.device_option = app.add_option("--device", text.device,
+                                      "device model preset: " + device_preset_names() + " (docs/devices.md)")
+                           ->group(d)->capture_default_str();
+  app.add_option("--device-param", text.device_params,
+                 "override one device parameter, NAME=VALUE (repeatable): states, dw_min_dtod, dw_min_std, up_down, "
+                 "up_down_dtod, w_bound_dtod, slope_up, slope_down, read_noise, stuck_fraction")->group(d);
+  text.states_option = app.add_option("--device-states", cfg.device_states, "number of weight levels (0: ideal register)")
+                           ->group(d)->capture_default_str();
   app.add_option("--device-asymmetry", cfg.device_asymmetry, "down pulse = up pulse * (1 + this)")->group(d)->capture_default_str();
   app.add_option("--pulse-noise", cfg.pulse_noise, "pulse-to-pulse variation, +/- LSBs")->group(d)->capture_default_str();
 }
@@ -190,6 +204,15 @@ inline void finish_model_options(ModelConfig& cfg, const ModelOptionText& text) 
   cfg.update_mode = parse_update_mode(text.mode);
   cfg.input_profile = parse_input_profile(text.profile);
   if (text.no_wta) cfg.wta = false;
+  // The preset first (its states unless --device-states was given), then each override in order.
+  const bool states_given = text.states_option && text.states_option->count() > 0;
+  if (text.device_option && text.device_option->count() > 0) {
+    select_device(cfg, text.device, states_given);
+    if (!states_given && cfg.device_states - 1 > 2 * int64_t{signed_max(cfg.weight_bits)})
+      throw ConfigError(fmt::format("--device {}: its {} states do not fit in {}-bit weights (set --device-states or "
+                                    "--device-param states=N)", cfg.device, cfg.device_states, cfg.weight_bits));
+  }
+  for (const std::string& a : text.device_params) set_device_param(cfg, a);
 }
 
 }  // namespace ssnn

@@ -26,6 +26,7 @@ constexpr uint64_t kDropoutBase = 0x20000;  // + layer index (0 = input layer)
 constexpr uint64_t kNoiseBase = 0x30000;    // + weight-layer index (additive-noise baseline)
 constexpr uint64_t kDeviceBase = 0x40000;   // + weight-layer index (device pulse-to-pulse noise)
 constexpr uint64_t kInitBase = 0x50000;     // + weight-layer index (weight initialisation)
+constexpr uint64_t kDeviceCells = 0x60000;  // the device constants (device-to-device variation)
 }  // namespace stream
 
 // key(sample) = mix(mix(mix(master ^ phase) + epoch) + index)

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# End to end, for every device preset: the chip testbench and the golden model, trained with the
+# same --device (and one --device-param override), end with the same weights, the same test
+# accuracy and confusion matrix, and record the device in their reports; a non-ideal device trains
+# differently from the ideal one.
+# Usage: device_equals_golden.sh CHIP_TB GOLDEN
+set -euo pipefail
+CHIP="$1"
+GOLDEN="$2"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+ARGS=(--dataset subset --hidden 24,12 --timesteps 10 --epochs 1 --train-samples 40 --test-samples 30 --no-progress
+      --theta-grad 256 --dropout-hidden 0.2)
+run_both() {  # NAME, then device options
+  local name="$1"
+  shift
+  SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" "$@" --tile-rows 300 --tile-cols 8 \
+    --report "$TMP/chip_$name.json" --save-weights "$TMP/chip_$name.ckpt" > /dev/null
+  OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "$@" --threads 1 --report "$TMP/golden_$name.json" \
+    --save-weights "$TMP/golden_$name.ckpt" > /dev/null
+}
+PRESETS=(ideal rpu-spec reram ecram pcm)
+for p in "${PRESETS[@]}"; do run_both "$p" --device "$p"; done
+run_both stuck --device rpu-spec --device-param stuck_fraction=0.05 --device-param up_down=0.2
+python3 - "$TMP" "${PRESETS[@]}" stuck <<'PY'
+import json, struct, sys
+tmp, names = sys.argv[1], sys.argv[2:]
+def block(path):
+    # Weight block of a checkpoint (sw/include/ssnn/checkpoint.hpp): magic 8 | u32 version |
+    # u64 n + config | u32 epoch | u64 position | u32 layers | per layer u32 rows, u32 cols, i32s
+    d = open(path, "rb").read()
+    n = struct.unpack_from("<Q", d, 12)[0]
+    p = 20 + n + 4 + 8
+    layers = struct.unpack_from("<I", d, p)[0]
+    p += 4
+    start = p
+    for _ in range(layers):
+        r, c = struct.unpack_from("<II", d, p)
+        p += 8 + 4 * r * c
+    return d[start:p]
+bad = []
+blocks = {}
+for n in names:
+    c, g = (json.load(open(f"{tmp}/{lvl}_{n}.json")) for lvl in ("chip", "golden"))
+    wc, wg = block(f"{tmp}/chip_{n}.ckpt"), block(f"{tmp}/golden_{n}.ckpt")
+    blocks[n] = wg
+    same = wc == wg and c["test_accuracy"] == g["test_accuracy"] and c["confusion"] == g["confusion"]
+    recorded = c["device"] == g["device"] and c["config"].get("device_params") == g["config"].get("device_params")
+    print(f"{n}: chip test {c['test_accuracy']}, golden {g['test_accuracy']}, weights {'equal' if wc == wg else 'DIFFER'}, "
+          f"device {g['device']} {g['config'].get('device_params', '')}")
+    if not same or not recorded:
+        bad.append(n)
+    if n != "ideal" and "device_params" not in g["config"]:
+        bad.append(n + " (parameters not recorded)")
+for n in names:
+    if n != "ideal" and blocks[n] == blocks["ideal"]:
+        bad.append(n + " (trained like the ideal device)")
+sys.exit("device runs differ: " + ", ".join(bad) if bad else 0)
+PY
