@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end, for every device preset: the chip testbench and the golden model, trained with the
-# same --device (and one --device-param override), end with the same weights, the same test
-# accuracy and confusion matrix, and record the device in their reports; a non-ideal device trains
+# same --device (and one --device-param override), end with the same weights and test accuracy,
+# infer with the trained weights with the same confusion matrix, and record the device in their reports; a non-ideal device trains
 # differently from the ideal one.
 # Usage: device_equals_golden.sh CHIP_TB GOLDEN
 set -euo pipefail
@@ -18,6 +18,11 @@ run_both() {  # NAME, then device options
     --report "$TMP/chip_$name.json" --save-weights "$TMP/chip_$name.ckpt" > /dev/null
   OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "$@" --threads 1 --report "$TMP/golden_$name.json" \
     --save-weights "$TMP/golden_$name.ckpt" > /dev/null
+  # Inference from the golden model's trained weights (read noise included) at both levels.
+  SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$TMP/golden_$name.ckpt" --test-samples 30 --no-progress \
+    --tile-rows 256 --tile-cols 16 --report "$TMP/chip_eval_$name.json" > /dev/null
+  OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$TMP/golden_$name.ckpt" --test-samples 30 --no-progress --threads 1 \
+    --report "$TMP/golden_eval_$name.json" > /dev/null
 }
 PRESETS=(ideal rpu-spec reram ecram pcm)
 for p in "${PRESETS[@]}"; do run_both "$p" --device "$p"; done
@@ -44,9 +49,11 @@ for n in names:
     c, g = (json.load(open(f"{tmp}/{lvl}_{n}.json")) for lvl in ("chip", "golden"))
     wc, wg = block(f"{tmp}/chip_{n}.ckpt"), block(f"{tmp}/golden_{n}.ckpt")
     blocks[n] = wg
-    same = wc == wg and c["test_accuracy"] == g["test_accuracy"] and c["confusion"] == g["confusion"]
+    ce, ge = (json.load(open(f"{tmp}/{lvl}_eval_{n}.json")) for lvl in ("chip", "golden"))
+    same = wc == wg and c["test_accuracy"] == g["test_accuracy"] and ce["confusion"] == ge["confusion"]
     recorded = c["device"] == g["device"] and c["config"].get("device_params") == g["config"].get("device_params")
     print(f"{n}: chip test {c['test_accuracy']}, golden {g['test_accuracy']}, weights {'equal' if wc == wg else 'DIFFER'}, "
+          f"inference {'equal' if ce['confusion'] == ge['confusion'] else 'DIFFERS'}, "
           f"device {g['device']} {g['config'].get('device_params', '')}")
     if not same or not recorded:
         bad.append(n)

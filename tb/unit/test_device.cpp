@@ -250,7 +250,7 @@ TEST(Device, OptionsSelectAndOverride) {
   EXPECT_EQ(message([&] { set_device_param(cfg, "read_noise=abc"); }), "--device-param read_noise: 'abc' is not a number");
   EXPECT_EQ(message([&] { set_device_param(cfg, "gain=1"); }).rfind("--device-param: 'gain' is not a device parameter", 0), 0u);
   EXPECT_EQ(message([&] { set_device_param(cfg, "read_noise"); }).rfind("--device-param: 'read_noise' is not NAME=VALUE", 0), 0u);
-  EXPECT_EQ(message([&] { set_device_param(cfg, "up_down=1"); }).rfind("--device-param up_down: 1 is out of range (-1, 1]", 0), 0u);
+  EXPECT_EQ(message([&] { set_device_param(cfg, "up_down=-1"); }).rfind("--device-param up_down: -1 is out of range (-1, 1]", 0), 0u);
 }
 
 // The configuration round-trips through JSON with its device; an ideal device adds nothing to it.
