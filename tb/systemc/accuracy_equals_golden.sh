@@ -96,23 +96,12 @@ PY
 # 120 training images: a split of 60 from the 2,000 leaves the first 120 untouched).
 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 \
   --save-weights "$TMP/chip_noval.ckpt" > /dev/null
-python3 - "$TMP/chip_val.ckpt" "$TMP/chip_noval.ckpt" "$TMP/golden_val.ckpt" <<'PY'
-import struct, sys
-a, b, g = (open(p, "rb").read() for p in sys.argv[1:])
+PYTHONPATH="$(dirname "$0")" python3 - "$TMP/chip_val.ckpt" "$TMP/chip_noval.ckpt" "$TMP/golden_val.ckpt" <<'PY'
+import sys
+from checkpoint_weights import weight_block
 # The files differ in their history JSON (validation records); their weight blocks must be equal.
-# Layout (sw/include/ssnn/checkpoint.hpp): magic 8 | u32 version | u64 n + config | u32 epoch |
-# u64 position | u32 layers | per layer u32 rows, u32 cols, rows*cols i32 | ...
-def block(d):
-    n = struct.unpack_from("<Q", d, 12)[0]
-    p = 20 + n + 4 + 8
-    layers = struct.unpack_from("<I", d, p)[0]
-    p += 4
-    start = p
-    for _ in range(layers):
-        r, c = struct.unpack_from("<II", d, p)
-        p += 8 + 4 * r * c
-    return d[start:p]
-if not (block(a) == block(b) == block(g)):
+a, b, g = (weight_block(p) for p in sys.argv[1:])
+if not (a == b == g):
     sys.exit("validation passes changed the chip's training, or the levels disagree")
 print("weights: chip with validation == chip without == golden with validation")
 PY

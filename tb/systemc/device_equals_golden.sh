@@ -27,27 +27,15 @@ run_both() {  # NAME, then device options
 PRESETS=(ideal rpu-spec reram ecram pcm)
 for p in "${PRESETS[@]}"; do run_both "$p" --device "$p"; done
 run_both stuck --device rpu-spec --device-param stuck_fraction=0.05 --device-param up_down=0.2
-python3 - "$TMP" "${PRESETS[@]}" stuck <<'PY'
-import json, struct, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$TMP" "${PRESETS[@]}" stuck <<'PY'
+import json, sys
+from checkpoint_weights import weight_block
 tmp, names = sys.argv[1], sys.argv[2:]
-def block(path):
-    # Weight block of a checkpoint (sw/include/ssnn/checkpoint.hpp): magic 8 | u32 version |
-    # u64 n + config | u32 epoch | u64 position | u32 layers | per layer u32 rows, u32 cols, i32s
-    d = open(path, "rb").read()
-    n = struct.unpack_from("<Q", d, 12)[0]
-    p = 20 + n + 4 + 8
-    layers = struct.unpack_from("<I", d, p)[0]
-    p += 4
-    start = p
-    for _ in range(layers):
-        r, c = struct.unpack_from("<II", d, p)
-        p += 8 + 4 * r * c
-    return d[start:p]
 bad = []
 blocks = {}
 for n in names:
     c, g = (json.load(open(f"{tmp}/{lvl}_{n}.json")) for lvl in ("chip", "golden"))
-    wc, wg = block(f"{tmp}/chip_{n}.ckpt"), block(f"{tmp}/golden_{n}.ckpt")
+    wc, wg = weight_block(f"{tmp}/chip_{n}.ckpt"), weight_block(f"{tmp}/golden_{n}.ckpt")
     blocks[n] = wg
     ce, ge = (json.load(open(f"{tmp}/{lvl}_eval_{n}.json")) for lvl in ("chip", "golden"))
     same = wc == wg and c["test_accuracy"] == g["test_accuracy"] and ce["confusion"] == ge["confusion"]
