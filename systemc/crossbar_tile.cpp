@@ -42,10 +42,10 @@ crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelCon
   neg_hit_.reserve(c);
   syn_ = cfg_.synapse_params(0, geo_.layer);
   device_ = cfg_.device_rule();
-  quantum_ = cfg_.state_quantum();
+  per_state_ = RoundingDivider(cfg_.state_quantum());
   if (device_.pulses)  // this tile's cross-points of the layer's devices, by their global coordinates
     cells_ = draw_device_block(device_, device_cells_key(cfg_.seed), geo_.layer, geo_.row0, geo_.rows, geo_.col0,
-                               geo_.cols, syn_.w_min, syn_.w_max, quantum_);
+                               geo_.cols, syn_.w_min, syn_.w_max, cfg_.state_quantum());
   // One method per tile (not per cross-point): it runs at every rising edge and at reset, except
   // while the tile is idle (see on_clock_or_reset).
   SC_METHOD(on_clock_or_reset);
@@ -189,9 +189,9 @@ void crossbar_tile::run_command(Op op) {
             const DeviceCell* cell = cells_.data() + static_cast<size_t>(r) * stride;
             const int gr = geo_.row0 + r;
             for (int c : pos_hit_)
-              row[c] = device_pulse(device_, cell[c], pulse_key, gr, geo_.col0 + c, row[c], syn_.pulse_up, true, quantum_);
+              row[c] = device_pulse(device_, cell[c], pulse_key, gr, geo_.col0 + c, row[c], syn_.pulse_up, true, per_state_);
             for (int c : neg_hit_)
-              row[c] = device_pulse(device_, cell[c], pulse_key, gr, geo_.col0 + c, row[c], syn_.pulse_down, false, quantum_);
+              row[c] = device_pulse(device_, cell[c], pulse_key, gr, geo_.col0 + c, row[c], syn_.pulse_down, false, per_state_);
           }
         } else if (!cosim_ && syn_.pulse_noise == 0) {
           // The same pulses without noise words or an observer to tell (no per-pulse checks).

@@ -120,7 +120,7 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   uint64_t device_key_ = 0;
   uint64_t sample_key_ = 0;
   DeviceRule device_{};
-  int32_t quantum_ = 1;
+  RoundingDivider per_state_{1};  // LSBs per finite state
   std::vector<DeviceCell> cells_;
   bool fwd_read_ = false, bwd_read_ = false;  // an event was read since the last take of the sums
   uint64_t rx_ = 0;

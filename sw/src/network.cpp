@@ -27,7 +27,21 @@
 
 namespace ssnn {
 
-std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
+DeviceArrays device_cells(const ModelConfig& cfg) {
+  DeviceArrays cells;
+  const DeviceRule rule = cfg.device_rule();
+  if (!rule.pulses) return cells;
+  for (int l = 0; l < cfg.layers(); ++l) {
+    const SynapseParams sp = cfg.synapse_params(0, l);
+    cells.push_back(draw_device_block(rule, device_cells_key(cfg.seed), l, 0, cfg.layer_size(l), 0, cfg.layer_size(l + 1),
+                                      sp.w_min, sp.w_max, cfg.state_quantum()));
+  }
+  return cells;
+}
+
+std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) { return initial_weights(cfg, device_cells(cfg)); }
+
+std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg, const DeviceArrays& cells) {
   std::vector<WeightMatrix> w;
   const uint64_t key = sample_key(cfg.seed, Phase::kInit, 0, 0);
   for (int l = 0; l < cfg.layers(); ++l) {
@@ -44,11 +58,9 @@ std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
       v = clamp_to(x, sp.w_min, sp.w_max);
     }
     // A device holds only what its own bounds allow; a stuck one, its bound.
-    const DeviceRule rule = cfg.device_rule();
-    if (rule.pulses) {
-      const std::vector<DeviceCell> cells = draw_device_block(rule, device_cells_key(cfg.seed), l, 0, m.rows, 0, m.cols,
-                                                              sp.w_min, sp.w_max, cfg.state_quantum());
-      for (size_t k = 0; k < cells.size(); ++k) m.values[k] = device_hold(cells[k], m.values[k]);
+    if (!cells.empty()) {
+      const std::vector<DeviceCell>& c = cells[static_cast<size_t>(l)];
+      for (size_t k = 0; k < c.size(); ++k) m.values[k] = device_hold(c[k], m.values[k]);
     }
     w.push_back(std::move(m));
   }
@@ -115,16 +127,10 @@ Workspace::Workspace(const ModelConfig& cfg) {
 GoldenModel::GoldenModel(const ModelConfig& cfg) : cfg_(cfg) {
   cfg_.validate();
   neuron_ = cfg_.neuron_params();
-  weights_ = initial_weights(cfg_);
   device_ = cfg_.device_rule();
-  quantum_ = cfg_.state_quantum();
-  if (device_.pulses) {
-    for (int l = 0; l < cfg_.layers(); ++l) {
-      const SynapseParams sp = cfg_.synapse_params(0, l);
-      cells_.push_back(draw_device_block(device_, device_cells_key(cfg_.seed), l, 0, cfg_.layer_size(l), 0,
-                                         cfg_.layer_size(l + 1), sp.w_min, sp.w_max, quantum_));
-    }
-  }
+  per_state_ = RoundingDivider(cfg_.state_quantum());
+  cells_ = ssnn::device_cells(cfg_);
+  weights_ = initial_weights(cfg_, cells_);
 }
 
 namespace {
@@ -466,7 +472,15 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
             } else if (cells) {  // the device model decides how far each pulse moves the weight
               const DeviceCell* cell = cells + static_cast<size_t>(i) * static_cast<size_t>(w.cols);
               const int32_t dw = up ? syn.pulse_up : syn.pulse_down;
-              for (int j : cols) row[j] = device_pulse(device_, cell[j], pulse_key, i, j, row[j], dw, up, quantum_);
+              // The constants of a row's pulsed devices are scattered over the layer's array: fetch
+              // them a few pulses ahead, so the misses overlap.
+              constexpr size_t kAhead = 8;
+              const size_t n = cols.size();
+              for (size_t k = 0; k < n; ++k) {
+                if (k + kAhead < n) __builtin_prefetch(cell + cols[k + kAhead]);
+                const int j = cols[k];
+                row[j] = device_pulse(device_, cell[j], pulse_key, i, j, row[j], dw, up, per_state_);
+              }
             } else if (syn.pulse_noise == 0) {
               for (int j : cols) row[j] = coincidence_update(syn, row[j], true, up, !up, 0u);
             } else {

@@ -35,7 +35,7 @@ DeviceCell cell(const DeviceParams& p, uint64_t seed, int layer, int row, int co
 }
 int32_t pulse(const DeviceParams& p, const DeviceCell& d, uint64_t key, int row, int col, uint32_t step, int32_t w,
               int32_t dw, bool up, int32_t quantum = 1) {
-  return device_pulse(device_rule(p, kMax), d, device_pulse_key(key, 0, step), row, col, w, dw, up, quantum);
+  return device_pulse(device_rule(p, kMax), d, device_pulse_key(key, 0, step), row, col, w, dw, up, RoundingDivider(quantum));
 }
 
 TEST(Device, GaussianDrawHasUnitVariance) {
@@ -56,7 +56,7 @@ TEST(Device, IdealDeviceIsTheExactPulse) {
   EXPECT_EQ(d.down_q16, 65536);
   EXPECT_EQ(d.w_max, kMax);
   EXPECT_EQ(d.w_min, kMin);
-  EXPECT_EQ(d.stuck, 0);
+  EXPECT_FALSE(d.stuck());
   EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, 100, 4, true), 104);
   EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, 100, 4, false), 96);
   EXPECT_EQ(pulse(ideal, d, 7, 3, 4, 0, kMax - 1, 4, true), kMax);
@@ -169,11 +169,14 @@ TEST(Device, StuckFractionMatchesAndStuckDevicesStayAtTheirBound) {
   int stuck = 0, high = 0;
   for (int i = 0; i < n; ++i) {
     const DeviceCell d = cell(p, 2, 0, i / 250, i % 250);
-    if (d.stuck != 0) {
+    if (d.stuck()) {
       ++stuck;
-      high += d.stuck > 0;
-      EXPECT_EQ(pulse(p, d, 2, i / 250, i % 250, 0, 0, 100, d.stuck < 0), d.stuck > 0 ? kMax : kMin);
-      EXPECT_EQ(device_hold(d, 0), d.stuck > 0 ? kMax : kMin);
+      high += d.w_max > 0;
+      EXPECT_TRUE(d.w_max == kMax || d.w_max == kMin);  // at one of its bounds
+      EXPECT_EQ(pulse(p, d, 2, i / 250, i % 250, 0, 0, 100, d.w_max < 0), d.w_max);  // a pulse away does nothing
+      EXPECT_EQ(device_hold(d, 0), d.w_max);
+    } else {
+      EXPECT_TRUE(d.w_min == kMin && d.w_max == kMax);
     }
   }
   EXPECT_NEAR(stuck / double{n}, 0.1, 4 * std::sqrt(0.1 * 0.9 / n));
@@ -284,9 +287,9 @@ TEST(Device, GoldenModelHoldsTheDevicesFromTheStart) {
   size_t stuck = 0;
   for (size_t k = 0; k < cells.size(); ++k) {
     const DeviceCell& d = cells[k];
-    if (d.stuck != 0) {
+    if (d.stuck()) {
       ++stuck;
-      EXPECT_EQ(w.values[k], d.stuck > 0 ? d.w_max : d.w_min);
+      EXPECT_EQ(w.values[k], d.w_max);
     } else {
       EXPECT_GE(w.values[k], d.w_min);
       EXPECT_LE(w.values[k], d.w_max);

@@ -15,8 +15,15 @@
 
 namespace ssnn {
 
-// He-uniform initial weights from the init streams (seeding.hpp), on the device grid if it has one.
+// Per weight layer, the device constants of every cross-point (row-major, drawn from the master
+// seed); empty when the device's pulses are exact.
+using DeviceArrays = std::vector<std::vector<DeviceCell>>;
+DeviceArrays device_cells(const ModelConfig& cfg);
+
+// He-uniform initial weights from the init streams (seeding.hpp), on the device grid if it has one,
+// programmed into the devices (each within its own bounds, a stuck one at its bound).
 std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg);
+std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg, const DeviceArrays& cells);
 
 // Spike indices of one layer and step, ascending.  Growing it leaves the new elements uninitialised
 // (they are written before they are read), so the spike collection never clears memory.
@@ -111,11 +118,11 @@ class GoldenModel {
   NeuronParams neuron_;
   std::vector<WeightMatrix> weights_;
   int threads_ = 1;
-  // The device model: its rule, the state quantum and, when pulses are not exact, the constants of
+  // The device model: its rule, the state size and, when pulses are not exact, the constants of
   // every cross-point per weight layer (drawn once from the master seed).
   DeviceRule device_{};
-  int32_t quantum_ = 1;
-  std::vector<std::vector<DeviceCell>> cells_;
+  RoundingDivider per_state_{1};  // LSBs per finite state
+  DeviceArrays cells_;
 };
 
 }  // namespace ssnn

@@ -36,6 +36,7 @@
 
 #include "ssnn/contract/fixed_point.hpp"
 #include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn {
 
@@ -137,13 +138,14 @@ constexpr int32_t gaussian_q16(uint64_t h) {
   return static_cast<int32_t>((centred2 * 113512) / (2 * 65536));
 }
 
-// The per-device constants of one cross-point.
+// The per-device constants of one cross-point (16 bytes: one cache line holds four).  A stuck
+// device has both bounds at the value it is stuck at, so it holds nothing else.
 struct DeviceCell {
   int32_t up_q16 = 65536;    // up step factor (step x asymmetry), Q16
   int32_t down_q16 = 65536;  // down step factor, Q16
-  int32_t w_min = 0;         // the device's own bounds, in LSBs
+  int32_t w_min = 0;         // the device's own bounds, in LSBs (w_min < 0 < w_max unless stuck)
   int32_t w_max = 0;
-  int8_t stuck = 0;          // 0 free, +1 stuck at w_max, -1 stuck at w_min
+  constexpr bool stuck() const { return w_min == w_max; }
 };
 
 // The line keys of one weight layer's device constants.
@@ -183,8 +185,12 @@ constexpr DeviceCell draw_device(const DeviceRule& r, const DeviceCellKeys& k, i
   };
   d.w_max = bound(w_max, k.bound_up);
   d.w_min = bound(w_min, k.bound_down);
-  if (r.stuck_below != 0 && (device_draw(k.stuck, ur, uc) >> 11) < r.stuck_below)
-    d.stuck = (device_draw(k.stuck_side, ur, uc) & 1) != 0 ? 1 : -1;
+  if (r.stuck_below != 0 && (device_draw(k.stuck, ur, uc) >> 11) < r.stuck_below) {
+    if ((device_draw(k.stuck_side, ur, uc) & 1) != 0)
+      d.w_min = d.w_max;  // stuck at its upper bound
+    else
+      d.w_max = d.w_min;
+  }
   return d;
 }
 
@@ -200,10 +206,8 @@ inline std::vector<DeviceCell> draw_device_block(const DeviceRule& r, uint64_t c
   return cells;
 }
 
-// The value a device can hold: its stuck bound, or w within its own bounds (programmed weights).
-constexpr int32_t device_hold(const DeviceCell& d, int32_t w) {
-  return d.stuck != 0 ? (d.stuck > 0 ? d.w_max : d.w_min) : clamp_to(w, d.w_min, d.w_max);
-}
+// The value a device can hold: w within its own bounds (a stuck device: the value it is stuck at).
+constexpr int32_t device_hold(const DeviceCell& d, int32_t w) { return clamp_to(w, d.w_min, d.w_max); }
 
 // The line key of the cycle-to-cycle draws of one sample's step in weight layer `layer`.
 constexpr uint64_t device_pulse_key(uint64_t sample_key, int layer, uint32_t step) {
@@ -212,11 +216,11 @@ constexpr uint64_t device_pulse_key(uint64_t sample_key, int layer, uint32_t ste
 
 // One coincidence pulse of nominal size `dw` LSBs, up or down, on cross-point (row, col) at weight
 // w; `pulse_key` is device_pulse_key() of the step.  Returns the new weight.  The change is a whole
-// number of states (`quantum` LSBs each).
-constexpr int32_t device_pulse(const DeviceRule& r, const DeviceCell& d, uint64_t pulse_key, int row, int col, int32_t w,
-                               int32_t dw, bool up, int32_t quantum = 1) {
+// number of states: `per_state` divides by the LSBs of one state (RoundingDivider(1): no finite states).
+inline int32_t device_pulse(const DeviceRule& r, const DeviceCell& d, uint64_t pulse_key, int row, int col, int32_t w,
+                            int32_t dw, bool up, const RoundingDivider& per_state) {
   using device_detail::div_round;
-  if (d.stuck != 0) return d.stuck > 0 ? d.w_max : d.w_min;
+  if (d.stuck()) return d.w_max;
   // |factor| is kept below 2^32 (65536 nominal steps), so dw x factor stays far from 64 bits.
   constexpr int64_t kCap = int64_t{1} << 32;
   constexpr int64_t kStateCap = int64_t{1} << 22;  // the state factor: at most 64 x
@@ -232,8 +236,8 @@ constexpr int32_t device_pulse(const DeviceRule& r, const DeviceCell& d, uint64_
     const int64_t z = gaussian_q16(device_draw(pulse_key, static_cast<uint32_t>(row), static_cast<uint32_t>(col)));
     f = capped(div_round(f * (65536 + div_round(r.dw_min_std * z, 65536)), 65536));
   }
-  const int64_t q = quantum > 1 ? quantum : 1;
-  const int64_t delta = div_round(div_round(int64_t{dw} * f, 65536), q) * q;
+  const int64_t lsb = div_round(int64_t{dw} * f, 65536);
+  const int64_t delta = per_state.divisor == 1 ? lsb : per_state(lsb) * per_state.divisor;
   return clamp_to(up ? int64_t{w} + delta : int64_t{w} - delta, d.w_min, d.w_max);
 }
 
