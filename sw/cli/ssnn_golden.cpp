@@ -166,7 +166,15 @@ int main(int argc, char** argv) {
       ssnn::check_run_size(cfg, static_cast<double>(topt.epochs) * static_cast<double>(train_set.size() + test_set.size()),
                            ssnn::RunLimits::kMaxGoldenWork, "--epochs", allow_large);
       ssnn::GoldenModel model(cfg);
-      if (!init_weights.empty()) model.weights() = ssnn::initial_weights_from(init_weights, model.config());
+      if (!init_weights.empty()) {
+        model.weights() = ssnn::initial_weights_from(init_weights, model.config());
+        // Programmed into this run's devices: each within its own bounds, a stuck one at its value.
+        for (size_t l = 0; l < model.weights().size(); ++l) {
+          const std::vector<ssnn::DeviceCell>& cells = model.device_cells(static_cast<int>(l));
+          std::vector<int32_t>& w = model.weights()[l].values;
+          for (size_t k = 0; k < cells.size(); ++k) w[k] = ssnn::device_hold(cells[k], w[k]);
+        }
+      }
       topt.progress = !no_progress;
       topt.threads = threads;
       if (validation > 0) {  // the test set scores the chosen weights once, after training
