@@ -21,6 +21,23 @@ namespace fs = std::filesystem;
 using namespace ssnn::test_support;
 using ssnn::test_support::read_bytes;
 
+namespace {
+
+// He-initialised weights of a 784-16-10 network, saved as a checkpoint.
+std::string save_small_checkpoint(const std::string& file) {
+  ssnn::ModelConfig cfg;
+  cfg.hidden = {16};
+  cfg.timesteps = 20;
+  ssnn::GoldenModel model(cfg);
+  ssnn::Checkpoint c;
+  c.config = cfg;
+  c.weights = model.weights();
+  ssnn::save_checkpoint(file, c);
+  return file;
+}
+
+}  // namespace
+
 TEST_F(AnalysisCli, UpdateAgreementRefusesBadValues) {
   const std::string w = save_small_checkpoint(path("w.ckpt"));
   const std::vector<std::string> base{"update-agreement", "--weights", w, "--dataset", "subset"};

@@ -197,25 +197,6 @@ TEST_F(Cli, EvalAtAnotherTimestepCount) {
   expect_error(with({"--seed", "-1"}), {"--seed"});
 }
 
-// ------------------------------------------------------------------ ssnn_analysis update-agreement
-
-namespace {
-
-// He-initialised weights of a 784-16-10 network, saved as a checkpoint.
-std::string save_small_checkpoint(const std::string& file) {
-  ssnn::ModelConfig cfg;
-  cfg.hidden = {16};
-  cfg.timesteps = 20;
-  ssnn::GoldenModel model(cfg);
-  ssnn::Checkpoint c;
-  c.config = cfg;
-  c.weights = model.weights();
-  ssnn::save_checkpoint(file, c);
-  return file;
-}
-
-}  // namespace
-
 TEST_F(Cli, ValidationSplitSelectsAndTestsOnce) {
   const std::string report = path("v.json"), weights = path("v.ckpt"), epochs = path("ep");
   const RunResult r = run(tiny({"--epochs", "2", "--validation", "100", "--select", "best-validation", "--epoch-weights",
