@@ -236,11 +236,11 @@ module ssnn_hidden_core #(
       if (j < Neurons) begin
         if (is_fwd) begin
           for (int t = 0; t < BelowTiles; t++) begin
-            acc = acc + 32'(signed'(below_sum_i[(t*Neurons + j)*SumBits +: SumBits]));
+            acc = acc + 32'($signed(below_sum_i[(t*Neurons + j)*SumBits +: SumBits]));
           end
         end else begin
           for (int t = 0; t < AboveTiles; t++) begin
-            acc = acc + 32'(signed'(above_sum_i[(t*Neurons + j)*SumBits +: SumBits]));
+            acc = acc + 32'($signed(above_sum_i[(t*Neurons + j)*SumBits +: SumBits]));
           end
         end
       end

@@ -171,7 +171,7 @@ module ssnn_output_core #(
         if (CycBits'(k / Lanes) == cyc_q) begin
           acc = '0;
           for (int t = 0; t < BelowTiles; t++) begin
-            acc = acc + 32'(signed'(below_sum_i[(t*N + k)*SumBits +: SumBits]));
+            acc = acc + 32'($signed(below_sum_i[(t*N + k)*SumBits +: SumBits]));
           end
           in_d[k*InputBits +: InputBits] = acc[InputBits-1:0];
         end
@@ -296,7 +296,7 @@ module ssnn_output_core #(
     end else if (is_end && cyc_q >= CycBits'(1) && cyc_q < CycBits'(N)) begin
       if ((counts_q[k*SC +: SC] > counts_q[best_q*SC +: SC])
           || ((counts_q[k*SC +: SC] == counts_q[best_q*SC +: SC])
-              && (signed'(potential_o[k*P +: P]) > signed'(potential_o[best_q*P +: P])))) begin
+              && ($signed(potential_o[k*P +: P]) > $signed(potential_o[best_q*P +: P])))) begin
         best_d = k;
       end
     end

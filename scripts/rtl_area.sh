@@ -64,6 +64,7 @@ UNITS = [
     ("ssnn_crossbar_lane", "ssnn_crossbar_lane", ["WeightBits"], {}),
     ("ssnn_pulse_variation", "ssnn_pulse_variation", ["NoiseBits"], {}),
     ("ssnn_splitmix64", "ssnn_splitmix64", [], {}),
+    ("ssnn_neuron_step (hidden)", "ssnn_neuron_step", ["ChargeBits", "PotentialBits", "InputBits"], {}),
 ]
 
 # Crossbar tiles at the default widths (16-bit weights), by size: the chip's 256 x 256 default is
@@ -76,6 +77,33 @@ TILES = [
     ("ssnn_crossbar_tile 32x32 latch-only", {"Rows": 32, "Cols": 32, "Transposed": 0}),
 ]
 CHECK_TILES = [TILES[0]]
+
+# Chip blocks at the default widths, by size and parallelism (lanes): neuron cores, the spike
+# encoder, the AER sender of a core and the controller. SumBits = 20 (16-bit weights, 16-row tiles).
+CORE = {"ChargeBits": 24, "PotentialBits": 24, "InputBits": 31, "SumBits": 20}
+BLOCKS = [
+    ("ssnn_hidden_core 32 neurons, 4 lanes", "ssnn_hidden_core", dict(CORE, Neurons=32, Lanes=4, FwdBand=16, GradBand=16)),
+    ("ssnn_hidden_core 32 neurons, 8 lanes", "ssnn_hidden_core", dict(CORE, Neurons=32, Lanes=8, FwdBand=16, GradBand=16)),
+    ("ssnn_hidden_core 64 neurons, 8 lanes", "ssnn_hidden_core", dict(CORE, Neurons=64, Lanes=8, FwdBand=16, GradBand=16)),
+    ("ssnn_output_core 10 classes, 8 lanes", "ssnn_output_core", dict(CORE, Neurons=10, Lanes=8, GradBand=16)),
+    ("ssnn_spike_encoder 64 pixels, 4 lanes", "ssnn_spike_encoder", {"Inputs": 64, "Lanes": 4, "RowBand": 16}),
+    ("ssnn_spike_encoder 64 pixels, 8 lanes", "ssnn_spike_encoder", {"Inputs": 64, "Lanes": 8, "RowBand": 16}),
+    ("ssnn_aer_sender 32 neurons, 2 channels", "ssnn_aer_sender", {"Neurons": 32, "FwdBand": 16, "GradBand": 16}),
+    ("ssnn_controller 2 layers, 6 tiles", "ssnn_controller", {"Layers": 2, "Tiles": 6}),
+]
+CHECK_BLOCKS = [
+    ("ssnn_hidden_core 16 neurons, 4 lanes", "ssnn_hidden_core", dict(CORE, Neurons=16, Lanes=4, FwdBand=8, GradBand=8)),
+    ("ssnn_output_core 10 classes, 8 lanes", "ssnn_output_core", dict(CORE, Neurons=10, Lanes=8, GradBand=16)),
+    ("ssnn_spike_encoder 16 pixels, 2 lanes", "ssnn_spike_encoder", {"Inputs": 16, "Lanes": 2, "RowBand": 8}),
+    ("ssnn_controller 2 layers, 6 tiles", "ssnn_controller", {"Layers": 2, "Tiles": 6}),
+]
+
+def core_state_bits(p):
+    """SRAM bits of a hidden core: two banks of ceil(groups / 2) (at least 2) words of Lanes states."""
+    groups = -(-p["Neurons"] // p["Lanes"])
+    words = (groups + 1) // 2 if groups > 3 else 2
+    state = 2 * p["ChargeBits"] + 3 * p["PotentialBits"] + 3
+    return 2 * words * p["Lanes"] * state
 
 def synth(job):
     label, module, set_name, params = job
@@ -109,6 +137,8 @@ def synth(job):
     m = re.search(r"Estimated number of transistors:\s*(\d+)", cmos)
     depth = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp)
     memory_bits = 0
+    if module == "ssnn_hidden_core":
+        memory_bits = core_state_bits(params)
     if module == "ssnn_crossbar_tile":  # W row-major, and W^T column-major when Transposed
         words = params["Rows"] * params["Cols"] * params.get("WeightBits", 16)
         memory_bits = words * (2 if params.get("Transposed", 1) else 1)
@@ -133,6 +163,8 @@ for set_name, widths in SETS.items():
         jobs_list.append((label, module, set_name, params))
 for label, params in (CHECK_TILES if check else TILES):
     jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params)))
+for label, module, params in (CHECK_BLOCKS if check else BLOCKS):
+    jobs_list.append((label, module, "default", dict(params)))
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
     results = list(pool.map(synth, jobs_list))
