@@ -200,8 +200,6 @@ class CtrlBench {
     c("cycles_o", static_cast<int64_t>(k.cycles), static_cast<int64_t>(t.cycles_o));
     c("samples_o", static_cast<int64_t>(k.samples), static_cast<int64_t>(t.samples_o));
     c("steps_o", static_cast<int64_t>(k.steps), static_cast<int64_t>(t.steps_o));
-    res_.samples = k.samples;
-    res_.steps = k.steps;
   }
 
   void run_sample() {
@@ -229,6 +227,8 @@ class CtrlBench {
     t.start_i = 0;
     guard = 0;
     while ((busy_.read() || t.busy_o) && ls_.ok() && ++guard < 1000000) edge();
+    ++res_.samples;  // the counters restart at every reset: count here
+    res_.steps += static_cast<uint64_t>(cfg_.timesteps);
   }
 
   void reset_both() {

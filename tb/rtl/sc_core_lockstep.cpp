@@ -68,12 +68,12 @@ struct HiddenWide {  // one group of 40 lanes, 30-bit registers
 struct OutputDefault {  // ten classes, three gather groups, two tiles below
   using Model = Vcore_output;
   static constexpr int kN = 10, kLanes = 4, kC = 24, kP = 24, kIn = 31, kSum = 20, kBelow = 2;
-  static constexpr int kGradBand = 4, kFirstBlock = 4;
+  static constexpr int kGradBand = 4, kFirstBlock = 4, kFwdBand = 1, kLayer = 2, kAbove = 1;
 };
 struct OutputNarrow {  // five classes in one group, saturating registers
   using Model = Vcore_output_narrow;
   static constexpr int kN = 5, kLanes = 8, kC = 10, kP = 9, kIn = 12, kSum = 10, kBelow = 1;
-  static constexpr int kGradBand = 5, kFirstBlock = 2;
+  static constexpr int kGradBand = 5, kFirstBlock = 2, kFwdBand = 1, kLayer = 2, kAbove = 1;
 };
 
 // A tile as the core sees it: one partial sum per column (forward) and per row (backward), read and
@@ -253,7 +253,8 @@ class CoreBench {
       for (int j = 0; j < N; ++j) {
         int64_t s = 0;
         if (rng_.chance(density)) s = rng_.range(-lim / 2, lim);
-        if (rng_.chance(0.02)) s = rng_.chance(0.5) ? lim : -lim;
+        // Now and then the largest sum the bus and the input hold: saturation.
+        if (rng_.chance(0.02)) s = (rng_.chance(0.5) ? 1 : -1) * std::min(lim_sum, lim_in);
         v[static_cast<size_t>(j)] = static_cast<int32_t>(s);
         if constexpr (kOutput) {
           set_field(t.below_sum_i, (k * N + j) * P::kSum, P::kSum, s);
@@ -326,9 +327,10 @@ class CoreBench {
     c("stall_cycles_o", s.stall_cycles, t.stall_cycles_o);
     c("busy_cycles_o", s.busy_cycles, t.busy_cycles_o);
     if constexpr (kOutput) c("wta_iterations_o", k.wta_iterations, t.wta_iterations_o);
-    res_.cov.fwd_spikes = k.forward_spikes;
-    res_.cov.pos_spikes = k.pos_spikes;
-    res_.cov.neg_spikes = k.neg_spikes;
+    // The counters restart at a reset: the coverage adds what they held before it.
+    res_.cov.fwd_spikes = base_.fwd_spikes + k.forward_spikes;
+    res_.cov.pos_spikes = base_.pos_spikes + k.pos_spikes;
+    res_.cov.neg_spikes = base_.neg_spikes + k.neg_spikes;
   }
 
   void check_neuron(int j, int64_t charge, int64_t potential, int64_t grad_charge, int64_t pos, int64_t neg, int64_t gate) {
@@ -397,7 +399,9 @@ class CoreBench {
     configure_sample();
     const bool learn = rng_.chance(0.75);
     learn_.write(learn);
-    key_.write(rng_.u64());
+    const uint64_t key = rng_.u64();
+    key_.write(key);
+    if constexpr (!kOutput) dut_.top().sample_key_i = key;
     drive_parameters(learn);
     if (rng_.chance(0.03)) reset_both();
     command(Op::kSampleBegin, 0, learn);
@@ -431,6 +435,9 @@ class CoreBench {
   }
 
   void reset_both() {
+    base_.fwd_spikes = res_.cov.fwd_spikes;
+    base_.pos_spikes = res_.cov.pos_spikes;
+    base_.neg_spikes = res_.cov.neg_spikes;
     rst_n_.write(false);
     sc_core::sc_start(1, sc_core::SC_NS);
     rst_n_.write(true);
@@ -448,6 +455,7 @@ class CoreBench {
   Sim<Model> dut_;
   Lockstep ls_;
   RunResult res_;
+  Coverage base_;  // spike counts before the last reset
   double p_ready_ = 1.0;
   int skew_ = 0;
 
@@ -477,7 +485,7 @@ void expect_lockstep(uint64_t seed, uint64_t cycles) {
   EXPECT_GT(c.pos_spikes, 20u);
   EXPECT_GT(c.neg_spikes, 20u);
   EXPECT_GT(c.stalls, 100u);
-  EXPECT_GT(c.saturated, 0u);
+  if (P::kP < 16) EXPECT_GT(c.saturated, 0u);  // the narrow registers saturate
   if (kOutput) {
     EXPECT_GT(c.wta_multi, 5u);
     EXPECT_GT(c.predictions, 5u);

@@ -72,7 +72,7 @@ class EncoderBench {
     cfg_.inputs = N;
     cfg_.classes = 10;
     cfg_.hidden = {8};
-    cfg_.timesteps = static_cast<int>(rng_.range(3, 30));
+    cfg_.timesteps = static_cast<int>(rng_.range(10, 30));
     cfg_.input_rate = input_rate;
     cfg_.label_rate = 0.5;
     cfg_.input_profile = profile;
@@ -206,9 +206,10 @@ class EncoderBench {
     c("events_o", s.events, t.events_o);
     c("stall_cycles_o", s.stall_cycles, t.stall_cycles_o);
     c("busy_cycles_o", s.busy_cycles, t.busy_cycles_o);
-    res_.cov.spikes = k.input_spikes;
-    res_.cov.label_spikes = k.label_spikes;
-    res_.cov.draws = k.lfsr_draws;
+    // The counters restart at a reset: the coverage adds what they held before it.
+    res_.cov.spikes = base_.spikes + k.input_spikes;
+    res_.cov.label_spikes = base_.label_spikes + k.label_spikes;
+    res_.cov.draws = base_.draws + k.lfsr_draws;
     for (int i = 0; i < N && ls_.ok(); ++i) {
       t.dbg_addr_i = static_cast<uint32_t>(i);
       dut_.settle();
@@ -247,8 +248,9 @@ class EncoderBench {
     dut_.top().drop_q16_i = ssnn::prob_to_q16(cfg_.dropout_input);
     p_ready_ = rng_.pick({1.0, 0.7, 0.3});
     learn_.write(learn);
-    key_.write(rng_.u64());
-    dut_.top().sample_key_i = key_.read();
+    const uint64_t key = rng_.u64();
+    key_.write(key);
+    dut_.top().sample_key_i = key;
     load_pixels(static_cast<int>(rng_.range(0, cfg_.classes - 1)));
     if (rng_.chance(0.03)) reset_both();
     command(Op::kSampleBegin, 0, learn);
@@ -257,6 +259,9 @@ class EncoderBench {
   }
 
   void reset_both() {
+    base_.spikes = res_.cov.spikes;
+    base_.label_spikes = res_.cov.label_spikes;
+    base_.draws = res_.cov.draws;
     rst_n_.write(false);
     sc_core::sc_start(1, sc_core::SC_NS);
     rst_n_.write(true);
@@ -273,6 +278,7 @@ class EncoderBench {
   Sim<Model> dut_;
   Lockstep ls_;
   RunResult res_;
+  Coverage base_;  // counts before the last reset
   double p_ready_ = 1.0;
   int skew_ = 0;
 
