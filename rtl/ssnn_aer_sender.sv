@@ -115,7 +115,7 @@ module ssnn_aer_sender #(
         found_idx[c*IdxBits +: IdxBits] = f_idx;
         found_kind[c*2 +: 2]            = 2'd0;
       end
-      unique case (found_kind[c*2 +: 2])
+      case (found_kind[c*2 +: 2])
         2'd1:    found_fanout[c*FanoutBits +: FanoutBits] = pos_fanout_i[c*FanoutBits +: FanoutBits];
         2'd2:    found_fanout[c*FanoutBits +: FanoutBits] = neg_fanout_i[c*FanoutBits +: FanoutBits];
         default: found_fanout[c*FanoutBits +: FanoutBits] = fwd_fanout_i[c*FanoutBits +: FanoutBits];
@@ -143,7 +143,7 @@ module ssnn_aer_sender #(
         event_d[c*EventBits +: EventBits] = {found_kind[c*2 +: 2], 8'(FirstBlock + c),
                                              16'(found_idx[c*IdxBits +: IdxBits])};
         tx_d = tx_d + CountBits'(found_fanout[c*FanoutBits +: FanoutBits]);
-        unique case (found_kind[c*2 +: 2])
+        case (found_kind[c*2 +: 2])
           2'd1:    clr_pos[found_idx[c*IdxBits +: IdxBits]] = 1'b1;
           2'd2:    clr_neg[found_idx[c*IdxBits +: IdxBits]] = 1'b1;
           default: clr_fwd[found_idx[c*IdxBits +: IdxBits]] = 1'b1;

@@ -105,7 +105,7 @@ module ssnn_controller #(
   ssnn_splitmix64 u_key3 (.x_i (key_round2 + index_i),         .z_o (sample_key));
 
   logic drained;
-  always_comb begin
+  always_comb begin : p_drained
     logic [CountBits-1:0] tx, rx;
     tx = '0;
     rx = '0;
@@ -149,7 +149,7 @@ module ssnn_controller #(
     sample_done  = 1'b0;
     step_done    = 1'b0;
 
-    unique case (point_q)
+    case (point_q)
       PtReset, PtIdle: begin
         if (start_i) begin
           busy_d       = 1'b1;

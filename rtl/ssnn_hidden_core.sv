@@ -227,12 +227,12 @@ module ssnn_hidden_core #(
   end
 
   // The adder tree: per lane, the tiles' sums for its neuron (32-bit, as the golden accumulator).
-  always_comb begin
+  always_comb begin : p_sums
     logic [31:0] acc;
     int          j;
     for (int i = 0; i < Lanes; i++) begin
       acc = '0;
-      j   = int'(rd_group) * Lanes + i;
+      j   = 32'(rd_group) * Lanes + i;
       if (j < Neurons) begin
         if (is_fwd) begin
           for (int t = 0; t < BelowTiles; t++) begin
@@ -343,8 +343,8 @@ module ssnn_hidden_core #(
       .theta_i,
       .theta_grad_i,
       .theta_gate_i,
-      .err_unit_i     ('0),
-      .inhibition_i   ('0),
+      .err_unit_i     ({C{1'b0}}),
+      .inhibition_i   ({P{1'b0}}),
       .charge_i       (cur[0 +: C]),
       .potential_i    (cur[C +: P]),
       .grad_charge_i  (cur[OffGradCharge +: C]),
@@ -372,7 +372,7 @@ module ssnn_hidden_core #(
     assign pass_data[i*StateBits +: StateBits]  = nxt;
     // A cleared word: every register zero, the gate closed, this sample's keep bit.
     assign begin_data[i*StateBits +: StateBits] = {keep_bits[i], {(StateBits-1){1'b0}}};
-    assign lane_valid[i] = s1_valid_q && (int'(s1_group_q) * Lanes + i < Neurons);
+    assign lane_valid[i] = s1_valid_q && (32'(s1_group_q) * Lanes + i < Neurons);
     assign lane_spike[i] = lane_valid[i] && is_fwd && spike_n;
     assign lane_pos[i]   = lane_valid[i] && is_bwd && grad_pos_n;
     assign lane_neg[i]   = lane_valid[i] && is_bwd && grad_neg_n;
@@ -380,13 +380,13 @@ module ssnn_hidden_core #(
 
   // The group's spikes at their neurons' positions.
   logic [Neurons-1:0] set_fwd, set_pos, set_neg;
-  always_comb begin
+  always_comb begin : p_spike_bits
     int j;
     set_fwd = '0;
     set_pos = '0;
     set_neg = '0;
     for (int i = 0; i < Lanes; i++) begin
-      j = int'(s1_group_q) * Lanes + i;
+      j = 32'(s1_group_q) * Lanes + i;
       if (j < Neurons) begin
         set_fwd[j] = lane_spike[i];
         set_pos[j] = lane_pos[i];

@@ -162,7 +162,7 @@ module ssnn_output_core #(
   // ---------------------------------------------------------------------------------------------
   logic [N*InputBits-1:0] in_d, in_q;
 
-  always_comb begin
+  always_comb begin : p_gather
     logic [31:0] acc;
     acc  = '0;
     in_d = in_q;
@@ -254,10 +254,10 @@ module ssnn_output_core #(
     .clk_i,
     .rst_ni,
     .grad_i         (1'b1),
-    .set_fwd_i      ('0),
+    .set_fwd_i      ({N{1'b0}}),
     .set_pos_i      (set_pos),
     .set_neg_i      (set_neg),
-    .fwd_fanout_i   ('0),
+    .fwd_fanout_i   ({(Channels*FanoutBits){1'b0}}),
     .pos_fanout_i,
     .neg_fanout_i,
     .valid_o,
@@ -279,7 +279,7 @@ module ssnn_output_core #(
 
   assign wta_end = is_fwd && done;
 
-  always_comb begin
+  always_comb begin : p_counts
     logic [ClassBits-1:0] k;
     counts_d = counts_q;
     if (clear) begin

@@ -19,7 +19,7 @@
 // ramp_i (input_ramp_q16 of this step), label_q16_i and drop_q16_i are held by the controller.
 module ssnn_spike_encoder #(
   parameter int Inputs     = 64,  // pixels, 1..65535
-  parameter int Lanes      = 16,  // pixels drawn and seeds hashed per cycle, 1..Inputs
+  parameter int Lanes      = 4,   // pixels drawn and seeds hashed per cycle, 1..Inputs
   parameter int RowBand    = 64,  // pixels per channel (rows of a first-layer tile)
   parameter int FirstBlock = 0,   // AER block of channel 0
   parameter int FanoutBits = 8,
@@ -152,7 +152,7 @@ module ssnn_spike_encoder #(
 
   for (genvar i = 0; i < Lanes; i++) begin : gen_hash
     logic [63:0] stream_mix, z;
-    always_comb begin
+    always_comb begin : p_stream
       // Seed slot s = cyc * Lanes + i: pixel s, or the label after the last pixel.
       logic [63:0] s;
       s = 64'(cyc_q) * 64'(Lanes) + 64'(i);
@@ -245,7 +245,7 @@ module ssnn_spike_encoder #(
     logic [ssnn_pkg::ProbBits+1:0] unused_prob;
 
     always_comb begin
-      j        = int'(draw_group) * Lanes + i;
+      j        = 32'(draw_group) * Lanes + i;
       in_range = draw_en && (j < Inputs);
       cur      = in_range ? lfsr_q[j] : '0;
       pixel    = in_range ? pix_q[j] : '0;
@@ -276,7 +276,7 @@ module ssnn_spike_encoder #(
                     && ({1'b0, label_next[LB-1 -: ssnn_pkg::ProbBits]} < label_q16_i);
 
   // The LFSR array: loaded from the seed pipeline, advanced by the lanes.
-  always_comb begin
+  always_comb begin : p_state
     int s;
     for (int j = 0; j < Inputs; j++) begin
       lfsr_d[j] = lfsr_q[j];
@@ -286,7 +286,7 @@ module ssnn_spike_encoder #(
     set_fwd      = '0;
     if (pipe_valid_q[SeedHashLatency-1]) begin
       for (int i = 0; i < Lanes; i++) begin
-        s = int'(pipe_group_q[SeedHashLatency-1]) * Lanes + i;
+        s = 32'(pipe_group_q[SeedHashLatency-1]) * Lanes + i;
         if (s < Inputs) begin
           lfsr_d[s] = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
                     ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
@@ -298,14 +298,14 @@ module ssnn_spike_encoder #(
     end
     if (is_begin && cyc_q < CycBits'(Groups)) begin
       for (int i = 0; i < Lanes; i++) begin
-        s = int'(cyc_q) * Lanes + i;
+        s = 32'(cyc_q) * Lanes + i;
         if (s < Inputs) begin
           keep_d[s] = keep_bits[i];
         end
       end
     end
     for (int i = 0; i < Lanes; i++) begin
-      s = int'(draw_group) * Lanes + i;
+      s = 32'(draw_group) * Lanes + i;
       if (lane_draw[i]) begin
         lfsr_d[s]  = lane_next[i*LB +: LB];
         set_fwd[s] = lane_spike[i];
@@ -339,11 +339,11 @@ module ssnn_spike_encoder #(
     .rst_ni,
     .grad_i         (1'b0),
     .set_fwd_i      (set_fwd),
-    .set_pos_i      ('0),
-    .set_neg_i      ('0),
+    .set_pos_i      ({Inputs{1'b0}}),
+    .set_neg_i      ({Inputs{1'b0}}),
     .fwd_fanout_i   (fanout_i),
-    .pos_fanout_i   ('0),
-    .neg_fanout_i   ('0),
+    .pos_fanout_i   ({(Channels*FanoutBits){1'b0}}),
+    .neg_fanout_i   ({(Channels*FanoutBits){1'b0}}),
     .valid_o,
     .event_o,
     .ready_i,
