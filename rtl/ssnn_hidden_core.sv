@@ -21,9 +21,9 @@
 module ssnn_hidden_core #(
   parameter int Neurons       = 64,   // neurons of the layer, 1..65536
   parameter int Lanes         = 8,    // neurons per cycle, 1..Neurons
-  parameter int ChargeBits    = 24,
-  parameter int PotentialBits = 24,
-  parameter int InputBits     = 31,   // step inputs (sums), >= ChargeBits
+  parameter int ChargeBits    = ssnn_pkg::ChargeBits,
+  parameter int PotentialBits = ssnn_pkg::PotentialBits,
+  parameter int InputBits     = ssnn_pkg::InputBits,   // step inputs (sums), >= ChargeBits
   parameter int SumBits       = 24,   // one tile partial sum on the sum buses, 2..32
   parameter int BelowTiles    = 1,    // tiles of the weight layer below (its row bands)
   parameter int AboveTiles    = 1,    // tiles of the weight layer above (its column bands)

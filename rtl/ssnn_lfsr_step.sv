@@ -1,5 +1,5 @@
 // One xorshift32 advance (shifts 13, 17, 5), combinational: Lfsr::next_state
-// (sw/include/ssnn/lfsr.hpp). ssnn_lfsr registers it; a chain of these draws several numbers of one
+// (sw/include/ssnn/contract/lfsr.hpp). ssnn_lfsr registers it; a chain of these draws several numbers of one
 // stream in one cycle (the neuron cores' dropout masks).
 module ssnn_lfsr_step (
   input  logic [ssnn_pkg::LfsrBits-1:0] state_i,

@@ -2,13 +2,13 @@
 // and this cycle's command. ssnn_composite_neuron holds the registers in flip-flops; the neuron
 // cores (ssnn_hidden_core) hold them in memories and run Lanes of these steps per cycle.
 //
-// Bit-exact with the golden step functions (sw/include/ssnn/neuron.hpp), see ssnn_composite_neuron
+// Bit-exact with the golden step functions (sw/include/ssnn/contract/neuron.hpp), see ssnn_composite_neuron
 // for the commands and their priority (clear, forward, gradient, WTA win, WTA inhibit). With no
 // command the outputs equal the inputs.
 module ssnn_neuron_step #(
-  parameter int ChargeBits    = 24,    // signed synaptic charge registers, 2..30
-  parameter int PotentialBits = 24,    // signed membrane potential registers, 2..30
-  parameter int InputBits     = 31,    // signed step inputs, >= ChargeBits
+  parameter int ChargeBits    = ssnn_pkg::ChargeBits,    // signed synaptic charge registers, 2..30
+  parameter int PotentialBits = ssnn_pkg::PotentialBits,    // signed membrane potential registers, 2..30
+  parameter int InputBits     = ssnn_pkg::InputBits,    // signed step inputs, >= ChargeBits
   parameter bit OutputLayer   = 1'b0   // 1: output neuron (WTA firing, error neurons, gate open)
 ) (
   // Commands

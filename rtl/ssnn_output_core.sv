@@ -22,9 +22,9 @@
 module ssnn_output_core #(
   parameter int Neurons        = 10,  // classes, 2..64
   parameter int Lanes          = 8,   // sums gathered per cycle, >= 1
-  parameter int ChargeBits     = 24,
-  parameter int PotentialBits  = 24,
-  parameter int InputBits      = 31,
+  parameter int ChargeBits     = ssnn_pkg::ChargeBits,
+  parameter int PotentialBits  = ssnn_pkg::PotentialBits,
+  parameter int InputBits      = ssnn_pkg::InputBits,
   parameter int SumBits        = 24,  // one tile partial sum on the sum bus, 2..32
   parameter int BelowTiles     = 1,   // tiles of the last weight layer (its row bands)
   parameter int GradBand       = 64,  // neurons per gradient channel (columns of a tile below)

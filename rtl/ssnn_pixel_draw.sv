@@ -1,5 +1,5 @@
 // A pixel's Bernoulli draw, combinational: bernoulli_from_state(new_state, pixel_prob_q16(pixel,
-// ramp)) of sw/include/ssnn/encoder.hpp and lfsr.hpp. The spike source (one LFSR) and the spike
+// ramp)) of sw/include/ssnn/contract/encoder.hpp and lfsr.hpp. The spike source (one LFSR) and the spike
 // encoder's lanes share it.
 //   prob  = ((pixel + pixel >> 7) * ramp) >> 8      (pixel 255 gives prob == ramp exactly)
 //   spike = (new_state >> 16) < prob

@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "ssnn/encoder.hpp"
-#include "ssnn/fixed_point.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/fixed_point.hpp"
 
 // An AVX2 clone of each kernel picked at load time; the default clone keeps the binary portable.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
@@ -18,12 +18,18 @@ namespace ssnn::kernels {
 
 namespace {
 
-// Eight int32 lanes at any 4-byte alignment; on a target without 256-bit vectors GCC splits the
-// operations in two.  GCC gives vector types the alias set of their element type.
-typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+// Eight int32 lanes.  Loads and stores go through memcpy, so they are unaligned and alias-safe under
+// every compiler (clang turns a dereferenced under-aligned vector typedef into an aligned SSE
+// operand, which faults on rows that do not start on 16 bytes); GCC and clang emit one vmovdqu.
+typedef int32_t v8i __attribute__((vector_size(32)));
 
-inline const v8i& at8(const int32_t* p) { return *reinterpret_cast<const v8i*>(p); }
-inline v8i& at8(int32_t* p) { return *reinterpret_cast<v8i*>(p); }
+// (By reference, not by value: a vector value crossing a call in the SSE2 clone draws -Wpsabi.)
+inline void add8(v8i& acc, const int32_t* p) {
+  v8i v;
+  std::memcpy(&v, p, sizeof(v));
+  acc += v;
+}
+inline void store8(int32_t* p, const v8i& v) { std::memcpy(p, &v, sizeof(v)); }
 
 }  // namespace
 
@@ -35,28 +41,28 @@ SSNN_HOT void sum_rows(int32_t* __restrict out, const int32_t* __restrict base, 
     v8i a0{}, a1{}, a2{}, a3{}, a4{}, a5{}, a6{}, a7{};
     for (size_t k = 0; k < n; ++k) {
       const int32_t* p = base + static_cast<size_t>(rows[k]) * stride + j;
-      a0 += at8(p);
-      a1 += at8(p + 8);
-      a2 += at8(p + 16);
-      a3 += at8(p + 24);
-      a4 += at8(p + 32);
-      a5 += at8(p + 40);
-      a6 += at8(p + 48);
-      a7 += at8(p + 56);
+      add8(a0, p);
+      add8(a1, p + 8);
+      add8(a2, p + 16);
+      add8(a3, p + 24);
+      add8(a4, p + 32);
+      add8(a5, p + 40);
+      add8(a6, p + 48);
+      add8(a7, p + 56);
     }
-    at8(out + j) = a0;
-    at8(out + j + 8) = a1;
-    at8(out + j + 16) = a2;
-    at8(out + j + 24) = a3;
-    at8(out + j + 32) = a4;
-    at8(out + j + 40) = a5;
-    at8(out + j + 48) = a6;
-    at8(out + j + 56) = a7;
+    store8(out + j, a0);
+    store8(out + j + 8, a1);
+    store8(out + j + 16, a2);
+    store8(out + j + 24, a3);
+    store8(out + j + 32, a4);
+    store8(out + j + 40, a5);
+    store8(out + j + 48, a6);
+    store8(out + j + 56, a7);
   }
   for (; j + 8 <= width; j += 8) {
     v8i a{};
-    for (size_t k = 0; k < n; ++k) a += at8(base + static_cast<size_t>(rows[k]) * stride + j);
-    at8(out + j) = a;
+    for (size_t k = 0; k < n; ++k) add8(a, base + static_cast<size_t>(rows[k]) * stride + j);
+    store8(out + j, a);
   }
   for (; j < width; ++j) {
     int32_t s = 0;
@@ -101,11 +107,12 @@ inline size_t append_word(uint64_t word, int j, int* out) {
 
 // 32 flags per test, so runs of silent neurons cost one load each.
 SSNN_HOT size_t collect_flags(const uint8_t* flag, int begin, int end, int* out) {
-  typedef uint64_t v4u __attribute__((vector_size(32), aligned(1)));
+  typedef uint64_t v4u __attribute__((vector_size(32)));
   size_t n = 0;
   int j = begin;
   for (; j + 32 <= end; j += 32) {
-    const v4u v = *reinterpret_cast<const v4u*>(flag + j);
+    v4u v;
+    std::memcpy(&v, flag + j, sizeof(v));
     if ((v[0] | v[1] | v[2] | v[3]) == 0) continue;
     for (int q = 0; q < 4; ++q) n += append_word(v[q], j + 8 * q, out + n);
   }

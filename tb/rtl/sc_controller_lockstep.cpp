@@ -22,7 +22,7 @@
 #include "chip_controller.hpp"
 #include "chip_types.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

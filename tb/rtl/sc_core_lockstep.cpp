@@ -29,7 +29,7 @@
 #include "chip_types.hpp"
 #include "neuron_core.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/encoder.hpp"
+#include "ssnn/contract/encoder.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

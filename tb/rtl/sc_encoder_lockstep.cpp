@@ -24,7 +24,7 @@
 #include "chip_types.hpp"
 #include "spike_encoder.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/encoder.hpp"
+#include "ssnn/contract/encoder.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

@@ -6,10 +6,10 @@
 #include <random>
 #include <vector>
 
-#include "ssnn/encoder.hpp"
+#include "ssnn/contract/encoder.hpp"
 #include "ssnn/golden_kernels.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn {
 namespace {
@@ -29,6 +29,26 @@ TEST(GoldenKernels, SumRowsEqualsRowByRowSum) {
           expect[static_cast<size_t>(j)] += w[static_cast<size_t>(r) * static_cast<size_t>(width) + static_cast<size_t>(j)];
       kernels::sum_rows(got.data(), w.data(), static_cast<size_t>(width), picked.data(), picked.size(), width);
       EXPECT_EQ(got, expect) << "width " << width << ", " << n << " rows";
+    }
+  }
+}
+
+// Weight rows and sums start wherever the layer puts them (a row of 10 weights starts 40 bytes after
+// the last): the kernels must not assume vector alignment (clang once emitted aligned SSE operands).
+TEST(GoldenKernels, SumRowsAtEveryAlignment) {
+  std::mt19937 rng(5);
+  const int width = 24, rows = 9;
+  std::vector<int32_t> w(static_cast<size_t>(rows * width) + 16), out(static_cast<size_t>(width) + 16);
+  for (int32_t& v : w) v = static_cast<int32_t>(rng() % 2001) - 1000;
+  const std::vector<int> picked{0, 3, 8, 3};
+  for (size_t shift = 0; shift < 8; ++shift) {
+    const int32_t* base = w.data() + shift;
+    int32_t* sum = out.data() + (7 - shift);
+    kernels::sum_rows(sum, base, static_cast<size_t>(width), picked.data(), picked.size(), width);
+    for (int j = 0; j < width; ++j) {
+      int32_t expect = 0;
+      for (int r : picked) expect += base[static_cast<size_t>(r * width + j)];
+      ASSERT_EQ(sum[j], expect) << "shift " << shift << ", column " << j;
     }
   }
 }
