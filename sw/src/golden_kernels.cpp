@@ -126,6 +126,15 @@ SSNN_HOT void encode_pixels(Lfsr* __restrict lfsr, const uint8_t* __restrict pix
   for (int k = 0; k < n; ++k) fire[k] = static_cast<uint8_t>(bernoulli(lfsr[k], pixel_prob_q16(pixel[k], ramp_q16)));
 }
 
+SSNN_HOT void pulse_row_dense(int32_t* __restrict row, const int32_t* __restrict step,
+                              const uint8_t* __restrict hit, int n, int32_t w_min, int32_t w_max) {
+  for (int j = 0; j < n; ++j) {
+    const int32_t v = row[j] + step[j];
+    const int32_t clamped = v > w_max ? w_max : (v < w_min ? w_min : v);
+    row[j] = hit[j] ? clamped : row[j];
+  }
+}
+
 RateLanes rate_update_lanes(int64_t max_nx, int64_t max_abs_drive, int32_t timesteps) {
   if (max_nx < 0 || max_abs_drive < 0 || timesteps < 1) return RateLanes::kNone;
   // (q + 1) * T, the largest product the correction forms, is at most |numerator| + T/2 + 2T.
