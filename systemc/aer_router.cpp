@@ -42,8 +42,10 @@ void aer_router::on_clock_or_reset() {
       in_valid_[i] = v;
       if (v) in_event_[i] = event_i[i].read();  // data is don't-care without valid
     }
-    for (unsigned o = 0; o < n_out; ++o) out_ready_[o] = ready_i[o].read();
+    // ready_i only matters where an event is offered (AerRouterCore::clock_edge, step 1).
+    for (unsigned o = 0; o < n_out; ++o) out_ready_[o] = core_.out_valid(o) && ready_i[o].read();
     core_.clock_edge(in_valid_.data(), in_event_.data(), out_ready_.data());
+    if (outputs_driven_ && !core_.last_edge_changed_outputs()) return;  // every port already holds its value
   } else {
     return;  // initialization run with reset released: state is the constructor's reset state
   }

@@ -99,6 +99,7 @@ void AerRouterCore::reset() {
   occupancy_ = 0;
   out_busy_ = 0;
   last_grants_ = 0;
+  outputs_changed_ = true;
   cnt_ = AerRouterCounters{};
   cnt_.events_in.assign(n_in, 0);
   cnt_.grants.assign(n_in, 0);
@@ -134,6 +135,7 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
   const unsigned depth = cfg_.fifo_depth;
   ++cnt_.cycles;
   ++stamp_;
+  bool changed = false;
 
   // 1. Output handshakes: the consumer takes the registered event at this edge, freeing the
   //    register for a new event at the same edge (full throughput, one event per output per edge).
@@ -143,6 +145,7 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
         out_valid_[o] = 0;
         --out_busy_;
         ++cnt_.events_out[o];
+        changed = true;
       }
     }
   }
@@ -207,6 +210,7 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
     }
   }
   last_grants_ = grants;
+  changed = changed || grants != 0;
   if (bw_stall || out_stall) ++cnt_.stall_cycles;
   if (bw_stall) ++cnt_.bandwidth_stall_cycles;
   if (out_stall) ++cnt_.output_stall_cycles;
@@ -242,8 +246,11 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
       pending_[i] = 0;
     }
     if (count_[i] > cnt_.fifo_high_water[i]) cnt_.fifo_high_water[i] = count_[i];
-    ready_[i] = count_[i] < depth;
+    const uint8_t ready = count_[i] < depth;
+    changed = changed || ready != ready_[i];
+    ready_[i] = ready;
   }
+  outputs_changed_ = changed;
 }
 
 }  // namespace ssnn::sc

@@ -94,6 +94,8 @@ class AerRouterCore {
   const uint32_t& fifo_occupancy(unsigned input) const { return count_[input]; }
   const uint32_t& rr_pointer() const { return rr_; }
   unsigned last_edge_grants() const { return last_grants_; }
+  // Whether the last edge (or reset) changed any registered output: ready_o, valid_o or an event.
+  bool last_edge_changed_outputs() const { return outputs_changed_; }
   bool idle() const { return occupancy_ == 0 && out_busy_ == 0; }
   const AerRouterCounters& counters() const { return cnt_; }
 
@@ -145,6 +147,7 @@ class AerRouterCore {
   uint32_t occupancy_ = 0;             // events in all FIFOs
   uint32_t out_busy_ = 0;              // valid output registers
   unsigned last_grants_ = 0;
+  bool outputs_changed_ = true;
   AerRouterCounters cnt_;
 
   // Fast-path scratch, kept to avoid allocating per call.

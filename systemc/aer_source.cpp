@@ -27,6 +27,13 @@ void aer_source::reset_source() {
   src_cnt_ = SourceCounters{};
 }
 
+void aer_source::idle_until(const sc_core::sc_in<bool>& start) {
+  while (!start.read()) {
+    wait(start.posedge_event());
+    if (!clk_i.posedge()) wait();  // seen at the next rising edge (at once if this delta is one)
+  }
+}
+
 void aer_source::send(const std::vector<Outgoing>& events, int min_cycles) {
   const size_t n_ch = queue_.size();
   for (auto& q : queue_) q.clear();

@@ -57,6 +57,10 @@ class aer_source : public sc_core::sc_module {
 
   void reset_source();
 
+  // Idle until `start` is high at a rising edge.  The thread sleeps on start's rising edge instead
+  // of waking at every clock edge to look at it: it leaves at the same edge as polling would.
+  void idle_until(const sc_core::sc_in<bool>& start);
+
   const AerRoutingTable& routes_;
   SourceCounters src_cnt_;
   uint64_t tx_expected_ = 0;

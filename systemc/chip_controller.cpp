@@ -1,5 +1,7 @@
 #include "chip_controller.hpp"
 
+#include <cmath>
+
 namespace ssnn::sc {
 
 chip_controller::chip_controller(const sc_core::sc_module_name& name, const ModelConfig& cfg, int num_tiles)
@@ -29,8 +31,28 @@ chip_controller::chip_controller(const sc_core::sc_module_name& name, const Mode
       rx_count_i("rx_count_i", static_cast<size_t>(num_tiles)),
       cfg_(cfg),
       num_tiles_(num_tiles) {
-  SC_CTHREAD(run, clk_i.pos());
+  // A clocked thread (as SC_CTHREAD) that may also sleep until a block's busy flag falls.
+  SC_THREAD(run);
+  sensitive << clk_i.pos();
+  dont_initialize();
   async_reset_signal_is(rst_ni, false);
+}
+
+void chip_controller::end_of_elaboration() {
+  if (const auto* clock = dynamic_cast<const sc_core::sc_clock*>(clk_i.get_interface())) period_ = clock->period();
+}
+
+void chip_controller::sleep_until_low(const sc_core::sc_in<bool>& busy, CtrlPhase phase) {
+  if (period_ == sc_core::SC_ZERO_TIME) {
+    tick(phase);
+    return;
+  }
+  const sc_core::sc_time from = sc_core::sc_time_stamp();
+  wait(busy.negedge_event());
+  if (!clk_i.posedge()) wait();
+  const auto edges = static_cast<uint64_t>(std::llround((sc_core::sc_time_stamp() - from) / period_));
+  cnt_.cycles += edges;
+  cnt_.phase_cycles[static_cast<size_t>(phase)] += edges;
 }
 
 void chip_controller::reset_outputs() {
@@ -77,8 +99,18 @@ void chip_controller::run_phase(CtrlPhase phase, int layer, Op op, bool enc, int
   if (tiles) tile_start_o.write(false);
   tick(phase);  // their busy flags are visible from here on
   for (;;) {
-    bool busy = (enc && enc_busy_i.read()) || (core_layer > 0 && core_busy_i[static_cast<size_t>(core_layer - 1)].read());
-    if (!busy && tiles)
+    // While the started encoder or core is busy nothing else can end the phase: sleep until its
+    // flag falls instead of looking at every edge.
+    if (enc && enc_busy_i.read()) {
+      sleep_until_low(enc_busy_i, phase);
+      continue;
+    }
+    if (core_layer > 0 && core_busy_i[static_cast<size_t>(core_layer - 1)].read()) {
+      sleep_until_low(core_busy_i[static_cast<size_t>(core_layer - 1)], phase);
+      continue;
+    }
+    bool busy = false;
+    if (tiles)
       for (const auto& b : tile_busy_i)
         if (b.read()) {
           busy = true;

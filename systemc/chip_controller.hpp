@@ -79,12 +79,17 @@ class chip_controller : public sc_core::sc_module {
   void run_phase(CtrlPhase phase, int layer, Op op, bool enc, int core_layer, bool tiles);
   bool drained() const;
   void tick(CtrlPhase phase);
+  // Waits until `busy` has fallen, then for the next rising edge, charging the edges to `phase`:
+  // the same edge and the same count as ticking until busy reads low.
+  void sleep_until_low(const sc_core::sc_in<bool>& busy, CtrlPhase phase);
+  void end_of_elaboration() override;
 
   const ModelConfig& cfg_;
   const int num_tiles_;
   ControllerCounters cnt_;
   CtrlPhase phase_ = CtrlPhase::kIdle;
   std::function<void(int)> step_hook_;
+  sc_core::sc_time period_ = sc_core::SC_ZERO_TIME;  // of the clock, when it is an sc_clock (else: tick)
 };
 
 }  // namespace ssnn::sc

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "chip_config.hpp"
+#include "ssnn/golden_kernels.hpp"
 #include "ssnn/seeding.hpp"
 
 namespace ssnn::sc {
@@ -40,9 +41,19 @@ crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelCon
   pos_hit_.reserve(c);
   neg_hit_.reserve(c);
   syn_ = cfg_.synapse_params(0, geo_.layer);
-  // One method per tile (not per cross-point): it runs at every rising edge and at reset.
+  // One method per tile (not per cross-point): it runs at every rising edge and at reset, except
+  // while the tile is idle (see on_clock_or_reset).
   SC_METHOD(on_clock_or_reset);
   sensitive << clk_i.pos() << rst_ni.neg();
+}
+
+void crossbar_tile::end_of_elaboration() {
+  // Idle wake-up: a command or an event is seen at the rising edge after start_i / valid_i rose,
+  // which is when the method, back on the clock, runs next.
+  idle_wakeup_ = std::make_unique<sc_core::sc_event_or_list>();
+  *idle_wakeup_ |= start_i.posedge_event();
+  *idle_wakeup_ |= valid_i.posedge_event();
+  *idle_wakeup_ |= rst_ni.negedge_event();
 }
 
 void crossbar_tile::reset_state() {
@@ -68,10 +79,14 @@ void crossbar_tile::on_clock_or_reset() {
     busy_o.write(false);
     ready_o.write(false);
     rx_count_o.write(0);
+    next_trigger();  // back on the clock
     return;
   }
-  if (!clk_i.posedge()) {  // initialization run with reset released
+  if (!clk_i.posedge()) {
+    // Initialization run with reset released, or woken from idle by start_i / valid_i rising: both
+    // are seen at the next rising edge.
     ready_o.write(true);
+    next_trigger();
     return;
   }
   ready_o.write(true);  // the array takes one event per cycle, always
@@ -79,8 +94,13 @@ void crossbar_tile::on_clock_or_reset() {
     ++cnt_.busy_cycles;
     if (--busy_left_ == 0) busy_o.write(false);
   }
-  if (start_i.read()) run_command(static_cast<Op>(op_i.read()));
-  if (valid_i.read()) take_event(event_i.read());
+  const bool start = start_i.read();
+  const bool valid = valid_i.read();
+  if (start) run_command(static_cast<Op>(op_i.read()));
+  if (valid) take_event(event_i.read());
+  // Idle (no countdown, no command, no event at this edge): every rising edge until start_i or
+  // valid_i rises would change nothing, so the method sleeps until then instead of running at each.
+  if (busy_left_ == 0 && !start && !valid) next_trigger(*idle_wakeup_);
 }
 
 void crossbar_tile::take_event(const AerEvent& ev) {
@@ -91,8 +111,7 @@ void crossbar_tile::take_event(const AerEvent& ev) {
     const int r = ev.neuron - geo_.row0;
     if (r < 0 || r >= geo_.rows) SC_REPORT_ERROR(name(), ("forward event outside the tile's rows: neuron " + std::to_string(ev.neuron)).c_str());
     const int32_t* row = w_.data() + static_cast<size_t>(r) * static_cast<size_t>(geo_.cols);
-    int32_t* acc = acc_fwd_.data();
-    for (int j = 0; j < geo_.cols; ++j) acc[j] += row[j];
+    kernels::add_row(acc_fwd_.data(), row, geo_.cols);
     ++cnt_.row_reads;
     if (!row_flag_[static_cast<size_t>(r)]) {
       row_flag_[static_cast<size_t>(r)] = 1;
@@ -152,20 +171,30 @@ void crossbar_tile::run_command(Op op) {
         const auto t = step_i.read();
         const auto stride = static_cast<size_t>(geo_.cols);
         // Every cross-point in parallel: the row line carries x, the column lines dp / dn.
-        for (int r : rows_hit_) {
-          int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
-          const auto gr = static_cast<uint32_t>(geo_.row0 + r);
-          for (int c : pos_hit_) {
-            const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
-            const int32_t before = row[c];
-            row[c] = coincidence_update(syn_, before, true, true, false, word);
-            if (cosim_) cosim_->tile_pulse(*this, static_cast<int>(t), r, c, true, before, row[c], word);
+        if (!cosim_ && syn_.pulse_noise == 0) {
+          // The same pulses without noise words or an observer to tell (no per-pulse checks).
+          const SynapseParams syn = syn_;  // a local copy: the weight stores cannot alias it
+          for (int r : rows_hit_) {
+            int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
+            for (int c : pos_hit_) row[c] = coincidence_update(syn, row[c], true, true, false, 0u);
+            for (int c : neg_hit_) row[c] = coincidence_update(syn, row[c], true, false, true, 0u);
           }
-          for (int c : neg_hit_) {
-            const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
-            const int32_t before = row[c];
-            row[c] = coincidence_update(syn_, before, true, false, true, word);
-            if (cosim_) cosim_->tile_pulse(*this, static_cast<int>(t), r, c, false, before, row[c], word);
+        } else {
+          for (int r : rows_hit_) {
+            int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
+            const auto gr = static_cast<uint32_t>(geo_.row0 + r);
+            for (int c : pos_hit_) {
+              const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
+              const int32_t before = row[c];
+              row[c] = coincidence_update(syn_, before, true, true, false, word);
+              if (cosim_) cosim_->tile_pulse(*this, static_cast<int>(t), r, c, true, before, row[c], word);
+            }
+            for (int c : neg_hit_) {
+              const uint32_t word = syn_.pulse_noise ? device_noise_word(device_key_, t, gr, static_cast<uint32_t>(geo_.col0 + c)) : 0u;
+              const int32_t before = row[c];
+              row[c] = coincidence_update(syn_, before, true, false, true, word);
+              if (cosim_) cosim_->tile_pulse(*this, static_cast<int>(t), r, c, false, before, row[c], word);
+            }
           }
         }
         cnt_.pulses_up += rows_hit_.size() * pos_hit_.size();

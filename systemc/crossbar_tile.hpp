@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -97,6 +98,7 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   void set_cosim_observer(CosimObserver* observer) { cosim_ = observer; }
 
  private:
+  void end_of_elaboration() override;
   void on_clock_or_reset();
   void reset_state();
   void take_event(const AerEvent& ev);
@@ -118,6 +120,7 @@ class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
   int busy_left_ = 0;
   TileCounters cnt_;
   CosimObserver* cosim_ = nullptr;
+  std::unique_ptr<sc_core::sc_event_or_list> idle_wakeup_;  // start_i or valid_i rising, or reset
 };
 
 }  // namespace ssnn::sc

@@ -35,7 +35,10 @@ neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig&
   list_pos_.reserve(n);
   list_neg_.reserve(n);
   out_.reserve(2 * n);
-  SC_CTHREAD(run, clk_i.pos());
+  // A clocked thread (as SC_CTHREAD) that may also wait for start_i while idle (idle_until).
+  SC_THREAD(run);
+  sensitive << clk_i.pos();
+  dont_initialize();
   async_reset_signal_is(rst_ni, false);
 }
 
@@ -215,10 +218,7 @@ void neuron_core::run() {
   reset_state();
   wait();
   for (;;) {
-    if (!start_i.read()) {
-      wait();
-      continue;
-    }
+    idle_until(start_i);
     busy_o.write(true);
     const auto op = static_cast<Op>(op_i.read());
     int cost = 1;

@@ -31,7 +31,10 @@ spike_encoder::spike_encoder(const sc_core::sc_module_name& name, const ModelCon
       label_q16_(prob_to_q16(cfg.label_rate)) {
   spikes_.reserve(static_cast<size_t>(cfg.inputs));
   out_.reserve(static_cast<size_t>(cfg.inputs));
-  SC_CTHREAD(run, clk_i.pos());
+  // A clocked thread (as SC_CTHREAD) that may also wait for start_i while idle (idle_until).
+  SC_THREAD(run);
+  sensitive << clk_i.pos();
+  dont_initialize();
   async_reset_signal_is(rst_ni, false);
 }
 
@@ -108,10 +111,7 @@ void spike_encoder::run() {
   reset_state();
   wait();
   for (;;) {
-    if (!start_i.read()) {
-      wait();
-      continue;
-    }
+    idle_until(start_i);
     busy_o.write(true);
     const auto op = static_cast<Op>(op_i.read());
     if (op == Op::kSampleBegin) {
