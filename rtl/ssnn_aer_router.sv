@@ -82,20 +82,20 @@ module ssnn_aer_router #(
   // ---------------------------------------------------------------------------------------------
   // Routing table (configuration: no reset, like the weight arrays).
   // ---------------------------------------------------------------------------------------------
-  logic [Blocks*Kinds-1:0][NumOutputs-1:0] route_q;
+  logic [Blocks*Kinds*NumOutputs-1:0] route_q;
 
   always_ff @(posedge clk_i) begin
     if (route_we_i && 32'(route_block_i) < 32'(Blocks) && route_kind_i != 2'd3) begin
-      route_q[32'(route_block_i) * Kinds + 32'(route_kind_i)] <= route_mask_i;
+      route_q[(32'(route_block_i) * Kinds + 32'(route_kind_i)) * NumOutputs +: NumOutputs] <= route_mask_i;
     end
   end
 
   // The route of a packet: its kind and block bits select the entry (the neuron bits do not).
   function automatic logic [NumOutputs-1:0] route_of(input logic [1:0] kind, input logic [7:0] block);
+    route_of = '0;
     if (32'(block) < 32'(Blocks) && kind != 2'd3) begin
-      return route_q[32'(block) * Kinds + 32'(kind)];
+      route_of = route_q[(32'(block) * Kinds + 32'(kind)) * NumOutputs +: NumOutputs];
     end
-    return '0;
   endfunction
 
   // ---------------------------------------------------------------------------------------------
@@ -103,35 +103,35 @@ module ssnn_aer_router #(
   // ---------------------------------------------------------------------------------------------
   logic [NumInputs*FifoDepth*EventBits-1:0] fifo_d;  // input i, slot s at (i*FifoDepth + s)
   logic [NumInputs*FifoDepth*EventBits-1:0] fifo_q;
-  logic [NumInputs-1:0][PtrBits-1:0] head_d;
-  logic [NumInputs-1:0][PtrBits-1:0] head_q;
-  logic [NumInputs-1:0][OccBits-1:0] count_d;
-  logic [NumInputs-1:0][OccBits-1:0] count_q;
-  logic [NumInputs-1:0][OccBits-1:0] high_d;
-  logic [NumInputs-1:0][OccBits-1:0] high_q;
+  logic [NumInputs*PtrBits-1:0] head_d;
+  logic [NumInputs*PtrBits-1:0] head_q;
+  logic [NumInputs*OccBits-1:0] count_d;
+  logic [NumInputs*OccBits-1:0] count_q;
+  logic [NumInputs*OccBits-1:0] high_d;
+  logic [NumInputs*OccBits-1:0] high_q;
   logic [NumInputs-1:0]  ready_d, ready_q;
   logic [NumInputs-1:0]  pending_d, pending_q;          // an offer seen and not accepted
-  logic [NumInputs-1:0][EventBits-1:0] pending_ev_d;
-  logic [NumInputs-1:0][EventBits-1:0] pending_ev_q;
+  logic [NumInputs*EventBits-1:0] pending_ev_d;
+  logic [NumInputs*EventBits-1:0] pending_ev_q;
   logic [NumOutputs-1:0] out_valid_d, out_valid_q;
-  logic [NumOutputs-1:0][EventBits-1:0] out_ev_d;
-  logic [NumOutputs-1:0][EventBits-1:0] out_ev_q;
+  logic [NumOutputs*EventBits-1:0] out_ev_d;
+  logic [NumOutputs*EventBits-1:0] out_ev_q;
   logic [InBits-1:0]     rr_d, rr_q;
 
   logic [CountBits-1:0] cycles_d, cycles_q, copies_d, copies_q, unrouted_d, unrouted_q;
   logic [CountBits-1:0] stall_d, stall_q, bw_stall_d, bw_stall_q, out_stall_d, out_stall_q;
-  logic [NumInputs-1:0][CountBits-1:0] events_in_d;
-  logic [NumInputs-1:0][CountBits-1:0] events_in_q;
-  logic [NumInputs-1:0][CountBits-1:0] grants_d;
-  logic [NumInputs-1:0][CountBits-1:0] grants_q;
-  logic [NumInputs-1:0][CountBits-1:0] head_stall_d;
-  logic [NumInputs-1:0][CountBits-1:0] head_stall_q;
-  logic [NumInputs-1:0][CountBits-1:0] in_stall_d;
-  logic [NumInputs-1:0][CountBits-1:0] in_stall_q;
-  logic [NumInputs-1:0][CountBits-1:0] drops_d;
-  logic [NumInputs-1:0][CountBits-1:0] drops_q;
-  logic [NumOutputs-1:0][CountBits-1:0] events_out_d;
-  logic [NumOutputs-1:0][CountBits-1:0] events_out_q;
+  logic [NumInputs*CountBits-1:0] events_in_d;
+  logic [NumInputs*CountBits-1:0] events_in_q;
+  logic [NumInputs*CountBits-1:0] grants_d;
+  logic [NumInputs*CountBits-1:0] grants_q;
+  logic [NumInputs*CountBits-1:0] head_stall_d;
+  logic [NumInputs*CountBits-1:0] head_stall_q;
+  logic [NumInputs*CountBits-1:0] in_stall_d;
+  logic [NumInputs*CountBits-1:0] in_stall_q;
+  logic [NumInputs*CountBits-1:0] drops_d;
+  logic [NumInputs*CountBits-1:0] drops_q;
+  logic [NumOutputs*CountBits-1:0] events_out_d;
+  logic [NumOutputs*CountBits-1:0] events_out_q;
 
   // ---------------------------------------------------------------------------------------------
   // One edge: output handshakes, arbitration, pointer, input handshakes.
@@ -144,14 +144,20 @@ module ssnn_aer_router #(
   logic [InBits-1:0]     first_blocked, last_granted;
   int unsigned           grants, idx;
   logic [CountBits-1:0]  new_copies, new_unrouted;
-  logic [PtrBits-1:0]    tail;
+  logic [PtrBits-1:0]    tail, head_i;
+  logic [OccBits-1:0]    count_i, count_new;
+  logic [EventBits-1:0]  in_ev;
+  logic                  push;
 
   always_comb begin
     // 1. Output handshakes.
-    out_valid_d = out_valid_q & ~out_ready_i;
+    out_valid_d  = out_valid_q & ~out_ready_i;
+    out_ev_d     = out_ev_q;
+    events_out_d = events_out_q;
     for (int o = 0; o < NumOutputs; o++) begin
-      out_ev_d[o]     = out_ev_q[o];
-      events_out_d[o] = events_out_q[o] + CountBits'(out_valid_q[o] && out_ready_i[o]);
+      if (out_valid_q[o] && out_ready_i[o]) begin
+        events_out_d[o*CountBits +: CountBits] = events_out_q[o*CountBits +: CountBits] + CountBits'(1);
+      end
     end
 
     // 2. Arbitration from the pointer over the heads as they were before the edge.
@@ -170,17 +176,15 @@ module ssnn_aer_router #(
     head           = '0;
     route          = '0;
     go             = 1'b0;
-    for (int i = 0; i < NumInputs; i++) begin
-      head_stall_d[i] = head_stall_q[i];
-      grants_d[i]     = grants_q[i];
-    end
+    head_stall_d   = head_stall_q;
+    grants_d       = grants_q;
     for (int k = 0; k < NumInputs; k++) begin
       idx = 32'(rr_q) + 32'(k);
       if (idx >= 32'(NumInputs)) begin
         idx = idx - 32'(NumInputs);
       end
-      if (count_q[idx] != '0) begin
-        head  = fifo_q[(idx * 32'(FifoDepth) + 32'(head_q[idx])) * 32'(EventBits) +: EventBits];
+      if (count_q[idx*OccBits +: OccBits] != '0) begin
+        head  = fifo_q[(idx * FifoDepth + 32'(head_q[idx*PtrBits +: PtrBits])) * EventBits +: EventBits];
         route = route_of(head[25:24], head[23:16]);
         go    = grants < 32'(EventsPerCycle);
         if (!go) begin
@@ -195,7 +199,7 @@ module ssnn_aer_router #(
         end
         first_nonempty = 1'b0;
         if (!go) begin
-          head_stall_d[idx] = head_stall_q[idx] + CountBits'(1);
+          head_stall_d[idx*CountBits +: CountBits] = head_stall_q[idx*CountBits +: CountBits] + CountBits'(1);
           if (!blocked_found) begin
             blocked_found = 1'b1;
             first_blocked = InBits'(idx);
@@ -205,7 +209,7 @@ module ssnn_aer_router #(
           claimed     = claimed | route;
           for (int o = 0; o < NumOutputs; o++) begin
             if (route[o]) begin
-              out_ev_d[o] = head;
+              out_ev_d[o*EventBits +: EventBits] = head;
             end
           end
           if (route == '0) begin
@@ -213,8 +217,8 @@ module ssnn_aer_router #(
           end else begin
             new_copies = new_copies + CountBits'($countones(route)) - CountBits'(1);
           end
-          pop[idx]      = 1'b1;
-          grants_d[idx] = grants_q[idx] + CountBits'(1);
+          pop[idx]                             = 1'b1;
+          grants_d[idx*CountBits +: CountBits] = grants_q[idx*CountBits +: CountBits] + CountBits'(1);
           grants        = grants + 1;
           granted_found = 1'b1;
           last_granted  = InBits'(idx);
@@ -231,30 +235,44 @@ module ssnn_aer_router #(
     end
 
     // 4. Input handshakes against the registered ready.
-    fifo_d = fifo_q;
+    fifo_d       = fifo_q;
+    head_d       = head_q;
+    pending_ev_d = pending_ev_q;
+    events_in_d  = events_in_q;
+    in_stall_d   = in_stall_q;
+    drops_d      = drops_q;
+    pending_d    = '0;
+    count_d      = count_q;
+    high_d       = high_q;
+    ready_d      = ready_q;
+    tail         = '0;
+    count_new    = '0;
     for (int i = 0; i < NumInputs; i++) begin
-      head_d[i]       = head_q[i];
-      pending_ev_d[i] = pending_ev_q[i];
+      in_ev   = in_event_i[i*EventBits +: EventBits];
+      head_i  = head_q[i*PtrBits +: PtrBits];
+      count_i = count_q[i*OccBits +: OccBits];
+      push    = in_valid_i[i] && ready_q[i];
       if (pop[i]) begin
-        head_d[i] = (32'(head_q[i]) + 1 == 32'(FifoDepth)) ? '0 : head_q[i] + PtrBits'(1);
+        head_d[i*PtrBits +: PtrBits] = (32'(head_i) + 1 == 32'(FifoDepth)) ? '0 : head_i + PtrBits'(1);
       end
-      tail = PtrBits'((32'(head_q[i]) + 32'(count_q[i])) % 32'(FifoDepth));
-      drops_d[i] = drops_q[i] + CountBits'(pending_q[i] &&
-          (!in_valid_i[i] || in_event_i[i*EventBits +: EventBits] != pending_ev_q[i]));
-      events_in_d[i] = events_in_q[i];
-      in_stall_d[i]  = in_stall_q[i];
-      pending_d[i]   = 1'b0;
-      if (in_valid_i[i] && ready_q[i]) begin
-        fifo_d[(i * FifoDepth + 32'(tail)) * EventBits +: EventBits] = in_event_i[i*EventBits +: EventBits];
-        events_in_d[i]  = events_in_q[i] + CountBits'(1);
+      // An offer not accepted must stay until it is: withdrawn or changed, the event is lost.
+      if (pending_q[i] && (!in_valid_i[i] || in_ev != pending_ev_q[i*EventBits +: EventBits])) begin
+        drops_d[i*CountBits +: CountBits] = drops_q[i*CountBits +: CountBits] + CountBits'(1);
+      end
+      if (push) begin
+        tail = PtrBits'((32'(head_i) + 32'(count_i)) % 32'(FifoDepth));
+        fifo_d[(i * FifoDepth + 32'(tail)) * EventBits +: EventBits] = in_ev;
+        events_in_d[i*CountBits +: CountBits] = events_in_q[i*CountBits +: CountBits] + CountBits'(1);
       end else if (in_valid_i[i]) begin
-        in_stall_d[i]   = in_stall_q[i] + CountBits'(1);
-        pending_d[i]    = 1'b1;
-        pending_ev_d[i] = in_event_i[i*EventBits +: EventBits];
+        in_stall_d[i*CountBits +: CountBits]   = in_stall_q[i*CountBits +: CountBits] + CountBits'(1);
+        pending_d[i]                           = 1'b1;
+        pending_ev_d[i*EventBits +: EventBits] = in_ev;
       end
-      count_d[i] = count_q[i] - OccBits'(pop[i]) + OccBits'(in_valid_i[i] && ready_q[i]);
-      high_d[i]  = count_d[i] > high_q[i] ? count_d[i] : high_q[i];
-      ready_d[i] = 32'(count_d[i]) < 32'(FifoDepth);
+      count_new = count_i - OccBits'(pop[i]) + OccBits'(push);
+      count_d[i*OccBits +: OccBits] = count_new;
+      high_d[i*OccBits +: OccBits]  = count_new > high_q[i*OccBits +: OccBits] ? count_new
+                                                                               : high_q[i*OccBits +: OccBits];
+      ready_d[i] = 32'(count_new) < 32'(FifoDepth);
     end
 
     cycles_d    = cycles_q + CountBits'(1);
@@ -321,19 +339,16 @@ module ssnn_aer_router #(
   assign in_ready_o   = ready_q;
   assign out_valid_o  = out_valid_q;
   assign rr_pointer_o = rr_q;
-  for (genvar o = 0; o < NumOutputs; o++) begin : gen_out
-    assign out_event_o[o*EventBits +: EventBits]   = out_ev_q[o];
-    assign events_out_o[o*CountBits +: CountBits] = events_out_q[o];
-  end
-  for (genvar i = 0; i < NumInputs; i++) begin : gen_in
-    assign fifo_count_o[i*OccBits +: OccBits]              = count_q[i];
-    assign fifo_high_water_o[i*OccBits +: OccBits]         = high_q[i];
-    assign events_in_o[i*CountBits +: CountBits]          = events_in_q[i];
-    assign grants_o[i*CountBits +: CountBits]             = grants_q[i];
-    assign head_stall_cycles_o[i*CountBits +: CountBits]  = head_stall_q[i];
-    assign input_stall_cycles_o[i*CountBits +: CountBits] = in_stall_q[i];
-    assign drops_o[i*CountBits +: CountBits]              = drops_q[i];
-  end
+  // Flat vectors, channel k at [k*Width +: Width], as the ports.
+  assign out_event_o          = out_ev_q;
+  assign events_out_o         = events_out_q;
+  assign fifo_count_o         = count_q;
+  assign fifo_high_water_o    = high_q;
+  assign events_in_o          = events_in_q;
+  assign grants_o             = grants_q;
+  assign head_stall_cycles_o  = head_stall_q;
+  assign input_stall_cycles_o = in_stall_q;
+  assign drops_o              = drops_q;
   assign cycles_o                 = cycles_q;
   assign multicast_copies_o       = copies_q;
   assign unrouted_o               = unrouted_q;

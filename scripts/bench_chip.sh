@@ -102,6 +102,7 @@ def summary(rs):
 new = summary(runs["new"])
 out = {
     "benchmark": "SystemC chip vs golden model, same work",
+    "command": " ".join(["scripts/bench_chip.sh", train, test] + ([old_dir, str(repeats)] if old_dir else [])),
     "network": "784-1280-10", "timesteps": 64, "tiles": "256x256",
     "train_samples": int(train), "test_samples": int(test), "repeats": repeats,
     **new,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Waveforms of the SystemC chip: runs the three trace presets of systemc/gtkw/ (neuron,
 # crossbar, router) into build/waves/*.fst and, with --screenshot, renders the crossbar preset
-# headless into docs/img/chip_crossbar_wave.png (Xvfb + GTKWave, see TOOLCHAIN.md).
+# headless into docs/img/chip_crossbar_wave.png (Xvfb + GTKWave, see docs/toolchain.md).
 # Open a trace with: gtkwave build/waves/neuron.fst systemc/gtkw/neuron.gtkw
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,8 @@ if [ "${1:-}" = "--screenshot" ]; then
   # Steps 0..15 of the traced training sample (times in ps).
   printf 'gtkwave::setZoomRangeTimes 6400000 15000000\n' > zoom.tcl
   xvfb-run -a -s "-screen 0 1280x900x24" sh -c \
-    "gtkwave -S zoom.tcl -a '$REPO/systemc/gtkw/crossbar.gtkw' crossbar.fst > gtkwave.log 2>&1 & p=\$!; sleep 5; xwd -root -silent > shot.xwd; kill \$p"
+    'gtkwave -S zoom.tcl -a "$1" crossbar.fst > gtkwave.log 2>&1 & p=$!; sleep 5; xwd -root -silent > shot.xwd; kill $p' \
+    sh "$REPO/systemc/gtkw/crossbar.gtkw"  # paths as arguments, never pasted into the command
   xwdtopnm shot.xwd 2> /dev/null | pnmtopng > "$REPO/docs/img/chip_crossbar_wave.png"
   echo "wrote docs/img/chip_crossbar_wave.png"
 fi

@@ -6,7 +6,7 @@
 # (tb/unit/test_fuzz_regressions.cpp) once it is fixed.
 #
 # Usage: scripts/fuzz.sh [seconds per target, default 60] [target ...]
-#   targets: idx_images idx_labels checkpoint config (default: all)
+#   targets: idx_images idx_labels checkpoint config options (default: all)
 #   SSNN_FUZZ_BUILD  build folder (default <repo>/build-fuzz; it keeps the grown corpora between runs)
 #   SSNN_JOBS        build jobs (default 2)
 #   SSNN_NICE        niceness of the build and the fuzzers (default 15)
@@ -19,7 +19,7 @@ JOBS="${SSNN_JOBS:-2}"
 NICE="${SSNN_NICE:-15}"
 SECONDS_EACH="${1:-60}"
 [ $# -gt 0 ] && shift
-ALL_TARGETS=(idx_images idx_labels checkpoint config)
+ALL_TARGETS=(idx_images idx_labels checkpoint config options)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL_TARGETS[@]}")
 

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Hardware trade-offs of the SSNN-BP chip (issue 5): accuracy, energy and cycles per sample of the
+# Why one file (651 lines): the four trade-off studies share one run/plot/check driver and one figure style; split per study when a fifth arrives.
+"""Hardware trade-offs of the SSNN-BP chip: accuracy, energy and cycles per sample of the
 cycle-accurate SystemC chip (ssnn_chip_tb) against timesteps T, weight bits, crossbar tile size and
 AER router bandwidth. Runs the points through the sweep runner (scripts/sweep.py), keeps every
 point's report, and draws the figures (PNG and SVG) and their data (JSON) from those reports.

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The paper's Tables 1-2 and Figures 6-8 from the golden model (issue 5): MSE vs WTA with and
+"""The paper's Tables 1-2 and Figures 6-8 from the golden model: MSE vs WTA with and
 without dropout (3 seeds), real stochastic-coincidence training at T = 50 ... 1000, and the
 additive-noise approximation from T_n = 50 to 10,000. Runs the sweep files through the sweep
 runner (scripts/sweep.py), keeps every point's report, and draws the tables, figures (PNG and SVG)

@@ -49,6 +49,17 @@ def run(argv):
     return p.stdout
 
 
+def add_seed_spread(record, seed_accuracy):
+    """The inference-stream spread: per-seed accuracies, their mean and sample std (n - 1)."""
+    if not seed_accuracy:
+        return
+    values = list(seed_accuracy.values())
+    m = sum(values) / len(values)
+    record["inference_seed_accuracy"] = seed_accuracy
+    record["inference_seed_mean_accuracy"] = m
+    record["inference_seed_std_accuracy"] = (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+
+
 def read_json(path):
     with open(path) as f:
         return json.load(f)
@@ -101,12 +112,7 @@ def choose_on_validation(args, golden, folder, last):
                            "candidates": candidates}
     record["validation_accuracy"] = best["validation_accuracy"]
     record["averaged_epochs"] = best["window"]
-    if seed_accuracy:
-        values = list(seed_accuracy.values())
-        m = sum(values) / len(values)
-        record["inference_seed_accuracy"] = seed_accuracy
-        record["inference_seed_mean_accuracy"] = m
-        record["inference_seed_std_accuracy"] = (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+    add_seed_spread(record, seed_accuracy)
     print(f"chosen on validation: epochs {best['window'][0]}-{best['window'][1]} at T = {best['timesteps']} "
           f"(validation {100 * best['validation_accuracy']:.2f} %): test accuracy {100 * record['test_accuracy']:.2f} %")
     return record
@@ -223,13 +229,7 @@ def main():
                 run(evaluate + ["--seed", str(seed), "--report", eval_report])
                 with open(eval_report) as f:
                     seed_accuracy[str(seed)] = json.load(f)["test_accuracy"]
-        if seed_accuracy:
-            values = list(seed_accuracy.values())
-            mean_acc = sum(values) / len(values)
-            std = (sum((v - mean_acc) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
-            record["inference_seed_accuracy"] = seed_accuracy
-            record["inference_seed_mean_accuracy"] = mean_acc
-            record["inference_seed_std_accuracy"] = std
+        add_seed_spread(record, seed_accuracy)
         history = last_info["history"]["epochs"] if isinstance(last_info.get("history"), dict) else []
         record["epochs"] = windows[-1][2]  # the last averaged epoch of the last (latest) run
         # Histories keep rate and time per epoch, not the count: their product is the training-set size.

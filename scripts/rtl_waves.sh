@@ -19,7 +19,8 @@ shoot() {
   local view="$1" dump="$2" from="$3" to="$4"
   printf 'gtkwave::setZoomRangeTimes %s %s\n' "$from" "$to" > "$tmp/zoom.tcl"
   xvfb-run -a -s "-screen 0 1280x800x24" sh -c \
-    "gtkwave -S '$tmp/zoom.tcl' -a '$REPO/rtl/gtkw/$view.gtkw' '$WAVES/$dump' > '$tmp/gtkwave.log' 2>&1 & p=\$!; sleep 5; xwd -root -silent > '$tmp/shot.xwd'; kill \$p"
+    'gtkwave -S "$1/zoom.tcl" -a "$2" "$3" > "$1/gtkwave.log" 2>&1 & p=$!; sleep 5; xwd -root -silent > "$1/shot.xwd"; kill $p' \
+    sh "$tmp" "$REPO/rtl/gtkw/$view.gtkw" "$WAVES/$dump"  # paths as arguments, never pasted into the command
   xwdtopnm "$tmp/shot.xwd" 2> /dev/null | pnmtopng > "$IMG/$view.png"
   echo "wrote $IMG/$view.png"
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# Why one file (1,100 lines): the runner ships as one script users copy to other machines; its sections (spec, pool, MPI, table) are marked below and are the seams for the planned split into modules.
 """Sweep runner: run a grid of configurations x seeds of the golden model or the chip, on a local
 process pool or across MPI ranks, and gather one results table (mean +/- std over seeds).
 
@@ -15,6 +16,7 @@ Debian's python3 (/usr/bin/python3) is used on purpose: the MPI binding is Debia
 import argparse
 import csv
 import difflib
+import errno
 import hashlib
 import io
 import itertools
@@ -27,6 +29,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 PROG = "sweep.py"
@@ -60,6 +63,7 @@ PROGRAM_DEFAULTS = {"golden": {"threads": 1, "train-threads": 1}, "chip": {}}
 MAX_POINTS = 100_000      # configurations x seeds
 INT_LIMIT = 2 ** 64       # integers (option values, seeds) lie in (-2^64, 2^64)
 MAX_MESSAGE = 1000        # characters of an error message
+TABLE_FILES = ("results.csv", "points.csv", "results.json", "results.md")
 
 
 def one_line(text):
@@ -101,13 +105,26 @@ def check_os_text(where, text):
 # ---------------------------------------------------------------------------------------------
 
 def write_atomically(path, text):
-    """Write text to path via a temporary file in the same folder, fsync and rename."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Write text (UTF-8) to path via a new temporary file in the same folder, fsync and rename; an
+    existing path that is not a regular file is refused, and on any error (a full disk) the temporary
+    file is removed and the old file kept.  Raises OSError naming the path."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        raise OSError(errno.EEXIST, "exists and is not a regular file (refusing to replace it)", path)
+    target = os.path.realpath(path)  # a symbolic link keeps pointing to the new file
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(target) + ".tmp.", dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def dumps(obj):
@@ -321,6 +338,9 @@ def load_sweep(path, bin_dir, out_override=None, text=None, validation=None):
     if not isinstance(s.name, str):
         raise SweepError(f"{path}: 'name' must be a string")
     check_os_text(f"{path}: 'name'", s.name)
+    if not s.name or "/" in s.name or s.name in (".", ".."):
+        raise SweepError(f"{path}: 'name' {s.name!r} must be a plain file name (no '/', not '.' or '..'): "
+                         f"it names the output folder out/NAME")
     s.description = data.get("description", "")
     s.program_id, s.argv_prefix, s.kind = resolve_program(path, data.get("program"), bin_dir)
     known = program_options(s.argv_prefix)
@@ -473,9 +493,9 @@ def make_point(s, c, seed):
 def read_report(path, seed=None):
     """The report at path if it is complete (valid JSON with a test accuracy), else None."""
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8", errors="replace") as f:
             r = json.load(f)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(r, dict):
         return None
@@ -524,7 +544,7 @@ class Pool:
         for stale in (point["report"],):
             if os.path.exists(stale):  # a partial or corrupt report: remove before the rerun
                 os.remove(stale)
-        log = open(point["log"], "w")
+        log = open(point["log"], "w", encoding="utf-8", errors="surrogateescape")
         log.write(f"# sweep point {point['key']} seed {point['seed']}, {self.where}\n")
         log.write("$ " + " ".join(point["argv"]) + "\n")
         log.flush()
@@ -584,7 +604,7 @@ class Pool:
 def tail(path, lines=3):
     """The last lines a point's program printed (its log less the runner's two header lines)."""
     try:
-        with open(path, errors="replace") as f:
+        with open(path, encoding="utf-8", errors="replace") as f:
             out = f.read().strip().splitlines()[2:]
             return " | ".join(x.strip() for x in out[-lines:]) or "(no output)"
     except OSError:
@@ -921,7 +941,11 @@ def main(argv=None):
     except Interrupted:
         print(f"\n{PROG}: interrupted; finished points are kept, rerun to continue", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as e:
+        if comm is None and isinstance(e, OSError):  # an output that cannot be written: a device, a full disk
+            where = os.fsdecode(e.filename) if e.filename is not None else "output"
+            print(one_line(f"{PROG}: error: {where}: {e.strerror or e}"), file=sys.stderr)
+            return 2
         if comm is None:
             raise
         # Under MPI an exception on one rank would leave the others waiting: end the whole job.
@@ -941,6 +965,12 @@ def run_root(args, comm, size, jobs):
         return 2
     lock = None
     if not args.dry_run:
+        for name in TABLE_FILES:  # checked before any point runs, not after
+            path = os.path.join(s.out, name)
+            if os.path.lexists(path) and not os.path.isfile(path):
+                print(one_line(f"{PROG}: error: {path}: exists and is not a regular file (refusing to replace it)"),
+                      file=sys.stderr)
+                return 2
         write_config_files(s)
         lock = take_lock(s.out)
         if lock is None:
@@ -1043,10 +1073,10 @@ def run_worker(comm, jobs):
         p = pending[i]
         report_text = log_text = None
         if rec["status"] == "ok":
-            with open(p["report"]) as f:
+            with open(p["report"], encoding="utf-8", errors="surrogateescape") as f:
                 report_text = f.read()
             try:
-                with open(p["log"], errors="replace") as f:
+                with open(p["log"], encoding="utf-8", errors="replace") as f:
                     log_text = f.read()[-65536:]
             except OSError:
                 log_text = None

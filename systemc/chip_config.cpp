@@ -35,7 +35,9 @@ void ChipConfig::validate(const ModelConfig& m) const {
   if (events_per_cycle < 1 || events_per_cycle > 64)
     fail(fmt::format("--events-per-cycle: {} is out of range 1..64", events_per_cycle));
   if (fifo_depth < 1 || fifo_depth > 65536) fail(fmt::format("--fifo-depth: {} is out of range 1..65536", fifo_depth));
-  if (!(clock_mhz > 0) || clock_mhz > 100000) fail(fmt::format("--clock-mhz: {} is out of range (0, 100000]", clock_mhz));
+  // From 1 kHz: latency and power figures stay finite and the clock period fits SystemC's time.
+  if (!(clock_mhz >= 0.001) || clock_mhz > 100000)
+    fail(fmt::format("--clock-mhz: {} is out of range 0.001..100000", clock_mhz));
   if (m.update_mode != UpdateMode::kStochastic && m.update_mode != UpdateMode::kRate)
     fail(fmt::format("--mode: {} is a software baseline of the golden model; the chip implements stochastic "
                      "(per-step pulses) and rate (end-of-sample) updates", to_string(m.update_mode)));

@@ -31,6 +31,9 @@
 
 namespace ssnn::sc {
 
+void to_json(nlohmann::json& j, const TileCounters& t);
+void from_json(const nlohmann::json& j, TileCounters& t);
+
 struct ChipState {
   ControllerCounters controller;
   EncoderCounters encoder;

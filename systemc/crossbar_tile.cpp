@@ -199,6 +199,11 @@ void crossbar_tile::run_command(Op op) {
         }
         cnt_.pulses_up += rows_hit_.size() * pos_hit_.size();
         cnt_.pulses_down += rows_hit_.size() * neg_hit_.size();
+        const uint64_t halves = uint64_t{!pos_hit_.empty()} + uint64_t{!neg_hit_.empty()};
+        cnt_.update_row_drives += rows_hit_.size() * halves;
+        cnt_.update_col_drives += pos_hit_.size() + neg_hit_.size();
+        cnt_.update_row_cells += rows_hit_.size() * halves * static_cast<uint64_t>(geo_.cols);
+        cnt_.update_col_cells += (pos_hit_.size() + neg_hit_.size()) * static_cast<uint64_t>(geo_.rows);
       }
       if (learn && cfg_.update_mode == UpdateMode::kStochastic) cost = ChipConfig::kUpdateCycles;
       if (cosim_) cosim_->tile_step_end(*this, static_cast<int>(step_i.read()), learn);

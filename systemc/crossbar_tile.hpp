@@ -44,6 +44,12 @@ struct TileCounters {
   uint64_t pulses_down = 0;   // ... down
   uint64_t rate_updates = 0;  // cross-points written by rate updates
   uint64_t busy_cycles = 0;   // cycles spent on commands (update, rate update)
+  // Lines the stochastic update drives (for the energy model; they change no result): a latched
+  // row is driven once per half (up, down) that has latched columns, a latched column once.
+  uint64_t update_row_drives = 0;
+  uint64_t update_col_drives = 0;
+  uint64_t update_row_cells = 0;  // cross-points on the driven rows (drives x tile columns)
+  uint64_t update_col_cells = 0;  // cross-points on the driven columns (drives x tile rows)
 };
 
 class crossbar_tile : public sc_core::sc_module, public tile_sum_if {

@@ -1,26 +1,17 @@
-// Per-operation energy table and the chip's energy / latency estimate from its counters.
+// The chip's energy and latency from its operation counters, under two array technologies.
 //
-// Defaults are published per-operation figures of real chips and circuits; sources and how each
-// was checked: docs/chip.md, "Energy and latency".
-//   synaptic_op_pj      23.6  Loihi, energy per synaptic spike operation (Davies et al., IEEE Micro
-//                             38(1), 2018, Table 2, pre-silicon circuit simulation): one cross-point
-//                             read and accumulate.
-//   neuron_update_pj    81    Loihi, energy per *active* neuron update, same table: one forward
-//                             neuron or one gradient pair advanced by one step. Every composite
-//                             neuron's filter moves charge onto its membrane at every step, so its
-//                             state changes each step: an active update in Loihi's terms (firing is
-//                             a separate cost that this model does not charge).
-//   spike_hop_pj        3.5   Loihi, spike energy per mesh hop, same table (3.0 pJ east-west,
-//                             4.0 pJ north-south; their mean): one AER event copy delivered.
-//   pulse_pj            1.0   one coincidence pulse at a resistive cross-point: an assumption of the
-//                             order of filamentary RRAM programming pulses (Burr et al., Adv. Phys.
-//                             X 2(1), 2017); replace it with the device's own figure.
-//   rate_update_pj      120   Loihi, energy per synaptic update (learning engine), same table: one
-//                             cross-point rewritten by a rate update (digital read-modify-write).
-//   lfsr_draw_pj        0.1   a 32-bit integer add at 45 nm, 0.9 V (Horowitz, ISSCC 2014), standing
-//                             for one xorshift draw and compare.
-//   bus_word_pj         0.1   same figure for one 32-bit word on the column-sum adder tree.
-// Static power is not modelled.
+// Every constant lives in one table file (data/energy/default.json, built into the program;
+// `--energy-table FILE` reads a copy, `--energy SECTION.NAME=VALUE` overrides one entry), each with
+// its unit and source. Both models share the neuron cores, the AER router, the encoder and the
+// column-sum bus ("shared"); they differ in the array:
+//   digital  today's model: every cross-point read costs one synaptic operation (Loihi's figure),
+//            every coincidence one programming pulse.
+//   analog   an RPU crossbar: a read spike drives one line (driver + line charging + the current
+//            of every device on the line for one read pulse); every read phase integrates and
+//            converts each tile line that feeds a neuron core; an update drives the latched rows
+//            at +V/2 and columns at -V/2 (drivers, line charging, half-selected devices) and
+//            programs each coincident device at the full write voltage; ADC leakage over the busy
+//            time. The formulas are written out in docs/chip.md, "Energy and latency".
 #pragma once
 
 #include <map>
@@ -28,33 +19,65 @@
 
 #include <nlohmann/json.hpp>
 
-#include "chip_config.hpp"
 #include "ssnn_chip.hpp"
 
 namespace ssnn::sc {
 
-struct EnergyTable {
-  double synaptic_op_pj = 23.6;
-  double neuron_update_pj = 81.0;
-  double spike_hop_pj = 3.5;
-  double pulse_pj = 1.0;
-  double rate_update_pj = 120.0;
-  double lfsr_draw_pj = 0.1;
-  double bus_word_pj = 0.1;
-
-  // Sets one entry by name ("synaptic_op_pj=20"); throws ConfigError naming --energy.
-  void set(const std::string& assignment);
-  nlohmann::json to_json() const;
+struct EnergyEntry {
+  double value = 0;
+  std::string unit;
+  std::string source;
+  bool operator==(const EnergyEntry& o) const { return value == o.value && unit == o.unit && source == o.source; }
 };
 
+// The table: sections "shared", "digital", "analog", each a set of named entries.
+class EnergyTable {
+ public:
+  // The built-in table (data/energy/default.json, compiled in).
+  static EnergyTable builtin();
+  // Reads and validates a table file; ConfigError "--energy-table: FILE: ..." on any fault.
+  static EnergyTable load(const std::string& path);
+  // Validates parsed JSON; `origin` names the file in errors.
+  static EnergyTable from_json(const nlohmann::json& j, const std::string& origin);
+  nlohmann::json to_json() const;
+
+  // "SECTION.NAME=VALUE", or "NAME=VALUE" when NAME is unique across sections; ConfigError naming --energy.
+  void set(const std::string& assignment);
+  double at(const std::string& section, const std::string& name) const;
+  // Today's digital entries as one flat NAME -> pJ object (reports' energy_table_pj).
+  nlohmann::json digital_flat() const;
+  const std::string& origin() const { return origin_; }
+  bool operator==(const EnergyTable& o) const { return sections_ == o.sections_; }
+
+ private:
+  std::string origin_;
+  std::string description_;
+  std::map<std::string, std::map<std::string, EnergyEntry>> sections_;
+};
+
+// What the static power scales with: the number of ADCs of all tiles.
+struct ArrayPeriphery {
+  double adcs = 0;
+};
+ArrayPeriphery array_periphery(const EnergyTable& table, const ssnn_chip& chip);
+
+// One model's estimate: joules per block and operation, and per-operation figures.
 struct EnergyEstimate {
-  std::map<std::string, double> joules;  // per operation kind
+  std::map<std::string, std::map<std::string, double>> blocks;  // block -> operation -> J
   double total_j = 0;
-  double seconds = 0;  // cycles / clock
+  double seconds = 0;               // busy cycles / clock
+  double pj_per_synaptic_op = 0;    // array read energy / cross-points read (forward and transposed)
+  double pj_per_update_pulse = 0;   // update energy / coincidence pulses
+  nlohmann::json to_json(double per_samples) const;  // every joule figure divided by per_samples
+};
+
+struct EnergyEstimates {
+  EnergyEstimate digital;
+  EnergyEstimate analog;
 };
 
 // Energy and latency of the operations counted between two counter snapshots.
-EnergyEstimate estimate_energy(const EnergyTable& table, const ChipConfig& chip, const ChipCounters& before,
-                               const ChipCounters& after);
+EnergyEstimates estimate_energy(const EnergyTable& table, const ArrayPeriphery& periphery, double clock_mhz,
+                                const ChipCounters& before, const ChipCounters& after);
 
 }  // namespace ssnn::sc

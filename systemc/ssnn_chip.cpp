@@ -325,6 +325,10 @@ ChipCounters ssnn_chip::counters() const {
     s.pulses_down += k.pulses_down;
     s.rate_updates += k.rate_updates;
     s.busy_cycles += k.busy_cycles;
+    s.update_row_drives += k.update_row_drives;
+    s.update_col_drives += k.update_col_drives;
+    s.update_row_cells += k.update_row_cells;
+    s.update_col_cells += k.update_col_cells;
     c.synaptic_reads[u] += k.row_reads * static_cast<uint64_t>(t->geometry().cols);
     c.gradient_reads[u] += k.col_reads * static_cast<uint64_t>(t->geometry().rows);
   }

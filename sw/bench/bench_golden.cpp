@@ -21,6 +21,7 @@
 
 #include "ssnn/config.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/output_path.hpp"
 #include "ssnn/network.hpp"
 #include "ssnn/report.hpp"
 #include "ssnn/trainer.hpp"
@@ -112,6 +113,10 @@ int main(int argc, char** argv) {
       train = ssnn::load_named_dataset("subset", "train");
       test = ssnn::load_named_dataset("subset", "test");
     }
+    ssnn::check_test_split(train, test);
+    ssnn::check_run_paths({{"--dataset", train.images_file}, {"--dataset", train.labels_file},
+                           {"--dataset", test.images_file}, {"--dataset", test.labels_file}},
+                          {{"--json", json_path}});
     const size_t n_train = std::min(train_samples, train.size());
     const size_t n_test = std::min(test_samples, test.size());
     const ssnn::Dataset train_set = prefix(train, n_train);

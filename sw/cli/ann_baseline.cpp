@@ -14,7 +14,9 @@
 #include "ssnn/ann.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/output_path.hpp"
 #include "ssnn/report.hpp"
+#include "ssnn/run_limits.hpp"
 #include "ssnn/trainer.hpp"
 
 int main(int argc, char** argv) {
@@ -58,11 +60,14 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "threads for the matrix products (results are bit-identical for the same count)")
       ->check(ssnn::int_range(1, 1024))->capture_default_str();
   app.add_option("--report", report_path, "write a JSON result record here");
+  bool allow_large = false;
+  app.add_flag("--allow-large", allow_large, "run beyond the network-size limit (docs/robustness.md)");
   app.add_flag("--quiet", quiet, "no per-epoch lines");
   bool no_progress = false;  // accepted for the sweep runner (scripts/sweep.py); there is no progress bar
   app.add_flag("--no-progress", no_progress, "no progress bar (there is none; per-epoch lines stay)");
 
   try {
+    ssnn::check_list_items(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
@@ -76,10 +81,20 @@ int main(int argc, char** argv) {
     Eigen::setNbThreads(threads);
     const ssnn::Dataset train_set = ssnn::load_named_dataset(data.dataset, "train", data.data_dir, data.train_samples);
     const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
+    ssnn::check_test_split(train_set, test_set);
+    ssnn::check_run_paths({{"--dataset", train_set.images_file}, {"--dataset", train_set.labels_file},
+                           {"--dataset", test_set.images_file}, {"--dataset", test_set.labels_file}},
+                          {{"--report", report_path}});
     cfg.inputs = static_cast<int>(train_set.pixels_per_image());
-    cfg.classes = static_cast<int>(std::max(train_set.num_classes, test_set.num_classes));
-    if (test_set.pixels_per_image() != train_set.pixels_per_image())
-      throw std::invalid_argument("--dataset: training and test images differ in size");
+    cfg.classes = static_cast<int>(train_set.num_classes);
+    std::vector<int> sizes{cfg.inputs};
+    sizes.insert(sizes.end(), cfg.hidden.begin(), cfg.hidden.end());
+    sizes.push_back(cfg.classes);
+    // Weights, gradients and Adam's two moments: four floats per weight, as the spiking model's 16 bytes.
+    if (ssnn::synapse_count(sizes) > ssnn::RunLimits::kMaxSynapses && !allow_large)
+      throw ssnn::ConfigError(fmt::format("--hidden: a {} network has {} weights, more than the limit of {} "
+                                          "(--allow-large runs it anyway)",
+                                          fmt::join(sizes, "-"), ssnn::synapse_count(sizes), ssnn::RunLimits::kMaxSynapses));
     ssnn::ann::Mlp<float> net(cfg);
 
     const double t0 = ssnn::now_seconds();

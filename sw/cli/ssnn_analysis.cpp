@@ -23,9 +23,18 @@
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/output_path.hpp"
 #include "ssnn/report.hpp"
+#include "ssnn/run_limits.hpp"
+#include "ssnn/trainer.hpp"
 
 namespace {
+
+// stochastic-mult: the finest operand grid (1,000 values, a million pairs) and the largest work
+// (operand pairs x timesteps summed over the trains: about 10 s).
+constexpr double kMinStep = 1e-3;
+constexpr double kMaxMultWork = 2e9;
+constexpr long long kMaxTimesteps = 100000;
 
 nlohmann::json to_json(const ssnn::SortedDistribution& d) {
   return nlohmann::json{{"mean_sorted", d.mean},   {"top1", d.top1},   {"entropy_bits", d.entropy_bits},
@@ -49,15 +58,6 @@ nlohmann::json to_json(const ssnn::UpdateAgreementLayer& a, int layer) {
                         {"samples", a.samples}};
 }
 
-// The data set must fit the weights (as ssnn_golden eval checks), in one line naming --dataset.
-void check_fits(const ssnn::Dataset& d, const ssnn::ModelConfig& cfg, const std::string& name) {
-  if (static_cast<int>(d.pixels_per_image()) != cfg.inputs)
-    throw ssnn::ConfigError(
-        fmt::format("--dataset: images have {} pixels, the weights expect {}", d.pixels_per_image(), cfg.inputs));
-  if (static_cast<int>(d.num_classes) > cfg.classes)
-    throw ssnn::ConfigError(
-        fmt::format("--dataset: {} has {} classes, the weights only {}", name, d.num_classes, cfg.classes));
-}
 
 void emit(const nlohmann::json& j, const std::string& path) {
   if (path.empty()) {
@@ -87,20 +87,23 @@ int main(int argc, char** argv) {
   int threads = 0;
   double logit_per_rate = 5.0;
   std::vector<double> softmax_scales;
+  bool allow_large = false;
 
   CLI::App* mult = app.add_subcommand("stochastic-mult", "figure 4: error of AND-of-two-trains multiplication vs T");
-  mult->add_option("--timesteps", timesteps, "train lengths, comma separated")->delimiter(',')->capture_default_str();
-  mult->add_option("--seed", seed, "master seed of the trains")->capture_default_str();
+  mult->add_option("--timesteps", timesteps, "train lengths, comma separated")
+      ->delimiter(',')->check(ssnn::int_range(1, kMaxTimesteps))->capture_default_str();
+  mult->add_option("--seed", seed, "master seed of the trains")->check(ssnn::non_negative())->capture_default_str();
   mult->add_option("--step", step, "operand grid step (paper: 0.02, 50 values)")->capture_default_str();
   mult->add_flag("--errors", with_samples, "include every pair's error (for histograms)");
+  mult->add_flag("--allow-large", allow_large, "run beyond the work limit (docs/robustness.md)");
   mult->add_option("--json", json_path, "write the JSON here (default: stdout)");
 
   CLI::App* wta = app.add_subcommand("wta-distribution", "figure 5: sorted output distribution, WTA vs softmax");
   wta->add_option("--weights", weights_path, "weights or checkpoint file")->required();
   wta->add_option("--dataset", dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->capture_default_str();
-  wta->add_option("--data-dir", data_dir, "cache folder of fetched data sets");
-  wta->add_option("--samples", samples, "test samples to use (0: all)");
-  wta->add_option("--threads", threads, "threads (0: all cores)");
+  wta->add_option("--data-dir", data_dir, "cache folder of fetched data sets")->check(CLI::ExistingDirectory);
+  wta->add_option("--samples", samples, "test samples to use (0: all)")->check(ssnn::non_negative());
+  wta->add_option("--threads", threads, "threads (0: all cores)")->check(ssnn::int_range(0, 1024));
   wta->add_option("--logit-per-rate", logit_per_rate, "softmax logit = this * count / T (paper theta = 5)")
       ->capture_default_str();
   wta->add_option("--softmax-scales", softmax_scales,
@@ -119,14 +122,17 @@ int main(int argc, char** argv) {
       "eq. 10 vs eq. 9: coincidence counts against rate products on the spikes of fixed weights (training samples)");
   agree->add_option("--weights", weights_path, "weights or checkpoint file")->required();
   agree->add_option("--dataset", dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->capture_default_str();
-  agree->add_option("--data-dir", data_dir, "cache folder of fetched data sets");
+  agree->add_option("--data-dir", data_dir, "cache folder of fetched data sets")->check(CLI::ExistingDirectory);
   agree->add_option("--samples", agreement_samples, "first N training samples (0: all)")->capture_default_str();
+  for (CLI::App* sub : {wta, agree})
+    sub->add_flag("--allow-large", allow_large, "run beyond the network-size and work limits (docs/robustness.md)");
   agree->add_option("-T,--timesteps", override_timesteps, "timesteps per sample (default: the checkpoint's)");
   agree->add_option("--tau-divisor", override_tau, "kernel tau = T / this (default: the checkpoint's)");
   agree->add_option("--input-profile", override_profile, "front-loaded | flat (default: the checkpoint's)");
   agree->add_option("--json", json_path, "write the JSON here (default: stdout)");
 
   try {
+    ssnn::check_list_items(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);  // --help: 0
@@ -136,6 +142,17 @@ int main(int argc, char** argv) {
   try {
     const std::string command = ssnn::command_line(argc, argv);
     if (mult->parsed()) {
+      ssnn::check_run_paths({}, {{"--json", json_path}});
+      // A grid of n operand values has n^2 pairs, each kept (3 doubles) and run for T steps.
+      if (!(step >= kMinStep) || step >= 1)
+        throw ssnn::ConfigError(fmt::format("--step: {} is out of range [{}, 1)", step, kMinStep));
+      const double pairs = std::pow(std::ceil(1.0 / step), 2);
+      double work = 0;
+      for (int t : timesteps) work += pairs * t;
+      if (work > kMaxMultWork && !allow_large)
+        throw ssnn::ConfigError(fmt::format("--timesteps: {:.0f} operand pairs x the trains' timesteps = {:.2e} steps, "
+                                            "more than the limit of {:.0e} (--allow-large runs it anyway)",
+                                            pairs, work, kMaxMultWork));
       nlohmann::json runs = nlohmann::json::array();
       for (int t : timesteps) {
         if (t < 1) throw std::invalid_argument("--timesteps: every value must be >= 1");
@@ -168,7 +185,11 @@ int main(int argc, char** argv) {
       cfg.validate();  // the overrides: one line naming the option
       const auto n = static_cast<size_t>(agreement_samples);
       const ssnn::Dataset train = ssnn::load_named_dataset(dataset, "train", data_dir, n);
-      check_fits(train, cfg, dataset);
+      ssnn::check_data_fits(train, cfg, "--dataset");
+      ssnn::check_run_size(cfg, static_cast<double>(train.size()), ssnn::RunLimits::kMaxGoldenWork, "--samples",
+                           allow_large);
+      ssnn::check_run_paths({{"--weights", weights_path}, {"--dataset", train.images_file}, {"--dataset", train.labels_file}},
+                            {{"--json", json_path}});
       const ssnn::UpdateAgreement r = ssnn::compare_updates(cfg, c.weights, train, n);
       nlohmann::json layers = nlohmann::json::array();
       for (size_t l = 0; l < r.layers.size(); ++l) layers.push_back(to_json(r.layers[l], static_cast<int>(l)));
@@ -193,6 +214,16 @@ int main(int argc, char** argv) {
     } else {
       const ssnn::Checkpoint c = ssnn::load_checkpoint(weights_path);
       const ssnn::Dataset test = ssnn::load_named_dataset(dataset, "test", data_dir, samples);
+      ssnn::check_data_fits(test, c.config, "--dataset");
+      if (!std::isfinite(logit_per_rate) || !(logit_per_rate > 0))
+        throw ssnn::ConfigError(fmt::format("--logit-per-rate: {} must be a finite number > 0", logit_per_rate));
+      for (double x : softmax_scales)
+        if (!std::isfinite(x) || !(x > 0))
+          throw ssnn::ConfigError(fmt::format("--softmax-scales: {} must be a finite number > 0", x));
+      ssnn::check_run_size(c.config, 2.0 * static_cast<double>(test.size()), ssnn::RunLimits::kMaxGoldenWork,
+                           "--samples", allow_large);
+      ssnn::check_run_paths({{"--weights", weights_path}, {"--dataset", test.images_file}, {"--dataset", test.labels_file}},
+                            {{"--json", json_path}});
       const ssnn::WtaComparison r = ssnn::compare_wta(c.config, c.weights, test, samples, threads, logit_per_rate);
       nlohmann::json scales = nlohmann::json::array();
       for (double s : softmax_scales) {

@@ -14,7 +14,9 @@
 #include "ssnn/data_split.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
+#include "ssnn/output_path.hpp"
 #include "ssnn/report.hpp"
+#include "ssnn/run_limits.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace {
@@ -109,13 +111,16 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand("info", "describe a checkpoint or weights file: config, position, weight ranges, history");
   info->add_option("--weights", weights_path, "weights or checkpoint file")->required();
 
+  bool allow_large = false;
   for (CLI::App* sub : {train, eval}) {
+    sub->add_flag("--allow-large", allow_large, "run beyond the network-size and work limits (docs/robustness.md)");
     sub->add_option("--report", report_path, "write a JSON result record here");
     sub->add_option("--threads", threads, "threads for evaluation (0: all cores)")->check(ssnn::int_range(0, kMaxThreads));
     sub->add_flag("--no-progress", no_progress, "no progress bar");
   }
 
   try {
+    ssnn::check_list_items(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
@@ -132,20 +137,39 @@ int main(int argc, char** argv) {
           ssnn::load_training_split(data.dataset, data.data_dir, data.train_samples, validation);
       const ssnn::Dataset& train_set = split.train;
       const ssnn::Dataset test_set = ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
-      const int data_classes = static_cast<int>(std::max(train_set.num_classes, test_set.num_classes));
+      ssnn::check_test_split(train_set, test_set);
+      const int data_classes = static_cast<int>(train_set.num_classes);
       if (train->count("--classes") == 0) cfg.classes = data_classes;
       else if (cfg.classes < data_classes)
-        throw ssnn::ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {}", cfg.classes,
-                                            data_classes, data.dataset));
+        throw ssnn::ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
+                                            data_classes, data.dataset, train_set.labels_file));
       if (static_cast<int>(train_set.pixels_per_image()) != cfg.inputs) cfg.inputs = static_cast<int>(train_set.pixels_per_image());
       if (resume && topt.checkpoint_path.empty()) throw ssnn::ConfigError("--resume: needs --checkpoint FILE");
+      if (topt.checkpoint_path.empty() && (topt.checkpoint_every > 0 || topt.stop_after > 0))
+        throw ssnn::ConfigError(fmt::format("{}: needs --checkpoint FILE (to resume from)",
+                                            topt.checkpoint_every > 0 ? "--checkpoint-every" : "--stop-after"));
+      // The checkpoint is read back by --resume and rewritten: an output, never another file's input.
+      ssnn::check_run_paths({{"--init-weights", init_weights}, {"--dataset", train_set.images_file},
+                             {"--dataset", train_set.labels_file}, {"--dataset", test_set.images_file},
+                             {"--dataset", test_set.labels_file}},
+                            {{"--report", report_path}, {"--save-weights", save_weights},
+                             {"--checkpoint", topt.checkpoint_path}});
       if (!topt.epoch_weights_dir.empty()) {  // fail now, not after the first epoch
         std::error_code ec;
         std::filesystem::create_directories(topt.epoch_weights_dir, ec);
         if (ec || !std::filesystem::is_directory(topt.epoch_weights_dir))
           throw ssnn::ConfigError(fmt::format("--epoch-weights: {}: cannot create the folder{}", topt.epoch_weights_dir,
                                               ec ? " (" + ec.message() + ")" : ""));
+        // Its epoch-NNN.ckpt files are outputs too: the weights this run starts from may not be one.
+        const std::filesystem::path init(init_weights);
+        if (!init_weights.empty() && init.filename().string().rfind("epoch-", 0) == 0 &&
+            std::filesystem::equivalent(init.has_parent_path() ? init.parent_path() : ".", topt.epoch_weights_dir, ec))
+          throw ssnn::ConfigError(fmt::format("--epoch-weights: {}: would overwrite --init-weights {}; give another folder",
+                                              topt.epoch_weights_dir, init_weights));
       }
+      cfg.validate();
+      ssnn::check_run_size(cfg, static_cast<double>(topt.epochs) * static_cast<double>(train_set.size() + test_set.size()),
+                           ssnn::RunLimits::kMaxGoldenWork, "--epochs", allow_large);
       ssnn::GoldenModel model(cfg);
       if (!init_weights.empty()) model.weights() = ssnn::initial_weights_from(init_weights, model.config());
       topt.progress = !no_progress;
@@ -213,6 +237,9 @@ int main(int argc, char** argv) {
         ssnn::write_json(report_path, r);
       }
     } else if (average->parsed()) {
+      std::vector<ssnn::RunPath> in_paths;
+      for (const std::string& path : average_inputs) in_paths.push_back({"--weights", path});
+      ssnn::check_run_paths(in_paths, {{"--out", average_out}});
       std::vector<ssnn::Checkpoint> inputs;
       nlohmann::json sources = nlohmann::json::array();
       for (const std::string& path : average_inputs) {
@@ -255,19 +282,19 @@ int main(int argc, char** argv) {
       const uint64_t weights_seed = c.config.seed;
       infer.reseed = eval->count("--seed") > 0;
       c.config = infer.apply(c.config);  // a one-line error names the overridden option
-      ssnn::GoldenModel model(c.config);
-      model.weights() = c.weights;
       ssnn::check_weights_held_out(c.history, validation, weights_path);
       // --validation: the held-out split of the training file, scored with its own streams.
       const ssnn::Dataset test_set =
           validation > 0 ? ssnn::load_training_split(data.dataset, data.data_dir, 0, validation).validation
                          : ssnn::load_named_dataset(data.dataset, "test", data.data_dir, data.test_samples);
-      if (static_cast<int>(test_set.pixels_per_image()) != c.config.inputs)
-        throw ssnn::ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}",
-                                            test_set.pixels_per_image(), c.config.inputs));
-      if (static_cast<int>(test_set.num_classes) > c.config.classes)
-        throw ssnn::ConfigError(fmt::format("--dataset: {} has {} classes, the weights only {}", data.dataset,
-                                            test_set.num_classes, c.config.classes));
+      ssnn::check_data_fits(test_set, c.config, "--dataset");
+      ssnn::check_run_size(c.config, static_cast<double>(test_set.size()), ssnn::RunLimits::kMaxGoldenWork,
+                           validation > 0 ? "--validation" : "--test-samples", allow_large);
+      ssnn::check_run_paths({{"--weights", weights_path}, {"--dataset", test_set.images_file},
+                             {"--dataset", test_set.labels_file}},
+                            {{"--report", report_path}});
+      ssnn::GoldenModel model(c.config);
+      model.weights() = std::move(c.weights);
       const ssnn::EvalResult e = ssnn::evaluate(model, test_set, threads, !no_progress,
                                                 validation > 0 ? ssnn::Phase::kValidation : ssnn::Phase::kTest);
       print_summary(e, validation > 0 ? "validation" : "test");

@@ -2,6 +2,7 @@
 #include "ssnn/checkpoint.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,8 +12,11 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <string_view>
 
 #include <fmt/format.h>
+
+#include "ssnn/json_checked.hpp"
 
 namespace ssnn {
 
@@ -30,7 +34,7 @@ void put(std::string& out, T value) {
 
 class Reader {
  public:
-  Reader(const std::string& path, const std::string& data) : path_(path), data_(data) {}
+  Reader(const std::string& path, std::string_view data) : path_(path), data_(data) {}
   template <typename T>
   T get() {
     need(sizeof(T));
@@ -39,9 +43,9 @@ class Reader {
     pos_ += sizeof(T);
     return value;
   }
-  std::string bytes(uint64_t n) {
+  std::string_view bytes(uint64_t n) {
     need(n);
-    std::string s = data_.substr(pos_, static_cast<size_t>(n));
+    const std::string_view s = data_.substr(pos_, static_cast<size_t>(n));
     pos_ += static_cast<size_t>(n);
     return s;
   }
@@ -53,63 +57,81 @@ class Reader {
 
  private:
   const std::string& path_;
-  const std::string& data_;
+  std::string_view data_;
   size_t pos_ = 0;
 };
 
-// JSON inside a checkpoint is at most a few levels deep; deeper nesting is refused while parsing,
+// JSON inside a checkpoint is at most a few levels deep; deeper nesting is refused before parsing,
 // because nlohmann's dump() and comparisons recurse once per level (a checkpoint whose history nests
-// 100,000 arrays overflowed the stack of `ssnn_golden info`).
+// 100,000 arrays overflowed the stack of `ssnn_golden info`).  The scan is one linear pass over the
+// text (a parser callback checking the depth made arrays of objects quadratic: 17 MB took minutes).
 constexpr int kMaxJsonDepth = 64;
 
-nlohmann::json parse_json(const std::string& path, const std::string& text, const char* what) {
-  const nlohmann::json::parser_callback_t limit = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (depth > kMaxJsonDepth)
-      throw CheckpointError(fmt::format("{}: {} in checkpoint nests deeper than {} levels", path, what, kMaxJsonDepth));
-    return true;
-  };
-  return nlohmann::json::parse(text, limit);
+bool nests_deeper_than(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // skip the escaped character
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
 }
 
-void fsync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
+nlohmann::json parse_json(const std::string& path, std::string_view text, const char* what) {
+  if (nests_deeper_than(text, kMaxJsonDepth))
+    throw CheckpointError(fmt::format("{}: {} in checkpoint nests deeper than {} levels", path, what, kMaxJsonDepth));
+  try {
+    return nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    throw CheckpointError(fmt::format("{}: invalid {} in checkpoint ({})", path, what, json_error_text(e)));
+  }
+}
+
+// The whole file, refused before anything is read if it is not a regular file (a FIFO would block,
+// /dev/zero never ends) or larger than kMaxCheckpointBytes; opened without blocking, checked on the
+// open descriptor.
+std::string read_checkpoint_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    throw CheckpointError(fmt::format("{}: cannot open checkpoint ({})", path, std::strerror(err)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw CheckpointError(fmt::format("{}: cannot read checkpoint", path));
+  if (!S_ISREG(st.st_mode))
+    throw CheckpointError(fmt::format("{}: is {}, not a checkpoint file", path,
+                                      S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                                                         : "a device or special file"));
+  if (static_cast<uint64_t>(st.st_size) > kMaxCheckpointBytes)
+    throw CheckpointError(fmt::format("{}: {} bytes, larger than the checkpoint limit of {} bytes", path, st.st_size,
+                                      kMaxCheckpointBytes));
+  std::string data(static_cast<size_t>(st.st_size), '\0');
+  size_t have = 0;
+  while (have < data.size()) {
+    const ssize_t n = ::read(fd, data.data() + have, data.size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw CheckpointError(fmt::format("{}: read error ({})", path, std::strerror(errno)));
+    if (n == 0) break;  // the file shrank: the CRC check refuses what is left
+    have += static_cast<size_t>(n);
+  }
+  data.resize(have);
+  return data;
 }
 
 }  // namespace
-
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) throw CheckpointError(fmt::format("{}: cannot write ({})", tmp, std::strerror(errno)));
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        const std::string err = std::strerror(errno);
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw CheckpointError(fmt::format("{}: write failed ({})", tmp, err));
-      }
-      done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-      ::unlink(tmp.c_str());
-      throw CheckpointError(fmt::format("{}: fsync failed", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string err = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw CheckpointError(fmt::format("{}: rename failed ({})", path, err));
-  }
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  fsync_path(dir.empty() ? "." : dir.string(), O_RDONLY | O_DIRECTORY);
-}
 
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   std::string out(kMagic, sizeof(kMagic));
@@ -125,18 +147,17 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
     put<uint32_t>(out, static_cast<uint32_t>(w.cols));
     out.append(reinterpret_cast<const char*>(w.values.data()), w.values.size() * sizeof(int32_t));
   }
-  const std::string history = ckpt.history.dump();
+  // Text from the command line (a data-set path) may not be UTF-8: replaced, never an exception.
+  const std::string history = ckpt.history.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   put<uint64_t>(out, history.size());
   out += history;
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size()));
+  const uLong crc = crc32_z(0L, reinterpret_cast<const Bytef*>(out.data()), out.size());
   put<uint32_t>(out, static_cast<uint32_t>(crc));
   write_file_atomically(path, out);
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CheckpointError(fmt::format("{}: cannot open checkpoint", path));
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string data = read_checkpoint_file(path);
   if (data.size() < sizeof(kMagic) + 4 || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0)
     throw CheckpointError(fmt::format("{}: not an ssnn checkpoint (bad magic)", path));
   const uint32_t stored_crc = [&] {
@@ -144,10 +165,10 @@ Checkpoint load_checkpoint(const std::string& path) {
     std::memcpy(&c, data.data() + data.size() - 4, 4);
     return c;
   }();
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size() - 4));
+  const uLong crc = crc32_z(0L, reinterpret_cast<const Bytef*>(data.data()), data.size() - 4);
   if (static_cast<uint32_t>(crc) != stored_crc)
     throw CheckpointError(fmt::format("{}: corrupted checkpoint (CRC mismatch)", path));
-  const std::string body = data.substr(0, data.size() - 4);
+  const std::string_view body(data.data(), data.size() - 4);
   Reader r(path, body);
   r.bytes(sizeof(kMagic));
   const auto version = r.get<uint32_t>();
@@ -160,7 +181,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {
-    throw CheckpointError(fmt::format("{}: invalid configuration in checkpoint ({})", path, e.what()));
+    throw CheckpointError(fmt::format("{}: invalid configuration in checkpoint ({})", path, json_error_text(e)));
   }
   const auto epoch = r.get<uint32_t>();
   if (epoch > static_cast<uint32_t>(std::numeric_limits<int>::max()))
@@ -180,7 +201,7 @@ Checkpoint load_checkpoint(const std::string& path) {
                                         ckpt.config.layer_size(static_cast<int>(l) + 1)));
     r.need(uint64_t{rows} * cols * sizeof(int32_t));
     WeightMatrix w(static_cast<int>(rows), static_cast<int>(cols));
-    const std::string raw = r.bytes(uint64_t{rows} * cols * sizeof(int32_t));
+    const std::string_view raw = r.bytes(uint64_t{rows} * cols * sizeof(int32_t));
     std::memcpy(w.values.data(), raw.data(), raw.size());
     const SynapseParams sp = ckpt.config.synapse_params(0, static_cast<int>(l));
     for (int32_t v : w.values)
@@ -189,13 +210,7 @@ Checkpoint load_checkpoint(const std::string& path) {
                                           ckpt.config.weight_bits));
     ckpt.weights.push_back(std::move(w));
   }
-  try {
-    ckpt.history = parse_json(path, r.bytes(r.get<uint64_t>()), "history");
-  } catch (const CheckpointError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw CheckpointError(fmt::format("{}: invalid history in checkpoint ({})", path, e.what()));
-  }
+  ckpt.history = parse_json(path, r.bytes(r.get<uint64_t>()), "history");
   if (r.pos() != body.size()) throw CheckpointError(fmt::format("{}: trailing bytes after checkpoint", path));
   return ckpt;
 }

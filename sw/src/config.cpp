@@ -146,7 +146,7 @@ ModelConfig InferenceOverrides::apply(const ModelConfig& trained) const {
 
 void ModelConfig::validate() const {
   auto fail = [](const std::string& msg) { throw ConfigError(msg); };
-  if (inputs < 1 || inputs > 65536) fail(fmt::format("--inputs: {} is out of range 1..65536", inputs));
+  if (inputs < 1 || inputs > 65536) fail(fmt::format("inputs: {} pixels per image is out of range 1..65536", inputs));
   if (hidden.empty()) fail("--hidden: at least one hidden layer is required");
   for (int h : hidden)
     if (h < 1 || h > 65536) fail(fmt::format("--hidden: layer size {} is out of range 1..65536", h));

@@ -19,6 +19,8 @@ constexpr const char* kRule = "the last N images of the training file (independe
 Dataset slice(const Dataset& d, size_t first, size_t count, const std::string& name) {
   Dataset out;
   out.name = name;
+  out.images_file = d.images_file;  // the files it came from, for error messages and the output rule
+  out.labels_file = d.labels_file;
   out.rows = d.rows;
   out.cols = d.cols;
   out.num_classes = d.num_classes;

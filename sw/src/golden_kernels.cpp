@@ -18,12 +18,17 @@ namespace ssnn::kernels {
 
 namespace {
 
-// Eight int32 lanes at any 4-byte alignment; on a target without 256-bit vectors GCC splits the
-// operations in two.  GCC gives vector types the alias set of their element type.
-typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+// Eight int32 lanes.  Loads and stores go through memcpy, so they are unaligned and alias-safe under
+// every compiler (clang turns a dereferenced under-aligned vector typedef into an aligned SSE
+// operand, which faults on rows that do not start on 16 bytes); GCC and clang emit one vmovdqu.
+typedef int32_t v8i __attribute__((vector_size(32)));
 
-inline const v8i& at8(const int32_t* p) { return *reinterpret_cast<const v8i*>(p); }
-inline v8i& at8(int32_t* p) { return *reinterpret_cast<v8i*>(p); }
+inline v8i load8(const int32_t* p) {
+  v8i v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline void store8(int32_t* p, v8i v) { std::memcpy(p, &v, sizeof(v)); }
 
 }  // namespace
 
@@ -35,28 +40,28 @@ SSNN_HOT void sum_rows(int32_t* __restrict out, const int32_t* __restrict base, 
     v8i a0{}, a1{}, a2{}, a3{}, a4{}, a5{}, a6{}, a7{};
     for (size_t k = 0; k < n; ++k) {
       const int32_t* p = base + static_cast<size_t>(rows[k]) * stride + j;
-      a0 += at8(p);
-      a1 += at8(p + 8);
-      a2 += at8(p + 16);
-      a3 += at8(p + 24);
-      a4 += at8(p + 32);
-      a5 += at8(p + 40);
-      a6 += at8(p + 48);
-      a7 += at8(p + 56);
+      a0 += load8(p);
+      a1 += load8(p + 8);
+      a2 += load8(p + 16);
+      a3 += load8(p + 24);
+      a4 += load8(p + 32);
+      a5 += load8(p + 40);
+      a6 += load8(p + 48);
+      a7 += load8(p + 56);
     }
-    at8(out + j) = a0;
-    at8(out + j + 8) = a1;
-    at8(out + j + 16) = a2;
-    at8(out + j + 24) = a3;
-    at8(out + j + 32) = a4;
-    at8(out + j + 40) = a5;
-    at8(out + j + 48) = a6;
-    at8(out + j + 56) = a7;
+    store8(out + j, a0);
+    store8(out + j + 8, a1);
+    store8(out + j + 16, a2);
+    store8(out + j + 24, a3);
+    store8(out + j + 32, a4);
+    store8(out + j + 40, a5);
+    store8(out + j + 48, a6);
+    store8(out + j + 56, a7);
   }
   for (; j + 8 <= width; j += 8) {
     v8i a{};
-    for (size_t k = 0; k < n; ++k) a += at8(base + static_cast<size_t>(rows[k]) * stride + j);
-    at8(out + j) = a;
+    for (size_t k = 0; k < n; ++k) a += load8(base + static_cast<size_t>(rows[k]) * stride + j);
+    store8(out + j, a);
   }
   for (; j < width; ++j) {
     int32_t s = 0;
@@ -101,11 +106,12 @@ inline size_t append_word(uint64_t word, int j, int* out) {
 
 // 32 flags per test, so runs of silent neurons cost one load each.
 SSNN_HOT size_t collect_flags(const uint8_t* flag, int begin, int end, int* out) {
-  typedef uint64_t v4u __attribute__((vector_size(32), aligned(1)));
+  typedef uint64_t v4u __attribute__((vector_size(32)));
   size_t n = 0;
   int j = begin;
   for (; j + 32 <= end; j += 32) {
-    const v4u v = *reinterpret_cast<const v4u*>(flag + j);
+    v4u v;
+    std::memcpy(&v, flag + j, sizeof(v));
     if ((v[0] | v[1] | v[2] | v[3]) == 0) continue;
     for (int q = 0; q < 4; ++q) n += append_word(v[q], j + 8 * q, out + n);
   }

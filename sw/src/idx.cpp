@@ -161,26 +161,27 @@ uint32_t be32(const uint8_t* p) {
 // payload for the truncation message.
 std::vector<uint8_t> read_payload(ByteSource& src, const std::string& path, uint64_t want,
                                   uint64_t header_bytes, const std::string& what) {
-  std::vector<uint8_t> out;
+  auto truncated = [&](uint64_t have) {
+    fail(path, "truncated: header announces " + what + " = " + std::to_string(want) + " data bytes after the " +
+                   std::to_string(header_bytes) + "-byte header, but the " + (src.is_gzip() ? "decompressed " : "") +
+                   "file has only " + std::to_string(have));
+  };
+  // Deflate expands at most 1032:1, so a gzip file cannot hold more than that: a header announcing
+  // more is refused before anything is allocated, and the payload is then allocated once, at its
+  // validated size (no growth, so memory peaks at the documented limit, gzip bomb or not).
+  const uint64_t can_hold = src.is_gzip() ? src.file_size() * 1032 + 1024 : src.file_size();
+  if (want > can_hold)
+    fail(path, "truncated: header announces " + what + " = " + std::to_string(want) + " data bytes, more than a " +
+                   std::to_string(src.file_size()) + "-byte " + (src.is_gzip() ? "gzip " : "") + "file can hold");
+  std::vector<uint8_t> out(static_cast<size_t>(want));
   constexpr size_t kChunk = size_t{1} << 22;  // 4 MiB
   size_t have = 0;
   while (have < want) {
-    size_t step = static_cast<size_t>(std::min<uint64_t>(kChunk, want - have));
-    if (out.size() < have + step) {
-      // Geometric growth, capped at the validated payload size.
-      size_t target = std::max(have + step, std::min<size_t>(static_cast<size_t>(want), out.size() * 2));
-      out.resize(target);
-    }
-    size_t got = src.read(out.data() + have, step);
+    const size_t step = static_cast<size_t>(std::min<uint64_t>(kChunk, want - have));
+    const size_t got = src.read(out.data() + have, step);
     have += got;
-    if (got < step) {
-      fail(path, "truncated: header announces " + what + " = " + std::to_string(want) +
-                     " data bytes after the " + std::to_string(header_bytes) +
-                     "-byte header, but the " + (src.is_gzip() ? "decompressed " : "") +
-                     "file has only " + std::to_string(have));
-    }
+    if (got < step) truncated(have);
   }
-  out.resize(have);
   return out;
 }
 
@@ -263,7 +264,7 @@ IdxImages read_images_impl(const std::string& path, bool transpose, size_t max_s
   const uint64_t total = uint64_t{count} * per_image;
   if (total > IdxLimits::kMaxPixels) {
     fail(path, "absurd dimensions: " + std::to_string(count) + " images of " + std::to_string(rows) +
-                   "x" + std::to_string(cols) + " = " + std::to_string(total) + " bytes (limit 2^31)");
+                   "x" + std::to_string(cols) + " = " + std::to_string(total) + " bytes (limit 2^30)");
   }
   if (labels_path && count != label_count) {
     fail(path, "has " + std::to_string(count) + " images but " + *labels_path + " has " +
@@ -358,12 +359,30 @@ Dataset load_idx_pair(const std::string& images, const std::string& labels, cons
   }
   Dataset d;
   d.name = images;
+  d.images_file = images;
+  d.labels_file = labels;
   d.rows = img.rows;
   d.cols = img.cols;
   d.num_classes = num_classes;
   d.pixels = std::move(img.pixels);
   d.labels = std::move(lab.labels);
   return d;
+}
+
+void check_test_split(const Dataset& train, const Dataset& test) {
+  if (train.pixels_per_image() > kMaxInputs)
+    fail(train.images_file, "images of " + std::to_string(train.rows) + "x" + std::to_string(train.cols) + " = " +
+                                std::to_string(train.pixels_per_image()) + " pixels, more than a network's " +
+                                std::to_string(kMaxInputs) + " inputs");
+  if (test.rows != train.rows || test.cols != train.cols)
+    fail(test.images_file, "images of " + std::to_string(test.rows) + "x" + std::to_string(test.cols) +
+                               ", the training images (" + train.images_file + ") are " + std::to_string(train.rows) +
+                               "x" + std::to_string(train.cols));
+  for (size_t i = 0; i < test.labels.size(); ++i)
+    if (test.labels[i] >= train.num_classes)
+      fail(test.labels_file, "label " + std::to_string(test.labels[i]) + " at index " + std::to_string(i) +
+                                 " is not among the " + std::to_string(train.num_classes) +
+                                 " classes of the training labels (" + train.labels_file + ")");
 }
 
 namespace {
@@ -382,6 +401,12 @@ std::string find_file(const std::string& dir, const std::string& base, const std
   const std::string gz = dir + "/" + base + ".gz", raw = dir + "/" + base;
   if (file_exists(gz)) return gz;
   if (file_exists(raw)) return raw;
+  for (const std::string& p : {gz, raw}) {  // there, but not a file: say what it is
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0)
+      fail(p, std::string("is ") + (S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or special file") +
+                  ", not a data file");
+  }
   fail(gz, "missing (neither it nor the uncompressed " + base + " exists)" + hint);
 }
 

@@ -49,7 +49,11 @@ std::string command_line(int argc, char** argv) {
   return out;
 }
 
-void write_json(const std::string& path, const nlohmann::json& j) { write_file_atomically(path, j.dump(2) + "\n"); }
+// Paths and the command line may not be UTF-8 (a file name is any bytes): such bytes become U+FFFD
+// rather than an exception after the run.
+void write_json(const std::string& path, const nlohmann::json& j) {
+  write_file_atomically(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
 
 nlohmann::json machine_info() {
   std::string cpu = "unknown";

@@ -19,6 +19,7 @@
 #endif
 
 #include "ssnn/augment.hpp"
+#include "ssnn/json_checked.hpp"
 
 namespace ssnn {
 
@@ -92,6 +93,7 @@ nlohmann::json counters_to_json(const SampleCounters& c) {
 }
 
 void counters_from_json(const nlohmann::json& j, SampleCounters& c) {
+  if (!only_counts(j)) throw CheckpointError("activity counters: a count is negative, fractional or beyond 64 bits");
   j.at("forward_spikes").get_to(c.forward_spikes);
   j.at("pos_spikes").get_to(c.pos_spikes);
   j.at("neg_spikes").get_to(c.neg_spikes);
@@ -114,8 +116,22 @@ nlohmann::json to_json(const EpochRecord& r) {
   return j;
 }
 
+void check_data_fits(const Dataset& data, const ModelConfig& cfg, const std::string& option) {
+  if (data.size() == 0) return;  // no image to read (the empty training set of an inference-only run)
+  if (data.pixels_per_image() != static_cast<size_t>(cfg.inputs))
+    throw ConfigError(fmt::format("{}: {}: images of {}x{} = {} pixels, the network has {} inputs", option,
+                                  data.images_file.empty() ? data.name : data.images_file, data.rows, data.cols,
+                                  data.pixels_per_image(), cfg.inputs));
+  for (size_t i = 0; i < data.size(); ++i)
+    if (data.label(i) >= cfg.classes)
+      throw ConfigError(fmt::format("{}: {}: label {} at index {} is beyond the network's {} classes", option,
+                                    data.labels_file.empty() ? data.name : data.labels_file, data.label(i), i,
+                                    cfg.classes));
+}
+
 EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] int threads, bool progress, Phase phase) {
   const ModelConfig& cfg = model.config();
+  check_data_fits(data, cfg, "--dataset");
   EvalResult result;
   result.total = data.size();
   result.confusion.assign(static_cast<size_t>(cfg.classes), std::vector<uint32_t>(static_cast<size_t>(cfg.classes), 0));
@@ -170,7 +186,11 @@ EvalResult evaluate(GoldenModel& model, const Dataset& data, [[maybe_unused]] in
 
 Trainer::Trainer(GoldenModel& model, const Dataset& train, const Dataset* test, TrainOptions options,
                  const Dataset* validation)
-    : model_(model), train_(train), test_(test), validation_(validation), opt_(std::move(options)) {}
+    : model_(model), train_(train), test_(test), validation_(validation), opt_(std::move(options)) {
+  check_data_fits(train, model.config(), "--dataset");
+  if (test) check_data_fits(*test, model.config(), "--dataset");
+  if (validation) check_data_fits(*validation, model.config(), "--dataset");
+}
 
 // "timesteps (checkpoint 6, options 7), seed (...)": the keys whose values differ.
 std::string config_differences(const nlohmann::json& saved, const nlohmann::json& current) {
@@ -204,6 +224,8 @@ void check_history(const nlohmann::json& h, int layers, uint64_t train_samples, 
     if (!h.at("epochs").is_array()) fail("'epochs' is not an array");
     for (const auto& e : h.at("epochs")) {
       if (!e.is_object()) fail("an epoch record is not an object");
+      for (const char* key : {"train_seconds", "train_accuracy", "test_accuracy", "test_seconds"})
+        if (e.contains(key) && !e.at(key).is_number()) fail(fmt::format("an epoch record's '{}' is not a number", key));
       const auto samples = e.contains("train_activity") && e.at("train_activity").is_object()
                                ? e.at("train_activity").value("samples", nlohmann::json())
                                : nlohmann::json();
@@ -227,6 +249,8 @@ void check_history(const nlohmann::json& h, int layers, uint64_t train_samples, 
     if (!p.contains("counters")) fail("'partial.counters' is missing");
     counters_from_json(p.at("counters"), c);
   } catch (const nlohmann::json::exception& e) {
+    fail(std::string("'partial.counters': ") + json_error_text(e));
+  } catch (const CheckpointError& e) {
     fail(std::string("'partial.counters': ") + e.what());
   }
   const auto n = static_cast<size_t>(layers) + 1;

@@ -7,6 +7,7 @@
 
 #include "ssnn/augment.hpp"
 #include "ssnn/checkpoint.hpp"
+#include "ssnn/json_checked.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace ssnn::sc {
@@ -31,6 +32,7 @@ uint64_t peak_resident_kib() { return status_field_kib("VmHWM"); }
 
 ChipTrainer::ChipTrainer(ChipHarness& harness, const Dataset& train, ChipTrainOptions options)
     : h_(harness), train_(train), opt_(std::move(options)) {
+  check_data_fits(train, h_.chip().config(), "--dataset");  // the encoder reads config().inputs pixels per image
   resumed_activity_.reset(h_.chip().config().layers());
 }
 
@@ -79,7 +81,11 @@ void ChipTrainer::resume_from(const std::string& path) {
     if (saved_chip != current_chip)
       refuse("its chip configuration differs from this run's options in " +
              config_differences(saved_chip, current_chip) + " (resume with the same options)");
-    fields.at("state").get_to(state);
+    try {
+      fields.at("state").get_to(state);
+    } catch (const std::invalid_argument& e) {
+      refuse(e.what());
+    }
     epochs = history.contains("epochs") ? history.at("epochs") : nlohmann::json::array();
     if (!epochs.is_array() || epochs.size() != static_cast<size_t>(ckpt.epoch))
       refuse(fmt::format("its history holds {} epoch records for {} finished epochs",
@@ -89,7 +95,7 @@ void ChipTrainer::resume_from(const std::string& path) {
           !e.value("train_seconds", nlohmann::json()).is_number())
         refuse("an epoch record lacks train_accuracy or train_seconds");
   } catch (const nlohmann::json::exception& e) {
-    refuse(fmt::format("chip fields: {}", e.what()));
+    refuse(fmt::format("chip fields: {}", json_error_text(e)));
   }
   // Shapes of the state against this chip are checked before anything changes; the weights' shapes
   // were checked against the configuration, which equals this chip's, so loading them cannot fail.

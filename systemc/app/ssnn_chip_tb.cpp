@@ -1,6 +1,9 @@
 // ssnn_chip_tb: trains and tests the cycle-accurate SystemC chip on IDX data sets, prints the
 // accuracy and the hardware figures, writes a JSON result record and optional waveforms.
+// Why one file (681 lines): the option set, the run and the report of the chip program; the training loop and the harness are already separate (chip_trainer, chip_harness).
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +26,10 @@
 #include "ssnn/data_split.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/output_path.hpp"
+#include "ssnn/process.hpp"
 #include "ssnn/report.hpp"
+#include "ssnn/run_limits.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace {
@@ -53,7 +59,9 @@ struct Options {
   int trace_neuron = 0;
   std::vector<int> trace_xpoint{0, 0};
   std::vector<std::string> energy;
+  std::string energy_table;
   bool no_progress = false;
+  bool allow_large = false;
   std::string rtl = "none";
   int rtl_xpoint_units = 32;
   std::string rtl_inject;
@@ -72,6 +80,13 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
   } catch (const std::exception&) {
     throw ConfigError(fmt::format("--trace-samples: '{}' is not A:B with A < B (sample numbers, training first)", s));
   }
+}
+
+// N of "coreN" / "tileN" (digits only, checked by the caller); LLONG_MAX when too large for any block.
+long long block_index(const std::string& item) {
+  errno = 0;
+  const long long v = std::strtoll(item.c_str() + 4, nullptr, 10);
+  return errno == ERANGE ? LLONG_MAX : v;
 }
 
 ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_chip& chip, int neuron,
@@ -96,16 +111,16 @@ ssnn::sc::TraceSpec parse_blocks(const std::string& list, const ssnn::sc::ssnn_c
       for (int k = 0; k < chip.num_tiles(); ++k) spec.tiles.push_back(k);
     } else if (item.rfind("core", 0) == 0 && item.size() > 4 &&
                item.find_first_not_of("0123456789", 4) == std::string::npos) {
-      const int l = std::stoi(item.substr(4));
+      const long long l = block_index(item);
       if (l < 1 || l > chip.config().layers())
         throw ConfigError(fmt::format("--trace-blocks: '{}' names no core (core1..core{})", item, chip.config().layers()));
-      spec.cores.push_back(l);
+      spec.cores.push_back(static_cast<int>(l));
     } else if (item.rfind("tile", 0) == 0 && item.size() > 4 &&
                item.find_first_not_of("0123456789", 4) == std::string::npos) {
-      const int k = std::stoi(item.substr(4));
+      const long long k = block_index(item);
       if (k < 0 || k >= chip.num_tiles())
         throw ConfigError(fmt::format("--trace-blocks: '{}' names no tile (tile0..tile{})", item, chip.num_tiles() - 1));
-      spec.tiles.push_back(k);
+      spec.tiles.push_back(static_cast<int>(k));
     } else {
       throw ConfigError(fmt::format("--trace-blocks: unknown block '{}' (ctrl, enc, router, cores, coreN, tiles, tileN)", item));
     }
@@ -134,7 +149,9 @@ ssnn::sc::CosimOptions parse_rtl(const Options& o) {
       const std::string n = o.rtl_inject.substr(colon + 1);
       if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
         throw ConfigError(fmt::format("--rtl-inject: '{}' is not a command number", n));
-      r.inject_at = std::stoull(n);
+      errno = 0;
+      r.inject_at = std::strtoull(n.c_str(), nullptr, 10);
+      if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range (a command number)", n));
     }
   }
   return r;
@@ -178,8 +195,8 @@ void print_rtl(const nlohmann::json& r) {
 }
 
 // Hardware figures of the work between two counter snapshots.
-nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
-                             const ssnn::sc::EnergyTable& table, const ChipCounters& a, const ChipCounters& b) {
+nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip, const ssnn::sc::EnergyTable& table,
+                             const ssnn::sc::ArrayPeriphery& periphery, const ChipCounters& a, const ChipCounters& b) {
   const double samples = static_cast<double>(b.controller.samples - a.controller.samples);
   const double steps = static_cast<double>(b.controller.steps - a.controller.steps);
   nlohmann::json phases = nlohmann::json::object();
@@ -190,9 +207,12 @@ nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
     busy += c;
   }
   const ssnn::SampleCounters ops = ChipCounters::sample_delta(a, b);
-  const ssnn::sc::EnergyEstimate e = ssnn::sc::estimate_energy(table, chip, a, b);
+  const ssnn::sc::EnergyEstimates models = ssnn::sc::estimate_energy(table, periphery, chip.clock_mhz, a, b);
+  const ssnn::sc::EnergyEstimate& e = models.digital;
+  // The digital model's operations, flat, as reports have always carried them.
   nlohmann::json energy = nlohmann::json::object();
-  for (const auto& [k, v] : e.joules) energy[k] = per(v, samples);
+  for (const auto& [block, ops] : e.blocks)
+    for (const auto& [k, v] : ops) energy[k] = per(v, samples);
   nlohmann::json high_water = b.router.fifo_high_water;
   std::vector<uint64_t> src_stalls;
   for (size_t i = 0; i < b.sources.size(); ++i) src_stalls.push_back(b.sources[i].stall_cycles - a.sources[i].stall_cycles);
@@ -224,6 +244,7 @@ nlohmann::json hardware_json(const ssnn::sc::ChipConfig& chip,
       {"rate_updates_per_sample", per(static_cast<double>(ops.rate_updates), samples)},
       {"energy_j_per_sample", energy},
       {"energy_total_j_per_sample", per(e.total_j, samples)},
+      {"energy_models", {{"digital", models.digital.to_json(samples)}, {"analog", models.analog.to_json(samples)}}},
       {"latency_s_per_sample", per(e.seconds, samples)},
   };
 }
@@ -247,8 +268,19 @@ void print_hw(const char* what, const nlohmann::json& h, double clock_mhz) {
   std::printf("  update pulses: %.1f up, %.1f down per sample; rate updates %.1f per sample\n",
               h["pulses_up_per_sample"].get<double>(), h["pulses_down_per_sample"].get<double>(),
               h["rate_updates_per_sample"].get<double>());
-  std::printf("  energy: %.3f uJ/sample; latency %.2f us/sample at %.0f MHz\n",
-              1e6 * h["energy_total_j_per_sample"].get<double>(), 1e6 * h["latency_s_per_sample"].get<double>(), clock_mhz);
+  std::printf("  latency %.2f us/sample at %.0f MHz\n", 1e6 * h["latency_s_per_sample"].get<double>(), clock_mhz);
+  for (const char* model : {"digital", "analog"}) {
+    const nlohmann::json& m = h["energy_models"][model];
+    std::printf("  energy, %s array: %.3f uJ/sample (%.4g pJ per synaptic op, %.4g pJ per update pulse):", model,
+                1e6 * m["total_j_per_sample"].get<double>(), m["pj_per_synaptic_op"].get<double>(),
+                m["pj_per_update_pulse"].get<double>());
+    for (const auto& [block, ops] : m["blocks_j_per_sample"].items()) {
+      double sum = 0;
+      for (const auto& [op, j] : ops.items()) sum += j.get<double>();
+      std::printf(" %s %.3f", block.c_str(), 1e6 * sum);
+    }
+    std::printf("\n");
+  }
 }
 
 int run(int argc, char** argv) {
@@ -279,10 +311,12 @@ int run(int argc, char** argv) {
   app.add_option("--events-per-cycle", chip.events_per_cycle, "AER router bandwidth")->group(c)->capture_default_str();
   app.add_option("--fifo-depth", chip.fifo_depth, "AER input FIFO depth")->group(c)->capture_default_str();
   app.add_option("--clock-mhz", chip.clock_mhz, "clock for latency and power figures")->group(c)->capture_default_str();
-  app.add_option("--energy", o.energy, "override an energy-table entry, NAME=PJ (repeatable)")->group(c);
+  app.add_option("--energy-table", o.energy_table, "energy table file (JSON; copy data/energy/default.json, the built-in one)")->group(c);
+  app.add_option("--energy", o.energy, "override one energy-table entry, [SECTION.]NAME=VALUE (repeatable)")->group(c);
   const auto* r = "Run";
   app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only (-T, --tau-divisor, --seed override the weights' own)")->group(r);
   app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
+  app.add_flag("--allow-large", o.allow_large, "run beyond the network-size and work limits (docs/robustness.md)")->group(r);
   app.add_option("--report", o.report, "write a JSON result record here")->group(r);
   app.add_flag("--no-progress", o.no_progress, "no progress bar")->group(r);
   app.add_option("--checkpoint", o.checkpoint, "write a checkpoint here (atomically) at epoch ends and every "
@@ -311,6 +345,7 @@ int run(int argc, char** argv) {
                                                "coincidence or encoder")->group(v);
 
   try {
+    ssnn::check_list_items(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
@@ -318,7 +353,7 @@ int run(int argc, char** argv) {
   const std::string command = ssnn::command_line(argc, argv);
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
-  ssnn::sc::EnergyTable energy;
+  ssnn::sc::EnergyTable energy = o.energy_table.empty() ? ssnn::sc::EnergyTable::builtin() : ssnn::sc::EnergyTable::load(o.energy_table);
   for (const auto& a : o.energy) energy.set(a);
   std::pair<uint64_t, uint64_t> window{0, 0};
   if (!o.trace.empty()) {
@@ -363,16 +398,39 @@ int run(int argc, char** argv) {
   const ssnn::Dataset& train_set = split.train;
   if (!inference_only) {
     split = ssnn::load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
+    ssnn::check_test_split(train_set, test_set);
     if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
+    else if (cfg.classes < static_cast<int>(train_set.num_classes))
+      throw ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
+                                    train_set.num_classes, o.dataset, train_set.labels_file));
     cfg.inputs = static_cast<int>(train_set.pixels_per_image());
-  } else if (static_cast<int>(test_set.pixels_per_image()) != cfg.inputs) {
-    throw ConfigError(fmt::format("--dataset: images have {} pixels, the weights expect {}", test_set.pixels_per_image(), cfg.inputs));
   }
-  const auto data_classes = std::max(train_set.num_classes, test_set.num_classes);
-  if (static_cast<int>(data_classes) > cfg.classes)
-    throw ConfigError(fmt::format("--classes: the network has {} output classes, data set {} has {}", cfg.classes,
-                                  o.dataset, data_classes));
   cfg.validate();
+  ssnn::check_run_size(cfg, static_cast<double>(o.epochs) * static_cast<double>(train_set.size()) +
+                                static_cast<double>(test_set.size()),
+                       ssnn::RunLimits::kMaxChipWork, inference_only ? "--test-samples" : "--epochs", o.allow_large);
+  // As the golden model's evaluate() and Trainer: no image is read past its end, no label beyond the outputs.
+  ssnn::check_data_fits(test_set, cfg, "--dataset");
+  if (!inference_only) ssnn::check_data_fits(train_set, cfg, "--dataset");
+  {
+    // Every output (the --trace VCD, kept beside an FST until it is converted, included) is checked
+    // before the run; the checkpoint is read back by --resume and rewritten, so it is an output only.
+    std::vector<ssnn::RunPath> outputs{{"--report", o.report}, {"--save-weights", o.save_weights},
+                                       {"--checkpoint", o.checkpoint}, {"--trace", o.trace}};
+    if (!o.trace.empty() && !std::filesystem::path(o.trace).parent_path().empty()) {
+      std::error_code ec;  // the waveform's folder is made for it; a failure is reported by the check below
+      std::filesystem::create_directories(std::filesystem::path(o.trace).parent_path(), ec);
+    }
+    if (!o.trace.empty() && std::filesystem::path(o.trace).extension() == ".fst") {
+      const std::filesystem::path p(o.trace);
+      outputs.push_back({"--trace", ((p.parent_path() / p.stem()).string() + ".vcd")});
+    }
+    std::vector<ssnn::RunPath> inputs{{"--load-weights", o.load_weights},
+                                      {"--dataset", test_set.images_file}, {"--dataset", test_set.labels_file},
+                                      {"--dataset", train_set.images_file}, {"--dataset", train_set.labels_file}};
+    if (resume_path != o.checkpoint) inputs.push_back({"--resume", resume_path});
+    ssnn::check_run_paths(inputs, outputs);
+  }
   // The default tile size shrinks to fit small networks; an explicit size must fit the network.
   {
     int max_rows = 0, max_cols = 0;
@@ -443,6 +501,7 @@ int run(int argc, char** argv) {
   // Validation after every epoch: the held-out images through the chip (their own streams), then the
   // chip's state (counters, arbitration) put back, so training and its hardware figures go on as
   // without it. The last pass's hardware figures are reported on their own.
+  const ssnn::sc::ArrayPeriphery periphery = ssnn::sc::array_periphery(energy, dut);
   nlohmann::json hw_validation;
   if (o.validation > 0) {
     topt.split = ssnn::split_record(split);
@@ -455,7 +514,7 @@ int run(int argc, char** argv) {
         const ssnn::SampleSpec vspec{ssnn::Phase::kValidation, 0, i, /*learn=*/false};
         hits += h.run_sample(split.validation.image(i), -1, vspec).prediction == split.validation.label(i);
       }
-      hw_validation = hardware_json(chip, energy, v0, dut.counters());
+      hw_validation = hardware_json(chip, energy, periphery, v0, dut.counters());
       dut.restore_state(before);
       return static_cast<double>(hits) / static_cast<double>(split.validation.size());
     };
@@ -531,10 +590,10 @@ int run(int argc, char** argv) {
                 100.0 * history.back().value("validation_accuracy", 0.0), split.validation.size());
   nlohmann::json hw_train, hw_test;
   if (o.epochs > 0 && train_set.size() > 0) {
-    hw_train = hardware_json(chip, energy, c0, c1);
+    hw_train = hardware_json(chip, energy, periphery, c0, c1);
     print_hw("training", hw_train, chip.clock_mhz);
   }
-  hw_test = hardware_json(chip, energy, c1, c2);
+  hw_test = hardware_json(chip, energy, periphery, c1, c2);
   print_hw("inference", hw_test, chip.clock_mhz);
   std::printf("  FIFO high-water marks (per AER block: encoder bands, then core bands):");
   for (uint32_t x : c2.router.fifo_high_water) std::printf(" %u", x);
@@ -580,7 +639,9 @@ int run(int argc, char** argv) {
     rec["chip"] = chip;
     rec["chip"]["tiles"] = dut.num_tiles();
     rec["chip"]["aer_blocks"] = dut.num_blocks();
-    rec["energy_table_pj"] = energy.to_json();
+    rec["energy_table_pj"] = energy.digital_flat();
+    rec["energy_table"] = energy.to_json();
+    rec["energy_table_file"] = energy.origin();
     if (!hw_train.is_null()) rec["hardware_train"] = hw_train;
     rec["hardware_test"] = hw_test;
     rec["confusion"] = confusion;
@@ -597,8 +658,9 @@ int run(int argc, char** argv) {
     ssnn::write_json(o.report, rec);
   }
   if (tf && std::filesystem::path(o.trace).extension() == ".fst") {
-    const std::string cmd = fmt::format("vcd2fst '{}' '{}' > /dev/null 2>&1", vcd_path, o.trace);
-    if (std::system(cmd.c_str()) != 0) throw ConfigError(fmt::format("--trace: vcd2fst could not convert {} (is gtkwave installed?)", vcd_path));
+    // An argument vector, never a shell command: the path may hold any character.
+    if (ssnn::run_program({"vcd2fst", vcd_path, o.trace}) != 0)
+      throw ConfigError(fmt::format("--trace: vcd2fst could not convert {} (is gtkwave installed?)", vcd_path));
     std::filesystem::remove(vcd_path);
   }
   return 0;

@@ -12,7 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include "ssnn/checkpoint.hpp"
+#include "ssnn/cli_options.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/network.hpp"
@@ -351,9 +354,54 @@ void config(const uint8_t* data, size_t size) {
   require(r.prediction >= 0 && r.prediction < c.classes, "prediction out of range");
 }
 
+void options(const uint8_t* data, size_t size) {
+  if (size > 4096) return;  // option lines are short; length adds nothing here
+  std::vector<std::string> words{"ssnn_fuzz"};
+  std::string word;
+  for (size_t i = 0; i <= size; ++i) {
+    if (i == size || data[i] == '\n') {
+      words.push_back(word);
+      word.clear();
+    } else {
+      word.push_back(static_cast<char>(data[i]));
+    }
+  }
+  std::vector<const char*> argv;
+  for (const std::string& w : words) argv.push_back(w.c_str());
+  CLI::App app{"fuzz"};
+  ModelConfig cfg;
+  ModelOptionText text;
+  DataOptions data_options;
+  add_model_options(app, cfg, text);
+  add_data_options(app, data_options, true);
+  int epochs = 1;
+  app.add_option("--epochs", epochs)->check(int_range(1, 100000));
+  auto one_line = [](const std::string& m) { return m.find('\n') == std::string::npos; };
+  try {
+    check_list_items(app, static_cast<int>(argv.size()), argv.data());
+    app.parse(static_cast<int>(argv.size()), argv.data());
+    finish_model_options(cfg, text);
+    cfg.validate();
+  } catch (const CLI::ParseError& e) {
+    return;  // one_line_errors() prints it on one line
+  } catch (const ConfigError& e) {
+    require(one_line(e.what()) && std::string(e.what()).find("--") != std::string::npos,
+            std::string("a ConfigError that is not one line naming an option: ") + e.what());
+    return;
+  }
+  // Accepted: every list item was given (none dropped), and the configuration round-trips.
+  for (int h : cfg.hidden) require(h >= 1, "--hidden accepted a size below 1");
+  require(!cfg.pulse.empty(), "--pulse accepted an empty list");
+  require(epochs >= 1 && epochs <= 100000, "--epochs accepted a value out of range");
+  ModelConfig back;
+  from_json(nlohmann::json(cfg), back);
+  require(nlohmann::json(back) == nlohmann::json(cfg), "an accepted configuration does not round-trip");
+}
+
 const std::vector<Target>& targets() {
-  static const std::vector<Target> all{
-      {"idx_images", &idx_images}, {"idx_labels", &idx_labels}, {"checkpoint", &checkpoint}, {"config", &config}};
+  static const std::vector<Target> all{{"idx_images", &idx_images}, {"idx_labels", &idx_labels},
+                                       {"checkpoint", &checkpoint}, {"config", &config},
+                                       {"options", &options}};
   return all;
 }
 

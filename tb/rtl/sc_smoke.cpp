@@ -2,7 +2,7 @@
 // source, hidden composite neuron, cross-point) clocked in SystemC, closed-loop on the RTL's own
 // outputs, in lockstep with the golden functions every cycle, traced to FST.
 //
-// Own sc_main: libsystemc defines main(), so gtest_main must not be linked (TOOLCHAIN.md). SystemC
+// Own sc_main: libsystemc defines main(), so gtest_main must not be linked (docs/toolchain.md). SystemC
 // elaborates once per process: this binary holds one test, run through ctest (DISCOVERY_MODE PRE_TEST).
 #include <cstdint>
 #include <cstdio>

@@ -34,6 +34,11 @@ def read(path):
         return f.read()
 
 
+def stat_is_fifo(path):
+    import stat
+    return stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
 def mpi_env():
     env = dict(os.environ)
     # mpirun refuses to run as root (CI) unless told; harmless otherwise.
@@ -389,6 +394,55 @@ class SweepTest(unittest.TestCase):
         path = os.path.join(self.dir, "missing.json")
         p = self.run_sweep(path, os.path.join(self.dir, "o"), expect=2)
         self.assertEqual(p.stderr.strip(), f"sweep.py: error: {path}: cannot read: No such file or directory")
+
+    def test_hostile_outputs(self):
+        """Output paths an attacker or a careless user gives: one line, no traceback, nothing lost."""
+        def one_line_error(p, *fragments):
+            lines = p.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, p.stderr)
+            self.assertNotIn("Traceback", p.stderr)
+            for frag in fragments:
+                self.assertIn(frag, p.stderr)
+
+        # A name that would put the output folder elsewhere.
+        for name in ("../escape", "a/b", "..", "."):
+            path = self.fake_sweep(name=name)
+            one_line_error(self.run_sweep(path, os.path.join(self.dir, "o"), "--dry-run", expect=2), "'name'")
+            os.remove(path)
+        # Special or unwritable output folders and files.
+        fake = self.fake_sweep()
+        one_line_error(self.run_sweep(fake, "/dev/null", expect=2), "/dev/null")
+        one_line_error(self.run_sweep(fake, "/proc/no-such-folder/out", expect=2), "/proc/no-such-folder")
+        out = os.path.join(self.dir, "special")
+        os.makedirs(out)
+        os.mkfifo(os.path.join(out, "results.csv"))
+        one_line_error(self.run_sweep(fake, out, "--no-progress", expect=2, timeout=60), "results.csv", "regular file")
+        self.assertTrue(stat_is_fifo(os.path.join(out, "results.csv")))
+        # A folder that is not UTF-8: the points run and the table is written.
+        odd = os.path.join(self.dir.encode(), b"out-\xff")
+        p = subprocess.run([SWEEP.encode(), fake.encode(), b"--out", odd, b"--no-progress", b"--bin-dir", BIN.encode()],
+                           capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(odd, b"results.csv")))
+        # A full disk while the table is written: the old table stays, no temporary file is left.
+        sys.path.insert(0, os.path.dirname(SWEEP))
+        import sweep as runner
+        target = os.path.join(self.dir, "table.csv")
+        with open(target, "w") as f:
+            f.write("old\n")
+        real_fsync = os.fsync
+
+        def full(fd):
+            raise OSError(28, "No space left on device")
+        os.fsync = full
+        try:
+            with self.assertRaises(OSError):
+                runner.write_atomically(target, "new\n")
+        finally:
+            os.fsync = real_fsync
+        self.assertEqual(read(target), "old\n")
+        self.assertEqual(os.listdir(self.dir).count("table.csv"), 1)
+        self.assertEqual([n for n in os.listdir(self.dir) if n.startswith("table.csv.tmp")], [])
 
     def test_toml_equals_json(self):
         toml = ('name = "tiny"\nprogram = "golden"\nseeds = [1, 2]\n'

@@ -1,5 +1,5 @@
 // SystemC's library defines main() and calls sc_main(): GoogleTest starts from here
-// (never link gtest_main, see TOOLCHAIN.md). Each test runs in its own process (ctest,
+// (never link gtest_main, see docs/toolchain.md). Each test runs in its own process (ctest,
 // DISCOVERY_MODE PRE_TEST) because SystemC cannot elaborate twice.
 #include <gtest/gtest.h>
 

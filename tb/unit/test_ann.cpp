@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "ssnn/ann.hpp"
 #include "ssnn/augment.hpp"
 #include "ssnn/idx.hpp"
+#include "ssnn/process.hpp"
 #include "ssnn/seeding.hpp"
 #include "ssnn/trainer.hpp"
 
@@ -282,15 +284,13 @@ TEST(Ann, LearnsTheSubset) {
 namespace {
 
 int run(const std::string& args, std::string* err = nullptr) {
-  const fs::path err_file = fs::temp_directory_path() / ("ssnn_ann_err_" + std::to_string(::getpid()));
-  const std::string cmd = std::string(SSNN_ANN_BIN) + " " + args + " > /dev/null 2> " + err_file.string();
-  const int status = std::system(cmd.c_str());
-  if (err) {
-    std::ifstream in(err_file);
-    *err = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
-  fs::remove(err_file);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::vector<std::string> argv{SSNN_ANN_BIN};
+  std::istringstream words(args);
+  for (std::string w; words >> w;) argv.push_back(w);
+  std::string captured;
+  const int status = ssnn::run_program(argv, &captured);
+  if (err) *err = captured;
+  return status;
 }
 
 }  // namespace

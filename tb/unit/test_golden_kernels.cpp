@@ -33,6 +33,26 @@ TEST(GoldenKernels, SumRowsEqualsRowByRowSum) {
   }
 }
 
+// Weight rows and sums start wherever the layer puts them (a row of 10 weights starts 40 bytes after
+// the last): the kernels must not assume vector alignment (clang once emitted aligned SSE operands).
+TEST(GoldenKernels, SumRowsAtEveryAlignment) {
+  std::mt19937 rng(5);
+  const int width = 24, rows = 9;
+  std::vector<int32_t> w(static_cast<size_t>(rows * width) + 16), out(static_cast<size_t>(width) + 16);
+  for (int32_t& v : w) v = static_cast<int32_t>(rng() % 2001) - 1000;
+  const std::vector<int> picked{0, 3, 8, 3};
+  for (size_t shift = 0; shift < 8; ++shift) {
+    const int32_t* base = w.data() + shift;
+    int32_t* sum = out.data() + (7 - shift);
+    kernels::sum_rows(sum, base, static_cast<size_t>(width), picked.data(), picked.size(), width);
+    for (int j = 0; j < width; ++j) {
+      int32_t expect = 0;
+      for (int r : picked) expect += base[static_cast<size_t>(r * width + j)];
+      ASSERT_EQ(sum[j], expect) << "shift " << shift << ", column " << j;
+    }
+  }
+}
+
 TEST(GoldenKernels, CollectFlagsListsSetFlagsInOrder) {
   std::mt19937 rng(11);
   for (int density : {0, 1, 10, 50, 100}) {

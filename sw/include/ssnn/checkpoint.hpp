@@ -10,6 +10,7 @@
 
 #include "ssnn/config.hpp"
 #include "ssnn/network.hpp"
+#include "ssnn/output_path.hpp"  // write_file_atomically
 
 namespace ssnn {
 
@@ -18,6 +19,11 @@ class CheckpointError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The largest checkpoint or weights file read: 512 MiB, 134 million weights (twice the network-size
+// limit of run_limits.hpp).  Checked against the file's size before anything is read; reading one
+// holds the file and its weights, so at most about 1 GiB.
+inline constexpr uint64_t kMaxCheckpointBytes = uint64_t{1} << 29;
 
 struct Checkpoint {
   ModelConfig config;
@@ -29,11 +35,12 @@ struct Checkpoint {
 
 // Format (little-endian): "SSNNCKPT" | u32 version | u64 n + config JSON | u32 epoch | u64 position |
 // u32 layers | per layer u32 rows, u32 cols, rows*cols i32 | u64 n + history JSON | u32 CRC-32 of all
-// preceding bytes.  Written to <path>.tmp, fsync'd and renamed, so a crash leaves the old file intact.
+// preceding bytes.  Written atomically (write_file_atomically), so a crash leaves the old file intact.
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 
-// Reads and fully validates (sizes against the file length before any allocation, CRC, config) a
-// checkpoint; nothing is returned unless all of it is sound.
+// Reads and fully validates (a regular file of at most kMaxCheckpointBytes, sizes against the file
+// length before any allocation, CRC, JSON nesting, config) a checkpoint; nothing is returned unless
+// all of it is sound.
 Checkpoint load_checkpoint(const std::string& path);
 
 // The weights of a checkpoint or weights file as the starting point of a new training run under
@@ -46,8 +53,5 @@ std::vector<WeightMatrix> initial_weights_from(const std::string& path, const Mo
 // rounded to the nearest LSB (halves away from zero), so it stays inside that range.  Errors are one
 // line naming the option and the file.
 std::vector<WeightMatrix> average_weights(const std::vector<Checkpoint>& ckpts, const std::vector<std::string>& paths);
-
-// Writes bytes to path atomically (temporary file, fsync, rename, fsync of the directory).
-void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace ssnn

@@ -14,11 +14,17 @@ namespace ssnn {
 
 // Option checks run by the parser (CLI11 reports "--option: message", one line, exit code != 0).
 // CLI11 converts "-5" into an unsigned option by wrapping it around: refuse the sign instead.
+// CLI11 also clamps a value beyond 2^64-1 to 2^64-1 (a seed of 2^64 became another seed): refuse it.
 inline CLI::Validator non_negative() {
   return CLI::Validator(
       [](std::string& s) -> std::string {
         const size_t i = s.find_first_not_of(" \t");
-        return i != std::string::npos && s[i] == '-' ? s + " must not be negative" : std::string();
+        if (i != std::string::npos && s[i] == '-') return s + " must not be negative";
+        char* end = nullptr;
+        errno = 0;
+        (void)std::strtoull(s.c_str(), &end, 0);
+        if (errno == ERANGE) return s + " is out of range 0..18446744073709551615";
+        return {};
       },
       "N>=0");
 }
@@ -44,6 +50,33 @@ inline CLI::Validator non_empty() {
         return s.find_first_not_of(" \t") == std::string::npos ? std::string("empty value in the list") : std::string();
       },
       "");
+}
+
+// "--hidden 16,,16": CLI11 drops an empty item of a comma-separated list, so a layer would silently
+// vanish.  Checked on the raw arguments before parsing, for every option given a delimiter; throws
+// the CLI11 error that one_line_errors() prints.
+inline void check_list_items(const CLI::App& app, int argc, const char* const* argv) {
+  auto is_list = [&](const std::string& name) {
+    std::vector<const CLI::App*> apps{&app};
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) apps.push_back(sub);
+    for (const CLI::App* a : apps)
+      for (const CLI::Option* o : a->get_options())
+        if (o->get_delimiter() != '\0' && o->check_name(name)) return true;
+    return false;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], name = arg, value;
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      value = argv[i + 1];
+    }
+    if (name.empty() || name[0] != '-' || !is_list(name)) continue;
+    if (value.find(",,") != std::string::npos || (!value.empty() && (value.front() == ',' || value.back() == ',')))
+      throw CLI::ValidationError(name, "'" + value + "' has an empty value in the list");
+  }
 }
 
 // Parse errors as one line "<tool>: error: <message> (see --help)" on stderr, CLI11's exit codes (non-zero).

@@ -6,10 +6,12 @@
 // Files may be raw or gzip-compressed (recognised by the gzip magic 1f 8b).
 //
 // Safety: headers are validated before anything is allocated from them
-// (rows, cols in 1..1024; count in 1..10,000,000; count*rows*cols <= 2^31),
-// and pixel memory grows only as data is actually read, so a short file or a
-// gzip bomb can neither allocate unbounded memory nor be read past what its
-// (validated) header announces. Every failure throws DataError with a one-line
+// (rows, cols in 1..1024; count in 1..10,000,000; count*rows*cols <= 2^30),
+// a payload larger than the file can hold (raw: its size; gzip: 1032 times
+// its size, deflate's largest ratio) is refused before allocation, and the
+// pixels are allocated once at the validated size, so a short file or a gzip
+// bomb can neither allocate more than 1 GiB nor be read past what its header
+// announces. Every failure throws DataError with a one-line
 // message that names the file.
 #pragma once
 
@@ -31,7 +33,7 @@ class DataError : public std::runtime_error {
 struct IdxLimits {
   static constexpr uint32_t kMaxSide = 1024;                  // rows, cols in 1..1024
   static constexpr uint32_t kMaxCount = 10'000'000;           // images or labels per file
-  static constexpr uint64_t kMaxPixels = uint64_t{1} << 31;   // count*rows*cols
+  static constexpr uint64_t kMaxPixels = uint64_t{1} << 30;   // count*rows*cols (1 GiB)
 };
 
 inline constexpr uint32_t kIdxImagesMagic = 0x00000803;  // unsigned byte, 3 dims
@@ -40,6 +42,8 @@ inline constexpr uint32_t kIdxLabelsMagic = 0x00000801;  // unsigned byte, 1 dim
 /// A labelled image set held in memory: image i is pixels[i*rows*cols ..), row-major.
 struct Dataset {
   std::string name;          // e.g. "subset/train", "mnist/test"
+  std::string images_file;   // the files it was read from (for error messages)
+  std::string labels_file;
   uint32_t rows = 0, cols = 0;
   uint32_t num_classes = 0;  // labels are in 0..num_classes-1
   std::vector<uint8_t> pixels;
@@ -61,7 +65,7 @@ struct LoadOptions {
 /// Throws DataError if the file is missing, the gzip stream is corrupt or
 /// truncated, or the (decompressed) contents exceed max_bytes.
 std::vector<uint8_t> read_file_bytes(const std::string& path,
-                                     size_t max_bytes = size_t{1} << 32);
+                                     size_t max_bytes = size_t{1} << 30);
 
 /// True if the file starts with the gzip magic 1f 8b (false if it is shorter than 2 bytes).
 bool is_gzip_file(const std::string& path);
@@ -86,6 +90,14 @@ IdxLabels read_idx_labels(const std::string& path, size_t max_samples = 0);
 /// Images + labels; checks the two header counts agree and every label < num_classes.
 Dataset load_idx_pair(const std::string& images, const std::string& labels,
                       const LoadOptions& opt = {});
+
+/// The most pixels per image a network takes (ModelConfig::validate's input-layer limit).
+inline constexpr size_t kMaxInputs = 65536;
+
+/// One validation of a data set's train/test pair, used by every program that trains: the test
+/// images must have the training images' shape (rows x cols, not only their pixel count), at most
+/// kMaxInputs pixels, and every test label must be one of the training set's classes.  Throws DataError naming the test file.
+void check_test_split(const Dataset& train, const Dataset& test);
 
 /// Load a named data set split.
 ///   name:  subset | mnist | fashion (alias fashion-mnist) | emnist-<split> | path:<dir>

@@ -26,6 +26,11 @@ struct EvalResult {
   double accuracy() const { return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0; }
 };
 
+// A data set must fit the network it is run through: images of `cfg.inputs` pixels, labels below
+// `cfg.classes`.  Throws ConfigError naming `option` and the data file.  evaluate() and Trainer
+// check it themselves, so no image is ever read past its end.
+void check_data_fits(const Dataset& data, const ModelConfig& cfg, const std::string& option);
+
 // Inference over a data set (the streams of `phase`, sample i uses index i), spread over `threads`
 // (0 = all cores).  The result does not depend on the thread count.  The test set uses the test
 // phase, held-out validation images the validation phase (their own streams).
