@@ -1,6 +1,6 @@
 // Cross-point update unit: AND of row and column pulses, saturating up/down weight update (eq. 10).
 //
-// Holds one weight. Bit-exact with ssnn::coincidence_update (sw/include/ssnn/synapse.hpp) on
+// Holds one weight. Bit-exact with ssnn::coincidence_update (sw/include/ssnn/contract/synapse.hpp) on
 // update_i: no change unless row_i and exactly one of col_pos_i / col_neg_i; otherwise the weight
 // moves up by pulse_up_i + v or down by pulse_down_i + v, v = pulse_variation(noise_word_i,
 // pulse_noise_i) = ((word >> 8) mod (2n + 1)) - n, and is clamped to [w_min_i, w_max_i].
@@ -10,8 +10,8 @@
 // configured pulses to 2^(WeightBits+1) - 1 without changing any result.
 // Timing: load_i or update_i lands at the clock edge; weight_o shows it the next cycle.
 module ssnn_coincidence_unit #(
-  parameter int WeightBits = 16,  // signed weight register, 2..24
-  parameter int NoiseBits  = 4    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
+  parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
+  parameter int NoiseBits  = ssnn_pkg::NoiseBits    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
 ) (
   input  logic                                 clk_i,
   input  logic                                 rst_ni,

@@ -1,6 +1,6 @@
 // Composite neuron: forward integrate-and-fire neuron, its synaptic filter and the gated gradient pair.
 //
-// Bit-exact with the golden step functions (sw/include/ssnn/neuron.hpp):
+// Bit-exact with the golden step functions (sw/include/ssnn/contract/neuron.hpp):
 //   fwd_en_i  : forward_step(p, {charge, potential}, fwd_in_i, theta_i) in a hidden layer
 //               (OutputLayer = 0): spike_o is the step's forward spike; in the output layer
 //               forward_integrate() only, the spike comes from the WTA commands below.
@@ -19,9 +19,9 @@
 // The gradient step reads spike_o, the forward spike of the current timestep, so it must follow that
 // step's forward command (and, in the output layer, its WTA resolution).
 module ssnn_composite_neuron #(
-  parameter int ChargeBits    = 24,    // signed synaptic charge registers, 2..30
-  parameter int PotentialBits = 24,    // signed membrane potential registers, 2..30
-  parameter int InputBits     = 31,    // signed step inputs, >= ChargeBits (golden: |input| < 2^30)
+  parameter int ChargeBits    = ssnn_pkg::ChargeBits,     // signed synaptic charge registers, 2..30
+  parameter int PotentialBits = ssnn_pkg::PotentialBits,  // signed membrane potential registers, 2..30
+  parameter int InputBits     = ssnn_pkg::InputBits,      // signed step inputs, >= ChargeBits (golden: |input| < 2^30)
   parameter bit OutputLayer   = 1'b0   // 1: output neuron (WTA firing, error neurons, gate open)
 ) (
   input  logic                            clk_i,
@@ -300,7 +300,7 @@ module ssnn_composite_neuron #(
   assign gate_o          = gate_q;
 
 `ifndef SYNTHESIS
-  // Input contract of the step functions (sw/include/ssnn/neuron.hpp, ModelConfig::validate).
+  // Input contract of the step functions (sw/include/ssnn/contract/neuron.hpp, ModelConfig::validate).
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin
       // Nothing to check in reset.

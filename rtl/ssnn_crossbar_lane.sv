@@ -6,7 +6,7 @@
 // coincidence_update(w, row, 0, 1, word) for a latched dn column: a column with both spikes in one
 // step gets both pulses in that order (they do not cancel as in a single cross-point's AND gates).
 module ssnn_crossbar_lane #(
-  parameter int WeightBits = 16,  // signed weight register, 2..24
+  parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
   parameter int VarBits    = 3    // signed variation width (NoiseBits + 2)
 ) (
   input  logic signed [WeightBits-1:0] weight_i,

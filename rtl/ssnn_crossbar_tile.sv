@@ -22,7 +22,7 @@
 module ssnn_crossbar_tile #(
   parameter int Rows       = 256,  // rows (pre-synaptic neurons), 2..4096
   parameter int Cols       = 256,  // columns (post-synaptic neurons), 2..4096
-  parameter int WeightBits = 16,   // signed weights, 2..24
+  parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weights, 2..24
   parameter int NoiseBits  = 0,    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
   parameter bit Transposed = 1'b1, // keep W^T and gather the transposed sums
   parameter int RowOffset  = 0,    // global index of row 0 (device-noise words)

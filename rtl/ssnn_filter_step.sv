@@ -1,14 +1,14 @@
 // One step of the synaptic current filter (the eps kernel): charge += input, beta of it flows out.
 //
-// Combinational. Bit-exact with ssnn::filter_step (sw/include/ssnn/neuron.hpp):
+// Combinational. Bit-exact with ssnn::filter_step (sw/include/ssnn/contract/neuron.hpp):
 //   filled   = saturate(charge + input, ChargeBits)
 //   transfer = mul_q16(filled, beta) = floor((filled * beta + 2^15) / 2^16)
 //   charge'  = filled - transfer
 // mul_q16's split-halves formulation equals this full product for beta <= 2^16, which is the
 // contract (the port holds up to 2^17 - 1; larger values are flagged by an assertion).
 module ssnn_filter_step #(
-  parameter int ChargeBits = 24,  // signed charge register
-  parameter int InputBits  = 31   // signed step input (sum of weights)
+  parameter int ChargeBits = ssnn_pkg::ChargeBits,  // signed charge register
+  parameter int InputBits  = ssnn_pkg::InputBits   // signed step input (sum of weights)
 ) (
   input  logic signed [ChargeBits-1:0]         charge_i,
   input  logic signed [InputBits-1:0]          input_i,

@@ -1,6 +1,6 @@
 // xorshift32 random source (shifts 13, 17, 5) with seed load and enable: the chip's LFSR.
 //
-// Bit-exact with ssnn::Lfsr (sw/include/ssnn/lfsr.hpp): load(seed) maps a zero seed to
+// Bit-exact with ssnn::Lfsr (sw/include/ssnn/contract/lfsr.hpp): load(seed) maps a zero seed to
 // ssnn_pkg::LfsrZeroSeed, next_state(s) = ((s ^ s<<13) ^ ...>>17) ^ ...<<5. One advance per enabled
 // cycle; the new state is visible on state_o the cycle after en_i. next_o is next_state(state_o),
 // i.e. the word that the next advance will produce (a Bernoulli draw compares it in the same cycle).

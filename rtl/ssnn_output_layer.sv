@@ -9,10 +9,10 @@
 //                err_unit_i, gate open, threshold theta_err_i.
 // clear_i starts a sample. The composite neurons hold every register; this module only wires them.
 module ssnn_output_layer #(
-  parameter int NumOutputs    = 10,
-  parameter int ChargeBits    = 24,
-  parameter int PotentialBits = 24,
-  parameter int InputBits     = 31
+  parameter int NumOutputs    = ssnn_pkg::NumOutputs,
+  parameter int ChargeBits    = ssnn_pkg::ChargeBits,
+  parameter int PotentialBits = ssnn_pkg::PotentialBits,
+  parameter int InputBits     = ssnn_pkg::InputBits
 ) (
   input  logic                                  clk_i,
   input  logic                                  rst_ni,

@@ -1,7 +1,11 @@
-// Constants shared by the SSNN-BP RTL units: fixed-point formats and the random-source rules.
+// Constants shared by the SSNN-BP RTL units: fixed-point formats, the random-source rules and the
+// chip's default widths.
+//
+// GENERATED from sw/include/ssnn/contract/widths.hpp by rtl/gen/gen_rtl_constants.cpp: do not edit;
+// change the contract and run `cmake --build build --target rtl_constants` (the test
+// rtl_constants_in_sync fails while this file and the contract differ).
 //
 // Referenced by qualified name only (ssnn_pkg::Name): yosys 0.23 rejects `import`.
-// The values mirror sw/include/ssnn/{lfsr,neuron,synapse}.hpp, the bit-exact contract.
 package ssnn_pkg;
 
   // Not every unit uses every constant.
@@ -14,13 +18,21 @@ package ssnn_pkg;
   // Fraction bits of the synaptic filter's transfer coefficient beta (kBetaBits); beta <= 2^16.
   parameter int BetaBits = 16;
 
-  // xorshift32 state width and the state a zero seed loads (Lfsr::kZeroSeedReplacement).
+  // xorshift32 state width and the state a zero seed loads (kLfsrBits, kLfsrZeroSeed).
   parameter int LfsrBits = 32;
   parameter logic [LfsrBits-1:0] LfsrZeroSeed = 32'h6A09E667;
 
   // Pulse-noise words are 32 bits; pulse_variation() uses bits [31:NoiseShift].
   parameter int NoiseWordBits = 32;
   parameter int NoiseShift = 8;
+
+  // The chip's default widths: the units' parameter defaults (ModelConfig's defaults).
+  parameter int WeightBits = 16;
+  parameter int ChargeBits = 24;
+  parameter int PotentialBits = 24;
+  parameter int InputBits = 31;
+  parameter int NoiseBits = 4;
+  parameter int NumOutputs = 10;
 
   /* verilator lint_on UNUSEDPARAM */
 

@@ -1,10 +1,10 @@
 // One coincidence pulse applied to a weight: the arithmetic of ssnn::coincidence_update
-// (sw/include/ssnn/synapse.hpp) once the AND gate has fired.
+// (sw/include/ssnn/contract/synapse.hpp) once the AND gate has fired.
 //
 // Combinational: w' = clamp(w + (pulse + v)) for an up pulse, clamp(w - (pulse + v)) for a down
 // pulse, clamped to [w_min_i, w_max_i] with the upper bound tested first, as clamp_to.
 module ssnn_pulse_step #(
-  parameter int WeightBits = 16,  // signed weight register, 2..24
+  parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
   parameter int VarBits    = 6    // signed variation width (NoiseBits + 2), 2..WeightBits+1
 ) (
   input  logic signed [WeightBits-1:0] weight_i,

@@ -1,4 +1,4 @@
-// Pulse-to-pulse size variation of a cross-point: ssnn::pulse_variation (sw/include/ssnn/synapse.hpp).
+// Pulse-to-pulse size variation of a cross-point: ssnn::pulse_variation (sw/include/ssnn/contract/synapse.hpp).
 //
 // Combinational: v = ((word >> 8) mod (2n + 1)) - n for the amplitude n = noise_i < 2^NoiseBits,
 // a restoring remainder of NoiseBits + 1 bits over the 24 used word bits (no divider).

@@ -1,6 +1,6 @@
 // Signed saturation of a wide value to a narrower two's-complement register (clamp, never wrap).
 //
-// Combinational. Implements ssnn::saturate / saturate32 (sw/include/ssnn/fixed_point.hpp):
+// Combinational. Implements ssnn::saturate / saturate32 (sw/include/ssnn/contract/fixed_point.hpp):
 // values above 2^(OutBits-1)-1 become that maximum, values below -2^(OutBits-1) that minimum.
 module ssnn_saturate #(
   parameter int InBits  = 25,  // width of the signed input

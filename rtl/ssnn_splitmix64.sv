@@ -1,4 +1,4 @@
-// SplitMix64 finaliser, combinational: ssnn::splitmix64 (sw/include/ssnn/seeding.hpp).
+// SplitMix64 finaliser, combinational: ssnn::splitmix64 (sw/include/ssnn/contract/seeding.hpp).
 //
 // Two 64x64-bit multiplies truncated to 64 bits; a caller that uses only the low bits of z_o lets
 // synthesis drop the rest of the last stage.

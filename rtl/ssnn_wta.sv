@@ -1,6 +1,6 @@
 // Iterative winner-take-all resolver of the output layer (eq. 2): one firing per cycle within a step.
 //
-// Bit-exact with ssnn::wta_fire (sw/include/ssnn/neuron.hpp) when driving the output neurons'
+// Bit-exact with ssnn::wta_fire (sw/include/ssnn/contract/neuron.hpp) when driving the output neurons'
 // wta_win_i / wta_inhibit_i: among the outputs that are eligible (potential >= theta and not yet fired
 // in this timestep, from ssnn_composite_neuron.wta_eligible_o) the highest potential fires, the lowest
 // index on ties; it is reset by subtraction and every other output loses the inhibition. Repeats until
@@ -10,8 +10,8 @@
 // applied at the clock edge, or no output is eligible and done_o is high for that cycle. A step with
 // k output spikes takes k + 1 cycles from start_i to done_o.
 module ssnn_wta #(
-  parameter int NumOutputs    = 10,  // output neurons, 2..64
-  parameter int PotentialBits = 24   // signed potential registers
+  parameter int NumOutputs    = ssnn_pkg::NumOutputs,  // output neurons, 2..64
+  parameter int PotentialBits = ssnn_pkg::PotentialBits   // signed potential registers
 ) (
   input  logic                                  clk_i,
   input  logic                                  rst_ni,

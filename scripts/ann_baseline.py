@@ -24,7 +24,7 @@ check reruns the points (all of the profile, or --dataset / --seeds of it) into 
 and compares each report with the committed one. Tolerances: the final and every per-epoch test
 accuracy within 0.25 points (about 3x the seed-to-seed std of the full runs), the final training
 loss within 2 % relative. Runs are bit-identical for the same seed and thread count with the same
-build on any x86-64 host (Eigen's blocking is pinned, sw/include/ssnn/ann.hpp), so on such a host the
+build on any x86-64 host (Eigen's blocking is pinned, sw/ann/ann.hpp), so on such a host the
 check also reports whether the rerun is exact; another compiler or Eigen version changes rounding,
 which training amplifies to about the seed-to-seed spread, hence the tolerances.
 """

@@ -4,6 +4,8 @@
 cycle-accurate SystemC chip (ssnn_chip_tb) against timesteps T, weight bits, crossbar tile size and
 AER router bandwidth. Runs the points through the sweep runner (scripts/sweep.py), keeps every
 point's report, and draws the figures (PNG and SVG) and their data (JSON) from those reports.
+One file over 600 lines on purpose: the four studies share their point lists, runner calls and
+figure code, and each is a few dozen lines of it.
 
 Usage:
   scripts/hw_tradeoffs.py run   [--profile full|ci] [-j N] [--bin-dir DIR]   run missing points, then plot

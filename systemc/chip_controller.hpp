@@ -20,7 +20,7 @@
 
 #include "chip_types.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn::sc {
 

@@ -1,4 +1,5 @@
-// JSON form and comparison of ChipState; capture and restore live in ssnn_chip.cpp.
+// JSON form of the tile counters and of ChipState (checked on reading), comparison of ChipState; the
+// other counters' JSON form is in chip_state.hpp, capture and restore live in ssnn_chip.cpp.
 #include "chip_state.hpp"
 
 #include <stdexcept>
@@ -7,12 +8,6 @@
 
 namespace ssnn::sc {
 
-// One key per counter, named as the struct member, so a checkpoint reads like the counters it holds.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ControllerCounters, phase_cycles, cycles, samples, steps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EncoderCounters, lfsr_draws, input_spikes, label_spikes, seed_loads)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceCounters, events, stall_cycles, busy_cycles)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoreCounters, forward_updates, gradient_updates, forward_spikes, pos_spikes,
-                                   neg_spikes, wta_iterations, column_sum_words)
 // The update-drive counters came later: a checkpoint without them restores them as zero.
 void to_json(nlohmann::json& j, const TileCounters& t) {
   j = nlohmann::json{{"events", t.events},
@@ -43,9 +38,6 @@ void from_json(const nlohmann::json& j, TileCounters& t) {
   t.update_row_cells = j.value("update_row_cells", uint64_t{0});
   t.update_col_cells = j.value("update_col_cells", uint64_t{0});
 }
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AerRouterCounters, cycles, events_in, grants, head_stall_cycles,
-                                   input_stall_cycles, drops, fifo_high_water, events_out, multicast_copies, unrouted,
-                                   stall_cycles, bandwidth_stall_cycles, output_stall_cycles)
 
 void to_json(nlohmann::json& j, const ChipState& s) {
   j = nlohmann::json{{"controller", s.controller}, {"encoder", s.encoder},

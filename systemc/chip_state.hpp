@@ -47,8 +47,18 @@ struct ChipState {
   bool operator!=(const ChipState& o) const { return !(*this == o); }
 };
 
-// JSON form (objects with one key per counter). from_json throws nlohmann::json exceptions for a
-// missing key or a value of the wrong type; shapes are checked by ssnn_chip::restore_state.
+// JSON form: one key per counter, named as the struct member, so a checkpoint reads like the counters
+// it holds.  from_json throws nlohmann::json exceptions for a missing key or a value of the wrong type;
+// ChipState's also throws std::invalid_argument for a count that is negative, fractional or out of its
+// field's range; shapes are checked by ssnn_chip::restore_state.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ControllerCounters, phase_cycles, cycles, samples, steps)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EncoderCounters, lfsr_draws, input_spikes, label_spikes, seed_loads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceCounters, events, stall_cycles, busy_cycles)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CoreCounters, forward_updates, gradient_updates, forward_spikes, pos_spikes,
+                                   neg_spikes, wta_iterations, column_sum_words)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AerRouterCounters, cycles, events_in, grants, head_stall_cycles,
+                                   input_stall_cycles, drops, fifo_high_water, events_out, multicast_copies, unrouted,
+                                   stall_cycles, bandwidth_stall_cycles, output_stall_cycles)
 void to_json(nlohmann::json& j, const ChipState& s);
 void from_json(const nlohmann::json& j, ChipState& s);
 

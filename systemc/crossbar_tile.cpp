@@ -4,8 +4,8 @@
 #include <string>
 
 #include "chip_config.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/golden_kernels.hpp"
-#include "ssnn/seeding.hpp"
 
 namespace ssnn::sc {
 

@@ -17,22 +17,13 @@
 #include <systemc>
 
 #include "aer_event.hpp"
+#include "chip_floorplan.hpp"
 #include "chip_types.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn::sc {
-
-struct TileGeometry {
-  int layer = 0;     // weight layer l: rows are layer-l neurons, columns layer-(l+1) neurons
-  int row0 = 0;      // first global row
-  int rows = 1;
-  int col0 = 0;      // first global column
-  int cols = 1;
-  int band_row = 0;  // tile coordinates within the layer
-  int band_col = 0;
-};
 
 // Operation counts since reset.
 struct TileCounters {

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "ssnn/network.hpp"
+#include "ssnn/contract/dropout.hpp"
+#include "ssnn/contract/neuron.hpp"
 
 namespace ssnn::sc {
 
@@ -95,7 +96,7 @@ int neuron_core::forward() {
   if (!is_output()) {
     for (int j = 0; j < n_; ++j) {
       const auto u = static_cast<size_t>(j);
-      const ForwardStep r = forward_step(np_, ForwardState{fwd_charge_[u], fwd_potential_[u]}, keep_[u] ? acc_[u] : 0, theta);
+      const ForwardStep r = forward_step(np_, ForwardState{fwd_charge_[u], fwd_potential_[u]}, dropout_gate(acc_[u], keep_[u]), theta);
       fwd_charge_[u] = r.next.charge;
       fwd_potential_[u] = r.next.potential;
       fwd_flag_[u] = r.spike;
@@ -103,7 +104,7 @@ int neuron_core::forward() {
     }
     if (cosim_) {
       cosim_scratch_.resize(acc_.size());
-      for (int j = 0; j < n_; ++j) cosim_scratch_[static_cast<size_t>(j)] = keep_[static_cast<size_t>(j)] ? acc_[static_cast<size_t>(j)] : 0;
+      for (int j = 0; j < n_; ++j) cosim_scratch_[static_cast<size_t>(j)] = dropout_gate(acc_[static_cast<size_t>(j)], keep_[static_cast<size_t>(j)]);
       cosim_->core_forward(*this, cosim_scratch_.data(), theta, theta_gate, nullptr, 0, 0);
     }
   } else {
@@ -173,12 +174,13 @@ void neuron_core::queue_gradient_events(int t) {
 }
 
 int neuron_core::error() {
+  const int32_t theta_err = cfg_.gradient_threshold(layer_);  // the output layer: theta_err
   const int label = label_valid_i.read() ? static_cast<int>(label_class_i.read()) : -1;
   for (int k = 0; k < n_; ++k) {
     const auto u = static_cast<size_t>(k);
-    const int32_t in = ((k == label ? 1 : 0) - static_cast<int32_t>(fwd_flag_[u])) * cfg_.err_unit;
+    const int32_t in = output_error_input(k == label, fwd_flag_[u], cfg_.err_unit);
     const GradientStep r =
-        gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, fwd_flag_[u] != 0, cfg_.theta_err);
+        gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, fwd_flag_[u] != 0, theta_err);
     grad_charge_[u] = r.next.charge;
     grad_pos_[u] = r.next.pos;
     grad_neg_[u] = r.next.neg;
@@ -186,7 +188,7 @@ int neuron_core::error() {
     pos_flag_[u] = r.spike_pos;
     neg_flag_[u] = r.spike_neg;
   }
-  if (cosim_) cosim_->core_error(*this, label, cfg_.theta_err);
+  if (cosim_) cosim_->core_error(*this, label, theta_err);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);
 }
@@ -230,7 +232,7 @@ void neuron_core::run() {
       case Op::kBackward: cost = backward(); sends = true; break;
       case Op::kSampleEnd:
         // Sequential argmax over the spike counts (ties: residual potential, then lower index).
-        prediction_ = GoldenModel::predict(count_fwd_.data(), fwd_potential_.data(), n_);
+        prediction_ = predict_class(count_fwd_.data(), fwd_potential_.data(), n_);
         prediction_o.write(static_cast<uint32_t>(prediction_));
         cost = n_;
         break;

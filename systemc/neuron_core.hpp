@@ -19,7 +19,7 @@
 #include "chip_types.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/neuron.hpp"
+#include "ssnn/contract/neuron.hpp"
 
 namespace ssnn::sc {
 

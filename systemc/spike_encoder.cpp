@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "ssnn/encoder.hpp"
-#include "ssnn/network.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/dropout.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn::sc {
 

@@ -16,7 +16,7 @@
 #include "chip_types.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/lfsr.hpp"
+#include "ssnn/contract/lfsr.hpp"
 
 namespace ssnn::sc {
 

@@ -55,83 +55,31 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   chip_.validate(cfg_);
   const int L = cfg_.layers();
 
-  // Tiling of every weight layer.
-  std::vector<int> tr(static_cast<size_t>(L)), tc(static_cast<size_t>(L));
-  bands_r_.resize(static_cast<size_t>(L));
-  bands_c_.resize(static_cast<size_t>(L));
-  for (int l = 0; l < L; ++l) {
-    const auto u = static_cast<size_t>(l);
-    tr[u] = chip_.tile_span(cfg_.layer_size(l), true);
-    tc[u] = chip_.tile_span(cfg_.layer_size(l + 1), false);
-    bands_r_[u] = ChipConfig::ceil_div(cfg_.layer_size(l), tr[u]);
-    bands_c_[u] = ChipConfig::ceil_div(cfg_.layer_size(l + 1), tc[u]);
-  }
-  // AER blocks: encoder bands, then each core's bands.
-  core_block_.assign(static_cast<size_t>(L) + 1, 0);
-  std::vector<int>& core_block = core_block_;
-  num_blocks_ = bands_r_[0];
-  for (int l = 1; l <= L; ++l) {
-    core_block[static_cast<size_t>(l)] = num_blocks_;
-    const int fwd = l < L ? bands_r_[static_cast<size_t>(l)] : 0;
-    num_blocks_ += std::max(fwd, bands_c_[static_cast<size_t>(l - 1)]);
-  }
-  if (num_blocks_ > 256)
-    throw ConfigError(fmt::format("--tile-rows/--tile-cols: this tiling needs {} AER source blocks, more than the "
-                                  "8-bit block field holds (256); use larger tiles", num_blocks_));
-
-  // Tiles and the routing table.
-  for (int l = 0; l < L; ++l) {
-    const auto u = static_cast<size_t>(l);
-    tile_first_.push_back(static_cast<int>(tiles_.size()));
-    for (int r = 0; r < bands_r_[u]; ++r) {
-      for (int c = 0; c < bands_c_[u]; ++c) {
-        TileGeometry g;
-        g.layer = l;
-        g.band_row = r;
-        g.band_col = c;
-        g.row0 = r * tr[u];
-        g.rows = std::min(tr[u], cfg_.layer_size(l) - g.row0);
-        g.col0 = c * tc[u];
-        g.cols = std::min(tc[u], cfg_.layer_size(l + 1) - g.col0);
-        tiles_.push_back(std::make_unique<crossbar_tile>(fmt::format("tile{}_{}_{}", l, r, c).c_str(), cfg_, g));
-      }
-    }
-  }
-  for (int l = 0; l < L; ++l) {
-    const auto u = static_cast<size_t>(l);
-    const int src_first = l == 0 ? 0 : core_block[u];
-    for (int r = 0; r < bands_r_[u]; ++r) {
-      std::vector<unsigned> outs;
-      for (int c = 0; c < bands_c_[u]; ++c) outs.push_back(static_cast<unsigned>(tile_index(l, r, c)));
-      routes_.add(static_cast<uint8_t>(src_first + r), SpikeKind::kForward, outs);
-    }
-    for (int c = 0; c < bands_c_[u]; ++c) {
-      std::vector<unsigned> outs;
-      for (int r = 0; r < bands_r_[u]; ++r) outs.push_back(static_cast<unsigned>(tile_index(l, r, c)));
-      const auto block = static_cast<uint8_t>(core_block[u + 1] + c);
-      routes_.add(block, SpikeKind::kGradPos, outs);
-      routes_.add(block, SpikeKind::kGradNeg, outs);
-    }
-  }
+  plan_ = ChipFloorplan(cfg_, chip_);
+  const std::vector<int>& tr = plan_.span_r;
+  const std::vector<int>& tc = plan_.span_c;
+  const std::vector<int>& core_block = plan_.core_block;
+  for (const TileGeometry& g : plan_.tiles)
+    tiles_.push_back(std::make_unique<crossbar_tile>(fmt::format("tile{}_{}_{}", g.layer, g.band_row, g.band_col).c_str(), cfg_, g));
 
   // Blocks.
-  encoder_ = std::make_unique<spike_encoder>("encoder", cfg_, chip_, routes_, uint8_t{0}, tr[0]);
+  encoder_ = std::make_unique<spike_encoder>("encoder", cfg_, chip_, plan_.routes, uint8_t{0}, tr[0]);
   for (int l = 1; l <= L; ++l) {
     const auto u = static_cast<size_t>(l);
     const int fwd_band = l < L ? tr[u] : 1;
-    cores_.push_back(std::make_unique<neuron_core>(fmt::format("core{}", l).c_str(), cfg_, chip_, routes_, l,
+    cores_.push_back(std::make_unique<neuron_core>(fmt::format("core{}", l).c_str(), cfg_, chip_, plan_.routes, l,
                                                    static_cast<uint8_t>(core_block[u]), fwd_band, tc[u - 1]));
   }
   const int n_tiles = num_tiles();
   // One router input per AER block: block b is input b.
-  const auto n_in = static_cast<unsigned>(num_blocks_);
+  const auto n_in = static_cast<unsigned>(plan_.num_blocks);
   const auto n_src = static_cast<unsigned>(L + 1);
   AerRouterConfig rc;
   rc.num_inputs = n_in;
   rc.num_outputs = static_cast<unsigned>(n_tiles);
   rc.fifo_depth = static_cast<unsigned>(chip_.fifo_depth);
   rc.events_per_cycle = static_cast<unsigned>(chip_.events_per_cycle);
-  rc.routes = routes_;
+  rc.routes = plan_.routes;
   router_ = std::make_unique<aer_router>("router", rc);
   controller_ = std::make_unique<chip_controller>("controller", cfg_, n_tiles);
 
@@ -266,10 +214,6 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   SC_METHOD(trace_sample);
   sensitive << clk_i;
   dont_initialize();
-}
-
-int ssnn_chip::tile_index(int layer, int band_row, int band_col) const {
-  return tile_first_[static_cast<size_t>(layer)] + band_row * bands_c_[static_cast<size_t>(layer)] + band_col;
 }
 
 void ssnn_chip::load_weights(const std::vector<WeightMatrix>& w) {

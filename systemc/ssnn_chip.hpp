@@ -21,11 +21,13 @@
 #include "aer_router.hpp"
 #include "chip_config.hpp"
 #include "chip_controller.hpp"
+#include "chip_floorplan.hpp"
 #include "chip_state.hpp"
 #include "crossbar_tile.hpp"
 #include "neuron_core.hpp"
 #include "spike_encoder.hpp"
-#include "ssnn/network.hpp"
+#include "ssnn/contract/sample.hpp"
+#include "ssnn/contract/weights.hpp"
 
 namespace ssnn::sc {
 
@@ -88,15 +90,16 @@ class ssnn_chip : public sc_core::sc_module {
   ChipState state() const;
   void restore_state(const ChipState& s);
   int num_tiles() const { return static_cast<int>(tiles_.size()); }
-  int num_blocks() const { return num_blocks_; }
+  int num_blocks() const { return plan_.num_blocks; }
   // First AER block (router input) of the core of `layer` (0: the encoder).
-  int first_block(int layer) const { return core_block_[static_cast<size_t>(layer)]; }
+  int first_block(int layer) const { return plan_.core_block[static_cast<size_t>(layer)]; }
   const crossbar_tile& tile(int k) const { return *tiles_[static_cast<size_t>(k)]; }
   const neuron_core& core(int layer) const { return *cores_[static_cast<size_t>(layer - 1)]; }
   const spike_encoder& encoder() const { return *encoder_; }
   const aer_router& router() const { return *router_; }
   const chip_controller& controller() const { return *controller_; }
-  const AerRoutingTable& routes() const { return routes_; }
+  const AerRoutingTable& routes() const { return plan_.routes; }
+  const ChipFloorplan& floorplan() const { return plan_; }
   // Output spike counts of the last sample.
   std::vector<int32_t> output_counts() const { return cores_.back()->forward_counts(); }
 
@@ -115,15 +118,10 @@ class ssnn_chip : public sc_core::sc_module {
  private:
   void on_step(int t);
   void trace_sample();
-  int tile_index(int layer, int band_row, int band_col) const;
 
   ModelConfig cfg_;
   ChipConfig chip_;
-  AerRoutingTable routes_;
-  int num_blocks_ = 0;
-  std::vector<int> tile_first_;  // per layer: index of its first tile
-  std::vector<int> bands_r_, bands_c_;
-  std::vector<int> core_block_;  // per layer 1..L: the core's first AER block (= router input)
+  ChipFloorplan plan_;  // tiling, AER block numbers, routing table
 
   // Signals.
   sc_core::sc_signal<uint32_t> op_s_{"op"}, step_s_{"step"}, epoch_s_{"epoch_bus"}, phase_s_{"phase"}, layer_s_{"layer"};

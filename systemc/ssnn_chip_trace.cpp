@@ -132,7 +132,7 @@ void ssnn_chip::trace_sample() {
     p.spikes_in_step = static_cast<uint32_t>(c.forward_spikes().size());
     p.pos_in_step = static_cast<uint32_t>(c.pos_spikes().size());
     p.neg_in_step = static_cast<uint32_t>(c.neg_spikes().size());
-    const auto port = static_cast<size_t>(core_block_[static_cast<size_t>(p.layer)]);
+    const auto port = static_cast<size_t>(plan_.core_block[static_cast<size_t>(p.layer)]);
     p.valid = in_valid_s_[port].read();
     p.ready = in_ready_s_[port].read();
     p.event = in_event_s_[port].read();

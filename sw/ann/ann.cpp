@@ -1,5 +1,5 @@
-// ANN baseline: multilayer perceptron, backpropagation, dropout, SGD / Adam (see ssnn/ann.hpp).
-#include "ssnn/ann.hpp"
+// ANN baseline: multilayer perceptron, backpropagation, dropout, SGD / Adam (see ann.hpp).
+#include "ann.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ssnn/augment.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace ssnn::ann {

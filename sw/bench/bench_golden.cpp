@@ -1,6 +1,6 @@
 // bench_golden: training and inference throughput and peak memory of the golden model.
 //
-// Default: 784-1280-10 at T=50 in rate mode and at T=100 in stochastic mode (issue 2, "Speed"), on
+// Default: 784-1280-10 at T=50 in rate mode and at T=100 in stochastic mode, on
 // full MNIST when it has been fetched (scripts/fetch_data.sh), else on the shipped subset.  Each
 // configuration first runs a short warm-up (a throw-away model), then trains a fresh model on a fixed
 // number of samples (one pass, the trainer's own loop and shuffle) and evaluates a fixed number of
@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "ssnn/cli_options.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/output_path.hpp"
@@ -87,11 +88,7 @@ int main(int argc, char** argv) {
   app.add_option("--dataset", dataset, "data set; falls back to the subset if it is not fetched")->capture_default_str();
   app.add_option("--data-dir", data_dir, "cache folder of fetched data sets");
   app.add_option("--json", json_path, "write result records (results format, level golden) here");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
 
   try {
     const std::string command = ssnn::command_line(argc, argv);

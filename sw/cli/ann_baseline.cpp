@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "ssnn/ann.hpp"
+#include "ann.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/output_path.hpp"
@@ -66,12 +66,7 @@ int main(int argc, char** argv) {
   bool no_progress = false;  // accepted for the sweep runner (scripts/sweep.py); there is no progress bar
   app.add_flag("--no-progress", no_progress, "no progress bar (there is none; per-epoch lines stay)");
 
-  try {
-    ssnn::check_list_items(app, argc, argv);
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
 
   try {
     const std::string command = ssnn::command_line(argc, argv);

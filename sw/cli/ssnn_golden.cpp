@@ -119,12 +119,7 @@ int main(int argc, char** argv) {
     sub->add_flag("--no-progress", no_progress, "no progress bar");
   }
 
-  try {
-    ssnn::check_list_items(app, argc, argv);
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
 
   try {
     const std::string command = ssnn::command_line(argc, argv);

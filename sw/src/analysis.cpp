@@ -8,9 +8,9 @@
 #include <limits>
 #include <stdexcept>
 
-#include "ssnn/encoder.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>

@@ -1,7 +1,7 @@
 // Training-set augmentation: per-presentation mirror and shift from the seeding rule.
 #include "ssnn/augment.hpp"
 
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn {
 

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "ssnn/augment.hpp"
 
 namespace ssnn {
 
@@ -96,6 +95,7 @@ int32_t ModelConfig::gate_threshold(int layer, bool training) const {
 }
 
 int32_t ModelConfig::gradient_threshold(int layer) const {
+  if (layer == layers()) return theta_err;
   return per_hidden_layer(theta_grad, theta_grad_ratio, layer);
 }
 

@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "ssnn/encoder.hpp"
-#include "ssnn/fixed_point.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/fixed_point.hpp"
 
 // An AVX2 clone of each kernel picked at load time; the default clone keeps the binary portable.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)

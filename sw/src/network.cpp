@@ -7,10 +7,11 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ssnn/contract/dropout.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/synapse.hpp"
 #include "ssnn/golden_kernels.hpp"
-#include "ssnn/encoder.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/synapse.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -24,27 +25,6 @@
 #endif
 
 namespace ssnn {
-
-void SampleCounters::reset(int layers) {
-  forward_spikes.assign(static_cast<size_t>(layers) + 1, 0);
-  pos_spikes.assign(static_cast<size_t>(layers) + 1, 0);
-  neg_spikes.assign(static_cast<size_t>(layers) + 1, 0);
-  synaptic_reads = gradient_reads = pulses_up = pulses_down = rate_updates = 0;
-}
-
-void SampleCounters::add(const SampleCounters& o) {
-  if (forward_spikes.size() < o.forward_spikes.size()) reset(static_cast<int>(o.forward_spikes.size()) - 1);
-  for (size_t l = 0; l < o.forward_spikes.size(); ++l) {
-    forward_spikes[l] += o.forward_spikes[l];
-    pos_spikes[l] += o.pos_spikes[l];
-    neg_spikes[l] += o.neg_spikes[l];
-  }
-  synaptic_reads += o.synaptic_reads;
-  gradient_reads += o.gradient_reads;
-  pulses_up += o.pulses_up;
-  pulses_down += o.pulses_down;
-  rate_updates += o.rate_updates;
-}
 
 std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
   std::vector<WeightMatrix> w;
@@ -65,16 +45,6 @@ std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg) {
     w.push_back(std::move(m));
   }
   return w;
-}
-
-void dropout_mask(uint64_t key, int layer, double p, int n, uint8_t* keep) {
-  if (p <= 0) {
-    std::fill(keep, keep + n, uint8_t{1});
-    return;
-  }
-  Lfsr lfsr(stream_seed(key, stream::kDropoutBase + static_cast<uint64_t>(layer)));
-  const uint32_t p_q16 = prob_to_q16(p);
-  for (int i = 0; i < n; ++i) keep[i] = bernoulli(lfsr, p_q16) ? 0 : 1;
 }
 
 Workspace::Workspace(const ModelConfig& cfg) {
@@ -142,14 +112,6 @@ GoldenModel::GoldenModel(const ModelConfig& cfg) : cfg_(cfg) {
   weights_ = initial_weights(cfg_);
 }
 
-int GoldenModel::predict(const int32_t* counts, const int32_t* potentials, int classes) {
-  int best = 0;
-  for (int k = 1; k < classes; ++k) {
-    if (counts[k] > counts[best] || (counts[k] == counts[best] && potentials[k] > potentials[best])) best = k;
-  }
-  return best;
-}
-
 namespace {
 
 // Forward neurons of a hidden layer; dropped neurons get no input and so never fire.  Spikes are
@@ -160,7 +122,7 @@ SSNN_HOT void forward_layer(const NeuronParams params, int n, const int32_t* __r
                             uint8_t* __restrict gate_open, int32_t* __restrict count) {
   const NeuronParams p = params;  // a local copy: no aliasing with the outputs, so the loop vectorises
   for (int j = 0; j < n; ++j) {
-    const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, acc[j] & -int32_t{keep[j]}, theta);
+    const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, dropout_gate(acc[j], keep[j]), theta);
     charge[j] = r.next.charge;
     potential[j] = r.next.potential;
     flag[j] = static_cast<uint8_t>(r.spike);
@@ -301,7 +263,7 @@ SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int l
   SampleResult result;
   const auto u = static_cast<size_t>(L);
   result.output_counts.assign(ws.count_fwd_[u].begin(), ws.count_fwd_[u].end());
-  result.prediction = predict(ws.count_fwd_[u].data(), ws.fwd_potential_[u].data(), C);
+  result.prediction = predict_class(ws.count_fwd_[u].data(), ws.fwd_potential_[u].data(), C);
   return result;
 }
 
@@ -416,9 +378,8 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       if (learn) {
         int32_t* in = ws.acc_[uL].data();
         for (int k = 0; k < C; ++k)
-          in[k] = ((k == ws.label_spike_ ? 1 : 0) - static_cast<int32_t>(ws.fwd_flag_[uL][static_cast<size_t>(k)])) *
-                  cfg_.err_unit;
-        gradient_layer(neuron_, C, in, ws.fwd_flag_[uL].data(), cfg_.theta_err, ws.grad_charge_[uL].data(),
+          in[k] = output_error_input(k == ws.label_spike_, ws.fwd_flag_[uL][static_cast<size_t>(k)], cfg_.err_unit);
+        gradient_layer(neuron_, C, in, ws.fwd_flag_[uL].data(), cfg_.gradient_threshold(L), ws.grad_charge_[uL].data(),
                        ws.grad_pos_[uL].data(), ws.grad_neg_[uL].data(), ws.gate_[uL].data(), ws.pos_flag_[uL].data(),
                        ws.neg_flag_[uL].data(), ws.count_pos_[uL].data(), ws.count_neg_[uL].data());
         collect_range(ws.pos_flag_[uL].data(), Range{0, C}, my_pos[uL]);

@@ -85,23 +85,15 @@ nlohmann::json counters_json(const SampleCounters& c, uint64_t samples) {
                         {"rate_updates_per_sample", static_cast<double>(c.rate_updates) / n}};
 }
 
-nlohmann::json counters_to_json(const SampleCounters& c) {
-  return nlohmann::json{{"forward_spikes", c.forward_spikes}, {"pos_spikes", c.pos_spikes},
-                        {"neg_spikes", c.neg_spikes},       {"synaptic_reads", c.synaptic_reads},
-                        {"gradient_reads", c.gradient_reads}, {"pulses_up", c.pulses_up},
-                        {"pulses_down", c.pulses_down},     {"rate_updates", c.rate_updates}};
-}
+// One key per counter, named as the member (the checkpoint format).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SampleCounters, forward_spikes, pos_spikes, neg_spikes, synaptic_reads,
+                                   gradient_reads, pulses_up, pulses_down, rate_updates)
+
+nlohmann::json counters_to_json(const SampleCounters& c) { return c; }
 
 void counters_from_json(const nlohmann::json& j, SampleCounters& c) {
   if (!only_counts(j)) throw CheckpointError("activity counters: a count is negative, fractional or beyond 64 bits");
-  j.at("forward_spikes").get_to(c.forward_spikes);
-  j.at("pos_spikes").get_to(c.pos_spikes);
-  j.at("neg_spikes").get_to(c.neg_spikes);
-  j.at("synaptic_reads").get_to(c.synaptic_reads);
-  j.at("gradient_reads").get_to(c.gradient_reads);
-  j.at("pulses_up").get_to(c.pulses_up);
-  j.at("pulses_down").get_to(c.pulses_down);
-  j.at("rate_updates").get_to(c.rate_updates);
+  j.get_to(c);
 }
 
 nlohmann::json to_json(const EpochRecord& r) {

@@ -13,7 +13,7 @@
 
 #include <systemc>
 
-#include "ssnn/network.hpp"
+#include "ssnn/contract/sample.hpp"
 #include "ssnn_chip.hpp"
 
 namespace ssnn::sc {

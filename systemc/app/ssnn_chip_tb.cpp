@@ -344,12 +344,7 @@ int run(int argc, char** argv) {
   app.add_option("--rtl-inject", o.rtl_inject, "test the checker: KIND[:N] corrupts the N-th RTL command of neuron, "
                                                "coincidence or encoder")->group(v);
 
-  try {
-    ssnn::check_list_items(app, argc, argv);
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
   const std::string command = ssnn::command_line(argc, argv);
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));

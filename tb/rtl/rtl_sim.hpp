@@ -4,11 +4,18 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <initializer_list>
 #include <memory>
+#include <optional>
 #include <random>
+#include <string>
 #include <type_traits>
 
+#include <gtest/gtest.h>
 #include <verilated.h>
+
+#include "ssnn_rtl/lockstep.hpp"
 
 namespace ssnn::rtl::test {
 
@@ -138,5 +145,38 @@ class Rng {
  private:
   std::mt19937_64 gen_;
 };
+
+// A random run against the reference: the cycles it ran, the corners it hit, its first mismatch.
+template <class Coverage>
+struct RunResult {
+  uint64_t cycles = 0;
+  Coverage cov;
+  std::optional<Mismatch> mismatch;
+};
+
+// One corner a random run must hit: its name in the print-out, how often it was hit, and the count
+// it must exceed (0: only reported).
+struct Corner {
+  const char* name;
+  uint64_t count;
+  uint64_t more_than = 0;
+};
+
+// The end of a random run: no mismatch, at least `min_cycles` cycles, every corner hit more often
+// than it must be; prints one line "<what>: N cycles, <corner> <count>, ...".
+template <class Coverage>
+void expect_corners(const RunResult<Coverage>& r, const char* what, uint64_t min_cycles,
+                    std::initializer_list<Corner> corners) {
+  ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->message();
+  EXPECT_GE(r.cycles, min_cycles);
+  std::string line = std::string(what) + ": " + std::to_string(r.cycles) + " cycles";
+  for (const Corner& c : corners) {
+    if (c.more_than > 0) {
+      EXPECT_GT(c.count, c.more_than) << what << ": " << c.name;
+    }
+    line += ", " + std::string(c.name) + " " + std::to_string(c.count);
+  }
+  std::printf("%s\n", line.c_str());
+}
 
 }  // namespace ssnn::rtl::test

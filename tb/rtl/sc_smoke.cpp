@@ -19,12 +19,14 @@
 #include "Vsc_coincidence.h"
 #include "Vsc_neuron_hidden.h"
 #include "Vsc_spike_source.h"
-#include "ssnn/encoder.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/seeding.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/synapse.hpp"
+#include "ssnn_rtl/bits.hpp"
+#include "ssnn_rtl/crosspoint_pins.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {
@@ -35,14 +37,12 @@ using sc_core::sc_start;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
-constexpr int kCharge = 24, kPotential = 24, kInput = 31, kWeight = 16;
+constexpr int kCharge = ssnn::kChargeBits, kPotential = ssnn::kPotentialBits, kInput = ssnn::kInputBits,
+              kWeight = ssnn::kWeightBits;  // the --sc models: the chip's default widths
 
-int64_t sext(uint64_t v, int bits) {
-  const uint64_t sign = uint64_t{1} << (bits - 1);
-  v &= (uint64_t{1} << bits) - 1;
-  return static_cast<int64_t>((v ^ sign) - sign);
-}
-uint32_t field(int64_t v, int bits) { return static_cast<uint32_t>(static_cast<uint64_t>(v) & ((uint64_t{1} << bits) - 1)); }
+using ssnn::rtl::CrosspointPins;
+using ssnn::rtl::field;
+using ssnn::rtl::sext;
 
 // Signals of one spike source.
 struct SourcePins {
@@ -97,29 +97,6 @@ struct NeuronPins {
   }
 };
 
-struct CrosspointPins {
-  sc_signal<bool> load, update, row, col_pos, col_neg, up, down;
-  sc_signal<uint32_t> load_weight, w_min, w_max, pulse_up, pulse_down, pulse_noise, noise_word, weight;
-  void bind(Vsc_coincidence& m, sc_clock& clk, sc_signal<bool>& rst_n) {
-    m.clk_i(clk);
-    m.rst_ni(rst_n);
-    m.load_i(load);
-    m.load_weight_i(load_weight);
-    m.update_i(update);
-    m.row_i(row);
-    m.col_pos_i(col_pos);
-    m.col_neg_i(col_neg);
-    m.w_min_i(w_min);
-    m.w_max_i(w_max);
-    m.pulse_up_i(pulse_up);
-    m.pulse_down_i(pulse_down);
-    m.pulse_noise_i(pulse_noise);
-    m.noise_word_i(noise_word);
-    m.up_o(up);
-    m.down_o(down);
-    m.weight_o(weight);
-  }
-};
 
 // The golden side of the bench: the same network from the golden functions.
 struct Golden {
@@ -145,7 +122,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
   sc_signal<bool> rst_n{"rst_n", false};  // in reset until the first cycle has passed
   SourcePins row_pins, label_pins;
   NeuronPins n;
-  CrosspointPins x;
+  CrosspointPins x{"xp_"};
   auto row_src = std::make_unique<Vsc_spike_source>("row_source");
   auto label_src = std::make_unique<Vsc_spike_source>("label_source");
   auto neuron = std::make_unique<Vsc_neuron_hidden>("neuron");
@@ -153,7 +130,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
   row_pins.bind(*row_src, clk, rst_n);
   label_pins.bind(*label_src, clk, rst_n);
   n.bind(*neuron, clk, rst_n);
-  x.bind(*xpoint, clk, rst_n);
+  x.bind(*xpoint, rst_n, clk);
 
   sc_start(sc_core::SC_ZERO_TIME);
   const std::string dir = wave_dir();
@@ -174,11 +151,7 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
   n.theta_gate.write(field(theta, kPotential));  // the paper's gate: the first forward spike
   n.err_unit.write(0);
   n.inhibition.write(0);
-  x.w_min.write(field(sp.w_min, kWeight));
-  x.w_max.write(field(sp.w_max, kWeight));
-  x.pulse_up.write(static_cast<uint32_t>(sp.pulse_up));
-  x.pulse_down.write(static_cast<uint32_t>(sp.pulse_down));
-  x.pulse_noise.write(static_cast<uint32_t>(sp.pulse_noise));
+  x.params(sp);
   label_pins.pixel.write(255);
   label_pins.ramp.write(label_q16);
 

@@ -28,9 +28,9 @@
 #include "chip_config.hpp"
 #include "crossbar_tile.hpp"
 #include "ssnn/config.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/seeding.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/synapse.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

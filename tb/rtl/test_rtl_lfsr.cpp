@@ -5,7 +5,7 @@
 
 #include "Vlfsr.h"
 #include "rtl_sim.hpp"
-#include "ssnn/lfsr.hpp"
+#include "ssnn/contract/lfsr.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

@@ -11,26 +11,21 @@
 #include "Voutput_layer.h"
 #include "Voutput_layer_narrow.h"
 #include "rtl_sim.hpp"
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/neuron.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/neuron.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {
 
-using ssnn::rtl::Lockstep;
-using ssnn::rtl::Mismatch;
-using ssnn::rtl::test::bits_of;
-using ssnn::rtl::test::get_field;
-using ssnn::rtl::test::get_signed;
-using ssnn::rtl::test::Rng;
-using ssnn::rtl::test::set_field;
-using ssnn::rtl::test::Sim;
+using namespace ssnn::rtl;        // Lockstep, Mismatch
+using namespace ssnn::rtl::test;  // Sim, Rng, fields, corners
 
 int popcount(uint64_t v) { return __builtin_popcountll(v); }
 
 struct Default {
   using Model = Voutput_layer;
-  static constexpr int kN = 10, kCharge = 24, kPotential = 24, kInput = 31;
+  static constexpr int kN = ssnn::kNumOutputs, kCharge = ssnn::kChargeBits, kPotential = ssnn::kPotentialBits,
+                       kInput = ssnn::kInputBits;
 };
 struct Narrow {
   using Model = Voutput_layer_narrow;
@@ -63,7 +58,7 @@ struct LayerRef {
     grad_pos = grad_neg = 0;
     for (int k = 0; k < P::kN; ++k) {
       const bool out = (spikes >> k) & 1u;
-      const int32_t in = (static_cast<int32_t>((label >> k) & 1u) - static_cast<int32_t>(out)) * err_unit;
+      const int32_t in = ssnn::output_error_input(static_cast<ssnn::Bit>((label >> k) & 1u), out, err_unit);
       const ssnn::GradientStep r = ssnn::gradient_step(params(beta), grad[k], in, out, theta_err);
       grad[k] = r.next;
       grad_pos |= static_cast<uint64_t>(r.spike_pos != 0) << k;
@@ -99,11 +94,7 @@ struct Coverage {
   uint64_t wta_cycles = 0;
 };
 
-struct RunResult {
-  uint64_t cycles = 0;
-  Coverage cov;
-  std::optional<Mismatch> mismatch;
-};
+using RunResult = ssnn::rtl::test::RunResult<Coverage>;
 
 template <class P>
 RunResult run_layer(uint64_t seed, uint64_t cycles) {
@@ -248,38 +239,21 @@ RunResult run_layer(uint64_t seed, uint64_t cycles) {
   return finish();
 }
 
-template <class P>
 void expect_full_coverage(const RunResult& r, const char* name) {
-  ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->message();
   const Coverage& c = r.cov;
-  EXPECT_GE(r.cycles, 1'000'000u);
-  EXPECT_GT(c.multi_winner, 1000u);
-  EXPECT_GT(c.all_winners, 100u);
-  EXPECT_GT(c.ties, 100u);
-  EXPECT_GT(c.wta_off_steps, 1000u);
-  EXPECT_GT(c.err_pos, 1000u);
-  EXPECT_GT(c.err_neg, 1000u);
-  EXPECT_GT(c.inhibit_saturations, 100u);
-  EXPECT_GT(c.resets, 5u);
-  std::printf(
-      "%s: %llu cycles, %llu steps, %llu WTA rounds (%llu cycles, %llu with >= 2 winners, %llu all fire, %llu with "
-      "ties, %llu WTA off), %llu output spikes, error spikes +%llu -%llu, %llu inhibitions saturated, %llu clears, "
-      "%llu resets\n",
-      name, static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(c.steps),
-      static_cast<unsigned long long>(c.wta_rounds), static_cast<unsigned long long>(c.wta_cycles),
-      static_cast<unsigned long long>(c.multi_winner), static_cast<unsigned long long>(c.all_winners),
-      static_cast<unsigned long long>(c.ties), static_cast<unsigned long long>(c.wta_off_steps),
-      static_cast<unsigned long long>(c.out_spikes), static_cast<unsigned long long>(c.err_pos),
-      static_cast<unsigned long long>(c.err_neg), static_cast<unsigned long long>(c.inhibit_saturations),
-      static_cast<unsigned long long>(c.clears), static_cast<unsigned long long>(c.resets));
+  expect_corners(r, name, 1'000'000, {{"steps", c.steps}, {"WTA rounds", c.wta_rounds}, {"WTA cycles", c.wta_cycles},
+      {"rounds with >= 2 winners", c.multi_winner, 1000}, {"rounds where all fire", c.all_winners, 100},
+      {"rounds with ties", c.ties, 100}, {"steps with WTA off", c.wta_off_steps, 1000}, {"output spikes", c.out_spikes},
+      {"error spikes +", c.err_pos, 1000}, {"error spikes -", c.err_neg, 1000},
+      {"inhibitions saturated", c.inhibit_saturations, 100}, {"clears", c.clears}, {"resets", c.resets, 5}});
 }
 
 TEST(RtlOutputLayer, TenOutputsDefaultWidthsMatchGolden) {
-  expect_full_coverage<Default>(run_layer<Default>(0x4F555430u, 1'200'000), "ssnn_output_layer 10x 24/24/31");
+  expect_full_coverage(run_layer<Default>(0x4F555430u, 1'200'000), "ssnn_output_layer 10x 24/24/31");
 }
 
 TEST(RtlOutputLayer, FiveOutputsNarrowWidthsMatchGolden) {
-  expect_full_coverage<Narrow>(run_layer<Narrow>(0x4F55544Eu, 1'000'000), "ssnn_output_layer 5x 10/9/12");
+  expect_full_coverage(run_layer<Narrow>(0x4F55544Eu, 1'000'000), "ssnn_output_layer 5x 10/9/12");
 }
 
 // Directed: equal potentials fire lowest index first; inhibition can stop a second winner.

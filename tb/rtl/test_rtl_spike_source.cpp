@@ -5,9 +5,9 @@
 
 #include "Vspike_source.h"
 #include "rtl_sim.hpp"
-#include "ssnn/encoder.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn::sc {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "equivalence.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn::sc {
 namespace {
@@ -310,6 +310,32 @@ TEST(Reset, MidSampleThenEquivalent) {
   EXPECT_EQ(h.chip().controller().phase(), CtrlPhase::kIdle);
   const EquivalenceReport r = run_equivalence(h, data, {3, 2, {}});
   EXPECT_EQ(r.mismatch, "");
+}
+
+// The floorplan alone (no SystemC): 784-32-10 in 128 x 16 tiles is 7 x 2 tiles for the input
+// weights and 1 x 1 for the output weights; the encoder has 7 row bands (blocks 0..6), core 1 its
+// gradient column bands and its forward band (max(1, 2) = 2 blocks, 7..8), core 2 one gradient band
+// (block 9); forward spikes of a row band reach that band's tiles, gradient spikes a column band's.
+TEST(ChipFloorplan, TilesBlocksAndRoutes) {
+  ModelConfig cfg = mnist_config({32}, 8);
+  const ChipFloorplan p(cfg, tiled_chip(128, 16));
+  EXPECT_EQ(p.bands_r, (std::vector<int>{7, 1}));
+  EXPECT_EQ(p.bands_c, (std::vector<int>{2, 1}));
+  EXPECT_EQ(p.core_block, (std::vector<int>{0, 7, 9}));
+  EXPECT_EQ(p.num_blocks, 10);
+  ASSERT_EQ(p.tiles.size(), 15u);
+  EXPECT_EQ(p.tile_first, (std::vector<int>{0, 14}));
+  const TileGeometry& last_input_tile = p.tiles[13];
+  EXPECT_EQ(last_input_tile.row0, 768);
+  EXPECT_EQ(last_input_tile.rows, 16);
+  EXPECT_EQ(last_input_tile.col0, 16);
+  EXPECT_EQ(last_input_tile.cols, 16);
+  EXPECT_EQ(p.routes.destinations(3, SpikeKind::kForward), (std::vector<unsigned>{6, 7}));
+  EXPECT_EQ(p.routes.destinations(8, SpikeKind::kGradNeg), (std::vector<unsigned>{1, 3, 5, 7, 9, 11, 13}));
+  EXPECT_EQ(p.routes.destinations(7, SpikeKind::kForward), (std::vector<unsigned>{14}));
+  EXPECT_EQ(p.routes.destinations(9, SpikeKind::kGradPos), (std::vector<unsigned>{14}));
+  // Tiles of 1 x 1: far more than 256 AER blocks, refused by name.
+  EXPECT_THROW(ChipFloorplan(cfg, tiled_chip(1, 1)), ConfigError);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// ANN baseline (sw/ann, ssnn/ann.hpp): backpropagation against finite differences, determinism,
+// ANN baseline (sw/ann/ann.hpp): backpropagation against finite differences, determinism,
 // learning on the shipped subset, and the ann_baseline command line.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -15,11 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ssnn/ann.hpp"
+#include "ann.hpp"
 #include "ssnn/augment.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/idx.hpp"
 #include "ssnn/process.hpp"
-#include "ssnn/seeding.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace fs = std::filesystem;

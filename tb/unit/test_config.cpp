@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ssnn/config.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 using namespace ssnn;
 
@@ -117,6 +117,7 @@ TEST(GradientThreshold, PerHiddenLayerRatio) {
   EXPECT_EQ(c.gradient_threshold(1), 2400);
   EXPECT_EQ(c.gradient_threshold(2), 150);
   EXPECT_EQ(c.gradient_threshold(3), 300);
+  EXPECT_EQ(c.gradient_threshold(4), c.theta_err);  // the output error neurons
   c.theta_grad_ratio = {1e-9};
   EXPECT_EQ(c.gradient_threshold(1), 1);  // never below one LSB
   c.gradient_start = 0.5;

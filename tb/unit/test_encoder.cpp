@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "ssnn/config.hpp"
-#include "ssnn/encoder.hpp"
-#include "ssnn/lfsr.hpp"
+#include "ssnn/contract/dropout.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/network.hpp"
-#include "ssnn/seeding.hpp"
 
 using namespace ssnn;
 

@@ -6,10 +6,10 @@
 #include <random>
 #include <vector>
 
-#include "ssnn/encoder.hpp"
+#include "ssnn/contract/encoder.hpp"
 #include "ssnn/golden_kernels.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn {
 namespace {

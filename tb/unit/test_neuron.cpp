@@ -1,6 +1,6 @@
 // Known-value and property tests of the per-neuron and per-cross-point step rules (neuron.hpp,
 // synapse.hpp, fixed_point.hpp): the contract the SystemC model and the RTL match bit for bit.
-// Why one file (632 lines): the known-value tables of the neuron, synapse and fixed-point rules are read together as the contract's specification.
+// Longer than 600 lines on purpose: one file per contract, so every rule's corner cases sit together.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,9 +10,9 @@
 #include <random>
 #include <vector>
 
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 using namespace ssnn;
 

@@ -1,6 +1,7 @@
 // Training as a whole: determinism, resume equivalence, thread independence, learning on the shipped
 // subset, initial weights, and checkpoints that must be refused.
-// Why one file (723 lines): determinism, resume and checkpoint refusal share the training fixtures defined at its top.
+// Longer than 600 lines on purpose: these tests share one fixture (data, configs, temporary files)
+// and each checks the whole training loop from a different side.
 #include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>

@@ -10,9 +10,6 @@
 
 namespace ssnn {
 
-// The largest --augment-shift either config accepts (pixels each way).
-constexpr int kMaxAugmentShift = 8;
-
 // One training presentation's transform: mirror left-right, then move by (dx, dy) pixels
 // (positive: right / down), filling the uncovered border with 0.
 struct AugmentDraw {

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "ssnn/encoder.hpp"
-#include "ssnn/neuron.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/encoder.hpp"
+#include "ssnn/contract/neuron.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn {
 
@@ -32,6 +32,9 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The largest --augment-shift the model accepts (pixels each way; augment.hpp applies it).
+constexpr int kMaxAugmentShift = 8;
+
 struct ModelConfig {
   // Topology: inputs -> hidden... -> classes.
   int inputs = 784;
@@ -48,9 +51,9 @@ struct ModelConfig {
   double label_rate = 0.5;  // target train of the true class
 
   // Fixed-point widths (signed registers).
-  int weight_bits = 16;
-  int charge_bits = 24;
-  int potential_bits = 24;
+  int weight_bits = kWeightBits;
+  int charge_bits = kChargeBits;
+  int potential_bits = kPotentialBits;
 
   // Thresholds, in weight LSBs unless stated.
   // theta = 2^14 LSB makes one pulse 1/4096 theta: fine enough for rate updates (docs/theory.md).
@@ -113,7 +116,8 @@ struct ModelConfig {
   int32_t inhibition_for(bool training) const;
   // Potential that opens a hidden layer's gradient gate: the forward threshold scaled by gate_fraction.
   int32_t gate_threshold(int layer, bool training) const;
-  // Gradient threshold of hidden layer `layer` (1..layers()-1): max(1, round(theta_grad * ratio)).
+  // Gradient threshold of layer `layer`: hidden layers (1..layers()-1) max(1, round(theta_grad * ratio)),
+  // the output layer's error neurons (layers()) theta_err.
   int32_t gradient_threshold(int layer) const;
   // Start potentials of hidden layer `layer`'s forward and gradient neurons.
   int32_t forward_start_potential(int layer, bool training) const;

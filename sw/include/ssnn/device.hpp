@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/seeding.hpp"
 
 namespace ssnn {
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "ssnn/lfsr.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/synapse.hpp"
 
 namespace ssnn::kernels {
 

@@ -7,80 +7,16 @@
 #include <vector>
 
 #include "ssnn/config.hpp"
-#include "ssnn/lfsr.hpp"
-#include "ssnn/seeding.hpp"
-#include "ssnn/synapse.hpp"
+#include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/sample.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/synapse.hpp"
+#include "ssnn/contract/weights.hpp"
 
 namespace ssnn {
 
-// A weight layer stored [pre][post]: row i is pre-neuron i's fan-out, contiguous, so a forward spike
-// adds one row (the crossbar's forward read) and the update of one row is local.
-struct WeightMatrix {
-  int rows = 0;
-  int cols = 0;
-  std::vector<int32_t> values;
-
-  WeightMatrix() = default;
-  WeightMatrix(int r, int c) : rows(r), cols(c), values(static_cast<size_t>(r) * static_cast<size_t>(c), 0) {}
-  int32_t* row(int i) { return values.data() + static_cast<size_t>(i) * static_cast<size_t>(cols); }
-  const int32_t* row(int i) const { return values.data() + static_cast<size_t>(i) * static_cast<size_t>(cols); }
-  int32_t& at(int i, int j) { return values[static_cast<size_t>(i) * static_cast<size_t>(cols) + static_cast<size_t>(j)]; }
-  int32_t at(int i, int j) const { return values[static_cast<size_t>(i) * static_cast<size_t>(cols) + static_cast<size_t>(j)]; }
-  friend bool operator==(const WeightMatrix& a, const WeightMatrix& b) {
-    return a.rows == b.rows && a.cols == b.cols && a.values == b.values;
-  }
-};
-
 // He-uniform initial weights from the init streams (seeding.hpp), on the device grid if it has one.
 std::vector<WeightMatrix> initial_weights(const ModelConfig& cfg);
-
-// Per-sample dropout mask of one layer (0 = inputs): keep[i] = 1 unless the layer's dropout stream
-// draws below p.  One draw per neuron, in index order.
-void dropout_mask(uint64_t sample_key, int layer, double drop_probability, int n, uint8_t* keep);
-
-// Which sample this is: its random streams derive from (master seed, phase, epoch, index).
-struct SampleSpec {
-  Phase phase = Phase::kTest;
-  uint64_t epoch = 0;
-  uint64_t index = 0;
-  bool learn = false;  // train (gradients, dropout, updates) or infer
-};
-
-// The spikes of one timestep, by layer.  forward[0] are the encoded inputs, forward[L] the outputs;
-// grad_pos/grad_neg[l] (l = 1..L) the gradient neurons of layer l (the output error neurons at L).
-struct StepSpikes {
-  int t = 0;
-  const std::vector<std::vector<int>>* forward = nullptr;
-  const std::vector<std::vector<int>>* grad_pos = nullptr;
-  const std::vector<std::vector<int>>* grad_neg = nullptr;
-  int label_spike = -1;  // the class that received a target spike this step, or -1
-};
-
-// Hook for tracing and equivalence checks: called after every step, once the step's updates landed.
-class StepObserver {
- public:
-  virtual ~StepObserver() = default;
-  virtual void on_step(const StepSpikes& spikes) = 0;
-};
-
-// Operation counts of one sample (feed the energy estimate and the equivalence checks).
-struct SampleCounters {
-  std::vector<uint64_t> forward_spikes;  // per layer 0..L
-  std::vector<uint64_t> pos_spikes;      // per layer 0..L (0 unused)
-  std::vector<uint64_t> neg_spikes;
-  uint64_t synaptic_reads = 0;      // weight reads of forward propagation (spikes x fan-out)
-  uint64_t gradient_reads = 0;      // weight reads of backward propagation
-  uint64_t pulses_up = 0;           // coincidences that moved (or tried to move) a weight up
-  uint64_t pulses_down = 0;
-  uint64_t rate_updates = 0;        // cross-points written by rate/noise updates
-  void reset(int layers);
-  void add(const SampleCounters& o);
-};
-
-struct SampleResult {
-  int prediction = -1;
-  std::vector<int32_t> output_counts;
-};
 
 // Spike indices of one layer and step, ascending.  Growing it leaves the new elements uninitialised
 // (they are written before they are read), so the spike collection never clears memory.
@@ -166,9 +102,6 @@ class GoldenModel {
   static constexpr int kMaxSampleThreads = 8;
   void set_threads(int threads) { threads_ = threads; }
   int sample_threads() const;
-
-  // argmax of the output spike counts; ties go to the higher residual potential, then the lower index.
-  static int predict(const int32_t* counts, const int32_t* potentials, int classes);
 
  private:
   void reset_sample(Workspace& ws, const uint8_t* pixels, const SampleSpec& spec) const;

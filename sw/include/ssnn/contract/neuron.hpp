@@ -8,12 +8,10 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ssnn/fixed_point.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/widths.hpp"
 
 namespace ssnn {
-
-// Fraction bits of the synaptic filter's transfer coefficient beta.
-constexpr int kBetaBits = 16;
 
 // beta = 1 - exp(-1/tau), tau = T / tau_divisor (paper: tau = T/10), as unsigned Q0.16.
 // The discrete kernel it yields is eps[k] = 1 - (1 - beta)^(k+1) for a spike k steps ago, so an
@@ -28,8 +26,8 @@ inline uint32_t filter_beta_q16(int timesteps, double tau_divisor) {
 // Register widths and filter coefficient shared by every neuron of a layer.
 struct NeuronParams {
   uint32_t beta_q16 = 1u << kBetaBits;  // 65536: no filtering (kernel is a step)
-  int charge_bits = 24;                  // synaptic charge register (signed, <= 30 bits)
-  int potential_bits = 24;               // membrane potential registers (signed, <= 30 bits)
+  int charge_bits = kChargeBits;         // synaptic charge register (signed, <= 30 bits)
+  int potential_bits = kPotentialBits;   // membrane potential registers (signed, <= 30 bits)
 };
 
 // A spike or gate bit (0 or 1).  A full word rather than bool: result structs holding a bool defeat
@@ -137,6 +135,12 @@ constexpr GradientStep gradient_step(const NeuronParams& p, GradientState s, int
   return GradientStep{GradientState{f.charge, pos, neg, gate}, spike_pos, spike_neg};
 }
 
+// The input of output error neuron k in one step (eq. 6-7): (label - output) x err_unit, where label is
+// 1 when the target encoder spiked for class k this step and output is k's forward spike.
+constexpr int32_t output_error_input(Bit label_spike, Bit output_spike, int32_t err_unit) {
+  return (label_spike - output_spike) * err_unit;
+}
+
 // ---- Winner-take-all output (eq. 2, iterated within the step) -------------------------------------
 // Among the outputs whose potential has reached theta, the highest (lowest index on ties) fires, is
 // reset by subtraction and subtracts `inhibition` from every other output's potential; this repeats
@@ -160,6 +164,16 @@ constexpr uint64_t wta_fire(int32_t* potentials, int n, int32_t theta, int32_t i
       }
     }
   }
+}
+
+// ---- Prediction ---------------------------------------------------------------------------------
+// argmax of the output spike counts; ties go to the higher residual potential, then the lower index.
+constexpr int predict_class(const int32_t* counts, const int32_t* potentials, int classes) {
+  int best = 0;
+  for (int k = 1; k < classes; ++k) {
+    if (counts[k] > counts[best] || (counts[k] == counts[best] && potentials[k] > potentials[best])) best = k;
+  }
+  return best;
 }
 
 }  // namespace ssnn

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ssnn/lfsr.hpp"
+#include "ssnn/contract/lfsr.hpp"
 
 namespace ssnn {
 

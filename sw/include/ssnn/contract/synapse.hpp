@@ -3,16 +3,17 @@
 
 #include <cstdint>
 
-#include "ssnn/fixed_point.hpp"
-#include "ssnn/seeding.hpp"
+#include "ssnn/contract/fixed_point.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/widths.hpp"
 
 namespace ssnn {
 
 // One weight layer's cross-point behaviour.  The ideal digital device has w_min/w_max at the weight
 // register's bounds, pulse_up == pulse_down and no pulse noise; the others model RPU non-idealities.
 struct SynapseParams {
-  int32_t w_min = signed_min(16);
-  int32_t w_max = signed_max(16);
+  int32_t w_min = signed_min(kWeightBits);
+  int32_t w_max = signed_max(kWeightBits);
   int32_t pulse_up = 1;     // LSBs an up pulse (row AND delta_p) adds
   int32_t pulse_down = 1;   // LSBs a down pulse (row AND delta_n) removes (asymmetry: != pulse_up)
   int32_t pulse_noise = 0;  // pulse-to-pulse variation: each pulse's size moves by U{-n..n} LSB
@@ -26,7 +27,7 @@ constexpr uint32_t device_noise_word(uint64_t key, uint32_t step, uint32_t row, 
 
 // Signed size variation in [-n, n] drawn from a random word.
 constexpr int32_t pulse_variation(uint32_t word, int32_t n) {
-  return n == 0 ? 0 : static_cast<int32_t>((word >> 8) % static_cast<uint32_t>(2 * n + 1)) - n;
+  return n == 0 ? 0 : static_cast<int32_t>((word >> kNoiseShift) % static_cast<uint32_t>(2 * n + 1)) - n;
 }
 
 // The AND-gate coincidence update of one cross-point at the end of a step: the row carries the

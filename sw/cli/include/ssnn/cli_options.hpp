@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,18 @@ inline void check_list_items(const CLI::App& app, int argc, const char* const* a
     if (value.find(",,") != std::string::npos || (!value.empty() && (value.front() == ',' || value.back() == ',')))
       throw CLI::ValidationError(name, "'" + value + "' has an empty value in the list");
   }
+}
+
+// Checks the lists' items and parses the command line: the exit code to end with (--help: 0; a bad
+// option: CLI11's non-zero code, after its one-line message), or nothing when the program goes on.
+inline std::optional<int> parse_or_exit(CLI::App& app, int argc, char** argv) {
+  try {
+    check_list_items(app, argc, argv);
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return std::nullopt;
 }
 
 // Parse errors as one line "<tool>: error: <message> (see --help)" on stderr, CLI11's exit codes (non-zero).

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "ssnn/contract/widths.hpp"
+
 namespace ssnn {
 
 // Marsaglia's xorshift32 (shifts 13, 17, 5): a linear map over GF(2)^32 with period 2^32 - 1, i.e.
@@ -12,7 +14,7 @@ namespace ssnn {
 struct Lfsr {
   uint32_t state = 1;
 
-  static constexpr uint32_t kZeroSeedReplacement = 0x6A09E667u;
+  static constexpr uint32_t kZeroSeedReplacement = kLfsrZeroSeed;
 
   constexpr Lfsr() = default;
   constexpr explicit Lfsr(uint32_t seed) : state(seed ? seed : kZeroSeedReplacement) {}
@@ -31,13 +33,12 @@ struct Lfsr {
   constexpr uint32_t next() { return state = next_state(state); }
 };
 
-// Probabilities are unsigned Q0.16: 65536 means certainty.
-constexpr int kProbBits = 16;
+// Probabilities are unsigned Q0.16 (kProbBits): 65536 means certainty.
 constexpr uint32_t kProbOne = 1u << kProbBits;
 
 // A Bernoulli draw: advance the LFSR and compare its upper 16 bits with the probability.
 constexpr bool bernoulli_from_state(uint32_t new_state, uint32_t prob_q16) {
-  return (new_state >> (32 - kProbBits)) < prob_q16;
+  return (new_state >> (kLfsrBits - kProbBits)) < prob_q16;
 }
 
 constexpr bool bernoulli(Lfsr& lfsr, uint32_t prob_q16) { return bernoulli_from_state(lfsr.next(), prob_q16); }

@@ -1,0 +1,117 @@
+// Writes the RTL's copies of the contract's constants (ssnn/contract/widths.hpp): the SystemVerilog
+// package rtl/ssnn_pkg.sv and the Verilator parameters rtl/cmake/SsnnWidths.cmake.
+//
+//   gen_rtl_constants PKG_SV WIDTHS_CMAKE           rewrite both files
+//   gen_rtl_constants --check PKG_SV WIDTHS_CMAKE   exit 1, naming the file, when one differs
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+
+#include "ssnn/contract/widths.hpp"
+
+namespace {
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "32'h%08X", v);
+  return buf;
+}
+
+std::string package() {
+  std::ostringstream s;
+  s << "// Constants shared by the SSNN-BP RTL units: fixed-point formats, the random-source rules and the\n"
+       "// chip's default widths.\n"
+       "//\n"
+       "// GENERATED from sw/include/ssnn/contract/widths.hpp by rtl/gen/gen_rtl_constants.cpp: do not edit;\n"
+       "// change the contract and run `cmake --build build --target rtl_constants` (the test\n"
+       "// rtl_constants_in_sync fails while this file and the contract differ).\n"
+       "//\n"
+       "// Referenced by qualified name only (ssnn_pkg::Name): yosys 0.23 rejects `import`.\n"
+       "package ssnn_pkg;\n"
+       "\n"
+       "  // Not every unit uses every constant.\n"
+       "  /* verilator lint_off UNUSEDPARAM */\n"
+       "\n"
+       "  // Probabilities are unsigned Q0.16 (kProbBits): 2^16 means certainty, so a port holding a\n"
+       "  // probability is ProbBits + 1 bits wide.\n"
+    << "  parameter int ProbBits = " << ssnn::kProbBits << ";\n"
+    << "\n"
+       "  // Fraction bits of the synaptic filter's transfer coefficient beta (kBetaBits); beta <= 2^16.\n"
+    << "  parameter int BetaBits = " << ssnn::kBetaBits << ";\n"
+    << "\n"
+       "  // xorshift32 state width and the state a zero seed loads (kLfsrBits, kLfsrZeroSeed).\n"
+    << "  parameter int LfsrBits = " << ssnn::kLfsrBits << ";\n"
+    << "  parameter logic [LfsrBits-1:0] LfsrZeroSeed = " << hex32(ssnn::kLfsrZeroSeed) << ";\n"
+    << "\n"
+       "  // Pulse-noise words are 32 bits; pulse_variation() uses bits [31:NoiseShift].\n"
+    << "  parameter int NoiseWordBits = " << ssnn::kNoiseWordBits << ";\n"
+    << "  parameter int NoiseShift = " << ssnn::kNoiseShift << ";\n"
+    << "\n"
+       "  // The chip's default widths: the units' parameter defaults (ModelConfig's defaults).\n"
+    << "  parameter int WeightBits = " << ssnn::kWeightBits << ";\n"
+    << "  parameter int ChargeBits = " << ssnn::kChargeBits << ";\n"
+    << "  parameter int PotentialBits = " << ssnn::kPotentialBits << ";\n"
+    << "  parameter int InputBits = " << ssnn::kInputBits << ";\n"
+    << "  parameter int NoiseBits = " << ssnn::kNoiseBits << ";\n"
+    << "  parameter int NumOutputs = " << ssnn::kNumOutputs << ";\n"
+    << "\n"
+       "  /* verilator lint_on UNUSEDPARAM */\n"
+       "\n"
+       "endpackage\n";
+  return s.str();
+}
+
+std::string widths_cmake() {
+  std::ostringstream s;
+  s << "# The chip's default widths for Verilator parameters (-G), used by rtl/CMakeLists.txt.\n"
+       "# GENERATED from sw/include/ssnn/contract/widths.hpp by rtl/gen/gen_rtl_constants.cpp: do not edit;\n"
+       "# run `cmake --build build --target rtl_constants` (test rtl_constants_in_sync).\n"
+    << "set(SSNN_WEIGHT_BITS " << ssnn::kWeightBits << ")\n"
+    << "set(SSNN_CHARGE_BITS " << ssnn::kChargeBits << ")\n"
+    << "set(SSNN_POTENTIAL_BITS " << ssnn::kPotentialBits << ")\n"
+    << "set(SSNN_INPUT_BITS " << ssnn::kInputBits << ")\n"
+    << "set(SSNN_NOISE_BITS " << ssnn::kNoiseBits << ")\n"
+    << "set(SSNN_NUM_OUTPUTS " << ssnn::kNumOutputs << ")\n";
+  return s.str();
+}
+
+bool write(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  return static_cast<bool>(f.flush());
+}
+
+bool same(const std::string& path, const std::string& text) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  const std::string have((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return have == text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool check = argc == 4 && std::string(argv[1]) == "--check";
+  if (!(argc == 3 || check)) {
+    std::fprintf(stderr, "usage: gen_rtl_constants [--check] PKG_SV WIDTHS_CMAKE\n");
+    return 2;
+  }
+  const std::string pkg_path = argv[check ? 2 : 1], cmake_path = argv[check ? 3 : 2];
+  const std::pair<std::string, std::string> files[] = {{pkg_path, package()}, {cmake_path, widths_cmake()}};
+  int status = 0;
+  for (const auto& [path, text] : files) {
+    if (check) {
+      if (!same(path, text)) {
+        std::fprintf(stderr, "gen_rtl_constants: %s differs from sw/include/ssnn/contract/widths.hpp "
+                             "(run: cmake --build build --target rtl_constants)\n", path.c_str());
+        status = 1;
+      }
+    } else if (!write(path, text)) {
+      std::fprintf(stderr, "gen_rtl_constants: cannot write %s\n", path.c_str());
+      status = 2;
+    }
+  }
+  return status;
+}
