@@ -80,14 +80,15 @@ SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict colu
 
 namespace {
 
-// kSetBits[m] lists the positions of the set bits of m, lowest first (the rest are zero).
+// kSetBits.pos[m] lists the positions of the set bits of m, lowest first (the rest are zero), as
+// 32-bit lanes, so one vector load, add and store turns eight flags into their indices (8 KiB).
 struct SetBitTable {
-  uint8_t pos[256][8];
+  int32_t pos[256][8];
   constexpr SetBitTable() : pos{} {
     for (int m = 0; m < 256; ++m) {
       int n = 0;
       for (int b = 0; b < 8; ++b)
-        if ((m >> b) & 1) pos[m][n++] = static_cast<uint8_t>(b);
+        if ((m >> b) & 1) pos[m][n++] = b;
     }
   }
 };
@@ -97,8 +98,7 @@ constexpr SetBitTable kSetBits{};
 inline size_t append_word(uint64_t word, int j, int* out) {
   // Byte k (0 or 1) lands on bit 56 + k of the product and nothing else reaches the top byte.
   const auto bits = static_cast<unsigned>((word * 0x0102040810204080ull) >> 56);
-  const uint8_t* pos = kSetBits.pos[bits];
-  for (int k = 0; k < 8; ++k) out[k] = j + pos[k];  // all eight: the slots past the count are scratch
+  store8(out, load8(kSetBits.pos[bits]) + j);  // all eight slots: those past the count are scratch
   return static_cast<size_t>(__builtin_popcount(bits));
 }
 

@@ -96,8 +96,6 @@ Workspace::Workspace(const ModelConfig& cfg) {
   grad_columns_.reserve(static_cast<size_t>(widest));
   rate_drive_.resize(static_cast<size_t>(widest));
   rate_active_.resize(static_cast<size_t>(widest));
-  pulse_step_.assign(GoldenModel::kMaxSampleThreads, std::vector<int32_t>(static_cast<size_t>(widest), 0));
-  pulse_hit_.assign(GoldenModel::kMaxSampleThreads, std::vector<uint8_t>(static_cast<size_t>(widest), 0));
   merged_.resize(GoldenModel::kMaxSampleThreads);
   for (auto& m : merged_) m.reserve(static_cast<size_t>(widest) + kernels::kCollectSlack);
   const uint32_t rate_q16 = prob_to_q16(cfg.input_rate);
@@ -208,12 +206,40 @@ void GoldenModel::reset_sample(Workspace& ws, const uint8_t* pixels, const Sampl
 namespace {
 
 // The slice of a layer's neurons one thread owns: contiguous, 16-aligned (vector width, no false sharing).
-using Range = NeuronRange;
+struct Range {
+  int begin;
+  int end;
+};
 
 Range thread_range(int n, int tid, int threads) {
   const int chunk = ((n + threads - 1) / threads + 15) / 16 * 16;
   const int begin = std::min(n, tid * chunk);
   return Range{begin, std::min(n, begin + chunk)};
+}
+
+// The step's coincidence pulses (eq. 10, no pulse noise) of every spiking row into the columns of
+// range r, each row in vector lanes over the whole range (kernels::pulse_row_dense), for when the
+// columns with a gradient spike are dense enough for that to pay.  step and hit are scratch of the
+// layer's width; only their range r is written, so threads owning other ranges may share them.
+// Returns false, changing no weight, when a column has both an up and a down pulse this step: the
+// row-by-row rule applies those in turn.
+bool dense_pulses(WeightMatrix& w, const SynapseParams& syn, Range r, const SpikeList& up, const SpikeList& down,
+                  const SpikeList& rows, int32_t* step, uint8_t* hit) {
+  const int width = r.end - r.begin;
+  std::fill(step + r.begin, step + r.end, 0);
+  std::fill(hit + r.begin, hit + r.end, uint8_t{0});
+  for (int j : up) {
+    step[j] = syn.pulse_up;
+    hit[j] = 1;
+  }
+  for (int j : down) {
+    if (hit[j]) return false;
+    step[j] = -syn.pulse_down;
+    hit[j] = 1;
+  }
+  for (int i : rows)
+    kernels::pulse_row_dense(w.row(i) + r.begin, step + r.begin, hit + r.begin, width, syn.w_min, syn.w_max);
+  return true;
 }
 
 // The indices in [begin, end) whose flag is set, ascending.
@@ -447,7 +473,8 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
             if (up.empty() && down.empty()) continue;
             const Range r = thread_range(cfg_.layer_size(l + 1), tid, threads);
             if (!deferred && syn_layer.pulse_noise == 0 && (up.size() + down.size()) * 8 > static_cast<size_t>(r.end - r.begin) &&
-                dense_pulses(ws, w, syn_layer, r, up, down, spikes_of(ws.part_fwd_, l), utid)) {
+                dense_pulses(w, syn_layer, r, up, down, spikes_of(ws.part_fwd_, l), ws.rate_drive_.data(),
+                             ws.rate_active_.data())) {
               // done: every row at once over the columns of the range
             } else {
               for_each_spike(ws.part_fwd_, l, [&](int i) {
@@ -564,36 +591,6 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
   }
 }
 
-// The step's coincidence pulses (eq. 10, no pulse noise) of every spiking row into the columns of
-// range r, each row in vector lanes over the whole range (kernels::pulse_row_dense), where the
-// columns with a gradient spike are dense enough for that to pay.  Returns false, changing nothing,
-// when a column has both an up and a down pulse this step: the row-by-row rule applies them in turn.
-bool GoldenModel::dense_pulses(Workspace& ws, WeightMatrix& w, const SynapseParams& syn, NeuronRange r, const SpikeList& up,
-                               const SpikeList& down, const SpikeList& rows, size_t tid) const {
-  int32_t* step = ws.pulse_step_[tid].data();
-  uint8_t* hit = ws.pulse_hit_[tid].data();
-  auto clear = [&] {
-    for (int j : up) step[j] = hit[j] = 0;
-    for (int j : down) step[j] = hit[j] = 0;
-  };
-  for (int j : up) {
-    step[j] = syn.pulse_up;
-    hit[j] = 1;
-  }
-  for (int j : down) {
-    if (hit[j]) {
-      clear();
-      return false;
-    }
-    step[j] = -syn.pulse_down;
-    hit[j] = 1;
-  }
-  const int width = r.end - r.begin;
-  for (int i : rows)
-    kernels::pulse_row_dense(w.row(i) + r.begin, step + r.begin, hit + r.begin, width, syn.w_min, syn.w_max);
-  clear();
-  return true;
-}
 
 // Rate updates (eq. 9) of weight layer u in vector lanes: every row that spiked, every column at
 // once, the columns without a gradient spike left as they are.  Returns false, changing nothing,

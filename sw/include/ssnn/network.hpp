@@ -41,12 +41,6 @@ struct NoInitAllocator : std::allocator<T> {
 using SpikeList = std::vector<int, NoInitAllocator<int>>;
 using SpikeParts = std::vector<std::vector<SpikeList>>;  // [thread][layer]
 
-// Neurons [begin, end) of a layer: the slice one thread owns.
-struct NeuronRange {
-  int begin;
-  int end;
-};
-
 // Scratch state of one sample in flight; one per thread.
 class Workspace {
  public:
@@ -67,10 +61,6 @@ class Workspace {
   // Rate updates: per column, pulse_up * n_pos - pulse_down * n_neg and whether it spiked.
   std::vector<int32_t> rate_drive_;
   std::vector<uint8_t> rate_active_;
-  // Per-step pulses of dense rows, per thread: each column's pulse and whether it has one (all
-  // zero between uses).
-  std::vector<std::vector<int32_t>> pulse_step_;
-  std::vector<std::vector<uint8_t>> pulse_hit_;
   // Per thread: the previous layer's spikes of all threads, in ascending order.
   std::vector<SpikeList> merged_;
   std::vector<uint32_t> ramp_;
@@ -106,8 +96,6 @@ class GoldenModel {
  private:
   void reset_sample(Workspace& ws, const uint8_t* pixels, const SampleSpec& spec) const;
   void end_of_sample_updates(Workspace& ws, const SampleSpec& spec);
-  bool dense_pulses(Workspace& ws, WeightMatrix& w, const SynapseParams& syn, NeuronRange r, const SpikeList& up,
-                    const SpikeList& down, const SpikeList& rows, size_t tid) const;
   bool rate_update_vectorised(Workspace& ws, WeightMatrix& w, const SynapseParams& syn, size_t layer, int cols,
                               size_t active_columns) const;
   void run_steps(Workspace& ws, int label, const SampleSpec& spec, StepObserver* observer,
