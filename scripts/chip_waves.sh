@@ -17,12 +17,7 @@ TB=("$BUILD/bin/ssnn_chip_tb" --hidden 32 -T 16 --train-samples 4 --test-samples
 "${TB[@]}" --trace "$OUT/router.fst" --trace-blocks ctrl,enc,router > /dev/null
 ls -l "$OUT"/*.fst
 if [ "${1:-}" = "--screenshot" ]; then
-  cd "$OUT"
   # Steps 0..15 of the traced training sample (times in ps).
-  printf 'gtkwave::setZoomRangeTimes 6400000 15000000\n' > zoom.tcl
-  xvfb-run -a -s "-screen 0 1280x900x24" sh -c \
-    'gtkwave -S zoom.tcl -a "$1" crossbar.fst > gtkwave.log 2>&1 & p=$!; sleep 5; xwd -root -silent > shot.xwd; kill $p' \
-    sh "$REPO/systemc/gtkw/crossbar.gtkw"  # paths as arguments, never pasted into the command
-  xwdtopnm shot.xwd 2> /dev/null | pnmtopng > "$REPO/docs/img/chip_crossbar_wave.png"
-  echo "wrote docs/img/chip_crossbar_wave.png"
+  SSNN_SHOT_SCREEN=1280x900x24 "$REPO/scripts/gtkwave_shot.sh" "$REPO/systemc/gtkw/crossbar.gtkw" "$OUT/crossbar.fst" \
+    "$REPO/docs/img/chip_crossbar_wave.png" 6400000 15000000
 fi

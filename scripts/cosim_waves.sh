@@ -18,16 +18,6 @@ SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$BUILD/bin/ssnn_chip_tb" --dataset subset -
   --trace "$WAVES/cosim.fst" --trace-samples 10:12 --trace-blocks ctrl,core1,tile0 --trace-neuron 0 --trace-xpoint 406,0 \
   | grep -E "rtl co-simulation|RTL waveform"
 
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-echo 'gtkwave::/Time/Zoom/Zoom_Full' > "$tmp/zoom.tcl"
-shoot() {
-  local view="$1" dump="$2" png="$3"
-  xvfb-run -a -s "-screen 0 1280x800x24" sh -c \
-    'gtkwave -S "$1/zoom.tcl" -a "$2" "$3" > "$1/gtkwave.log" 2>&1 & p=$!; sleep 5; xwd -root -silent > "$1/shot.xwd"; kill $p' \
-    sh "$tmp" "$REPO/rtl/gtkw/$view.gtkw" "$WAVES/$dump"  # paths as arguments, never pasted into the command
-  xwdtopnm "$tmp/shot.xwd" 2> /dev/null | pnmtopng > "$IMG/$png"
-  echo "wrote $IMG/$png"
-}
-shoot rtl_neuron cosim_rtl_neuron.fst cosim_neuron.png
-shoot rtl_crosspoint cosim_rtl_crosspoint.fst cosim_crosspoint.png
+SHOT="$REPO/scripts/gtkwave_shot.sh"
+"$SHOT" "$REPO/rtl/gtkw/rtl_neuron.gtkw" "$WAVES/cosim_rtl_neuron.fst" "$IMG/cosim_neuron.png"
+"$SHOT" "$REPO/rtl/gtkw/rtl_crosspoint.gtkw" "$WAVES/cosim_rtl_crosspoint.fst" "$IMG/cosim_crosspoint.png"

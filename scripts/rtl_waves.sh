@@ -11,18 +11,7 @@ mkdir -p "$WAVES" "$IMG"
 
 SSNN_WAVE_DIR="$WAVES" SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$BUILD/bin/rtl_sc_smoke" > /dev/null
 
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-# view, dump, zoom range in ps (the dumps' timescale): the neuron over its first two samples, the
-# cross-point over the whole run.
-shoot() {
-  local view="$1" dump="$2" from="$3" to="$4"
-  printf 'gtkwave::setZoomRangeTimes %s %s\n' "$from" "$to" > "$tmp/zoom.tcl"
-  xvfb-run -a -s "-screen 0 1280x800x24" sh -c \
-    'gtkwave -S "$1/zoom.tcl" -a "$2" "$3" > "$1/gtkwave.log" 2>&1 & p=$!; sleep 5; xwd -root -silent > "$1/shot.xwd"; kill $p' \
-    sh "$tmp" "$REPO/rtl/gtkw/$view.gtkw" "$WAVES/$dump"  # paths as arguments, never pasted into the command
-  xwdtopnm "$tmp/shot.xwd" 2> /dev/null | pnmtopng > "$IMG/$view.png"
-  echo "wrote $IMG/$view.png"
-}
-shoot rtl_neuron rtl_neuron.fst 0 10050000
-shoot rtl_crosspoint rtl_crosspoint.fst 0 38200000
+# The neuron over its first two samples, the cross-point over the whole run (ps).
+SHOT="$REPO/scripts/gtkwave_shot.sh"
+"$SHOT" "$REPO/rtl/gtkw/rtl_neuron.gtkw" "$WAVES/rtl_neuron.fst" "$IMG/rtl_neuron.png" 0 10050000
+"$SHOT" "$REPO/rtl/gtkw/rtl_crosspoint.gtkw" "$WAVES/rtl_crosspoint.fst" "$IMG/rtl_crosspoint.png" 0 38200000

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "Vsc_spike_source.h"
+#include "ssnn_rtl/spike_source_pins.hpp"
 #include "ssnn/contract/encoder.hpp"
 #include "ssnn/contract/seeding.hpp"
 #include "cosim_bank.hpp"
@@ -44,13 +45,14 @@ class EncoderBank final : public Bank {
     for (int i = 0; i < n_; ++i) {
       const auto u = static_cast<size_t>(i);
       auto m = std::make_unique<Vsc_spike_source>(fmt::format("rtl_enc_src{}", i).c_str());
-      bind(*m, rst, clocks_[static_cast<size_t>(i / lanes_)]->signal(), load_[static_cast<size_t>(i / lanes_)], seed_[u], step_[u],
-           pixel_[u], ramp_, spike_[u], prob_[u], state_[u]);
+      const auto g = static_cast<size_t>(i / lanes_);
+      ssnn::rtl::bind_spike_source(*m, clocks_[g]->signal(), rst, load_[g], seed_[u], step_[u], pixel_[u], ramp_, spike_[u],
+                                   prob_[u], state_[u]);
       models_.push_back(std::move(m));
     }
     label_model_ = std::make_unique<Vsc_spike_source>("rtl_label_src");
-    bind(*label_model_, rst, label_clock_.signal(), label_load_, label_seed_, label_step_, label_pixel_, label_ramp_, label_spike_,
-         label_prob_, label_state_);
+    ssnn::rtl::bind_spike_source(*label_model_, label_clock_.signal(), rst, label_load_, label_seed_, label_step_, label_pixel_,
+                                 label_ramp_, label_spike_, label_prob_, label_state_);
     label_pixel_.write(255);  // a full pixel: prob == ramp exactly
     label_ramp_.write(enc.label_rate_q16());
     ctx_.stats.rtl_models += static_cast<uint64_t>(n_) + 1;
@@ -115,21 +117,6 @@ class EncoderBank final : public Bank {
     std::vector<uint8_t> pixel, draw, spike;  // spike: per pixel, then the label
     std::vector<uint32_t> state;              // per pixel, then the label
   };
-
-  static void bind(Vsc_spike_source& m, sc_core::sc_signal_in_if<bool>& rst, sc_signal<bool>& clk, sc_signal<bool>& load, sc_signal<uint32_t>& seed, sc_signal<bool>& step,
-                   sc_signal<uint32_t>& pixel, sc_signal<uint32_t>& ramp, sc_signal<bool>& spike, sc_signal<uint32_t>& prob,
-                   sc_signal<uint32_t>& state) {
-    m.clk_i(clk);
-    m.rst_ni(rst);
-    m.load_i(load);
-    m.seed_i(seed);
-    m.step_i(step);
-    m.pixel_i(pixel);
-    m.ramp_i(ramp);
-    m.spike_o(spike);
-    m.prob_o(prob);
-    m.state_o(state);
-  }
 
   Job snapshot(Kind kind, const Tag& tag) const {
     Job job;

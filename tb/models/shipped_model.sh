@@ -5,6 +5,8 @@
 # Pins the weights file format and the inference path (encoders, kernel, WTA, tie rule, overrides).
 # Usage: shipped_model.sh CHIP_TB GOLDEN MODEL REFERENCE N M [INFERENCE OPTIONS...]
 #   the inference options are those of the reference's command (--dataset, -T, --tau-divisor, ...)
+# A data set read from a folder (--dataset path:DIR) that is not there exits 77 (skipped): the
+# Fashion-MNIST files come from the Debian package dataset-fashion-mnist (scripts/setup.sh).
 set -euo pipefail
 CHIP="$1"
 GOLDEN="$2"
@@ -14,6 +16,15 @@ N="$5"
 M="$6"
 shift 6
 INFER=("$@" --no-progress)
+for opt in "$@"; do
+  case "$opt" in
+    path:*)
+      if [ ! -f "${opt#path:}/t10k-images-idx3-ubyte.gz" ] && [ ! -f "${opt#path:}/t10k-images-idx3-ubyte" ]; then
+        echo "skipped: no test images in ${opt#path:} (apt-get install dataset-fashion-mnist, or scripts/setup.sh)"
+        exit 77
+      fi ;;
+  esac
+done
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$MODEL" "${INFER[@]}" --test-samples "$N" --threads 1 \

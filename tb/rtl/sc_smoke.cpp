@@ -27,6 +27,7 @@
 #include "ssnn/contract/synapse.hpp"
 #include "ssnn_rtl/bits.hpp"
 #include "ssnn_rtl/crosspoint_pins.hpp"
+#include "ssnn_rtl/spike_source_pins.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace {
@@ -49,16 +50,7 @@ struct SourcePins {
   sc_signal<bool> load, step, spike;
   sc_signal<uint32_t> seed, pixel, ramp, prob, state;
   void bind(Vsc_spike_source& m, sc_clock& clk, sc_signal<bool>& rst_n) {
-    m.clk_i(clk);
-    m.rst_ni(rst_n);
-    m.load_i(load);
-    m.seed_i(seed);
-    m.step_i(step);
-    m.pixel_i(pixel);
-    m.ramp_i(ramp);
-    m.spike_o(spike);
-    m.prob_o(prob);
-    m.state_o(state);
+    ssnn::rtl::bind_spike_source(m, clk, rst_n, load, seed, step, pixel, ramp, spike, prob, state);
   }
 };
 

@@ -372,7 +372,7 @@ class Fuzzer:
                 f.write("#!/bin/sh\necho 'fuzz_sweep_files.py stand-in: not to be run' >&2\nexit 99\n")
             os.chmod(stand_in, 0o755)
             real = os.path.join(real_bin, exe)
-            known = sweep.program_options([real] + extra) if os.access(real, os.X_OK) else None
+            known = sweep.spec.program_options([real] + extra) if os.access(real, os.X_OK) else None
             self.option_source[exe] = "--help" if known else "seed files"
             if not known:
                 known = seeds_opts.get(exe, set()) | {"hidden", "timesteps", "threads"}
@@ -382,7 +382,7 @@ class Fuzzer:
             known = self.options.get((argv_prefix[0], tuple(argv_prefix[1:])))
             return set(known) if known is not None else None
 
-        sweep.program_options = program_options
+        sweep.spec.program_options = program_options  # what load_sweep asks
 
     def seed_files(self):
         files = []
@@ -422,8 +422,9 @@ class Fuzzer:
             where = ""
             tb = e.__traceback__
             while tb is not None:
-                if tb.tb_frame.f_code.co_filename.endswith("sweep.py"):
-                    where = f"sweep.py:{tb.tb_lineno} {tb.tb_frame.f_code.co_name}"
+                file = tb.tb_frame.f_code.co_filename  # the runner: scripts/sweep.py and scripts/sweeplib/
+                if file.endswith("sweep.py") or os.path.basename(os.path.dirname(file)) == "sweeplib":
+                    where = f"{os.path.basename(file)}:{tb.tb_lineno} {tb.tb_frame.f_code.co_name}"
                 tb = tb.tb_next
             return f"{type(e).__name__} at {where}", str(e).splitlines()[0][:200] if str(e) else ""
         finally:

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "test_files.hpp"
+
 namespace fs = std::filesystem;
 using ssnn::DataError;
 
@@ -72,17 +74,8 @@ Bytes pattern(size_t n, uint32_t seed = 1) {
   return b;
 }
 
-class IdxTest : public ::testing::Test {
+class IdxTest : public ssnn::test_support::TempDir {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("ssnn_idx_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const Bytes& b) {
     const std::string p = (dir_ / name).string();
     std::ofstream f(p, std::ios::binary);
@@ -106,8 +99,6 @@ class IdxTest : public ::testing::Test {
       ADD_FAILURE() << "wrong exception type: " << e.what();
     }
   }
-
-  fs::path dir_;
 };
 
 std::string subset_dir() { return ssnn::repo_data_dir() + "/mnist-subset"; }

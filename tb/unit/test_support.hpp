@@ -1,7 +1,9 @@
 // Shared setup of the golden-model unit tests that train small networks on the shipped subset
-// (test_training.cpp, test_stochastic.cpp, test_update_agreement.cpp).
+// (test_training.cpp, test_checkpoint_file.cpp, test_stochastic.cpp, test_update_agreement.cpp).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -60,6 +62,36 @@ inline TrainOptions quiet_options(int epochs, int threads) {
 inline void train_one_epoch(GoldenModel& model, const Dataset& train) {
   Trainer trainer(model, train, nullptr, quiet_options(1, TrainOptions{}.threads));
   trainer.run();
+}
+
+// explicit_config with a weaker inhibition and a two-step pulse schedule: the training tests' network.
+inline ModelConfig train_config(std::vector<int> hidden, int T, UpdateMode mode, uint64_t seed) {
+  ModelConfig c = explicit_config(std::move(hidden), T, mode, seed);
+  c.inhibition = 256;
+  c.pulse = {2, 1};
+  return c;
+}
+
+// quiet_options on one evaluation thread.
+inline TrainOptions quiet(int epochs) { return quiet_options(epochs, 1); }
+
+// The shipped subset, loaded once per process.
+inline const Dataset& subset_train() {
+  static const Dataset d = load_named_dataset("subset", "train");
+  return d;
+}
+inline const Dataset& subset_test() {
+  static const Dataset d = load_named_dataset("subset", "test");
+  return d;
+}
+
+// The first n samples of d.
+inline Dataset first(const Dataset& d, size_t n) {
+  Dataset out = d;
+  n = std::min(n, d.size());
+  out.labels.resize(n);
+  out.pixels.resize(n * d.pixels_per_image());
+  return out;
 }
 
 }  // namespace ssnn::test_support
