@@ -99,7 +99,10 @@ constexpr SetBitTable kSetBits{};
 inline size_t append_word(uint64_t word, int j, int* out) {
   // Byte k (0 or 1) lands on bit 56 + k of the product and nothing else reaches the top byte.
   const auto bits = static_cast<unsigned>((word * 0x0102040810204080ull) >> 56);
-  store8(out, load8(kSetBits.pos[bits]) + j);  // all eight slots: those past the count are scratch
+  v8i index{};
+  index += j;
+  add8(index, kSetBits.pos[bits]);
+  store8(out, index);  // all eight slots: those past the count are scratch
   return static_cast<size_t>(__builtin_popcount(bits));
 }
 
