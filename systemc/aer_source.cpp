@@ -9,6 +9,12 @@ aer_source::aer_source(const sc_core::sc_module_name& name, const AerRoutingTabl
     : sc_core::sc_module(name),
       clk_i("clk_i"),
       rst_ni("rst_ni"),
+      start_i("start_i"),
+      op_i("op_i"),
+      step_i("step_i"),
+      learn_i("learn_i"),
+      sample_key_i("sample_key_i"),
+      busy_o("busy_o"),
       valid_o("valid_o", static_cast<size_t>(channels)),
       event_o("event_o", static_cast<size_t>(channels)),
       ready_i("ready_i", static_cast<size_t>(channels)),
@@ -16,7 +22,25 @@ aer_source::aer_source(const sc_core::sc_module_name& name, const AerRoutingTabl
       routes_(routes),
       queue_(static_cast<size_t>(channels)),
       head_(static_cast<size_t>(channels), 0),
-      offering_(static_cast<size_t>(channels), 0) {}
+      offering_(static_cast<size_t>(channels), 0) {
+  // A clocked thread (as SC_CTHREAD) that may also wait for start_i while idle.
+  SC_THREAD(run);
+  sensitive << clk_i.pos();
+  dont_initialize();
+  async_reset_signal_is(rst_ni, false);
+}
+
+void aer_source::run() {
+  reset_state();
+  wait();
+  for (;;) {
+    idle_until_start();
+    busy_o.write(true);
+    execute(static_cast<Op>(op_i.read()));
+    busy_o.write(false);
+    wait();
+  }
+}
 
 void aer_source::reset_source() {
   for (auto& v : valid_o) v.write(false);
@@ -24,12 +48,13 @@ void aer_source::reset_source() {
   std::fill(offering_.begin(), offering_.end(), 0);
   tx_expected_ = 0;
   tx_expected_o.write(0);
+  busy_o.write(false);
   src_cnt_ = SourceCounters{};
 }
 
-void aer_source::idle_until(const sc_core::sc_in<bool>& start) {
-  while (!start.read()) {
-    wait(start.posedge_event());
+void aer_source::idle_until_start() {
+  while (!start_i.read()) {
+    wait(start_i.posedge_event());
     if (!clk_i.posedge()) wait();  // seen at the next rising edge (at once if this delta is one)
   }
 }

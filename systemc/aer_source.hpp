@@ -1,4 +1,9 @@
-// aer_source: the sending half of a block that emits address events (encoder, neuron cores).
+// aer_source: the command interface and the sending half of a block that emits address events
+// (encoder, neuron cores).
+//
+// The controller starts a command with start_i (op_i, with step_i, learn_i and sample_key_i); the
+// block holds busy_o high until the command's last cycle.  One clocked thread per block runs the
+// commands (run()); the block supplies its reset and what each command does.
 //
 // A source has one router input channel per AER block it owns (a segment of its neurons, see
 // ssnn_chip.hpp), so it can offer one event per channel per cycle: the router's events_per_cycle,
@@ -16,6 +21,7 @@
 
 #include "aer_event.hpp"
 #include "aer_router_core.hpp"
+#include "chip_types.hpp"
 
 namespace ssnn::sc {
 
@@ -29,6 +35,12 @@ class aer_source : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk_i;
   sc_core::sc_in<bool> rst_ni;
+  sc_core::sc_in<bool> start_i;
+  sc_core::sc_in<uint32_t> op_i;
+  sc_core::sc_in<uint32_t> step_i;
+  sc_core::sc_in<bool> learn_i;
+  sc_core::sc_in<uint64_t> sample_key_i;
+  sc_core::sc_out<bool> busy_o;
   sc_core::sc_vector<sc_core::sc_out<bool>> valid_o;     // per channel
   sc_core::sc_vector<sc_core::sc_out<AerEvent>> event_o;
   sc_core::sc_vector<sc_core::sc_in<bool>> ready_i;
@@ -55,11 +67,25 @@ class aer_source : public sc_core::sc_module {
   // cycles.  Call from the module's clocked thread.
   void send(const std::vector<Outgoing>& events, int min_cycles);
 
-  void reset_source();
+  // The block's state at reset (calls reset_source); the thread calls it at every reset.
+  virtual void reset_state() = 0;
+  // Runs one command, taking its cycles (wait() or send()); busy_o is high meanwhile.
+  virtual void execute(Op op) = 0;
 
-  // Idle until `start` is high at a rising edge.  The thread sleeps on start's rising edge instead
-  // of waking at every clock edge to look at it: it leaves at the same edge as polling would.
-  void idle_until(const sc_core::sc_in<bool>& start);
+  void reset_source();
+  // A command of `cycles` cycles that sends nothing.
+  void busy_for(int cycles) {
+    wait(cycles);
+    src_cnt_.busy_cycles += static_cast<uint64_t>(cycles);
+  }
+
+  SC_HAS_PROCESS(aer_source);
+  // The clocked thread (as SC_CTHREAD, with an asynchronous reset): reset, then one command after
+  // another.
+  void run();
+  // Idle until start_i is high at a rising edge.  The thread sleeps on its rising edge instead of
+  // waking at every clock edge to look at it: it leaves at the same edge as polling would.
+  void idle_until_start();
 
   const AerRoutingTable& routes_;
   SourceCounters src_cnt_;

@@ -10,12 +10,6 @@ namespace ssnn::sc {
 neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
                          const AerRoutingTable& routes, int layer, uint8_t first_block, int fwd_band, int grad_band)
     : aer_source(name, routes, channels_for(cfg, layer, fwd_band, grad_band)),
-      start_i("start_i"),
-      op_i("op_i"),
-      step_i("step_i"),
-      learn_i("learn_i"),
-      sample_key_i("sample_key_i"),
-      busy_o("busy_o"),
       label_valid_i("label_valid_i"),
       label_class_i("label_class_i"),
       prediction_o("prediction_o"),
@@ -36,11 +30,6 @@ neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig&
   list_pos_.reserve(n);
   list_neg_.reserve(n);
   out_.reserve(2 * n);
-  // A clocked thread (as SC_CTHREAD) that may also wait for start_i while idle (idle_until).
-  SC_THREAD(run);
-  sensitive << clk_i.pos();
-  dont_initialize();
-  async_reset_signal_is(rst_ni, false);
 }
 
 int neuron_core::channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band) {
@@ -51,7 +40,6 @@ int neuron_core::channels_for(const ModelConfig& cfg, int layer, int fwd_band, i
 
 void neuron_core::reset_state() {
   reset_source();
-  busy_o.write(false);
   prediction_o.write(0);
   prediction_ = 0;
   for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_})
@@ -216,36 +204,26 @@ int neuron_core::backward() {
   return pass_cycles(n_);
 }
 
-void neuron_core::run() {
-  reset_state();
-  wait();
-  for (;;) {
-    idle_until(start_i);
-    busy_o.write(true);
-    const auto op = static_cast<Op>(op_i.read());
-    int cost = 1;
-    bool sends = false;
-    switch (op) {
-      case Op::kSampleBegin: cost = sample_begin(); break;
-      case Op::kForward: cost = forward(); sends = !is_output(); break;
-      case Op::kError: cost = error(); sends = true; break;
-      case Op::kBackward: cost = backward(); sends = true; break;
-      case Op::kSampleEnd:
-        // Sequential argmax over the spike counts (ties: residual potential, then lower index).
-        prediction_ = predict_class(count_fwd_.data(), fwd_potential_.data(), n_);
-        prediction_o.write(static_cast<uint32_t>(prediction_));
-        cost = n_;
-        break;
-      default: break;
-    }
-    if (sends) {
-      send(out_, cost);
-    } else {
-      wait(cost);
-      src_cnt_.busy_cycles += static_cast<uint64_t>(cost);
-    }
-    busy_o.write(false);
-    wait();
+void neuron_core::execute(Op op) {
+  int cost = 1;
+  bool sends = false;
+  switch (op) {
+    case Op::kSampleBegin: cost = sample_begin(); break;
+    case Op::kForward: cost = forward(); sends = !is_output(); break;
+    case Op::kError: cost = error(); sends = true; break;
+    case Op::kBackward: cost = backward(); sends = true; break;
+    case Op::kSampleEnd:
+      // Sequential argmax over the spike counts (ties: residual potential, then lower index).
+      prediction_ = predict_class(count_fwd_.data(), fwd_potential_.data(), n_);
+      prediction_o.write(static_cast<uint32_t>(prediction_));
+      cost = n_;
+      break;
+    default: break;
+  }
+  if (sends) {
+    send(out_, cost);
+  } else {
+    busy_for(cost);
   }
 }
 

@@ -35,12 +35,6 @@ struct CoreCounters {
 
 class neuron_core : public aer_source {
  public:
-  sc_core::sc_in<bool> start_i;
-  sc_core::sc_in<uint32_t> op_i;
-  sc_core::sc_in<uint32_t> step_i;
-  sc_core::sc_in<bool> learn_i;
-  sc_core::sc_in<uint64_t> sample_key_i;
-  sc_core::sc_out<bool> busy_o;
   sc_core::sc_in<bool> label_valid_i;  // output core: this step's target spike
   sc_core::sc_in<uint32_t> label_class_i;
   sc_core::sc_out<uint32_t> prediction_o;  // output core: argmax of the spike counts
@@ -48,7 +42,6 @@ class neuron_core : public aer_source {
   sc_core::sc_port<tile_sum_if, 0, sc_core::SC_ZERO_OR_MORE_BOUND> below_i;
   sc_core::sc_port<tile_sum_if, 0, sc_core::SC_ZERO_OR_MORE_BOUND> above_i;
 
-  SC_HAS_PROCESS(neuron_core);
   // layer: 1..L.  Forward events of neuron j leave on channel j / fwd_band (row bands of the
   // tiles above), gradient events on channel j / grad_band (column bands below); channel k
   // carries block first_block + k.
@@ -84,8 +77,8 @@ class neuron_core : public aer_source {
   void set_cosim_observer(CosimObserver* observer) { cosim_ = observer; }
 
  private:
-  void run();
-  void reset_state();
+  void reset_state() override;
+  void execute(Op op) override;
   int sample_begin();
   int forward();
   int error();

@@ -12,12 +12,6 @@ namespace ssnn::sc {
 spike_encoder::spike_encoder(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
                              const AerRoutingTable& routes, uint8_t first_block, int rows_per_band)
     : aer_source(name, routes, ChipConfig::ceil_div(cfg.inputs, rows_per_band)),
-      start_i("start_i"),
-      op_i("op_i"),
-      step_i("step_i"),
-      learn_i("learn_i"),
-      sample_key_i("sample_key_i"),
-      busy_o("busy_o"),
       label_valid_o("label_valid_o"),
       label_class_o("label_class_o"),
       cfg_(cfg),
@@ -31,11 +25,6 @@ spike_encoder::spike_encoder(const sc_core::sc_module_name& name, const ModelCon
       label_q16_(prob_to_q16(cfg.label_rate)) {
   spikes_.reserve(static_cast<size_t>(cfg.inputs));
   out_.reserve(static_cast<size_t>(cfg.inputs));
-  // A clocked thread (as SC_CTHREAD) that may also wait for start_i while idle (idle_until).
-  SC_THREAD(run);
-  sensitive << clk_i.pos();
-  dont_initialize();
-  async_reset_signal_is(rst_ni, false);
 }
 
 void spike_encoder::load_sample(const uint8_t* pixels, int label) {
@@ -45,7 +34,6 @@ void spike_encoder::load_sample(const uint8_t* pixels, int label) {
 
 void spike_encoder::reset_state() {
   reset_source();
-  busy_o.write(false);
   label_valid_o.write(false);
   label_class_o.write(0);
   spikes_.clear();
@@ -107,24 +95,13 @@ void spike_encoder::forward(std::vector<Outgoing>& out) {
   if (cosim_) cosim_->encoder_forward(*this, t, ramp, learn);
 }
 
-void spike_encoder::run() {
-  reset_state();
-  wait();
-  for (;;) {
-    idle_until(start_i);
-    busy_o.write(true);
-    const auto op = static_cast<Op>(op_i.read());
-    if (op == Op::kSampleBegin) {
-      const int cost = sample_begin();
-      wait(cost);
-      src_cnt_.busy_cycles += static_cast<uint64_t>(cost);
-    } else if (op == Op::kForward) {
-      forward(out_);
-      send(out_, ChipConfig::ceil_div(cfg_.inputs, chip_.encoder_lanes));
-    } else {
-      wait();
-    }
-    busy_o.write(false);
+void spike_encoder::execute(Op op) {
+  if (op == Op::kSampleBegin) {
+    busy_for(sample_begin());
+  } else if (op == Op::kForward) {
+    forward(out_);
+    send(out_, ChipConfig::ceil_div(cfg_.inputs, chip_.encoder_lanes));
+  } else {
     wait();
   }
 }

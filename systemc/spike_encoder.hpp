@@ -29,16 +29,9 @@ struct EncoderCounters {
 
 class spike_encoder : public aer_source {
  public:
-  sc_core::sc_in<bool> start_i;
-  sc_core::sc_in<uint32_t> op_i;
-  sc_core::sc_in<uint32_t> step_i;
-  sc_core::sc_in<bool> learn_i;
-  sc_core::sc_in<uint64_t> sample_key_i;
-  sc_core::sc_out<bool> busy_o;
   sc_core::sc_out<bool> label_valid_o;     // the true class received a target spike this step
   sc_core::sc_out<uint32_t> label_class_o;
 
-  SC_HAS_PROCESS(spike_encoder);
   // rows_per_band: rows of a tile of the first weight layer; pixel i leaves on channel
   // i / rows_per_band with block first_block + channel.
   spike_encoder(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip,
@@ -64,8 +57,8 @@ class spike_encoder : public aer_source {
   void set_cosim_observer(CosimObserver* observer) { cosim_ = observer; }
 
  private:
-  void run();
-  void reset_state();
+  void reset_state() override;
+  void execute(Op op) override;
   int sample_begin();
   void forward(std::vector<Outgoing>& out);
 

@@ -252,14 +252,14 @@ TEST(RtlSystemC, OneSynapseNetworkRunsInLockstepWithGolden) {
       }
       ASSERT_TRUE(check_all()) << ls.first()->message();
 
-      // Backward: an error-like input (label - output) * err_unit into the gradient pair.
+      // Backward: the output error input (label - output) * err_unit into the gradient pair.
       all_idle();
-      const int64_t grad_in = (static_cast<int64_t>(label_pins.spike.read()) - static_cast<int64_t>(n.spike.read())) * err_unit;
+      const int64_t grad_in = ssnn::output_error_input(label_pins.spike.read(), n.spike.read(), err_unit);
       n.grad_en.write(true);
       n.grad_in.write(field(grad_in, kInput));
       clock();
       {
-        const int32_t in = (static_cast<int32_t>(g.label_spike) - static_cast<int32_t>(g.spike)) * err_unit;
+        const int32_t in = ssnn::output_error_input(g.label_spike, g.spike, err_unit);
         const ssnn::GradientStep r = ssnn::gradient_step(np, g.grad, in, g.gate_event, theta_grad);
         g.grad = r.next;
         g.grad_pos = r.spike_pos;
