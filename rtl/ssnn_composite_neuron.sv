@@ -58,8 +58,6 @@ module ssnn_composite_neuron #(
 
   localparam int C = ChargeBits;
   localparam int P = PotentialBits;
-  // Lane arithmetic: a potential plus a transfer or minus an inhibition, before saturation.
-  localparam int WideBits = ((C > P) ? C : P) + 2;
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
@@ -86,182 +84,49 @@ module ssnn_composite_neuron #(
   logic                grad_pos_d, grad_pos_q;
   logic                grad_neg_d, grad_neg_q;
 
-  // Decoded commands (priority: clear, forward, gradient, WTA).
-  logic do_fwd, do_grad, do_win, do_inhibit;
-  always_comb begin
-    do_fwd     = !clear_i && fwd_en_i;
-    do_grad    = !clear_i && !fwd_en_i && grad_en_i;
-    do_win     = OutputLayer && !clear_i && !fwd_en_i && !grad_en_i && wta_win_i;
-    do_inhibit = OutputLayer && !clear_i && !fwd_en_i && !grad_en_i && !wta_win_i && wta_inhibit_i;
-  end
-
-  // ---------------------------------------------------------------------------------------------
-  // Shared synaptic filter: forward charge in the forward phase, gradient charge in the backward one
-  // ---------------------------------------------------------------------------------------------
-  logic signed [InputBits-1:0] err_input;   // output error neurons: (label - spike) * err_unit
-  logic signed [InputBits-1:0] grad_input;
-  logic signed [C-1:0]         filt_charge;
-  logic signed [InputBits-1:0] filt_input;
-  logic signed [C-1:0]         filt_charge_next;
-  logic signed [C-1:0]         transfer;
-
-  always_comb begin
-    if (label_i && !spike_q) begin
-      err_input = InputBits'(err_unit_i);
-    end else if (!label_i && spike_q) begin
-      err_input = -(InputBits'(err_unit_i));
-    end else begin
-      err_input = '0;
-    end
-    grad_input  = OutputLayer ? err_input : grad_in_i;
-    filt_charge = do_grad ? grad_charge_q : charge_q;
-    filt_input  = do_grad ? grad_input : fwd_in_i;
-  end
-
-  ssnn_filter_step #(
-    .ChargeBits (C),
-    .InputBits  (InputBits)
-  ) u_filter (
-    .charge_i   (filt_charge),
-    .input_i    (filt_input),
+  // The step itself (combinational, shared with the neuron cores' lanes).
+  ssnn_neuron_step #(
+    .ChargeBits    (C),
+    .PotentialBits (P),
+    .InputBits     (InputBits),
+    .OutputLayer   (OutputLayer)
+  ) u_step (
+    .clear_i,
+    .fwd_en_i,
+    .fwd_in_i,
+    .grad_en_i,
+    .grad_in_i,
+    .label_i,
+    .wta_win_i,
+    .wta_inhibit_i,
     .beta_i,
-    .charge_o   (filt_charge_next),
-    .transfer_o (transfer)
+    .theta_i,
+    .theta_grad_i,
+    .theta_gate_i,
+    .err_unit_i,
+    .inhibition_i,
+    .charge_i       (charge_q),
+    .potential_i    (potential_q),
+    .grad_charge_i  (grad_charge_q),
+    .pos_i          (pos_q),
+    .neg_i          (neg_q),
+    .gate_i         (gate_q),
+    .spike_i        (spike_q),
+    .gate_event_i   (gate_event_q),
+    .grad_pos_i     (grad_pos_q),
+    .grad_neg_i     (grad_neg_q),
+    .charge_o       (charge_d),
+    .potential_o    (potential_d),
+    .grad_charge_o  (grad_charge_d),
+    .pos_o          (pos_d),
+    .neg_o          (neg_d),
+    .gate_o         (gate_d),
+    .spike_o        (spike_d),
+    .gate_event_o   (gate_event_d),
+    .grad_pos_o     (grad_pos_d),
+    .grad_neg_o     (grad_neg_d),
+    .wta_eligible_o
   );
-
-  // The gate opens with the first gate event of the sample (including this timestep's): a forward
-  // spike, or (surrogate gate) the forward potential reaching theta_gate_i.
-  logic gate_next;
-  assign gate_next = gate_q || (OutputLayer ? spike_q : gate_event_q);
-
-  // ---------------------------------------------------------------------------------------------
-  // Lane A: the forward potential (forward step, WTA) or the positive gradient neuron (gradient step)
-  // ---------------------------------------------------------------------------------------------
-  logic signed [WideBits-1:0] a_operand, a_addend, a_wide;
-  logic signed [P-1:0]        a_sum, a_theta, a_next;
-  logic signed [P:0]          a_diff;
-  logic                       a_fire;
-
-  always_comb begin
-    a_operand = do_grad ? WideBits'(pos_q) : WideBits'(potential_q);
-    if (do_fwd || do_grad) begin
-      a_addend = WideBits'(transfer);
-    end else if (do_inhibit) begin
-      a_addend = -(WideBits'(inhibition_i));
-    end else begin
-      a_addend = '0;
-    end
-    a_wide = a_operand + a_addend;
-  end
-
-  ssnn_saturate #(
-    .InBits  (WideBits),
-    .OutBits (P)
-  ) u_sat_a (
-    .value_i (a_wide),
-    .value_o (a_sum)
-  );
-
-  always_comb begin
-    a_theta = do_grad ? theta_grad_i : theta_i;
-    a_diff  = (P+1)'(a_sum) - (P+1)'(a_theta);
-    // Fire: hidden forward neuron at threshold, open-gated gradient neuron at threshold, WTA winner.
-    a_fire  = (do_fwd && !OutputLayer && !a_diff[P])
-           || (do_grad && gate_next && !a_diff[P])
-           || do_win;
-    // Reset by subtraction; sum >= theta >= 1 keeps the difference within the register.
-    a_next  = a_fire ? a_diff[P-1:0] : a_sum;
-  end
-
-  // Gate event of a hidden forward step: a spike or a potential at or above theta_gate_i.
-  logic signed [P:0] gate_diff;
-  logic              a_gate_event;
-  always_comb begin
-    gate_diff    = (P+1)'(a_next) - (P+1)'(theta_gate_i);
-    a_gate_event = do_fwd && !OutputLayer && (a_fire || !gate_diff[P]);
-  end
-
-  // ---------------------------------------------------------------------------------------------
-  // Lane B: the negative gradient neuron integrates the negated transfer
-  // ---------------------------------------------------------------------------------------------
-  logic signed [WideBits-1:0] b_wide;
-  logic signed [P-1:0]        b_sum, b_next;
-  logic signed [P:0]          b_diff;
-  logic                       b_fire;
-
-  assign b_wide = WideBits'(neg_q) - WideBits'(transfer);
-
-  ssnn_saturate #(
-    .InBits  (WideBits),
-    .OutBits (P)
-  ) u_sat_b (
-    .value_i (b_wide),
-    .value_o (b_sum)
-  );
-
-  always_comb begin
-    b_diff = (P+1)'(b_sum) - (P+1)'(theta_grad_i);
-    b_fire = do_grad && gate_next && !b_diff[P];
-    b_next = b_fire ? b_diff[P-1:0] : b_sum;
-  end
-
-  // ---------------------------------------------------------------------------------------------
-  // Output layer: WTA eligibility (potential at threshold, not fired in this timestep)
-  // ---------------------------------------------------------------------------------------------
-  if (OutputLayer) begin : gen_output
-    logic signed [P:0] elig_diff;
-    assign elig_diff      = (P+1)'(potential_q) - (P+1)'(theta_i);
-    assign wta_eligible_o = !spike_q && !elig_diff[P];
-    logic unused_hidden_inputs;
-    assign unused_hidden_inputs = ^{grad_in_i, theta_gate_i, a_gate_event, gate_event_q};
-  end else begin : gen_hidden
-    assign wta_eligible_o = 1'b0;
-    logic unused_output_inputs;
-    assign unused_output_inputs = ^{label_i, wta_win_i, wta_inhibit_i, err_unit_i, inhibition_i, err_input};
-  end
-
-  // ---------------------------------------------------------------------------------------------
-  // Next state
-  // ---------------------------------------------------------------------------------------------
-  always_comb begin
-    charge_d      = charge_q;
-    potential_d   = potential_q;
-    grad_charge_d = grad_charge_q;
-    pos_d         = pos_q;
-    neg_d         = neg_q;
-    gate_d        = gate_q;
-    spike_d       = spike_q;
-    gate_event_d  = gate_event_q;
-    grad_pos_d    = grad_pos_q;
-    grad_neg_d    = grad_neg_q;
-    if (clear_i) begin
-      charge_d      = '0;
-      potential_d   = '0;
-      grad_charge_d = '0;
-      pos_d         = '0;
-      neg_d         = '0;
-      gate_d        = OutputLayer;
-      spike_d       = 1'b0;
-      gate_event_d  = 1'b0;
-      grad_pos_d    = 1'b0;
-      grad_neg_d    = 1'b0;
-    end else if (do_fwd) begin
-      charge_d    = filt_charge_next;
-      potential_d  = a_next;
-      spike_d      = a_fire;
-      gate_event_d = a_gate_event;
-    end else if (do_grad) begin
-      grad_charge_d = filt_charge_next;
-      pos_d         = a_next;
-      neg_d         = b_next;
-      gate_d        = gate_next;
-      grad_pos_d    = a_fire;
-      grad_neg_d    = b_fire;
-    end else if (do_win || do_inhibit) begin
-      potential_d = a_next;
-      spike_d     = spike_q || do_win;
-    end
-  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

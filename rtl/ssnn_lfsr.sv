@@ -26,14 +26,12 @@ module ssnn_lfsr #(
 `endif
 
   logic [Bits-1:0] state_d, state_q;
-  logic [Bits-1:0] xor13, xor17, xor5;
+  logic [Bits-1:0] xor5;  // the next state
 
-  // Next-state function: three shift-XOR stages.
-  always_comb begin
-    xor13 = state_q ^ (state_q << 13);
-    xor17 = xor13 ^ (xor13 >> 17);
-    xor5  = xor17 ^ (xor17 << 5);
-  end
+  ssnn_lfsr_step u_step (
+    .state_i (state_q),
+    .next_o  (xor5)
+  );
 
   always_comb begin
     state_d = state_q;

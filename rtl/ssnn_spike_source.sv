@@ -23,7 +23,6 @@ module ssnn_spike_source #(
 );
 
   localparam int ProbBits = ssnn_pkg::ProbBits;
-  localparam int ProdBits = 9 + RampBits;  // (pixel + pixel>>7) <= 256 is 9 bits
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
@@ -33,8 +32,6 @@ module ssnn_spike_source #(
 `endif
 
   logic [ssnn_pkg::LfsrBits-1:0] lfsr_next;
-  logic [8:0]                    scale;
-  logic [ProdBits-1:0]           product;
   logic [RampBits:0]             prob;
   logic                          draw;
   logic                          spike_d, spike_q;
@@ -49,17 +46,15 @@ module ssnn_spike_source #(
     .next_o  (lfsr_next)
   );
 
-  always_comb begin
-    scale   = {1'b0, pixel_i} + {8'd0, pixel_i[7]};
-    product = {{(ProdBits-9){1'b0}}, scale} * {9'd0, ramp_i};
-    prob    = product[ProdBits-1:8];
-    // Compare the upper ProbBits bits of the advanced state with the probability.
-    draw    = {{(RampBits+1-ProbBits){1'b0}}, lfsr_next[ssnn_pkg::LfsrBits-1 -: ProbBits]} < prob;
-  end
-
-  // The draw looks at the upper bits only; pixel_prob_q16 drops the product's low byte.
-  logic unused_low_bits;
-  assign unused_low_bits = ^{lfsr_next[ssnn_pkg::LfsrBits-ProbBits-1:0], product[7:0]};
+  ssnn_pixel_draw #(
+    .RampBits (RampBits)
+  ) u_draw (
+    .state_i (lfsr_next),
+    .pixel_i,
+    .ramp_i,
+    .prob_o  (prob),
+    .spike_o (draw)
+  );
 
   always_comb begin
     spike_d = spike_q;

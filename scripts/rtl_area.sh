@@ -5,24 +5,28 @@
 # a black box (the memory compiler's macro): its bits are reported apart, not as cells.
 # Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
 #
-# Usage: scripts/rtl_area.sh [--check] [--jobs N]
+# Usage: scripts/rtl_area.sh [--check | --blocks] [--jobs N]
 #   --check   default widths and a small tile only, docs untouched (CI synthesis check)
+#   --blocks  the chip blocks only (neuron cores, encoder, sender, controller): writes
+#             docs/results/rtl_area_blocks.json and the rtl_area_blocks table of docs/rtl.md
 #   --jobs N  parallel yosys runs (default 1; the machine is shared)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK=0
+BLOCKS=0
 JOBS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) CHECK=1 ;;
+    --blocks) BLOCKS=1 ;;
     --jobs) JOBS="$2"; shift ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 command -v yosys > /dev/null || { echo "rtl_area.sh: yosys not found (scripts/setup.sh installs it)" >&2; exit 1; }
-exec python3 - "$REPO" "$CHECK" "$JOBS" <<'PY'
+exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" <<'PY'
 import concurrent.futures
 import json
 import os
@@ -31,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 
-repo, check, jobs = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
+repo, check, jobs, blocks_only = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4] == "1"
 rtl = os.path.join(repo, "rtl")
 # The memory wrapper is read as a black box (-lib): a macro replaces it in silicon.
 MEMORY = os.path.join(rtl, "ssnn_mem.sv")
@@ -64,6 +68,7 @@ UNITS = [
     ("ssnn_crossbar_lane", "ssnn_crossbar_lane", ["WeightBits"], {}),
     ("ssnn_pulse_variation", "ssnn_pulse_variation", ["NoiseBits"], {}),
     ("ssnn_splitmix64", "ssnn_splitmix64", [], {}),
+    ("ssnn_neuron_step (hidden)", "ssnn_neuron_step", ["ChargeBits", "PotentialBits", "InputBits"], {}),
 ]
 
 # Crossbar tiles at the default widths (16-bit weights), by size: the chip's 256 x 256 default is
@@ -76,6 +81,27 @@ TILES = [
     ("ssnn_crossbar_tile 32x32 latch-only", {"Rows": 32, "Cols": 32, "Transposed": 0}),
 ]
 CHECK_TILES = [TILES[0]]
+
+# Chip blocks (--blocks), at their default parameters (64-neuron hidden core with 8 lanes, 10-class
+# output core with 8 lanes, 64-pixel encoder with 4 lanes, a 64-neuron sender, a 2-layer controller
+# with 2 tiles): yosys 0.23's `hierarchy -chparam` fails on the cores and the encoder (it derives the
+# neuron step twice), so their sizes are the modules' defaults.
+BLOCKS = [
+    ("ssnn_hidden_core (64 neurons, 8 lanes)", "ssnn_hidden_core", {}),
+    ("ssnn_output_core (10 classes, 8 lanes)", "ssnn_output_core", {}),
+    ("ssnn_spike_encoder (64 pixels, 4 lanes)", "ssnn_spike_encoder", {}),
+    ("ssnn_aer_sender (64 neurons, 1 channel)", "ssnn_aer_sender", {}),
+    ("ssnn_controller (2 layers, 2 tiles)", "ssnn_controller", {}),
+]
+CHECK_BLOCKS = [BLOCKS[3]]
+
+def core_state_bits(p):
+    """SRAM bits of a hidden core: two banks of ceil(groups / 2) (at least 2) words of Lanes states."""
+    n, lanes = p.get("Neurons", 64), p.get("Lanes", 8)
+    groups = -(-n // lanes)
+    words = (groups + 1) // 2 if groups > 3 else 2
+    state = 2 * p.get("ChargeBits", 24) + 3 * p.get("PotentialBits", 24) + 3
+    return 2 * words * lanes * state
 
 def synth(job):
     label, module, set_name, params = job
@@ -109,6 +135,8 @@ def synth(job):
     m = re.search(r"Estimated number of transistors:\s*(\d+)", cmos)
     depth = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp)
     memory_bits = 0
+    if module == "ssnn_hidden_core":
+        memory_bits = core_state_bits(params)
     if module == "ssnn_crossbar_tile":  # W row-major, and W^T column-major when Transposed
         words = params["Rows"] * params["Cols"] * params.get("WeightBits", 16)
         memory_bits = words * (2 if params.get("Transposed", 1) else 1)
@@ -122,7 +150,7 @@ def synth(job):
     }
 
 jobs_list = []
-for set_name, widths in SETS.items():
+for set_name, widths in ({} if blocks_only else SETS).items():
     if check and set_name != "default":
         continue
     for label, module, from_set, fixed in UNITS:
@@ -131,8 +159,10 @@ for set_name, widths in SETS.items():
         if set_name != "default" and not from_set:
             continue  # no width parameter: same as the default row
         jobs_list.append((label, module, set_name, params))
-for label, params in (CHECK_TILES if check else TILES):
+for label, params in ([] if blocks_only else CHECK_TILES if check else TILES):
     jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params)))
+for label, module, params in (CHECK_BLOCKS if check else BLOCKS if blocks_only else []):
+    jobs_list.append((label, module, "default", dict(params)))
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
     results = list(pool.map(synth, jobs_list))
@@ -170,13 +200,16 @@ if check:
     sys.exit(0)
 
 os.makedirs(os.path.join(repo, "docs", "results"), exist_ok=True)
-json_path = os.path.join(repo, "docs", "results", "rtl_area.json")
+json_path = os.path.join(repo, "docs", "results", "rtl_area_blocks.json" if blocks_only else "rtl_area.json")
 with open(json_path, "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
 md = table(results)
 doc_path = os.path.join(repo, "docs", "rtl.md")
-begin, end = "<!-- rtl_area:begin (scripts/rtl_area.sh) -->", "<!-- rtl_area:end -->"
+if blocks_only:
+    begin, end = "<!-- rtl_area_blocks:begin (scripts/rtl_area.sh --blocks) -->", "<!-- rtl_area_blocks:end -->"
+else:
+    begin, end = "<!-- rtl_area:begin (scripts/rtl_area.sh) -->", "<!-- rtl_area:end -->"
 if os.path.exists(doc_path):
     text = open(doc_path).read()
     if begin in text and end in text:

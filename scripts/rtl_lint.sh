@@ -40,6 +40,25 @@ CONFIGS=(
   "ssnn_aer_router"
   "ssnn_aer_router -GNumInputs=1 -GNumOutputs=1 -GFifoDepth=1 -GEventsPerCycle=1 -GBlocks=1"
   "ssnn_aer_router -GNumInputs=5 -GNumOutputs=8 -GFifoDepth=3 -GEventsPerCycle=3 -GBlocks=6"
+  "ssnn_lfsr_step"
+  "ssnn_pixel_draw"
+  "ssnn_neuron_step"
+  "ssnn_neuron_step -GOutputLayer=1'b1"
+  "ssnn_aer_sender"
+  "ssnn_aer_sender -GNeurons=10 -GFwdBand=3 -GGradBand=4"
+  "ssnn_aer_sender -GNeurons=1"
+  "ssnn_hidden_core"
+  "ssnn_hidden_core -GNeurons=20 -GLanes=6 -GSumBits=20 -GBelowTiles=3 -GAboveTiles=2 -GFwdBand=8 -GGradBand=7 -GFirstBlock=3"
+  "ssnn_hidden_core -GNeurons=9 -GLanes=1 -GChargeBits=10 -GPotentialBits=9 -GInputBits=12 -GSumBits=10 -GGradBand=4 -GLayer=2"
+  "ssnn_hidden_core -GNeurons=40 -GLanes=40 -GChargeBits=30 -GPotentialBits=30 -GBelowTiles=2 -GFwdBand=16 -GGradBand=40"
+  "ssnn_output_core"
+  "ssnn_output_core -GNeurons=5 -GLanes=8 -GChargeBits=10 -GPotentialBits=9 -GInputBits=12 -GSumBits=10 -GGradBand=5"
+  "ssnn_spike_encoder"
+  "ssnn_spike_encoder -GInputs=50 -GLanes=8 -GRowBand=16"
+  "ssnn_spike_encoder -GInputs=7 -GLanes=1 -GRowBand=3"
+  "ssnn_controller"
+  "ssnn_controller -GLayers=1 -GTiles=1"
+  "ssnn_controller -GLayers=3 -GTiles=4"
 )
 
 status=0
@@ -58,7 +77,8 @@ if command -v iverilog > /dev/null 2>&1; then
   trap 'rm -f "$out" "$out.vvp"' EXIT
   tops=()
   for top in ssnn_lfsr ssnn_spike_source ssnn_composite_neuron ssnn_wta ssnn_output_layer ssnn_coincidence_unit \
-             ssnn_crossbar_tile ssnn_aer_router; do
+             ssnn_crossbar_tile ssnn_aer_router ssnn_hidden_core ssnn_output_core ssnn_spike_encoder \
+             ssnn_controller; do
     tops+=(-s "$top")
   done
   if iverilog -g2012 -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&

@@ -81,14 +81,15 @@ SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict colu
 
 namespace {
 
-// kSetBits[m] lists the positions of the set bits of m, lowest first (the rest are zero).
+// kSetBits.pos[m] lists the positions of the set bits of m, lowest first (the rest are zero), as
+// 32-bit lanes, so one vector load, add and store turns eight flags into their indices (8 KiB).
 struct SetBitTable {
-  uint8_t pos[256][8];
+  int32_t pos[256][8];
   constexpr SetBitTable() : pos{} {
     for (int m = 0; m < 256; ++m) {
       int n = 0;
       for (int b = 0; b < 8; ++b)
-        if ((m >> b) & 1) pos[m][n++] = static_cast<uint8_t>(b);
+        if ((m >> b) & 1) pos[m][n++] = b;
     }
   }
 };
@@ -98,8 +99,10 @@ constexpr SetBitTable kSetBits{};
 inline size_t append_word(uint64_t word, int j, int* out) {
   // Byte k (0 or 1) lands on bit 56 + k of the product and nothing else reaches the top byte.
   const auto bits = static_cast<unsigned>((word * 0x0102040810204080ull) >> 56);
-  const uint8_t* pos = kSetBits.pos[bits];
-  for (int k = 0; k < 8; ++k) out[k] = j + pos[k];  // all eight: the slots past the count are scratch
+  v8i index{};
+  index += j;
+  add8(index, kSetBits.pos[bits]);
+  store8(out, index);  // all eight slots: those past the count are scratch
   return static_cast<size_t>(__builtin_popcount(bits));
 }
 
@@ -131,6 +134,15 @@ SSNN_HOT size_t collect_flags(const uint8_t* flag, int begin, int end, int* out)
 SSNN_HOT void encode_pixels(Lfsr* __restrict lfsr, const uint8_t* __restrict pixel, int n, uint32_t ramp_q16,
                             uint8_t* __restrict fire) {
   for (int k = 0; k < n; ++k) fire[k] = static_cast<uint8_t>(bernoulli(lfsr[k], pixel_prob_q16(pixel[k], ramp_q16)));
+}
+
+SSNN_HOT void pulse_row_dense(int32_t* __restrict row, const int32_t* __restrict step,
+                              const uint8_t* __restrict hit, int n, int32_t w_min, int32_t w_max) {
+  for (int j = 0; j < n; ++j) {
+    const int32_t v = row[j] + step[j];
+    const int32_t clamped = v > w_max ? w_max : (v < w_min ? w_min : v);
+    row[j] = hit[j] ? clamped : row[j];
+  }
 }
 
 RateLanes rate_update_lanes(int64_t max_nx, int64_t max_abs_drive, int32_t timesteps) {

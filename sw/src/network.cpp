@@ -245,6 +245,31 @@ Range thread_range(int n, int tid, int threads) {
   return Range{begin, std::min(n, begin + chunk)};
 }
 
+// The step's coincidence pulses (eq. 10, no pulse noise) of every spiking row into the columns of
+// range r, each row in vector lanes over the whole range (kernels::pulse_row_dense), for when the
+// columns with a gradient spike are dense enough for that to pay.  step and hit are scratch of the
+// layer's width; only their range r is written, so threads owning other ranges may share them.
+// Returns false, changing no weight, when a column has both an up and a down pulse this step: the
+// row-by-row rule applies those in turn.
+bool dense_pulses(WeightMatrix& w, const SynapseParams& syn, Range r, const SpikeList& up, const SpikeList& down,
+                  const SpikeList& rows, int32_t* step, uint8_t* hit) {
+  const int width = r.end - r.begin;
+  std::fill(step + r.begin, step + r.end, 0);
+  std::fill(hit + r.begin, hit + r.end, uint8_t{0});
+  for (int j : up) {
+    step[j] = syn.pulse_up;
+    hit[j] = 1;
+  }
+  for (int j : down) {
+    if (hit[j]) return false;
+    step[j] = -syn.pulse_down;
+    hit[j] = 1;
+  }
+  for (int i : rows)
+    kernels::pulse_row_dense(w.row(i) + r.begin, step + r.begin, hit + r.begin, width, syn.w_min, syn.w_max);
+  return true;
+}
+
 // The indices in [begin, end) whose flag is set, ascending.
 void collect_range(const uint8_t* flag, Range r, SpikeList& list) {
   list.resize(static_cast<size_t>(r.end - r.begin) + kernels::kCollectSlack);  // no-init: nothing is written
@@ -495,10 +520,17 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
             const SpikeList& up = my_pos[u + 1];
             const SpikeList& down = my_neg[u + 1];
             if (up.empty() && down.empty()) continue;
-            for_each_spike(ws.part_fwd_, l, [&](int i) {
-              pulse_row(i, up, true);
-              pulse_row(i, down, false);
-            });
+            const Range r = thread_range(cfg_.layer_size(l + 1), tid, threads);
+            if (!deferred && syn_layer.pulse_noise == 0 && (up.size() + down.size()) * 8 > static_cast<size_t>(r.end - r.begin) &&
+                dense_pulses(w, syn_layer, r, up, down, spikes_of(ws.part_fwd_, l), ws.rate_drive_.data(),
+                             ws.rate_active_.data())) {
+              // done: every row at once over the columns of the range
+            } else {
+              for_each_spike(ws.part_fwd_, l, [&](int i) {
+                pulse_row(i, up, true);
+                pulse_row(i, down, false);
+              });
+            }
             const uint64_t rows = spikes_in(ws.part_fwd_, l);
             ctr.pulses_up += rows * up.size();
             ctr.pulses_down += rows * down.size();
@@ -607,6 +639,7 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
     }
   }
 }
+
 
 // Rate updates (eq. 9) of weight layer u in vector lanes: every row that spiked, every column at
 // once, the columns without a gradient spike left as they are.  Returns false, changing nothing,

@@ -90,6 +90,35 @@ TEST(GoldenKernels, EncodePixelsEqualsBernoulliDraws) {
   }
 }
 
+TEST(GoldenKernels, PulseRowDenseEqualsCoincidenceUpdates) {
+  std::mt19937 rng(9);
+  SynapseParams syn;
+  syn.w_min = signed_min(16);
+  syn.w_max = signed_max(16);
+  syn.pulse_up = 5;
+  syn.pulse_down = 7;
+  const int n = 1283;
+  std::vector<int32_t> step(n, 0), row(n), expect(n);
+  std::vector<uint8_t> hit(n, 0);
+  for (int j = 0; j < n; ++j) {
+    const auto u = static_cast<size_t>(j);
+    row[u] = j % 11 == 0 ? syn.w_max - 2 : (j % 13 == 0 ? syn.w_min + 3 : static_cast<int32_t>(rng() % 65536) - 32768);
+    const unsigned pick = rng() % 4;  // none, up, down, none
+    expect[u] = row[u];
+    if (pick == 1) {
+      step[u] = syn.pulse_up;
+      hit[u] = 1;
+      expect[u] = coincidence_update(syn, row[u], true, true, false);
+    } else if (pick == 2) {
+      step[u] = -syn.pulse_down;
+      hit[u] = 1;
+      expect[u] = coincidence_update(syn, row[u], true, false, true);
+    }
+  }
+  kernels::pulse_row_dense(row.data(), step.data(), hit.data(), n, syn.w_min, syn.w_max);
+  EXPECT_EQ(row, expect);
+}
+
 // Every lane width the kernel picks gives ssnn::rate_update exactly, including the halves that
 // round away from zero and the clamp at both bounds.
 TEST(GoldenKernels, RateUpdateRowEqualsRateUpdate) {

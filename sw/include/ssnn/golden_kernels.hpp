@@ -36,6 +36,13 @@ size_t collect_flags(const uint8_t* flag, int begin, int end, int* out);
 // pixel_prob_q16(pixel[k], ramp_q16) (ssnn::bernoulli).
 void encode_pixels(Lfsr* lfsr, const uint8_t* pixel, int n, uint32_t ramp_q16, uint8_t* fire);
 
+// One spiking row's coincidence pulses (ssnn::coincidence_update, no pulse noise) over the columns
+// j < n at once: row[j] = clamp(row[j] + step[j], w_min, w_max) where hit[j], step[j] being
+// +pulse_up or -pulse_down.  Weights stay within 2^30 and pulses within 2^30 (ModelConfig bounds
+// them far lower), so the sum fits 32 bits.  Faster than visiting the columns one by one once more
+// than about one column in eight has a gradient spike.
+void pulse_row_dense(int32_t* row, const int32_t* step, const uint8_t* hit, int n, int32_t w_min, int32_t w_max);
+
 // The rate update (ssnn::rate_update, eq. 9) of one weight row over every column j < n whose
 // active[j] is set: row[j] = rate_update(syn, row[j], nx, n_pos[j], n_neg[j], T), where drive[j] is
 // pulse_up * n_pos[j] - pulse_down * n_neg[j].  The rounding division runs in 32-bit lanes with a

@@ -1,0 +1,450 @@
+// Spike encoder: the input pixels' and the label's LFSR Bernoulli spike sources, the RTL of
+// systemc/spike_encoder (docs/rtl.md, "ssnn_spike_encoder").
+//
+// State: the sample's pixels (written by the host while idle), one xorshift32 LFSR and one input
+// dropout keep bit per pixel, the label LFSR. They are flip-flops: the SystemC encoder draws group g
+// of Lanes pixels so that its spikes leave in cycle g + 1, which leaves no cycle for a memory read
+// (an SRAM version would take two cycles more per step; docs/rtl.md).
+// Commands (start_i while idle, op_i as systemc/chip_types.hpp's Op):
+// - kSampleBegin: Lanes seed-hash units (stream_seed(key, pixel); the label's stream after the
+//   last pixel) fill the LFSRs, SeedGroups = ceil((Inputs + 1) / Lanes) groups, through a
+//   pipeline of SeedHashLatency cycles; the input dropout mask (an LFSR seeded with
+//   stream_seed(key, kDropoutBase), Lanes draws per cycle) alongside. SeedGroups + 4 cycles.
+// - kForward: the label draw (learning only) at the command's edge, on label_valid_o /
+//   label_class_o from the next cycle; pixel group g drawn at edge g (Lanes lanes of ssnn_lfsr_step
+//   and ssnn_pixel_draw; a dark or dropped pixel's LFSR does not advance), its spikes offered from
+//   edge g + 1 by the AER sender. At least Groups = ceil(Inputs / Lanes) cycles, until every event
+//   has been handed over.
+// - any other op: one cycle.
+// ramp_i (input_ramp_q16 of this step), label_q16_i and drop_q16_i are held by the controller.
+module ssnn_spike_encoder #(
+  parameter int Inputs     = 64,  // pixels, 1..65535
+  parameter int Lanes      = 4,   // pixels drawn and seeds hashed per cycle, 1..Inputs
+  parameter int RowBand    = 64,  // pixels per channel (rows of a first-layer tile)
+  parameter int FirstBlock = 0,   // AER block of channel 0
+  parameter int FanoutBits = 8,
+  parameter int CountBits  = 48,
+  localparam int Groups     = (Inputs + Lanes - 1) / Lanes,
+  localparam int SeedGroups = (Inputs + 1 + Lanes - 1) / Lanes,
+  localparam int Channels   = (Inputs + RowBand - 1) / RowBand,
+  localparam int PixBits    = Inputs > 1 ? $clog2(Inputs) : 1,
+  localparam int EventBits  = 26
+) (
+  input  logic                            clk_i,
+  input  logic                            rst_ni,
+  // Command
+  input  logic                            start_i,
+  input  logic [2:0]                      op_i,
+  input  logic                            learn_i,
+  input  logic [63:0]                     sample_key_i,
+  output logic                            busy_o,
+  input  logic [ssnn_pkg::ProbBits:0]     ramp_i,        // this step's full-pixel probability, Q0.16
+  input  logic [ssnn_pkg::ProbBits:0]     label_q16_i,   // label rate, Q0.16
+  input  logic [ssnn_pkg::ProbBits:0]     drop_q16_i,    // input dropout probability, Q0.16
+  // Host: pixel memory (one pixel per cycle while idle) and the sample's label.
+  input  logic                            pix_we_i,
+  input  logic [PixBits-1:0]              pix_addr_i,
+  input  logic [7:0]                      pix_data_i,
+  input  logic [7:0]                      label_i,
+  // Target spike of this step, to the output core.
+  output logic                            label_valid_o,
+  output logic [7:0]                      label_class_o,
+  // AER channels
+  input  logic [Channels*FanoutBits-1:0]  fanout_i,
+  output logic [Channels-1:0]             valid_o,
+  output logic [Channels*EventBits-1:0]   event_o,
+  input  logic [Channels-1:0]             ready_i,
+  output logic [CountBits-1:0]            tx_expected_o,
+  // Counters since reset (systemc EncoderCounters and SourceCounters)
+  output logic [CountBits-1:0]            lfsr_draws_o,
+  output logic [CountBits-1:0]            input_spikes_o,
+  output logic [CountBits-1:0]            label_spikes_o,
+  output logic [CountBits-1:0]            seed_loads_o,
+  output logic [CountBits-1:0]            events_o,
+  output logic [CountBits-1:0]            stall_cycles_o,
+  output logic [CountBits-1:0]            busy_cycles_o,
+  // State (checkers, waveforms): pixel dbg_addr_i's LFSR, the label LFSR, the keep mask.
+  input  logic [PixBits-1:0]              dbg_addr_i,
+  output logic [ssnn_pkg::LfsrBits-1:0]   dbg_lfsr_o,
+  output logic [ssnn_pkg::LfsrBits-1:0]   label_lfsr_o,
+  output logic [Inputs-1:0]               keep_o
+);
+
+  localparam int LB = ssnn_pkg::LfsrBits;
+  localparam int CycBits = 32;
+  localparam int SeedHashLatency = 4;  // ChipConfig::kSeedHashLatency
+  localparam logic [2:0] OpSampleBegin = 3'd1;
+  localparam logic [2:0] OpForward = 3'd2;
+  localparam logic [63:0] SeedMul = 64'hD1B5_4A32_D192_ED03;
+  localparam logic [63:0] LabelStream = 64'h1_0000 * SeedMul;    // stream::kLabel
+  localparam logic [63:0] DropStream = 64'h2_0000 * SeedMul;     // stream::kDropoutBase + 0
+
+`ifndef SYNTHESIS
+  initial begin : p_param_check
+    assert (Inputs >= 1 && Inputs <= 65535)
+      else $fatal(1, "ssnn_spike_encoder: Inputs=%0d must be in 1..65535", Inputs);
+    assert (Lanes >= 1 && Lanes <= Inputs)
+      else $fatal(1, "ssnn_spike_encoder: Lanes=%0d must be in 1..Inputs", Lanes);
+    assert (RowBand >= 1) else $fatal(1, "ssnn_spike_encoder: RowBand must be >= 1");
+  end
+  always @(posedge clk_i or negedge rst_ni) begin : p_input_check
+    if (!rst_ni) begin
+      // Nothing to check in reset.
+    end else begin
+      assert (!(pix_we_i && (busy_o || start_i)))
+        else $error("ssnn_spike_encoder: pixel write while busy");
+      if (start_i && !busy_o) begin
+        assert (op_i == OpSampleBegin || op_i == OpForward)
+          else $error("ssnn_spike_encoder: op %0d is not an encoder command", op_i);
+      end
+    end
+  end
+`endif
+
+  // ---------------------------------------------------------------------------------------------
+  // Command control
+  // ---------------------------------------------------------------------------------------------
+  logic               busy_d, busy_q;
+  logic [2:0]         op_d, op_q;
+  logic [CycBits-1:0] cyc_d, cyc_q;
+  logic               take, take_begin, take_fwd, done, is_begin, is_fwd;
+  logic               sender_empty;
+
+  assign take       = start_i && !busy_q;
+  assign take_begin = take && (op_i == OpSampleBegin);
+  assign take_fwd   = take && (op_i == OpForward);
+  assign is_begin   = busy_q && (op_q == OpSampleBegin);
+  assign is_fwd     = busy_q && (op_q == OpForward);
+
+  always_comb begin
+    if (is_begin) begin
+      done = cyc_q == CycBits'(SeedGroups + SeedHashLatency - 1);
+    end else if (is_fwd) begin
+      done = (cyc_q + CycBits'(1) >= CycBits'(Groups)) && sender_empty;
+    end else begin
+      done = 1'b1;
+    end
+    busy_d = busy_q ? !done : take;
+    op_d   = take ? op_i : op_q;
+    if (take) begin
+      cyc_d = '0;
+    end else if (busy_q && cyc_q != '1) begin
+      cyc_d = cyc_q + CycBits'(1);
+    end else begin
+      cyc_d = cyc_q;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Sample begin: seed hashing (Lanes units, SeedHashLatency deep) and the dropout mask
+  // ---------------------------------------------------------------------------------------------
+  logic [63:0]                key_d, key_q;
+  logic                       hash_en;
+  logic [Lanes*LB-1:0]        hash_seed;
+  logic [SeedHashLatency-1:0] pipe_valid_d, pipe_valid_q;
+  logic [CycBits-1:0]         pipe_group_d [SeedHashLatency];
+  logic [CycBits-1:0]         pipe_group_q [SeedHashLatency];
+  logic [Lanes*LB-1:0]        pipe_seed_d [SeedHashLatency];
+  logic [Lanes*LB-1:0]        pipe_seed_q [SeedHashLatency];
+
+  assign key_d   = take_begin ? sample_key_i : key_q;
+  assign hash_en = is_begin && (cyc_q < CycBits'(SeedGroups));
+
+  for (genvar i = 0; i < Lanes; i++) begin : gen_hash
+    logic [63:0] stream_mix, z;
+    always_comb begin : p_stream
+      // Seed slot s = cyc * Lanes + i: pixel s, or the label after the last pixel.
+      logic [63:0] s;
+      s = 64'(cyc_q) * 64'(Lanes) + 64'(i);
+      stream_mix = (s == 64'(Inputs)) ? LabelStream : s * SeedMul;
+    end
+    ssnn_splitmix64 u_hash (
+      .x_i (key_q ^ stream_mix),
+      .z_o (z)
+    );
+    assign hash_seed[i*LB +: LB] = z[LB-1:0];
+    logic unused_hash;
+    assign unused_hash = ^z[63:LB];
+  end
+
+  always_comb begin
+    pipe_valid_d    = {pipe_valid_q[SeedHashLatency-2:0], hash_en};
+    pipe_group_d[0] = cyc_q;
+    pipe_seed_d[0]  = hash_seed;
+    for (int k = 1; k < SeedHashLatency; k++) begin
+      pipe_group_d[k] = pipe_group_q[k-1];
+      pipe_seed_d[k]  = pipe_seed_q[k-1];
+    end
+  end
+
+  // Dropout mask: one stream, Lanes draws per cycle, pixel group c in cycle c.
+  logic [63:0]                   drop_hash;
+  logic [LB-1:0]                 drop_lfsr_d, drop_lfsr_q;
+  logic                          drop_en_d, drop_en_q;
+  logic [ssnn_pkg::ProbBits:0]   drop_p_d, drop_p_q;
+  logic [(Lanes+1)*LB-1:0]       drop_chain;
+  logic [Lanes-1:0]              keep_bits;
+
+  ssnn_splitmix64 u_drop_hash (
+    .x_i (sample_key_i ^ DropStream),
+    .z_o (drop_hash)
+  );
+  logic unused_drop_hash;
+  assign unused_drop_hash = ^drop_hash[63:LB];
+
+  assign drop_chain[0 +: LB] = drop_lfsr_q;
+  for (genvar i = 0; i < Lanes; i++) begin : gen_drop_draw
+    ssnn_lfsr_step u_step (
+      .state_i (drop_chain[i*LB +: LB]),
+      .next_o  (drop_chain[(i+1)*LB +: LB])
+    );
+    assign keep_bits[i] = !(drop_en_q && ({1'b0, drop_chain[(i+1)*LB + 16 +: 16]} < drop_p_q));
+  end
+
+  always_comb begin
+    drop_lfsr_d = drop_lfsr_q;
+    drop_en_d   = drop_en_q;
+    drop_p_d    = drop_p_q;
+    if (take_begin) begin
+      drop_lfsr_d = (drop_hash[LB-1:0] == '0) ? ssnn_pkg::LfsrZeroSeed : drop_hash[LB-1:0];
+      drop_en_d   = learn_i && (drop_q16_i != '0);
+      drop_p_d    = drop_q16_i;
+    end else if (is_begin && cyc_q < CycBits'(Groups)) begin
+      drop_lfsr_d = drop_chain[Lanes*LB +: LB];
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Forward: group g of pixels drawn at edge g (group 0 at the command's edge)
+  // ---------------------------------------------------------------------------------------------
+  logic               draw_en;
+  logic [CycBits-1:0] draw_group;
+
+  always_comb begin
+    draw_en    = take_fwd || (is_fwd && (cyc_q + CycBits'(1) < CycBits'(Groups)));
+    draw_group = take_fwd ? '0 : cyc_q + CycBits'(1);
+  end
+
+  logic [7:0]          pix_q [Inputs];
+  logic [LB-1:0]       lfsr_d [Inputs];
+  logic [LB-1:0]       lfsr_q [Inputs];
+  logic [Inputs-1:0]   keep_d, keep_q;
+  logic [Inputs-1:0]   set_fwd;
+  logic [Lanes-1:0]    lane_draw, lane_spike;
+  logic [Lanes*LB-1:0] lane_next;
+  logic [LB-1:0]       label_lfsr_d, label_lfsr_q;
+  logic [LB-1:0]       label_next;
+  logic                label_spike;
+
+  for (genvar i = 0; i < Lanes; i++) begin : gen_lane
+    int            j;
+    logic          in_range;
+    logic [LB-1:0] cur, nxt;
+    logic [7:0]    pixel;
+    logic          spike;
+    logic [ssnn_pkg::ProbBits+1:0] unused_prob;
+
+    always_comb begin
+      j        = 32'(draw_group) * Lanes + i;
+      in_range = draw_en && (j < Inputs);
+      cur      = in_range ? lfsr_q[j] : '0;
+      pixel    = in_range ? pix_q[j] : '0;
+      // A dark or dropped pixel's draw could never spike: its LFSR is clock-gated.
+      lane_draw[i] = in_range && (pixel != 8'd0) && keep_q[j];
+    end
+    ssnn_lfsr_step u_step (
+      .state_i (cur),
+      .next_o  (nxt)
+    );
+    ssnn_pixel_draw u_draw (
+      .state_i (nxt),
+      .pixel_i (pixel),
+      .ramp_i,
+      .prob_o  (unused_prob),
+      .spike_o (spike)
+    );
+    assign lane_spike[i]          = lane_draw[i] && spike;
+    assign lane_next[i*LB +: LB]  = nxt;
+  end
+
+  // The label source: one draw at a learning step's command edge (pixel 255: prob == label rate).
+  ssnn_lfsr_step u_label_step (
+    .state_i (label_lfsr_q),
+    .next_o  (label_next)
+  );
+  assign label_spike = take_fwd && learn_i
+                    && ({1'b0, label_next[LB-1 -: ssnn_pkg::ProbBits]} < label_q16_i);
+
+  // The LFSR array: loaded from the seed pipeline, advanced by the lanes.
+  always_comb begin : p_state
+    int s;
+    for (int j = 0; j < Inputs; j++) begin
+      lfsr_d[j] = lfsr_q[j];
+    end
+    label_lfsr_d = (take_fwd && learn_i) ? label_next : label_lfsr_q;
+    keep_d       = keep_q;
+    set_fwd      = '0;
+    if (pipe_valid_q[SeedHashLatency-1]) begin
+      for (int i = 0; i < Lanes; i++) begin
+        s = 32'(pipe_group_q[SeedHashLatency-1]) * Lanes + i;
+        if (s < Inputs) begin
+          lfsr_d[s] = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
+                    ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
+        end else if (s == Inputs) begin
+          label_lfsr_d = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
+                       ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
+        end
+      end
+    end
+    if (is_begin && cyc_q < CycBits'(Groups)) begin
+      for (int i = 0; i < Lanes; i++) begin
+        s = 32'(cyc_q) * Lanes + i;
+        if (s < Inputs) begin
+          keep_d[s] = keep_bits[i];
+        end
+      end
+    end
+    for (int i = 0; i < Lanes; i++) begin
+      s = 32'(draw_group) * Lanes + i;
+      if (lane_draw[i]) begin
+        lfsr_d[s]  = lane_next[i*LB +: LB];
+        set_fwd[s] = lane_spike[i];
+      end
+    end
+  end
+
+  // Label output of the step: cleared by a sample begin, drawn by a forward command.
+  logic       label_valid_d, label_valid_q;
+  logic [7:0] label_class_d, label_class_q;
+  always_comb begin
+    label_valid_d = label_valid_q;
+    label_class_d = label_class_q;
+    if (take_begin) begin
+      label_valid_d = 1'b0;
+    end else if (take_fwd) begin
+      label_valid_d = label_spike;
+      label_class_d = label_spike ? label_i : 8'd0;
+    end
+  end
+
+  ssnn_aer_sender #(
+    .Neurons    (Inputs),
+    .FwdBand    (RowBand),
+    .GradBand   (RowBand),
+    .FirstBlock (FirstBlock),
+    .FanoutBits (FanoutBits),
+    .CountBits  (CountBits)
+  ) u_sender (
+    .clk_i,
+    .rst_ni,
+    .grad_i         (1'b0),
+    .set_fwd_i      (set_fwd),
+    .set_pos_i      ({Inputs{1'b0}}),
+    .set_neg_i      ({Inputs{1'b0}}),
+    .fwd_fanout_i   (fanout_i),
+    .pos_fanout_i   ({(Channels*FanoutBits){1'b0}}),
+    .neg_fanout_i   ({(Channels*FanoutBits){1'b0}}),
+    .valid_o,
+    .event_o,
+    .ready_i,
+    .empty_o        (sender_empty),
+    .tx_expected_o,
+    .events_o,
+    .stall_cycles_o
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Counters
+  // ---------------------------------------------------------------------------------------------
+  logic [CountBits-1:0] draws_d, draws_q, in_spk_d, in_spk_q, lbl_spk_d, lbl_spk_q;
+  logic [CountBits-1:0] seeds_d, seeds_q, busy_cyc_d, busy_cyc_q;
+
+  always_comb begin
+    draws_d   = draws_q + CountBits'(take_fwd && learn_i);
+    in_spk_d  = in_spk_q;
+    for (int i = 0; i < Lanes; i++) begin
+      draws_d  = draws_d + CountBits'(lane_draw[i]);
+      in_spk_d = in_spk_d + CountBits'(lane_spike[i]);
+    end
+    lbl_spk_d  = lbl_spk_q + CountBits'(label_spike);
+    seeds_d    = seeds_q + (take_begin ? CountBits'(Inputs) + CountBits'(1) : '0);
+    busy_cyc_d = busy_cyc_q + CountBits'(busy_q);
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Registers
+  // ---------------------------------------------------------------------------------------------
+  // The pixel memory: host writes, no reset (reloaded for every sample).
+  always_ff @(posedge clk_i) begin
+    if (pix_we_i) begin
+      pix_q[pix_addr_i] <= pix_data_i;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q        <= 1'b0;
+      op_q          <= '0;
+      cyc_q         <= '0;
+      key_q         <= '0;
+      pipe_valid_q  <= '0;
+      for (int k = 0; k < SeedHashLatency; k++) begin
+        pipe_group_q[k] <= '0;
+        pipe_seed_q[k]  <= '0;
+      end
+      drop_lfsr_q   <= ssnn_pkg::LfsrZeroSeed;
+      drop_en_q     <= 1'b0;
+      drop_p_q      <= '0;
+      for (int j = 0; j < Inputs; j++) begin
+        lfsr_q[j] <= LB'(1);
+      end
+      keep_q        <= '1;
+      label_lfsr_q  <= LB'(1);
+      label_valid_q <= 1'b0;
+      label_class_q <= '0;
+      draws_q       <= '0;
+      in_spk_q      <= '0;
+      lbl_spk_q     <= '0;
+      seeds_q       <= '0;
+      busy_cyc_q    <= '0;
+    end else begin
+      busy_q        <= busy_d;
+      op_q          <= op_d;
+      cyc_q         <= cyc_d;
+      key_q         <= key_d;
+      pipe_valid_q  <= pipe_valid_d;
+      for (int k = 0; k < SeedHashLatency; k++) begin
+        pipe_group_q[k] <= pipe_group_d[k];
+        pipe_seed_q[k]  <= pipe_seed_d[k];
+      end
+      drop_lfsr_q   <= drop_lfsr_d;
+      drop_en_q     <= drop_en_d;
+      drop_p_q      <= drop_p_d;
+      for (int j = 0; j < Inputs; j++) begin
+        lfsr_q[j] <= lfsr_d[j];
+      end
+      keep_q        <= keep_d;
+      label_lfsr_q  <= label_lfsr_d;
+      label_valid_q <= label_valid_d;
+      label_class_q <= label_class_d;
+      draws_q       <= draws_d;
+      in_spk_q      <= in_spk_d;
+      lbl_spk_q     <= lbl_spk_d;
+      seeds_q       <= seeds_d;
+      busy_cyc_q    <= busy_cyc_d;
+    end
+  end
+
+  assign busy_o         = busy_q;
+  assign label_valid_o  = label_valid_q;
+  assign label_class_o  = label_class_q;
+  assign lfsr_draws_o   = draws_q;
+  assign input_spikes_o = in_spk_q;
+  assign label_spikes_o = lbl_spk_q;
+  assign seed_loads_o   = seeds_q;
+  assign busy_cycles_o  = busy_cyc_q;
+  assign dbg_lfsr_o     = lfsr_q[dbg_addr_i];
+  assign label_lfsr_o   = label_lfsr_q;
+  assign keep_o         = keep_q;
+
+endmodule

@@ -1,0 +1,276 @@
+// ssnn_controller (verilated C++) in lockstep with the SystemC chip_controller: the test plays the
+// host (sample descriptors, start until busy rises) and the blocks (each started block stays busy
+// for a random number of cycles; the sources' tx_expected and the tiles' rx_count move with random
+// delays, so phases wait for the fabric to drain). After every edge every output of the command
+// bus, busy_o and every counter (cycles per phase, cycles, samples, steps) must agree.
+// Part of bin/rtl_block_tests (sc_block_main.cpp); each test is its own process.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+// Verilator's C++ headers before SystemC's (see sc_tile_lockstep.cpp).
+#include "Vctrl.h"
+#include "Vctrl_one_layer.h"
+#include "rtl_sim.hpp"
+
+#include <systemc>
+
+#include "chip_controller.hpp"
+#include "chip_types.hpp"
+#include "ssnn/config.hpp"
+#include "ssnn/contract/seeding.hpp"
+#include "ssnn_rtl/lockstep.hpp"
+
+namespace {
+
+using ssnn::rtl::Lockstep;
+using ssnn::rtl::Mismatch;
+using ssnn::rtl::test::get_field;
+using ssnn::rtl::test::Rng;
+using ssnn::rtl::test::set_field;
+using ssnn::rtl::test::Sim;
+using ssnn::sc::CtrlPhase;
+
+constexpr int kCountBits = 48;
+constexpr int kPhases = static_cast<int>(CtrlPhase::kCount);
+
+struct CtrlDefault {  // two hidden layers, four tiles
+  using Model = Vctrl;
+  static constexpr int kLayers = 3, kTiles = 4;
+};
+struct CtrlOneLayer {  // no hidden layer: no backward phase
+  using Model = Vctrl_one_layer;
+  static constexpr int kLayers = 1, kTiles = 1;
+};
+
+struct RunResult {
+  uint64_t cycles = 0, samples = 0, steps = 0, drain_waits = 0;
+  std::optional<Mismatch> mismatch;
+};
+
+template <class P>
+class CtrlBench {
+ public:
+  static constexpr int L = P::kLayers, K = P::kTiles;
+
+  explicit CtrlBench(uint64_t seed) : rng_(seed) {
+    cfg_.hidden.assign(static_cast<size_t>(L - 1), 8);
+    cfg_.timesteps = static_cast<int>(rng_.range(1, 6));
+    cfg_.seed = rng_.u64();
+    ct_ = std::make_unique<ssnn::sc::chip_controller>("ctrl", cfg_, K);
+    auto& c = *ct_;
+    c.clk_i(clk_);
+    c.rst_ni(rst_n_);
+    c.start_i(start_);
+    c.learn_i(learn_);
+    c.sample_phase_i(sample_phase_);
+    c.epoch_i(epoch_);
+    c.index_i(index_);
+    c.busy_o(busy_);
+    c.op_o(op_);
+    c.enc_start_o(enc_start_);
+    core_start_.init(L);
+    core_busy_.init(L);
+    tile_busy_.init(K);
+    tx_.init(L + 1);
+    rx_.init(K);
+    for (int l = 0; l < L; ++l) {
+      c.core_start_o[static_cast<size_t>(l)](core_start_[static_cast<size_t>(l)]);
+      c.core_busy_i[static_cast<size_t>(l)](core_busy_[static_cast<size_t>(l)]);
+    }
+    for (int k = 0; k < K; ++k) {
+      c.tile_busy_i[static_cast<size_t>(k)](tile_busy_[static_cast<size_t>(k)]);
+      c.rx_count_i[static_cast<size_t>(k)](rx_[static_cast<size_t>(k)]);
+    }
+    for (int s = 0; s <= L; ++s) c.tx_expected_i[static_cast<size_t>(s)](tx_[static_cast<size_t>(s)]);
+    c.tile_start_o(tile_start_);
+    c.step_o(step_);
+    c.learn_o(learn_o_);
+    c.epoch_o(epoch_o_);
+    c.sample_key_o(key_);
+    c.phase_o(phase_);
+    c.layer_o(layer_);
+    c.enc_busy_i(enc_busy_);
+    rst_n_.write(true);
+    clk_.write(true);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    auto& t = dut_.top();
+    t.seed_i = cfg_.seed;
+    t.timesteps_i = static_cast<uint32_t>(cfg_.timesteps);
+    busy_left_.assign(static_cast<size_t>(2 + L + K), 0);
+    tx_v_.assign(static_cast<size_t>(L + 1), 0);
+    rx_v_.assign(static_cast<size_t>(K), 0);
+    drive_status();
+  }
+
+  RunResult run(uint64_t cycles) {
+    while (ls_.ok() && dut_.cycles() < cycles) run_sample();
+    res_.cycles = dut_.cycles();
+    res_.mismatch = ls_.first();
+    return res_;
+  }
+
+ private:
+  using Model = typename P::Model;
+
+  // Block status of the next edge: busy counters, in-flight events delivered one by one.
+  void drive_status() {
+    auto& t = dut_.top();
+    enc_busy_.write(busy_left_[0] > 0);
+    t.enc_busy_i = busy_left_[0] > 0;
+    for (int l = 0; l < L; ++l) {
+      const bool b = busy_left_[static_cast<size_t>(1 + l)] > 0;
+      core_busy_[static_cast<size_t>(l)].write(b);
+      set_field(t.core_busy_i, l, 1, b);
+    }
+    for (int k = 0; k < K; ++k) {
+      const bool b = busy_left_[static_cast<size_t>(1 + L + k)] > 0;
+      tile_busy_[static_cast<size_t>(k)].write(b);
+      set_field(t.tile_busy_i, k, 1, b);
+      rx_[static_cast<size_t>(k)].write(rx_v_[static_cast<size_t>(k)]);
+      set_field(t.rx_count_i, k * kCountBits, kCountBits, static_cast<int64_t>(rx_v_[static_cast<size_t>(k)]));
+    }
+    for (int s = 0; s <= L; ++s) {
+      tx_[static_cast<size_t>(s)].write(tx_v_[static_cast<size_t>(s)]);
+      set_field(t.tx_expected_i, s * kCountBits, kCountBits, static_cast<int64_t>(tx_v_[static_cast<size_t>(s)]));
+    }
+  }
+
+  // The blocks react to the start lines the controllers drive (compared equal before).
+  void blocks_react() {
+    auto& t = dut_.top();
+    for (auto& b : busy_left_)
+      if (b > 0) --b;
+    auto start = [&](size_t block, int source) {
+      busy_left_[block] = static_cast<int>(rng_.range(0, 6));
+      if (source >= 0 && rng_.chance(0.5)) {
+        const int n = static_cast<int>(rng_.range(1, 4));
+        tx_v_[static_cast<size_t>(source)] += static_cast<uint64_t>(n);
+        in_flight_ += n;
+      }
+    };
+    if (t.enc_start_o) start(0, 0);
+    for (int l = 0; l < L; ++l)
+      if (get_field(t.core_start_o, l, 1)) start(static_cast<size_t>(1 + l), 1 + l);
+    if (t.tile_start_o)
+      for (int k = 0; k < K; ++k) start(static_cast<size_t>(1 + L + k), -1);
+    if (in_flight_ > 0 && rng_.chance(0.4)) {
+      ++rx_v_[static_cast<size_t>(rng_.range(0, K - 1))];
+      --in_flight_;
+      ++res_.drain_waits;
+    }
+  }
+
+  void edge() {
+    clk_.write(false);
+    sc_core::sc_start(1, sc_core::SC_NS);
+    clk_.write(true);
+    sc_core::sc_start(1, sc_core::SC_NS);
+    dut_.tick();
+    ls_.set_cycle(dut_.cycles());
+    check();
+    blocks_react();
+    drive_status();
+  }
+
+  void check() {
+    auto& t = dut_.top();
+    auto c = [&](const char* name, int64_t expected, int64_t actual) { ls_.check("controller", 0, name, expected, actual); };
+    c("busy_o", busy_.read(), t.busy_o);
+    c("op_o", op_.read(), t.op_o);
+    c("enc_start_o", enc_start_.read(), t.enc_start_o);
+    for (int l = 0; l < L; ++l)
+      ls_.check("controller", l + 1, "core_start_o", core_start_[static_cast<size_t>(l)].read(),
+                static_cast<int64_t>(get_field(t.core_start_o, l, 1)));
+    c("tile_start_o", tile_start_.read(), t.tile_start_o);
+    c("step_o", step_.read(), t.step_o);
+    c("learn_o", learn_o_.read(), t.learn_o);
+    c("epoch_o", epoch_o_.read(), t.epoch_o);
+    c("sample_key_o", static_cast<int64_t>(key_.read()), static_cast<int64_t>(t.sample_key_o));
+    c("phase_o", phase_.read(), t.phase_o);
+    c("layer_o", layer_.read(), t.layer_o);
+    const auto& k = ct_->counters();
+    for (int p = 0; p < kPhases; ++p)
+      ls_.check("controller", p, "phase_cycles_o", static_cast<int64_t>(k.phase_cycles[static_cast<size_t>(p)]),
+                static_cast<int64_t>(get_field(t.phase_cycles_o, p * kCountBits, kCountBits)));
+    c("cycles_o", static_cast<int64_t>(k.cycles), static_cast<int64_t>(t.cycles_o));
+    c("samples_o", static_cast<int64_t>(k.samples), static_cast<int64_t>(t.samples_o));
+    c("steps_o", static_cast<int64_t>(k.steps), static_cast<int64_t>(t.steps_o));
+  }
+
+  void run_sample() {
+    auto& t = dut_.top();
+    const bool learn = rng_.chance(0.7);
+    const ssnn::Phase phases[] = {ssnn::Phase::kTrain, ssnn::Phase::kTest, ssnn::Phase::kValidation};
+    const auto ph = static_cast<uint32_t>(rng_.pick(phases));
+    const auto epoch = static_cast<uint32_t>(rng_.range(0, 50));
+    const uint64_t index = rng_.u64() >> static_cast<int>(rng_.range(0, 60));
+    while (rng_.chance(0.4) && ls_.ok()) edge();
+    if (rng_.chance(0.05)) reset_both();
+    learn_.write(learn);
+    sample_phase_.write(ph);
+    epoch_.write(epoch);
+    index_.write(index);
+    start_.write(true);
+    t.learn_i = learn;
+    t.sample_phase_i = static_cast<uint16_t>(ph);
+    t.epoch_i = epoch;
+    t.index_i = index;
+    t.start_i = 1;
+    int guard = 0;
+    while (!busy_.read() && ls_.ok() && ++guard < 100) edge();
+    start_.write(false);
+    t.start_i = 0;
+    guard = 0;
+    while ((busy_.read() || t.busy_o) && ls_.ok() && ++guard < 1000000) edge();
+    ++res_.samples;  // the counters restart at every reset: count here
+    res_.steps += static_cast<uint64_t>(cfg_.timesteps);
+  }
+
+  void reset_both() {
+    rst_n_.write(false);
+    sc_core::sc_start(1, sc_core::SC_NS);
+    rst_n_.write(true);
+    sc_core::sc_start(1, sc_core::SC_NS);
+    dut_.async_reset();
+  }
+
+  Rng rng_;
+  ssnn::ModelConfig cfg_;
+  std::unique_ptr<ssnn::sc::chip_controller> ct_;
+  Sim<Model> dut_;
+  Lockstep ls_;
+  RunResult res_;
+  std::vector<int> busy_left_;  // encoder, cores, tiles
+  std::vector<uint64_t> tx_v_, rx_v_;
+  int in_flight_ = 0;
+
+  sc_core::sc_signal<bool> clk_{"clk"}, rst_n_{"rst_n"}, start_{"start"}, learn_{"learn"}, busy_{"busy"};
+  sc_core::sc_signal<uint32_t> sample_phase_{"sample_phase"}, epoch_{"epoch"}, op_{"op"}, step_{"step"};
+  sc_core::sc_signal<uint32_t> epoch_o_{"epoch_o"}, phase_{"phase"}, layer_{"layer"};
+  sc_core::sc_signal<uint64_t> index_{"index"}, key_{"key"};
+  sc_core::sc_signal<bool> enc_start_{"enc_start"}, tile_start_{"tile_start"}, learn_o_{"learn_o"}, enc_busy_{"enc_busy"};
+  sc_core::sc_vector<sc_core::sc_signal<bool>> core_start_{"core_start"}, core_busy_{"core_busy"}, tile_busy_{"tile_busy"};
+  sc_core::sc_vector<sc_core::sc_signal<uint64_t>> tx_{"tx"}, rx_{"rx"};
+};
+
+template <class P>
+void expect_lockstep(uint64_t seed, uint64_t cycles) {
+  CtrlBench<P> bench(seed);
+  const RunResult r = bench.run(cycles);
+  ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->message();
+  std::printf("cycles %llu, samples %llu, steps %llu, delayed deliveries %llu\n",
+              static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.samples),
+              static_cast<unsigned long long>(r.steps), static_cast<unsigned long long>(r.drain_waits));
+  EXPECT_GT(r.samples, 20u);
+  EXPECT_GT(r.drain_waits, 100u);
+}
+
+TEST(RtlController, ThreeLayerControllerMatchesSystemC) { expect_lockstep<CtrlDefault>(31, 100000); }
+TEST(RtlController, OneLayerControllerMatchesSystemC) { expect_lockstep<CtrlOneLayer>(32, 50000); }
+
+}  // namespace
