@@ -1,5 +1,5 @@
 // The golden model's per-sample loop: encode, forward, error, backward, update, step after step.
-// Why one file (642 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
+// Why one file (675 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
 #include "ssnn/network.hpp"
 
 #include <algorithm>
@@ -521,7 +521,8 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
             const SpikeList& down = my_neg[u + 1];
             if (up.empty() && down.empty()) continue;
             const Range r = thread_range(cfg_.layer_size(l + 1), tid, threads);
-            if (!deferred && syn_layer.pulse_noise == 0 && (up.size() + down.size()) * 8 > static_cast<size_t>(r.end - r.begin) &&
+            if (!deferred && !cells && syn_layer.pulse_noise == 0 &&
+                (up.size() + down.size()) * 8 > static_cast<size_t>(r.end - r.begin) &&
                 dense_pulses(w, syn_layer, r, up, down, spikes_of(ws.part_fwd_, l), ws.rate_drive_.data(),
                              ws.rate_active_.data())) {
               // done: every row at once over the columns of the range
@@ -639,7 +640,6 @@ void GoldenModel::end_of_sample_updates(Workspace& ws, const SampleSpec& spec) {
     }
   }
 }
-
 
 // Rate updates (eq. 9) of weight layer u in vector lanes: every row that spiked, every column at
 // once, the columns without a gradient spike left as they are.  Returns false, changing nothing,
