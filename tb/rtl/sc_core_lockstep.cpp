@@ -85,13 +85,15 @@ class FakeTile : public sc_core::sc_module, public ssnn::sc::tile_sum_if {
   int col_offset() const override { return 0; }
   int num_rows() const override { return static_cast<int>(bwd.size()); }
   int num_cols() const override { return static_cast<int>(fwd.size()); }
-  void take_forward_sums(int32_t* dst) override {
+  bool take_forward_sums(int32_t* dst) override {
     for (size_t j = 0; j < fwd.size(); ++j) dst[j] += fwd[j];
     std::fill(fwd.begin(), fwd.end(), 0);
+    return true;
   }
-  void take_backward_sums(int32_t* dst) override {
+  bool take_backward_sums(int32_t* dst) override {
     for (size_t j = 0; j < bwd.size(); ++j) dst[j] += bwd[j];
     std::fill(bwd.begin(), bwd.end(), 0);
+    return true;
   }
   std::vector<int32_t> fwd, bwd;
 };
