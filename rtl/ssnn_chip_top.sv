@@ -34,8 +34,8 @@ module ssnn_chip_top #(
   parameter int NoiseBits      = 0,                    // pulse-noise hardware of the tiles (0: none)
   parameter int RampWords      = 128,                  // input-ramp table: timesteps up to this
   parameter int CountBits      = 48,
-  localparam int Inputs        = int'(Sizes[15:0]),
-  localparam int Classes       = int'(Sizes[Layers*16 +: 16]),
+  localparam int Inputs        = {16'd0, Sizes[15:0]},
+  localparam int Classes       = {16'd0, Sizes[Layers*16 +: 16]},
   localparam int Tiles         = tile_first(Layers),
   localparam int Blocks        = core_block(Layers) + bands_c(Layers - 1),
   localparam int SumBits       = WeightBits + $clog2(max_span()),
@@ -141,7 +141,7 @@ module ssnn_chip_top #(
   // Floorplan (ChipFloorplan, systemc/chip_floorplan.cpp): constant functions of the parameters
   // ---------------------------------------------------------------------------------------------
   function automatic int size_of(int l);
-    return int'(Sizes[l*16 +: 16]);
+    return {16'd0, Sizes[l*16 +: 16]};
   endfunction
   function automatic int span_of(int n, int t);
     return (t <= 0 || t > n) ? n : t;
@@ -159,9 +159,9 @@ module ssnn_chip_top #(
     return (size_of(l + 1) + span_c(l) - 1) / span_c(l);
   endfunction
   function automatic int tile_first(int l);  // index of weight layer l's first tile
-    int s;
+    int s, m;
     s = 0;
-    for (int m = 0; m < l; m++) s += bands_r(m) * bands_c(m);
+    for (m = 0; m < l; m = m + 1) s = s + bands_r(m) * bands_c(m);
     return s;
   endfunction
   function automatic int channels(int l);    // AER channels of the core of layer l (1..L)
@@ -170,15 +170,15 @@ module ssnn_chip_top #(
     return f > bands_c(l - 1) ? f : bands_c(l - 1);
   endfunction
   function automatic int core_block(int l);  // first AER block of the core of layer l (1..L)
-    int b;
+    int b, m;
     b = bands_r(0);
-    for (int m = 1; m < l; m++) b += channels(m);
+    for (m = 1; m < l; m = m + 1) b = b + channels(m);
     return b;
   endfunction
   function automatic int max_span();
-    int s;
+    int s, m;
     s = 2;
-    for (int m = 0; m < Layers; m++) begin
+    for (m = 0; m < Layers; m = m + 1) begin
       if (span_r(m) > s) s = span_r(m);
       if (span_c(m) > s) s = span_c(m);
     end
@@ -187,15 +187,15 @@ module ssnn_chip_top #(
   // The sum buses: core l's column sums from below (bands_r(l-1) tiles wide) and, for hidden cores,
   // its row sums from above (bands_c(l) tiles wide), all in one vector each.
   function automatic int below_off(int l);
-    int s;
+    int s, m;
     s = 0;
-    for (int m = 1; m < l; m++) s += bands_r(m - 1) * size_of(m) * SumBits;
+    for (m = 1; m < l; m = m + 1) s = s + bands_r(m - 1) * size_of(m) * SumBits;
     return s;
   endfunction
   function automatic int above_off(int l);
-    int s;
+    int s, m;
     s = 0;
-    for (int m = 1; m < l; m++) s += bands_c(m) * size_of(m) * SumBits;
+    for (m = 1; m < l; m = m + 1) s = s + bands_c(m) * size_of(m) * SumBits;
     return s;
   endfunction
 
@@ -294,7 +294,7 @@ module ssnn_chip_top #(
     .we_i    (ramp_we_i),
     .addr_i  (ramp_addr),
     .wdata_i (ramp_data_i),
-    .wmask_i ('1),
+    .wmask_i ({(ssnn_pkg::ProbBits + 1){1'b1}}),
     .rdata_o (ramp)
   );
 
@@ -393,7 +393,7 @@ module ssnn_chip_top #(
     .events_o        (enc_counters_o[4*CountBits +: CountBits]),
     .stall_cycles_o  (enc_counters_o[5*CountBits +: CountBits]),
     .busy_cycles_o   (enc_counters_o[6*CountBits +: CountBits]),
-    .dbg_addr_i      ('0),
+    .dbg_addr_i      ({PixBits{1'b0}}),
     .dbg_lfsr_o      (enc_dbg_lfsr),
     .label_lfsr_o    (enc_label_lfsr),
     .keep_o          (enc_keep)
@@ -532,21 +532,24 @@ module ssnn_chip_top #(
   // Neuron cores: hidden layers 1..L-1, then the output layer
   // ---------------------------------------------------------------------------------------------
   for (genvar l = 1; l < Layers; l++) begin : g_hidden
-    localparam int N    = size_of(l);
-    localparam int Chan = channels(l);
+    localparam int N         = size_of(l);
+    localparam int Chan      = channels(l);
+    localparam int CoreLanes = Lanes < N ? Lanes : N;
+    localparam int Groups    = (N + CoreLanes - 1) / CoreLanes;
+    localparam int GroupBits = Groups > 1 ? $clog2(Groups) : 1;
     logic [Chan*FanoutBits-1:0] fwd_fanout, pos_fanout, neg_fanout;
     for (genvar ch = 0; ch < Chan; ch++) begin : g_fanout
       assign fwd_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < bands_r(l) ? bands_c(l) : 0);
       assign pos_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < bands_c(l - 1) ? bands_r(l - 1) : 0);
       assign neg_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < bands_c(l - 1) ? bands_r(l - 1) : 0);
     end
-    logic [Lanes*(2*ChargeBits+3*PotentialBits+3)-1:0] dbg_state;
+    logic [CoreLanes*(2*ChargeBits+3*PotentialBits+3)-1:0] dbg_state;
     logic unused_dbg;
     assign unused_dbg = ^dbg_state;
 
     ssnn_hidden_core #(
       .Neurons       (N),
-      .Lanes         (Lanes < N ? Lanes : N),
+      .Lanes         (CoreLanes),
       .ChargeBits    (ChargeBits),
       .PotentialBits (PotentialBits),
       .InputBits     (InputBits),
@@ -593,7 +596,7 @@ module ssnn_chip_top #(
       .stall_cycles_o     (core_counters_o[((l-1)*CoreCounts+8)*CountBits +: CountBits]),
       .busy_cycles_o      (core_counters_o[((l-1)*CoreCounts+9)*CountBits +: CountBits]),
       .dbg_req_i          (1'b0),
-      .dbg_group_i        ('0),
+      .dbg_group_i        ({GroupBits{1'b0}}),
       .dbg_state_o        (dbg_state)
     );
     assign core_counters_o[((l-1)*CoreCounts+5)*CountBits +: CountBits] = '0;  // no WTA

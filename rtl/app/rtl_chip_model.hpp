@@ -70,23 +70,17 @@ class RtlChipModel final : public RtlChip {
 
   void load_weights(const std::vector<WeightMatrix>& w) override {
     if (static_cast<int>(w.size()) != cfg_.layers()) throw ConfigError("weights: layer count does not match the network");
-    V& t = *top_;
-    for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-      const sc::TileGeometry& g = plan_.tiles[k];
-      const WeightMatrix& m = w[static_cast<size_t>(g.layer)];
-      if (m.rows != cfg_.layer_size(g.layer) || m.cols != cfg_.layer_size(g.layer + 1))
-        throw ConfigError("weights: layer " + std::to_string(g.layer) + " does not match the network");
-      for (int r = 0; r < g.rows; ++r)
-        for (int c = 0; c < g.cols; ++c) {
-          t.w_req_i = 1;
-          t.w_we_i = 1;
-          t.w_tile_i = static_cast<uint32_t>(k);
-          t.w_row_i = static_cast<uint32_t>(r);
-          t.w_col_i = static_cast<uint32_t>(c);
-          t.w_wdata_i = field(m.at(g.row0 + r, g.col0 + c), shape_.weight_bits);
-          tick();
-        }
+    for (int l = 0; l < cfg_.layers(); ++l) {
+      const WeightMatrix& m = w[static_cast<size_t>(l)];
+      if (m.rows != cfg_.layer_size(l) || m.cols != cfg_.layer_size(l + 1))
+        throw ConfigError("weights: layer " + std::to_string(l) + " does not match the network");
     }
+    V& t = *top_;
+    each_weight([&](const sc::TileGeometry& g, int r, int c) {
+      t.w_we_i = 1;
+      t.w_wdata_i = field(w[static_cast<size_t>(g.layer)].at(g.row0 + r, g.col0 + c), shape_.weight_bits);
+      tick();
+    });
     t.w_req_i = 0;
     t.w_we_i = 0;
     t.eval();
@@ -96,22 +90,13 @@ class RtlChipModel final : public RtlChip {
     std::vector<WeightMatrix> w;
     for (int l = 0; l < cfg_.layers(); ++l) w.emplace_back(cfg_.layer_size(l), cfg_.layer_size(l + 1));
     V& t = *top_;
-    for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-      const sc::TileGeometry& g = plan_.tiles[k];
-      for (int r = 0; r < g.rows; ++r)
-        for (int c = 0; c < g.cols; ++c) {
-          t.w_req_i = 1;
-          t.w_we_i = 0;
-          t.w_tile_i = static_cast<uint32_t>(k);
-          t.w_row_i = static_cast<uint32_t>(r);
-          t.w_col_i = static_cast<uint32_t>(c);
-          tick();
-          t.w_req_i = 0;
-          t.eval();
-          w[static_cast<size_t>(g.layer)].at(g.row0 + r, g.col0 + c) =
-              static_cast<int32_t>(sext(t.w_rdata_o, shape_.weight_bits));
-        }
-    }
+    each_weight([&](const sc::TileGeometry& g, int r, int c) {
+      t.w_we_i = 0;
+      tick();
+      t.w_req_i = 0;
+      t.eval();
+      w[static_cast<size_t>(g.layer)].at(g.row0 + r, g.col0 + c) = static_cast<int32_t>(sext(t.w_rdata_o, shape_.weight_bits));
+    });
     return w;
   }
 
@@ -231,6 +216,23 @@ class RtlChipModel final : public RtlChip {
     int b = 0;
     while ((uint64_t{1} << b) < v + 1) ++b;
     return b;
+  }
+
+  // Calls f(tile, row, col) for every cross-point with the weight port addressing it (w_req_i high).
+  template <class F>
+  void each_weight(F f) {
+    V& t = *top_;
+    for (size_t k = 0; k < plan_.tiles.size(); ++k) {
+      const sc::TileGeometry& g = plan_.tiles[k];
+      for (int r = 0; r < g.rows; ++r)
+        for (int c = 0; c < g.cols; ++c) {
+          t.w_req_i = 1;
+          t.w_tile_i = static_cast<uint32_t>(k);
+          t.w_row_i = static_cast<uint32_t>(r);
+          t.w_col_i = static_cast<uint32_t>(c);
+          f(g, r, c);
+        }
+    }
   }
 
   void tick() {

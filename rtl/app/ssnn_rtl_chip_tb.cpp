@@ -230,33 +230,10 @@ int run(int argc, char** argv) {
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
 
-  ssnn::Checkpoint ckpt;
-  const bool inference_only = !o.load_weights.empty();
-  if (inference_only) {
-    ssnn::InferenceOverrides infer;
-    if (app.count("--timesteps") > 0) infer.timesteps = cfg.timesteps;
-    if (app.count("--tau-divisor") > 0) infer.tau_divisor = cfg.tau_divisor;
-    infer.reseed = app.count("--seed") > 0;
-    infer.seed = cfg.seed;
-    ckpt = ssnn::load_checkpoint(o.load_weights);
-    cfg = infer.apply(ckpt.config);
-    o.epochs = 0;
-  }
-  const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
-  ssnn::TrainingSplit split;
-  const ssnn::Dataset& train_set = split.train;
-  if (!inference_only) {
-    split = ssnn::load_training_split(o.dataset, o.data_dir, o.train_samples, 0);
-    ssnn::check_test_split(train_set, test_set);
-    if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
-    cfg.inputs = static_cast<int>(train_set.pixels_per_image());
-  }
-  cfg.validate();
-  ssnn::check_run_size(cfg, static_cast<double>(o.epochs) * static_cast<double>(train_set.size()) +
-                                static_cast<double>(test_set.size()),
-                       ssnn::RunLimits::kMaxChipWork, inference_only ? "--test-samples" : "--epochs", o.allow_large);
-  ssnn::check_data_fits(test_set, cfg, "--dataset");
-  if (!inference_only) ssnn::check_data_fits(train_set, cfg, "--dataset");
+  const ssnn::sc::ChipTbInputs in = ssnn::sc::load_chip_tb_inputs(app, cfg, o);
+  const bool inference_only = in.inference_only;
+  const ssnn::Dataset& test_set = in.test_set;
+  const ssnn::Dataset& train_set = in.split.train;
   ssnn::check_run_paths({{"--load-weights", o.load_weights}, {"--dataset", test_set.images_file},
                          {"--dataset", test_set.labels_file}, {"--dataset", train_set.images_file},
                          {"--dataset", train_set.labels_file}},
@@ -264,7 +241,7 @@ int run(int argc, char** argv) {
   ssnn::sc::finish_chip_options(app, cfg, chip);
 
   std::unique_ptr<ssnn::rtl::RtlChip> dut = ssnn::rtl::make_rtl_chip(cfg, chip);
-  const std::vector<ssnn::WeightMatrix> w0 = inference_only ? ckpt.weights : ssnn::initial_weights(cfg);
+  const std::vector<ssnn::WeightMatrix> w0 = inference_only ? in.ckpt.weights : ssnn::initial_weights(cfg);
   dut->power_on();
   dut->load_weights(w0);
   std::unique_ptr<ssnn::GoldenModel> golden;

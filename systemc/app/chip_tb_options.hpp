@@ -9,9 +9,15 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "chip_config.hpp"
+#include "ssnn/checkpoint.hpp"
 #include "ssnn/cli_options.hpp"
+#include "ssnn/data_split.hpp"
+#include "ssnn/idx.hpp"
+#include "ssnn/run_limits.hpp"
+#include "ssnn/trainer.hpp"
 
 namespace ssnn::sc {
 
@@ -101,6 +107,56 @@ inline void add_chip_tb_options(CLI::App& app, ModelConfig& cfg, ModelOptionText
   app.add_option("--rtl-inject", o.rtl_inject, "test the checker: KIND[:N] corrupts the N-th RTL command of neuron, "
                                                "coincidence or encoder")->group(v);
 
+}
+
+// What a testbench run reads: the weights of an inference-only run (--load-weights, which bring their
+// model) and the data sets, with the model's inputs and classes taken from the data.
+struct ChipTbInputs {
+  Checkpoint ckpt;
+  bool inference_only = false;
+  Dataset test_set;
+  TrainingSplit split;
+};
+
+// After parsing: loads the inputs, completes and checks `cfg` against them (ConfigError naming the
+// option); o.epochs becomes 0 for an inference-only run.
+inline ChipTbInputs load_chip_tb_inputs(const CLI::App& app, ModelConfig& cfg, ChipTbOptions& o) {
+  ChipTbInputs in;
+  in.inference_only = !o.load_weights.empty();
+  if (in.inference_only) {
+    // The weights bring their model; only the inference window and the stream seed may differ
+    // (as `ssnn_golden eval -T/--tau-divisor/--seed`, so both levels infer the same way).
+    InferenceOverrides infer;
+    if (app.count("--timesteps") > 0) infer.timesteps = cfg.timesteps;
+    if (app.count("--tau-divisor") > 0) infer.tau_divisor = cfg.tau_divisor;
+    infer.reseed = app.count("--seed") > 0;
+    infer.seed = cfg.seed;
+    in.ckpt = load_checkpoint(o.load_weights);
+    cfg = infer.apply(in.ckpt.config);
+    o.epochs = 0;
+  }
+  in.test_set = load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
+  if (in.inference_only && o.validation > 0)
+    throw ConfigError("--validation: a training option (score held-out images of loaded weights with ssnn_golden eval --validation)");
+  const Dataset& train_set = in.split.train;
+  const Dataset& test_set = in.test_set;
+  if (!in.inference_only) {
+    in.split = load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
+    check_test_split(train_set, test_set);
+    if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
+    else if (cfg.classes < static_cast<int>(train_set.num_classes))
+      throw ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
+                                    train_set.num_classes, o.dataset, train_set.labels_file));
+    cfg.inputs = static_cast<int>(train_set.pixels_per_image());
+  }
+  cfg.validate();
+  check_run_size(cfg, static_cast<double>(o.epochs) * static_cast<double>(train_set.size()) +
+                          static_cast<double>(test_set.size()),
+                 RunLimits::kMaxChipWork, in.inference_only ? "--test-samples" : "--epochs", o.allow_large);
+  // As the golden model's evaluate() and Trainer: no image is read past its end, no label beyond the outputs.
+  check_data_fits(test_set, cfg, "--dataset");
+  if (!in.inference_only) check_data_fits(train_set, cfg, "--dataset");
+  return in;
 }
 
 // After parsing, once the network is known: the default tile size shrinks to fit small networks (an

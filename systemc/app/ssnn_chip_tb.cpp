@@ -171,41 +171,12 @@ int run(int argc, char** argv) {
   if (app.count("--resume") > 0 && o.rtl != "none")
     throw ConfigError("--resume: not with --rtl (the co-simulation checks one uninterrupted run)");
 
-  ssnn::Checkpoint ckpt;
-  const bool inference_only = !o.load_weights.empty();
-  if (inference_only) {
-    // The weights bring their model; only the inference window and the stream seed may differ
-    // (as `ssnn_golden eval -T/--tau-divisor/--seed`, so both levels infer the same way).
-    ssnn::InferenceOverrides infer;
-    if (app.count("--timesteps") > 0) infer.timesteps = cfg.timesteps;
-    if (app.count("--tau-divisor") > 0) infer.tau_divisor = cfg.tau_divisor;
-    infer.reseed = app.count("--seed") > 0;
-    infer.seed = cfg.seed;
-    ckpt = ssnn::load_checkpoint(o.load_weights);
-    cfg = infer.apply(ckpt.config);
-    o.epochs = 0;
-  }
-  const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
-  if (inference_only && o.validation > 0)
-    throw ConfigError("--validation: a training option (score held-out images of loaded weights with ssnn_golden eval --validation)");
-  ssnn::TrainingSplit split;
+  ssnn::sc::ChipTbInputs in = ssnn::sc::load_chip_tb_inputs(app, cfg, o);
+  const ssnn::Checkpoint& ckpt = in.ckpt;
+  const bool inference_only = in.inference_only;
+  const ssnn::Dataset& test_set = in.test_set;
+  const ssnn::TrainingSplit& split = in.split;
   const ssnn::Dataset& train_set = split.train;
-  if (!inference_only) {
-    split = ssnn::load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
-    ssnn::check_test_split(train_set, test_set);
-    if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
-    else if (cfg.classes < static_cast<int>(train_set.num_classes))
-      throw ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
-                                    train_set.num_classes, o.dataset, train_set.labels_file));
-    cfg.inputs = static_cast<int>(train_set.pixels_per_image());
-  }
-  cfg.validate();
-  ssnn::check_run_size(cfg, static_cast<double>(o.epochs) * static_cast<double>(train_set.size()) +
-                                static_cast<double>(test_set.size()),
-                       ssnn::RunLimits::kMaxChipWork, inference_only ? "--test-samples" : "--epochs", o.allow_large);
-  // As the golden model's evaluate() and Trainer: no image is read past its end, no label beyond the outputs.
-  ssnn::check_data_fits(test_set, cfg, "--dataset");
-  if (!inference_only) ssnn::check_data_fits(train_set, cfg, "--dataset");
   {
     // Every output (the --trace VCD, kept beside an FST until it is converted, included) is checked
     // before the run; the checkpoint is read back by --resume and rewritten, so it is an output only.
