@@ -80,14 +80,10 @@ def main():
     ap.add_argument("--sweeps", nargs="+", choices=sorted(SWEEPS), default=sorted(SWEEPS))
     ap.add_argument("--img-dir", default=os.path.join(figlib.REPO, "docs", "img"))
     args = ap.parse_args()
-    try:
-        for name in args.sweeps:
-            plot(name, args.img_dir)
-    except figlib.Error as e:
-        print(f"device_sweeps.py: error: {e}", file=sys.stderr)
-        return 2
+    for name in args.sweeps:
+        plot(name, args.img_dir)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    figlib.run_main(main)
