@@ -24,12 +24,7 @@ std::vector<std::vector<AerEvent>> random_sources(unsigned num_inputs, unsigned 
 
 AerRouterConfig router_config(unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
                               unsigned events_per_cycle) {
-  AerRouterConfig c;
-  c.num_inputs = num_inputs;
-  c.num_outputs = num_outputs;
-  c.fifo_depth = fifo_depth;
-  c.events_per_cycle = events_per_cycle;
-  return c;
+  return AerRouterConfig{num_inputs, num_outputs, fifo_depth, events_per_cycle, AerRoutingTable{}};
 }
 
 AerRouterConfig random_router_config(unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
