@@ -58,9 +58,9 @@ def relative(path):
     return os.path.relpath(path, REPO) if path.startswith(REPO + os.sep) else path
 
 
-def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=None):
-    """Run one sweep file through scripts/sweep.py (jobs 0: sweep.py's default), echoing the command
-    as `[tag] $ ...` on `file` (default stderr); raises Error if it fails."""
+def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=None, cwd=None):
+    """Run one sweep file through scripts/sweep.py (jobs 0: sweep.py's default) in folder `cwd` (default:
+    this one), echoing the command as `[tag] $ ...` on `file` (default stderr); raises Error if it fails."""
     cmd = [SWEEP_PY, path, "--bin-dir", bin_dir]
     if jobs:
         cmd += ["-j", str(jobs)]
@@ -69,7 +69,7 @@ def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=No
     if not progress:
         cmd.append("--no-progress")
     print(f"[{tag}] $ " + shown(cmd), file=file or sys.stderr, flush=True)
-    rc = subprocess.call([sys.executable] + cmd)
+    rc = subprocess.call([sys.executable] + cmd, cwd=cwd)
     if rc != 0:
         raise Error(f"sweep.py exited with status {rc} for {relative(path)}")
 
