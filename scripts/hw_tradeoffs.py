@@ -516,6 +516,31 @@ def check(p, profile, args):
     return 0 if failures == 0 and compared > 0 else 1
 
 
+def restore_checkpoints(p, path, doc, args):
+    """Checkpoints stay out of git: on a machine that has a training report but not its checkpoint,
+    retrain those points into a temporary folder, require the report to equal the kept one, and put
+    the checkpoint in place for the chip runs."""
+    out = figlib.sweep_output(path, doc)
+    missing = [o for o in doc["points"]
+               if os.path.exists(checkpoint_of(p, o, out).replace(".ckpt", ".json"))
+               and not os.path.exists(checkpoint_of(p, o, out))]
+    if not missing:
+        return
+    print(f"[hw] {len(missing)} training run(s) have a report but no checkpoint here: retraining them")
+    tmp = tempfile.mkdtemp(prefix="hw_tradeoffs_weights_")
+    try:
+        doc = dict(doc, points=missing)
+        rerun = rerun_sweep("train", path, doc, tmp, argparse.Namespace(select=None, jobs=args.jobs,
+                            bin_dir=args.bin_dir, no_progress=args.no_progress))
+        compared, failures = compare_sweep("train", out, rerun, doc["base"])
+        if failures or compared != len(missing):
+            raise Error("retrained weights do not reproduce the kept training reports (see above)")
+        for o in missing:
+            os.replace(checkpoint_of(p, o, rerun), checkpoint_of(p, o, out))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ---------------------------------------------------------------------------------------------
 
 def main(argv=None):
@@ -544,6 +569,8 @@ def main(argv=None):
             write_sweep_files(p, args.profile)
             for sw, (path, doc) in docs.items():  # in order: training before the chip reads its weights
                 run_sweep(path, args.jobs, args.bin_dir, progress=not args.no_progress)
+                if sw == "train":
+                    restore_checkpoints(p, path, doc, args)
         out_dirs = {sw: figlib.sweep_output(path, doc) for sw, (path, doc) in docs.items()}
         img = args.img_dir or p["img_dir"]
         data = args.data_dir or p["data_dir"]
