@@ -10,16 +10,8 @@
 namespace ssnn::sc {
 
 crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry)
-    : sc_core::sc_module(name),
-      clk_i("clk_i"),
-      rst_ni("rst_ni"),
-      start_i("start_i"),
-      op_i("op_i"),
-      step_i("step_i"),
-      learn_i("learn_i"),
+    : command_block(name),
       epoch_i("epoch_i"),
-      sample_key_i("sample_key_i"),
-      busy_o("busy_o"),
       valid_i("valid_i"),
       event_i("event_i"),
       ready_o("ready_o"),
@@ -271,26 +263,22 @@ void crossbar_tile::run_command(Op op) {
   busy_o.write(true);
 }
 
-bool crossbar_tile::take_forward_sums(int32_t* dst) {
-  int32_t* out = dst + geo_.col0;
-  for (int j = 0; j < geo_.cols; ++j) {
-    out[j] += acc_fwd_[static_cast<size_t>(j)];
-    acc_fwd_[static_cast<size_t>(j)] = 0;
+namespace {
+// Adds the accumulators to the bus words at `out` and clears them; returns whether an event was read
+// since the last take (and clears that too).
+bool take_sums(std::vector<int32_t>& acc, int32_t* out, bool& read_since) {
+  for (size_t k = 0; k < acc.size(); ++k) {
+    out[k] += acc[k];
+    acc[k] = 0;
   }
-  const bool read = fwd_read_;
-  fwd_read_ = false;
+  const bool read = read_since;
+  read_since = false;
   return read;
 }
+}  // namespace
 
-bool crossbar_tile::take_backward_sums(int32_t* dst) {
-  int32_t* out = dst + geo_.row0;
-  for (int i = 0; i < geo_.rows; ++i) {
-    out[i] += acc_bwd_[static_cast<size_t>(i)];
-    acc_bwd_[static_cast<size_t>(i)] = 0;
-  }
-  const bool read = bwd_read_;
-  bwd_read_ = false;
-  return read;
-}
+bool crossbar_tile::take_forward_sums(int32_t* dst) { return take_sums(acc_fwd_, dst + geo_.col0, fwd_read_); }
+
+bool crossbar_tile::take_backward_sums(int32_t* dst) { return take_sums(acc_bwd_, dst + geo_.row0, bwd_read_); }
 
 }  // namespace ssnn::sc

@@ -170,20 +170,23 @@ void neuron_core::queue_gradient_events(int t) {
   cnt_.gradient_updates += static_cast<uint64_t>(n_);
 }
 
+void neuron_core::gradient_neuron(size_t u, int32_t in, bool gate_open, int32_t theta) {
+  const GradientStep r =
+      gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, gate_open, theta);
+  grad_charge_[u] = r.next.charge;
+  grad_pos_[u] = r.next.pos;
+  grad_neg_[u] = r.next.neg;
+  gate_[u] = r.next.gate;
+  pos_flag_[u] = r.spike_pos;
+  neg_flag_[u] = r.spike_neg;
+}
+
 int neuron_core::error() {
   const int32_t theta_err = cfg_.gradient_threshold(layer_);  // the output layer: theta_err
   const int label = label_valid_i.read() ? static_cast<int>(label_class_i.read()) : -1;
   for (int k = 0; k < n_; ++k) {
     const auto u = static_cast<size_t>(k);
-    const int32_t in = output_error_input(k == label, fwd_flag_[u], cfg_.err_unit);
-    const GradientStep r =
-        gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, fwd_flag_[u] != 0, theta_err);
-    grad_charge_[u] = r.next.charge;
-    grad_pos_[u] = r.next.pos;
-    grad_neg_[u] = r.next.neg;
-    gate_[u] = r.next.gate;
-    pos_flag_[u] = r.spike_pos;
-    neg_flag_[u] = r.spike_neg;
+    gradient_neuron(u, output_error_input(k == label, fwd_flag_[u], cfg_.err_unit), fwd_flag_[u] != 0, theta_err);
   }
   if (cosim_) cosim_->core_error(*this, label, theta_err);
   queue_gradient_events(static_cast<int>(step_i.read()));
@@ -201,14 +204,7 @@ int neuron_core::backward() {
   const int32_t theta_grad = cfg_.gradient_threshold(layer_);
   for (int j = 0; j < n_; ++j) {
     const auto u = static_cast<size_t>(j);
-    const GradientStep r = gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0},
-                                         acc_[u], gate_open_[u] != 0, theta_grad);
-    grad_charge_[u] = r.next.charge;
-    grad_pos_[u] = r.next.pos;
-    grad_neg_[u] = r.next.neg;
-    gate_[u] = r.next.gate;
-    pos_flag_[u] = r.spike_pos;
-    neg_flag_[u] = r.spike_neg;
+    gradient_neuron(u, acc_[u], gate_open_[u] != 0, theta_grad);
   }
   if (cosim_) cosim_->core_backward(*this, acc_.data(), theta_grad);
   queue_gradient_events(static_cast<int>(step_i.read()));

@@ -100,18 +100,6 @@ nlohmann::json to_json(const AnnConfig& c) {
   return j;
 }
 
-nlohmann::json to_json(const EpochStats& e) {
-  return nlohmann::json{{"epoch", e.epoch},
-                        {"lr_start", e.lr_start},
-                        {"lr_end", e.lr_end},
-                        {"train_loss", e.train_loss},
-                        {"train_accuracy", e.train_accuracy},
-                        {"test_loss", e.test_loss},
-                        {"test_accuracy", e.test_accuracy},
-                        {"train_seconds", e.train_seconds},
-                        {"test_seconds", e.test_seconds}};
-}
-
 namespace {
 
 // Counter-based uniform [0, 1) stream of one (key, stream) pair: draw i = mix(base + i).

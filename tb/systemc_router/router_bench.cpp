@@ -26,15 +26,7 @@ namespace {
 
 constexpr unsigned kIn = bench_driver::kIn, kOut = bench_driver::kOut, kDepth = 4, kBw = 2;
 
-AerRouterConfig bench_config() {
-  AerRouterConfig c;
-  c.num_inputs = kIn;
-  c.num_outputs = kOut;
-  c.fifo_depth = kDepth;
-  c.events_per_cycle = kBw;
-  c.routes = random_routes(kIn, 2, kOut, 0, 1);
-  return c;
-}
+AerRouterConfig bench_config() { return random_router_config(kIn, kOut, kDepth, kBw, 2, 0, 1); }
 
 // Process CPU time: on a shared machine wall time measures the neighbours too.
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
