@@ -54,17 +54,9 @@ void crossbar_tile::end_of_elaboration() {
 }
 
 void crossbar_tile::reset_state() {
-  std::fill(acc_fwd_.begin(), acc_fwd_.end(), 0);
-  std::fill(acc_bwd_.begin(), acc_bwd_.end(), 0);
-  std::fill(row_flag_.begin(), row_flag_.end(), 0);
-  std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
-  std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
-  std::fill(row_count_.begin(), row_count_.end(), 0);
-  std::fill(pos_count_.begin(), pos_count_.end(), 0);
-  std::fill(neg_count_.begin(), neg_count_.end(), 0);
-  rows_hit_.clear();
-  pos_hit_.clear();
-  neg_hit_.clear();
+  for (auto* v : {&acc_fwd_, &acc_bwd_, &row_count_, &pos_count_, &neg_count_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&row_flag_, &pos_flag_, &neg_flag_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&rows_hit_, &pos_hit_, &neg_hit_}) v->clear();
   rx_ = 0;
   busy_left_ = 0;
   fwd_read_ = bwd_read_ = false;

@@ -45,11 +45,14 @@ void neuron_core::reset_state() {
   prediction_ = 0;
   for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_})
     std::fill(v->begin(), v->end(), 0);
-  for (auto* v : {&gate_, &fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_, &keep_}) std::fill(v->begin(), v->end(), 0);
-  list_fwd_.clear();
-  list_pos_.clear();
-  list_neg_.clear();
+  for (auto* v : {&gate_, &keep_}) std::fill(v->begin(), v->end(), 0);
+  clear_spike_flags();
   cnt_ = CoreCounters{};
+}
+
+void neuron_core::clear_spike_flags() {
+  for (auto* v : {&fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&list_fwd_, &list_pos_, &list_neg_}) v->clear();
 }
 
 int neuron_core::sample_begin() {
@@ -58,13 +61,7 @@ int neuron_core::sample_begin() {
     std::fill(v->begin(), v->end(), 0);
   // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
   std::fill(gate_.begin(), gate_.end(), is_output() ? 1 : 0);
-  std::fill(fwd_flag_.begin(), fwd_flag_.end(), 0);
-  std::fill(gate_open_.begin(), gate_open_.end(), 0);
-  std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
-  std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
-  list_fwd_.clear();
-  list_pos_.clear();
-  list_neg_.clear();
+  clear_spike_flags();
   const double drop = learn && !is_output() ? cfg_.dropout_hidden : 0.0;
   dropout_mask(sample_key_i.read(), layer_, drop, n_, keep_.data());
   if (cosim_) cosim_->core_sample_begin(*this);

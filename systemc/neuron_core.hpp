@@ -84,6 +84,8 @@ class neuron_core : public aer_source {
   int forward();
   int error();
   int backward();
+  // The step's spike flags (forward, gate events, gradient) and spike lists, cleared.
+  void clear_spike_flags();
   // One gradient-neuron step of neuron u (ssnn::gradient_step) with input `in`, its state and
   // spike flags updated; error() and backward() differ only in the input and what opens the gate.
   void gradient_neuron(size_t u, int32_t in, bool gate_open, int32_t theta);
