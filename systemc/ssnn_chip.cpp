@@ -80,13 +80,9 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   core_busy_s_.init(static_cast<size_t>(L));
   prediction_s_.init(static_cast<size_t>(L));
   tile_busy_s_.init(static_cast<size_t>(n_tiles));
-  in_valid_s_.init(n_in);
-  in_ready_s_.init(n_in);
-  in_event_s_.init(n_in);
+  router_in_.init(n_in);
   tx_s_.init(n_src);
-  out_valid_s_.init(static_cast<size_t>(n_tiles));
-  out_ready_s_.init(static_cast<size_t>(n_tiles));
-  out_event_s_.init(static_cast<size_t>(n_tiles));
+  router_out_.init(static_cast<size_t>(n_tiles));
   rx_s_.init(static_cast<size_t>(n_tiles));
 
   // Controller.
@@ -128,9 +124,9 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   auto bind_source = [&](aer_source& s, unsigned source, int first_block) {
     for (int k = 0; k < s.num_channels(); ++k) {
       const auto port = static_cast<size_t>(first_block + k);
-      s.valid_o[static_cast<size_t>(k)](in_valid_s_[port]);
-      s.event_o[static_cast<size_t>(k)](in_event_s_[port]);
-      s.ready_i[static_cast<size_t>(k)](in_ready_s_[port]);
+      s.valid_o[static_cast<size_t>(k)](router_in_.valid[port]);
+      s.event_o[static_cast<size_t>(k)](router_in_.event[port]);
+      s.ready_i[static_cast<size_t>(k)](router_in_.ready[port]);
     }
     s.tx_expected_o(tx_s_[source]);
   };
@@ -163,26 +159,17 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
     crossbar_tile& t = *tiles_[u];
     bind_command_bus(t, tile_start_s_, tile_busy_s_[u]);
     t.epoch_i(epoch_s_);
-    t.valid_i(out_valid_s_[u]);
-    t.event_i(out_event_s_[u]);
-    t.ready_o(out_ready_s_[u]);
+    t.valid_i(router_out_.valid[u]);
+    t.event_i(router_out_.event[u]);
+    t.ready_o(router_out_.ready[u]);
     t.rx_count_o(rx_s_[u]);
   }
   // Router.
   aer_router& ro = *router_;
   ro.clk_i(clk_i);
   ro.rst_ni(rst_ni);
-  for (unsigned i = 0; i < n_in; ++i) {
-    ro.valid_i[i](in_valid_s_[i]);
-    ro.event_i[i](in_event_s_[i]);
-    ro.ready_o[i](in_ready_s_[i]);
-  }
-  for (int k = 0; k < n_tiles; ++k) {
-    const auto u = static_cast<size_t>(k);
-    ro.valid_o[u](out_valid_s_[u]);
-    ro.event_o[u](out_event_s_[u]);
-    ro.ready_i[u](out_ready_s_[u]);
-  }
+  ro.bind_inputs(router_in_);
+  ro.bind_outputs(router_out_);
 
   obs_fwd_.resize(static_cast<size_t>(L) + 1);
   obs_pos_.resize(static_cast<size_t>(L) + 1);

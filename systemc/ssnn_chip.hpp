@@ -124,8 +124,8 @@ class ssnn_chip : public host_interface {
   sc_core::sc_signal<uint32_t> label_class_s_{"label_class"};
   sc_core::sc_vector<sc_core::sc_signal<bool>> core_start_s_, core_busy_s_, tile_busy_s_;
   sc_core::sc_vector<sc_core::sc_signal<uint32_t>> prediction_s_;
-  sc_core::sc_vector<sc_core::sc_signal<bool>> in_valid_s_, in_ready_s_, out_valid_s_, out_ready_s_;
-  sc_core::sc_vector<sc_core::sc_signal<AerEvent>> in_event_s_, out_event_s_;
+  AerLinks router_in_{"router_in_"};    // one channel per AER block (the sources' channels)
+  AerLinks router_out_{"router_out_"};  // one channel per tile
   sc_core::sc_vector<sc_core::sc_signal<uint64_t>> tx_s_, rx_s_;
 
   std::unique_ptr<spike_encoder> encoder_;

@@ -197,10 +197,10 @@ TEST(RouterSc, AsyncResetInMidTraffic) {
   sc_core::sc_start(1, sc_core::SC_NS);  // no clock edge in this window
   EXPECT_TRUE(h.dut.core().idle());
   for (unsigned i = 0; i < p.inputs; ++i) {
-    EXPECT_FALSE(h.in_ready[i].read()) << "ready_o must drop during reset";
+    EXPECT_FALSE(h.in.ready[i].read()) << "ready_o must drop during reset";
     EXPECT_EQ(h.dut.core().fifo_occupancy(i), 0u);
   }
-  for (unsigned o = 0; o < p.outputs; ++o) EXPECT_FALSE(h.out_valid[o].read());
+  for (unsigned o = 0; o < p.outputs; ++o) EXPECT_FALSE(h.out.valid[o].read());
   AerRouterCore fresh(cfg);
   EXPECT_TRUE(h.dut.counters() == fresh.counters()) << "reset clears every counter";
 
@@ -238,8 +238,8 @@ TEST(RouterSc, HighWaterMarks) {
   h.run_edges(19);
   EXPECT_EQ(h.dut.counters().fifo_high_water, (std::vector<uint32_t>{4, 2}));
   EXPECT_EQ(h.dut.core().fifo_occupancy(0), 4u);
-  EXPECT_FALSE(h.in_ready[0].read()) << "a full FIFO refuses";
-  EXPECT_TRUE(h.in_ready[1].read());
+  EXPECT_FALSE(h.in.ready[0].read()) << "a full FIFO refuses";
+  EXPECT_TRUE(h.in.ready[1].read());
   EXPECT_GT(h.dut.counters().input_stall_cycles[0], 0u);
   h.run_until_drained();
   EXPECT_EQ(h.dut.counters().fifo_high_water, (std::vector<uint32_t>{4, 2}));
