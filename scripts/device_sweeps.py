@@ -170,19 +170,15 @@ def main():
     ap.add_argument("--bin-dir", default=os.environ.get("SSNN_BIN_DIR", figlib.DEFAULT_BIN),
                     help="ci: folder of ssnn_golden (default $SSNN_BIN_DIR or <repo>/build/bin)")
     args = ap.parse_args()
-    try:
-        if args.action == "ci":
-            figlib.tool(args.bin_dir, "ssnn_golden")
-            ci(args.bin_dir)
-            return 0
-        for name in args.sweeps:
-            plot(name, figlib.sweep_output(*sweep_file(name)), args.img_dir, args.data_dir,
-                 "MNIST 784-1280-10, chip update mode, {seeds} seeds")
-    except figlib.Error as e:
-        print(f"device_sweeps.py: error: {e}", file=sys.stderr)
-        return 2
+    if args.action == "ci":
+        figlib.tool(args.bin_dir, "ssnn_golden")
+        ci(args.bin_dir)
+        return 0
+    for name in args.sweeps:
+        plot(name, figlib.sweep_output(*sweep_file(name)), args.img_dir, args.data_dir,
+             "MNIST 784-1280-10, chip update mode, {seeds} seeds")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    figlib.run_main(main)

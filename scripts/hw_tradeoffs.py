@@ -547,41 +547,30 @@ def main(argv=None):
     ap = argparse.ArgumentParser(prog="hw_tradeoffs.py", description=__doc__.split("\n\n")[0])
     ap.add_argument("action", choices=["run", "plot", "check", "sweeps"])
     ap.add_argument("--profile", choices=sorted(PROFILES), default="mnist")
-    ap.add_argument("-j", "--jobs", type=int, default=1, help="points at once (default 1)")
-    ap.add_argument("--bin-dir", default=os.environ.get("SSNN_BIN_DIR", os.path.join(REPO, "build", "bin")),
-                    help="folder of ssnn_golden and ssnn_chip_tb (default $SSNN_BIN_DIR or <repo>/build/bin)")
-    ap.add_argument("--img-dir", help="figures here (default: docs/img for the mnist and subset profiles)")
-    ap.add_argument("--data-dir", help="figure data JSON here (default: docs/results for the mnist and subset profiles)")
-    ap.add_argument("--select", help="check: only the points whose options contain this text, e.g. '\"timesteps\": 16' "
-                                     "(the training sweep reruns in full)")
-    ap.add_argument("--keep", action="store_true", help="check: keep the rerun folder")
-    ap.add_argument("--no-progress", action="store_true")
+    figlib.add_sweep_figure_options(ap, jobs=1, tool_name="ssnn_golden and ssnn_chip_tb",
+                                    select_note=" (the training sweep reruns in full)")
     args = ap.parse_args(argv)
     p = PROFILES[args.profile]
-    try:
-        if args.action == "sweeps":
-            write_sweep_files(p, args.profile)
-            return 0
-        if args.action == "check":
-            return check(p, args.profile, args)
-        docs = sweep_files(p, args.profile)
-        if args.action == "run":
-            write_sweep_files(p, args.profile)
-            for sw, (path, doc) in docs.items():  # in order: training before the chip reads its weights
-                run_sweep(path, args.jobs, args.bin_dir, progress=not args.no_progress)
-                if sw == "train":
-                    restore_checkpoints(p, path, doc, args)
-        out_dirs = {sw: figlib.sweep_output(path, doc) for sw, (path, doc) in docs.items()}
-        img = args.img_dir or p["img_dir"]
-        data = args.data_dir or p["data_dir"]
-        if img is None and data is None:
-            img = data = tempfile.mkdtemp(prefix="hw_tradeoffs_")
-        make_figures(p, args.profile, docs, out_dirs, img, data)
+    if args.action == "sweeps":
+        write_sweep_files(p, args.profile)
         return 0
-    except Error as e:
-        print(f"hw_tradeoffs.py: error: {e}", file=sys.stderr)
-        return 2
+    if args.action == "check":
+        return check(p, args.profile, args)
+    docs = sweep_files(p, args.profile)
+    if args.action == "run":
+        write_sweep_files(p, args.profile)
+        for sw, (path, doc) in docs.items():  # in order: training before the chip reads its weights
+            run_sweep(path, args.jobs, args.bin_dir, progress=not args.no_progress)
+            if sw == "train":
+                restore_checkpoints(p, path, doc, args)
+    out_dirs = {sw: figlib.sweep_output(path, doc) for sw, (path, doc) in docs.items()}
+    img = args.img_dir or p["img_dir"]
+    data = args.data_dir or p["data_dir"]
+    if img is None and data is None:
+        img = data = tempfile.mkdtemp(prefix="hw_tradeoffs_")
+    make_figures(p, args.profile, docs, out_dirs, img, data)
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    figlib.run_main(main)

@@ -310,9 +310,7 @@ def plot_tables(plt, data, img_dir):
             handles.setdefault(short if lab.startswith("this work, full") else lab, h)
     fig.legend(list(handles.values()), list(handles.keys()), fontsize=7, loc="upper center", ncol=3, frameon=False,
                bbox_to_anchor=(0.5, 1.0))
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_tables"), rect=(0, 0, 1, 0.9))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_tables"), rect=(0, 0, 1, 0.9))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,9 +373,7 @@ def plot_fig6(plt, data, img_dir):
     b.legend(fontsize=7)
     b.grid(alpha=0.3)
     fig.tight_layout()
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_fig6_stochastic_T"))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_fig6_stochastic_T"))
 
 
 def plot_fig7(plt, data, img_dir):
@@ -417,9 +413,7 @@ def plot_fig7(plt, data, img_dir):
     b.set_title("(b) mean and std of the final accuracy", fontsize=9)
     b.grid(alpha=0.3)
     fig.tight_layout()
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_fig7_noise_vs_stochastic"))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_fig7_noise_vs_stochastic"))
 
 
 def plot_fig8(plt, data, img_dir):
@@ -445,9 +439,7 @@ def plot_fig8(plt, data, img_dir):
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_fig8_noise_long_range"))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_fig8_noise_long_range"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,14 +540,7 @@ def main(argv=None):
     ap.add_argument("action", choices=["run", "plot", "check"])
     ap.add_argument("--profile", choices=["full", "ci"], default="full")
     ap.add_argument("--only", help=f"comma-separated subset of {','.join(NAMES)}")
-    ap.add_argument("-j", "--jobs", type=int, default=2, help="points at once (default 2)")
-    ap.add_argument("--bin-dir", default=os.environ.get("SSNN_BIN_DIR", figlib.DEFAULT_BIN),
-                    help="folder of ssnn_golden (default $SSNN_BIN_DIR or <repo>/build/bin)")
-    ap.add_argument("--img-dir", help="figures here (default docs/img; ci: a temporary folder)")
-    ap.add_argument("--data-dir", help="figure data here (default docs/results; ci: a temporary folder)")
-    ap.add_argument("--select", help="check: only configurations whose options contain this text")
-    ap.add_argument("--keep", action="store_true", help="check: keep the rerun folder")
-    ap.add_argument("--no-progress", action="store_true")
+    figlib.add_sweep_figure_options(ap, jobs=2, tool_name="ssnn_golden")
     args = ap.parse_args(argv)
     names = NAMES if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
     bad = [n for n in names if n not in NAMES]
@@ -564,29 +549,25 @@ def main(argv=None):
         return 2
     if args.action != "plot":  # plot only reads reports
         figlib.tool(args.bin_dir, "ssnn_golden")
-    try:
-        if args.action == "check":
-            return check(args.profile, names, args)
-        folders = {}
-        for name in NAMES:
-            path, doc = sweep_doc(name, args.profile)
-            folders[name] = (path, doc, figlib.sweep_output(path, doc))
-        if args.action == "run":
-            for name in names:
-                path, doc, _ = folders[name]
-                run_sweep(path, doc, args.jobs, args.bin_dir, progress=not args.no_progress)
-        full = args.profile == "full"
-        tmp = None if full else tempfile.mkdtemp(prefix="paper_results_")
-        img = args.img_dir or (os.path.join(REPO, "docs", "img") if full else tmp)
-        data = args.data_dir or (os.path.join(REPO, "docs", "results") if full else tmp)
-        written = make_outputs(args.profile, folders, img, data)
-        print(f"[paper] wrote {', '.join(written) or 'nothing (no results yet)'} into "
-              f"{os.path.relpath(img, REPO)} and {os.path.relpath(data, REPO)}", file=sys.stderr)
-        return 0
-    except Error as e:
-        print(f"paper_results.py: error: {e}", file=sys.stderr)
-        return 2
+    if args.action == "check":
+        return check(args.profile, names, args)
+    folders = {}
+    for name in NAMES:
+        path, doc = sweep_doc(name, args.profile)
+        folders[name] = (path, doc, figlib.sweep_output(path, doc))
+    if args.action == "run":
+        for name in names:
+            path, doc, _ = folders[name]
+            run_sweep(path, doc, args.jobs, args.bin_dir, progress=not args.no_progress)
+    full = args.profile == "full"
+    tmp = None if full else tempfile.mkdtemp(prefix="paper_results_")
+    img = args.img_dir or (os.path.join(REPO, "docs", "img") if full else tmp)
+    data = args.data_dir or (os.path.join(REPO, "docs", "results") if full else tmp)
+    written = make_outputs(args.profile, folders, img, data)
+    print(f"[paper] wrote {', '.join(written) or 'nothing (no results yet)'} into "
+          f"{os.path.relpath(img, REPO)} and {os.path.relpath(data, REPO)}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    figlib.run_main(main)
