@@ -40,7 +40,7 @@ BLOCKS = [
     ("hidden_core", "ssnn_hidden_core", {}),
     ("output_core", "ssnn_output_core", {}),
     ("crossbar_tile", "ssnn_crossbar_tile", {"Rows": 8, "Cols": 8}),
-    ("aer_router", "ssnn_aer_router", {}),
+    ("aer_router", "ssnn_aer_router", {"NumInputs": 2, "NumOutputs": 2, "FifoDepth": 4, "Blocks": 4, "CountBits": 16}),
 ]
 CLOCK, RESET = "clk_i", "rst_ni"
 
