@@ -47,6 +47,8 @@ SC_MODULE(aer_router) {
  private:
   void on_clock_or_reset();
   void drive_outputs();
+  void drive_input(unsigned i, bool all);
+  void drive_output(unsigned o, bool all);
 
   AerRouterCore core_;
   // Port values sampled at the edge, in the layout AerRouterCore::clock_edge takes.

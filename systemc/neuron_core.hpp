@@ -89,6 +89,8 @@ class neuron_core : public aer_source {
   static int channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band);
   int pass_cycles(int neurons) const { return ChipConfig::ceil_div(neurons, chip_.lanes) + ChipConfig::kNeuronPipeline; }
   void queue_gradient_events(int t);
+  // list = the indices j < n_ with flag[j] set, ascending.
+  void collect(const std::vector<uint8_t>& flag, std::vector<int>& list);
 
   const ModelConfig& cfg_;
   const ChipConfig& chip_;
@@ -104,6 +106,8 @@ class neuron_core : public aer_source {
   std::vector<int32_t> acc_, count_fwd_;
   std::vector<int> list_fwd_, list_pos_, list_neg_;
   std::vector<Outgoing> out_;
+  std::vector<int> scratch_list_;  // collect_flags output (with its slack)
+  std::vector<int32_t> count_pos_scratch_, count_neg_scratch_;  // gradient_layer's counts, unused
   int prediction_ = 0;
   CoreCounters cnt_;
   CosimObserver* cosim_ = nullptr;
