@@ -284,22 +284,16 @@ void crossbar_tile::run_command(Op op) {
 }
 
 bool crossbar_tile::take_forward_sums(int32_t* dst) {
-  int32_t* out = dst + geo_.col0;
-  for (int j = 0; j < geo_.cols; ++j) {
-    out[j] += acc_fwd_[static_cast<size_t>(j)];
-    acc_fwd_[static_cast<size_t>(j)] = 0;
-  }
+  kernels::add_row(dst + geo_.col0, acc_fwd_.data(), geo_.cols);
+  std::fill(acc_fwd_.begin(), acc_fwd_.end(), 0);
   const bool read = fwd_read_;
   fwd_read_ = false;
   return read;
 }
 
 bool crossbar_tile::take_backward_sums(int32_t* dst) {
-  int32_t* out = dst + geo_.row0;
-  for (int i = 0; i < geo_.rows; ++i) {
-    out[i] += acc_bwd_[static_cast<size_t>(i)];
-    acc_bwd_[static_cast<size_t>(i)] = 0;
-  }
+  kernels::add_row(dst + geo_.row0, acc_bwd_.data(), geo_.rows);
+  std::fill(acc_bwd_.begin(), acc_bwd_.end(), 0);
   const bool read = bwd_read_;
   bwd_read_ = false;
   return read;
