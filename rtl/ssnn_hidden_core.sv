@@ -96,7 +96,7 @@ module ssnn_hidden_core #(
   localparam logic [2:0] OpForward = 3'd2;
   localparam logic [2:0] OpBackward = 3'd4;
   // stream_seed(key, kDropoutBase + Layer) = splitmix64(key ^ stream * odd constant).
-  localparam logic [63:0] DropStream = (64'h2_0000 + 64'(Layer)) * 64'hD1B5_4A32_D192_ED03;
+  localparam logic [63:0] DropStream = (ssnn_pkg::StreamDropoutBase + 64'(Layer)) * 64'hD1B5_4A32_D192_ED03;
   localparam int OffGradCharge = C + P;
   localparam int OffPos = 2 * C + P;
   localparam int OffNeg = 2 * C + 2 * P;

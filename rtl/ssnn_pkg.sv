@@ -26,6 +26,12 @@ package ssnn_pkg;
   parameter int NoiseWordBits = 32;
   parameter int NoiseShift = 8;
 
+  // Random-stream identifiers of a sample (ssnn::stream, seeding.hpp): the label encoder, the
+  // dropout masks (+ layer) and the device pulse noise (+ weight layer).
+  parameter logic [63:0] StreamLabel = 64'h0000000000010000;
+  parameter logic [63:0] StreamDropoutBase = 64'h0000000000020000;
+  parameter logic [63:0] StreamDeviceBase = 64'h0000000000040000;
+
   // The chip's default widths: the units' parameter defaults (ModelConfig's defaults).
   parameter int WeightBits = 16;
   parameter int ChargeBits = 24;

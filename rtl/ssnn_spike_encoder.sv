@@ -76,8 +76,8 @@ module ssnn_spike_encoder #(
   localparam logic [2:0] OpSampleBegin = 3'd1;
   localparam logic [2:0] OpForward = 3'd2;
   localparam logic [63:0] SeedMul = 64'hD1B5_4A32_D192_ED03;
-  localparam logic [63:0] LabelStream = 64'h1_0000 * SeedMul;    // stream::kLabel
-  localparam logic [63:0] DropStream = 64'h2_0000 * SeedMul;     // stream::kDropoutBase + 0
+  localparam logic [63:0] LabelStream = ssnn_pkg::StreamLabel * SeedMul;
+  localparam logic [63:0] DropStream = ssnn_pkg::StreamDropoutBase * SeedMul;  // + layer 0
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
@@ -226,8 +226,9 @@ module ssnn_spike_encoder #(
   end
 
   logic [7:0]          pix_q [Inputs];
-  logic [LB-1:0]       lfsr_d [Inputs];
-  logic [LB-1:0]       lfsr_q [Inputs];
+  // Packed, so that one register assignment covers every pixel's LFSR: the simulator does not
+  // support a loop of delayed assignments into an unpacked array beyond its unroll limit (64).
+  logic [Inputs-1:0][LB-1:0] lfsr_d, lfsr_q;
   logic [Inputs-1:0]   keep_d, keep_q;
   logic [Inputs-1:0]   set_fwd;
   logic [Lanes-1:0]    lane_draw, lane_spike;
@@ -395,9 +396,7 @@ module ssnn_spike_encoder #(
       drop_lfsr_q   <= ssnn_pkg::LfsrZeroSeed;
       drop_en_q     <= 1'b0;
       drop_p_q      <= '0;
-      for (int j = 0; j < Inputs; j++) begin
-        lfsr_q[j] <= LB'(1);
-      end
+      lfsr_q        <= {Inputs{LB'(1)}};
       keep_q        <= '1;
       label_lfsr_q  <= LB'(1);
       label_valid_q <= 1'b0;
@@ -420,9 +419,7 @@ module ssnn_spike_encoder #(
       drop_lfsr_q   <= drop_lfsr_d;
       drop_en_q     <= drop_en_d;
       drop_p_q      <= drop_p_d;
-      for (int j = 0; j < Inputs; j++) begin
-        lfsr_q[j] <= lfsr_d[j];
-      end
+      lfsr_q        <= lfsr_d;
       keep_q        <= keep_d;
       label_lfsr_q  <= label_lfsr_d;
       label_valid_q <= label_valid_d;

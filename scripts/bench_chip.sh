@@ -7,21 +7,14 @@
 # Writes docs/results/chip_speed.json (cycles/s, samples/s, CPU seconds, ratios, machine load) and
 # prints a summary.
 # Usage: scripts/bench_chip.sh [TRAIN=200] [TEST=100] [OLD_BIN_DIR] [REPEATS=1]
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${SSNN_BUILD:-$REPO/build}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 TRAIN="${1:-200}"
 TEST="${2:-100}"
 OLD="${3:-}"
 REPEATS="${4:-1}"
 OUT="${SSNN_CHIP_SPEED_JSON:-$REPO/docs/results/chip_speed.json}"
-if [[ -n "$OLD" && ! -x "$OLD/ssnn_chip_tb" ]]; then
-  echo "bench_chip.sh: $OLD/ssnn_chip_tb: no such executable" >&2
-  exit 2
-fi
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+[[ -z "$OLD" ]] || need_executable "$OLD/ssnn_chip_tb"
+make_tmp
 python3 - "$BUILD/bin" "$OLD" "$TRAIN" "$TEST" "$REPEATS" "$TMP" "$OUT" <<'PY'
 import json, os, resource, subprocess, sys, time
 

@@ -6,12 +6,9 @@
 # (cycles, events, pulses, energy) as --rtl none. Reports wall-clock and CPU time (the machine is
 # shared: CPU seconds are the steadier figure). Writes docs/results/cosim_speed.json.
 # Usage: scripts/bench_cosim.sh [TRAIN=200] [TEST=100]   (about 2 minutes)
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${SSNN_BUILD:-$REPO/build}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 TRAIN="${1:-200}"
 TEST="${2:-100}"
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 python3 - "$BUILD/bin/ssnn_chip_tb" "$TRAIN" "$TEST" "$REPO/docs/results/cosim_speed.json" <<'PY'
 import json, os, resource, subprocess, sys, tempfile, time
 tb, train, test, out_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]

@@ -14,21 +14,16 @@
 # Writes docs/results/golden_speedup.json (every run, per-pair ratios, load averages) and prints a
 # summary.
 # Usage: scripts/bench_golden_vs.sh OLD_BIN_DIR [REPEATS=3] [TRAIN=3000] [TEST=3000]
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${SSNN_BUILD:-$REPO/build}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 OLD="${1:?usage: scripts/bench_golden_vs.sh OLD_BIN_DIR [REPEATS] [TRAIN] [TEST]}"
 REPEATS="${2:-3}"
 TRAIN="${3:-3000}"
 TEST="${4:-3000}"
 OUT="${SSNN_GOLDEN_SPEED_JSON:-$REPO/docs/results/golden_speedup.json}"
-for b in "$OLD/bench_golden" "$BUILD/bin/bench_golden"; do
-  [[ -x "$b" ]] || { echo "bench_golden_vs.sh: $b: no such executable" >&2; exit 2; }
-done
+need_executable "$OLD/bench_golden" "$BUILD/bin/bench_golden"
 [[ "$REPEATS" =~ ^[1-9][0-9]*$ && "$TRAIN" =~ ^[1-9][0-9]*$ && "$TEST" =~ ^[1-9][0-9]*$ && "$TRAIN" -ge 2 && "$TEST" -ge 2 ]] ||
-  { echo "bench_golden_vs.sh: REPEATS must be at least 1, TRAIN and TEST at least 2" >&2; exit 2; }
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+  die "REPEATS must be at least 1, TRAIN and TEST at least 2"
+make_tmp
 python3 - "$OLD" "$BUILD/bin" "$REPEATS" "$TRAIN" "$TEST" "$TMP" "$OUT" <<'PY'
 import json, os, resource, statistics, subprocess, sys
 

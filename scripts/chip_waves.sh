@@ -3,12 +3,9 @@
 # crossbar, router) into build/waves/*.fst and, with --screenshot, renders the crossbar preset
 # headless into docs/img/chip_crossbar_wave.png (Xvfb + GTKWave, see docs/toolchain.md).
 # Open a trace with: gtkwave build/waves/neuron.fst systemc/gtkw/neuron.gtkw
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${SSNN_BUILD:-$REPO/build}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 OUT="$BUILD/waves"
 mkdir -p "$OUT"
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 # The configuration the .gtkw files were made for (their first lines repeat it).
 TB=("$BUILD/bin/ssnn_chip_tb" --hidden 32 -T 16 --train-samples 4 --test-samples 2 --tile-rows 256
     --tile-cols 16 --events-per-cycle 1 --fifo-depth 4 --no-progress --trace-samples 1:2)

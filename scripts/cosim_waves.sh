@@ -6,14 +6,13 @@
 # chip's own waveform (cosim.fst), over two training samples; then takes headless GTKWave screenshots
 # of the rtl/gtkw/ views into docs/img/cosim_neuron.png and docs/img/cosim_crosspoint.png.
 # Usage: scripts/cosim_waves.sh [build folder, default build]
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 BUILD="$(cd "${1:-$REPO/build}" && pwd)"
 WAVES="$BUILD/waves"
 IMG="$REPO/docs/img"
 mkdir -p "$WAVES" "$IMG"
 
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$BUILD/bin/ssnn_chip_tb" --dataset subset --hidden 32 --timesteps 16 \
+"$BUILD/bin/ssnn_chip_tb" --dataset subset --hidden 32 --timesteps 16 \
   --train-samples 12 --test-samples 1 --no-progress --tile-rows 0 --tile-cols 0 --rtl all \
   --trace "$WAVES/cosim.fst" --trace-samples 10:12 --trace-blocks ctrl,core1,tile0 --trace-neuron 0 --trace-xpoint 406,0 \
   | grep -E "rtl co-simulation|RTL waveform"

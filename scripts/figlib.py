@@ -20,6 +20,17 @@ class Error(Exception):
     """A failure a script reports as one line, `NAME: error: MESSAGE`, with exit status 2."""
 
 
+def run_main(main):
+    """Exits with main()'s status; an Error ends the script with one line `NAME: error: MESSAGE` on
+    stderr and status 2."""
+    try:
+        status = main()
+    except Error as e:
+        print(f"{os.path.basename(sys.argv[0])}: error: {e}", file=sys.stderr)
+        status = 2
+    sys.exit(status)
+
+
 def tool(bin_dir, name):
     """Path of a built executable; a clear one-line error if it is missing."""
     path = os.path.abspath(os.path.join(bin_dir, name))
@@ -58,9 +69,9 @@ def relative(path):
     return os.path.relpath(path, REPO) if path.startswith(REPO + os.sep) else path
 
 
-def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=None):
-    """Run one sweep file through scripts/sweep.py (jobs 0: sweep.py's default), echoing the command
-    as `[tag] $ ...` on `file` (default stderr); raises Error if it fails."""
+def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=None, cwd=None):
+    """Run one sweep file through scripts/sweep.py (jobs 0: sweep.py's default) in folder `cwd` (default:
+    this one), echoing the command as `[tag] $ ...` on `file` (default stderr); raises Error if it fails."""
     cmd = [SWEEP_PY, path, "--bin-dir", bin_dir]
     if jobs:
         cmd += ["-j", str(jobs)]
@@ -69,7 +80,7 @@ def run_sweep(path, jobs, bin_dir, out=None, progress=True, tag="sweep", file=No
     if not progress:
         cmd.append("--no-progress")
     print(f"[{tag}] $ " + shown(cmd), file=file or sys.stderr, flush=True)
-    rc = subprocess.call([sys.executable] + cmd)
+    rc = subprocess.call([sys.executable] + cmd, cwd=cwd)
     if rc != 0:
         raise Error(f"sweep.py exited with status {rc} for {relative(path)}")
 
@@ -199,6 +210,21 @@ def save_figure(fig, stem, rect=None):
     fig.savefig(stem + ".svg", metadata={"Date": None})
     plt.close(fig)
     return [os.path.relpath(stem + ext, REPO) for ext in (".png", ".svg")]
+
+
+def add_sweep_figure_options(ap, jobs, tool_name, select_note=""):
+    """The options of the scripts that run sweeps and draw figures from them (run / plot / check):
+    points at once (default `jobs`), where the binaries are (`tool_name` among them), where the
+    figures and their data go, and what a check reruns."""
+    ap.add_argument("-j", "--jobs", type=int, default=jobs, help=f"points at once (default {jobs})")
+    ap.add_argument("--bin-dir", default=os.environ.get("SSNN_BIN_DIR", DEFAULT_BIN),
+                    help=f"folder of {tool_name} (default $SSNN_BIN_DIR or <repo>/build/bin)")
+    ap.add_argument("--img-dir", help="figures here (default docs/img; ci profile: a temporary folder)")
+    ap.add_argument("--data-dir", help="figure data JSON here (default docs/results; ci profile: a temporary folder)")
+    ap.add_argument("--select", help="check: only the points whose options contain this text, e.g. "
+                                     "'\"timesteps\": 16'" + select_note)
+    ap.add_argument("--keep", action="store_true", help="check: keep the rerun folder")
+    ap.add_argument("--no-progress", action="store_true")
 
 
 def parser(doc):

@@ -11,9 +11,8 @@
 #   SSNN_JOBS        build jobs (default 2)
 #   SSNN_NICE        niceness of the build and the fuzzers (default 15)
 # A summary (executions, exec/s, corpus, coverage per target) goes to <build>/fuzz-summary.txt.
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${SSNN_FUZZ_BUILD:-$REPO/build-fuzz}"
 JOBS="${SSNN_JOBS:-2}"
 NICE="${SSNN_NICE:-15}"

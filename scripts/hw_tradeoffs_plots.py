@@ -24,16 +24,28 @@ def save(fig, img_dir, name):
 
 
 def title_of(data):
-    b = data["base_options"]
-    net = f"784-{b['hidden']}-10"
-    return f"{net}, {b['train-samples']} training / {b['test-samples']} test samples ({data['profile']} profile)"
+    return data["setup"]
 
 
-def plot_timesteps(plt, data, img_dir):
+def energy_lines(ax, x, pts, markers=("o", "s")):
+    """Energy per training and inference sample under each energy model the reports carry (the digital
+    SRAM array solid, the analog RPU array dashed)."""
+    models = sorted(pts[0].get("energy_test_models_uj", {})) or [None]
+    for m in models:
+        style = "--" if m == "analog" else "-"
+        for ph, mk, what in (("train", markers[0], "training"), ("test", markers[1], "inference")):
+            ys = [q[f"energy_{ph}_models_uj"][m] if m else q[f"energy_{ph}_uj"] for q in pts]
+            ax.plot(x, ys, mk + style, color="C0" if ph == "train" else "C1",
+                    label=f"{what}" + (f", {m} array" if m else ""))
+
+
+def plot_timesteps(plt, data, img_dir, name):
     pts = sorted(data["points"], key=lambda q: q["x"])
     x = [q["x"] for q in pts]
     fig, ax = plt.subplots(1, 3, figsize=(11.5, 3.4))
     ax[0].plot(x, [100 * q["test_accuracy"] for q in pts], "o-", label="test (seed 1)")
+    if pts[0].get("validation_accuracy") is not None:
+        ax[0].plot(x, [100 * q["validation_accuracy"] for q in pts], "^:", label="validation (held out)")
     ax[0].plot(x, [100 * q["train_accuracy_while_presented"] for q in pts], "s--", alpha=0.7,
                label="training samples, while presented")
     sp = data.get("seed_spread")
@@ -43,8 +55,7 @@ def plot_timesteps(plt, data, img_dir):
                        label=f"test, mean +/- std over seeds {','.join(map(str, sp['seeds']))}")
     ax[0].set_ylabel("accuracy (%)")
     ax[0].legend(fontsize=7)
-    ax[1].plot(x, [q["energy_train_uj"] for q in pts], "o-", label="training sample")
-    ax[1].plot(x, [q["energy_test_uj"] for q in pts], "s-", label="inference sample")
+    energy_lines(ax[1], x, pts)
     ax[1].set_ylabel("energy per sample (uJ)")
     ax[1].set_yscale("log")
     ax[1].legend(fontsize=7)
@@ -56,7 +67,8 @@ def plot_timesteps(plt, data, img_dir):
     from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
     for a in ax[1:]:
         lo, hi = a.get_ylim()
-        ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if lo <= v <= hi]
+        ticks = [v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+                 if lo <= v <= hi]
         a.yaxis.set_major_locator(FixedLocator(ticks))
         a.yaxis.set_major_formatter(ScalarFormatter())
         a.yaxis.set_minor_formatter(NullFormatter())
@@ -67,7 +79,7 @@ def plot_timesteps(plt, data, img_dir):
         a.set_xlabel("timesteps T (pulse x T constant)")
     fig.suptitle("Timesteps per sample: " + title_of(data), fontsize=9)
     fig.tight_layout()
-    return save(fig, img_dir, "hw_timesteps")
+    return save(fig, img_dir, name)
 
 
 def sram_scaled(q, bits):
@@ -80,23 +92,21 @@ def sram_scaled(q, bits):
     return out
 
 
-def plot_weight_bits(plt, data, img_dir):
+def plot_weight_bits(plt, data, img_dir, name):
     main = sorted([q for q in data["points"] if q["series"].startswith("b-bit")], key=lambda q: q["x"])
     ctrl = sorted([q for q in data["points"] if not q["series"].startswith("b-bit")], key=lambda q: q["x"])
     x = [q["x"] for q in main]
     fig, ax = plt.subplots(1, 2, figsize=(9.5, 3.4))
-    ax[0].plot(x, [100 * q["test_accuracy"] for q in main], "o-", label="b-bit weights, thresholds x 2^(b-16)")
+    ax[0].plot(x, [100 * q["test_accuracy"] for q in main], "o-", label=main[0]["series"])
     if ctrl:
-        ax[0].plot([q["x"] for q in ctrl], [100 * q["test_accuracy"] for q in ctrl], "^:",
-                   label="16-bit weights, pulse of the b-bit run")
+        ax[0].plot([q["x"] for q in ctrl], [100 * q["test_accuracy"] for q in ctrl], "^:", label=ctrl[0]["series"])
     ax[0].set_ylabel("test accuracy (%)")
     ax[0].legend(fontsize=7)
-    ax[1].plot(x, [q["energy_train_uj"] for q in main], "o-", label="training, energy table")
-    ax[1].plot(x, [q["energy_test_uj"] for q in main], "s-", label="inference, energy table")
-    ax[1].plot(x, [sram_scaled(q, q["x"])["train"] for q in main], "o--", alpha=0.7,
-               label="training, reads x b/16")
-    ax[1].plot(x, [sram_scaled(q, q["x"])["test"] for q in main], "s--", alpha=0.7,
-               label="inference, reads x b/16")
+    energy_lines(ax[1], x, main)
+    ax[1].plot(x, [sram_scaled(q, q["x"])["train"] for q in main], "o:", alpha=0.7,
+               label="training, digital, reads x b/16")
+    ax[1].plot(x, [sram_scaled(q, q["x"])["test"] for q in main], "s:", alpha=0.7,
+               label="inference, digital, reads x b/16")
     ax[1].set_ylabel("energy per sample (uJ)")
     ax[1].set_ylim(bottom=0)
     ax[1].legend(fontsize=7, loc="lower right")
@@ -106,22 +116,21 @@ def plot_weight_bits(plt, data, img_dir):
     fig.suptitle(f"Weight bits (T = {data['points'][0]['options'].get('timesteps', '')}): " + title_of(data),
                  fontsize=9)
     fig.tight_layout()
-    return save(fig, img_dir, "hw_weight_bits")
+    return save(fig, img_dir, name)
 
 
 def tile_label(s):
     return "whole layer" if s == 0 else f"{s}x{s}"
 
 
-def plot_tile_size(plt, data, img_dir):
+def plot_tile_size(plt, data, img_dir, name):
     pts = sorted(data["points"], key=lambda q: (q["x"] == 0, q["x"]))
     labels = [f"{tile_label(q['x'])}\n({q['tiles']} tiles)" for q in pts]
     xs = list(range(len(pts)))
     fig, ax = plt.subplots(1, 3, figsize=(11.5, 3.4))
     ax[0].plot(xs, [100 * q["test_accuracy"] for q in pts], "o-")
     ax[0].set_ylabel("test accuracy (%)")
-    ax[1].plot(xs, [q["energy_train_uj"] for q in pts], "o-", label="training sample")
-    ax[1].plot(xs, [q["energy_test_uj"] for q in pts], "s-", label="inference sample")
+    energy_lines(ax[1], xs, pts)
     ax[1].set_ylabel("energy per sample (uJ)")
     ax[1].set_ylim(0, 1.2 * max(q["energy_train_uj"] for q in pts))
     ax[1].legend(fontsize=7, loc="lower left")
@@ -140,10 +149,10 @@ def plot_tile_size(plt, data, img_dir):
         a.set_xlabel("crossbar tile size")
     fig.suptitle(f"Crossbar tile size (T = {pts[0]['options'].get('timesteps', '')}): " + title_of(data), fontsize=9)
     fig.tight_layout()
-    return save(fig, img_dir, "hw_tile_size")
+    return save(fig, img_dir, name)
 
 
-def plot_router_bandwidth(plt, data, img_dir):
+def plot_router_bandwidth(plt, data, img_dir, name):
     series = []
     for q in data["points"]:
         if q["series"] not in series:
@@ -172,11 +181,9 @@ def plot_router_bandwidth(plt, data, img_dir):
         a.set_xticklabels([("%d\n(unlimited)" % v) if v == max(allx) else str(v) for v in allx])
         a.set_xlabel("router bandwidth (events per cycle)")
         a.legend(fontsize=6)
-    b = data["base_options"]
-    fig.suptitle(f"AER router bandwidth: 784-{b['hidden']}-10, T = {b['timesteps']}, {b['train-samples']} training / "
-                 f"{b['test-samples']} test samples, FIFO depth 16 ({data['profile']} profile)", fontsize=9)
+    fig.suptitle("AER router bandwidth: " + title_of(data), fontsize=9)
     fig.tight_layout()
-    return save(fig, img_dir, "hw_router_bandwidth")
+    return save(fig, img_dir, name)
 
 
 PLOTTERS = {"timesteps": plot_timesteps, "weight_bits": plot_weight_bits, "tile_size": plot_tile_size,

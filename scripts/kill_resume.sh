@@ -19,9 +19,8 @@
 #   SSNN_NICE        niceness (default 15)
 # The model options below are small so the whole test takes about a minute (chip) and a few
 # seconds (golden model).
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GOLDEN="${SSNN_GOLDEN:-$REPO/build/bin/ssnn_golden}"
 CHIP="${SSNN_CHIP_TB:-$REPO/build/bin/ssnn_chip_tb}"
 KILLS="${1:-12}"

@@ -13,6 +13,7 @@ Usage:
 Sweeps (--only takes a comma-separated subset):
   tables           sweeps/paper_tables.json           Tables 1-2 rows, reduced scale (~25 core-min)
   tables_full      sweeps/paper_tables_full.json      Tables 1-2 rows at full scale, chip-mode stochastic updates (~15 core-h)
+  tables_validation sweeps/paper_tables_validation.json the same rows under the validation protocol (~8 core-h)
   stochastic       sweeps/paper_stochastic.json       Figures 6-7: T = 50, 100, 200, 3 seeds (~35 core-min)
   stochastic_long  sweeps/paper_stochastic_long.json  Figure 6 past the paper: T = 500, 1000 (~25 core-min)
   noise            sweeps/paper_noise.json            Figures 7-8: additive noise, T_n = 50..10,000 (~15 core-min)
@@ -44,7 +45,9 @@ import figlib
 
 REPO = figlib.REPO
 Error = figlib.Error
-NAMES = ["tables", "tables_full", "stochastic", "stochastic_long", "noise"]
+NAMES = ["tables", "tables_full", "tables_validation", "stochastic", "stochastic_long", "noise"]
+# Full-scale variants of Tables 1-2, drawn beside the reduced-scale rows: (sweep name, key in the data).
+FULL_SCALE = [("tables_full", "full_scale"), ("tables_validation", "validation_protocol")]
 
 # The paper's numbers (Tables 1-2; % test accuracy, mean +/- std where it gives one).
 PAPER = {
@@ -74,6 +77,8 @@ def sweep_doc(name, profile):
     doc["name"] = f"paper_{name}_ci"
     doc["base"].update(CI_OVERRIDES)
     doc["base"]["epochs"] = 2
+    if "validation" in doc["base"]:
+        doc["base"]["validation"] = 50  # of the 200 subset images
     if "pulse" in doc["base"]:
         doc["base"]["pulse"] = doc["base"]["pulse"][:2]
     doc["grid"].pop("dataset", None)  # the subset only
@@ -106,8 +111,9 @@ def mean_std(xs):
     return m, math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
 
 
-def curve(report):
-    return [e["test_accuracy"] for e in report.get("history", [])]
+def curve(report, key="test_accuracy"):
+    """Per-epoch accuracies (under the validation protocol the test set is not scored per epoch)."""
+    return [e[key] for e in report.get("history", []) if key in e]
 
 
 def wall(points):
@@ -143,8 +149,8 @@ def ann_rows(data_dir):
             if not isinstance(r, dict) or "test_accuracy" not in r or "dataset" not in r:
                 continue
             cfg = r.get("config", {})
-            if cfg.get("loss") != "softmax-ce" or not cfg.get("dropout_hidden"):
-                continue  # the paper's baseline: softmax-CE with dropout
+            if cfg.get("loss") != "softmax-ce" or not cfg.get("dropout_hidden") or not cfg.get("dropout_input"):
+                continue  # the paper's baseline: softmax-CE with dropout on the input and hidden layers
             rows.setdefault(r["dataset"], []).append((r["test_accuracy"], f))
     return {ds: (mean_std([a for a, _ in v]), len(v), sorted({f for _, f in v})) for ds, v in rows.items()}
 
@@ -170,6 +176,17 @@ def full_data_rows(data_dir):
     return rows
 
 
+def validation_fields(runs):
+    """The validation split's accuracy of the chosen models and the rule that chose them (none when
+    the runs had no validation split)."""
+    if not all("validation_accuracy" in r for r in runs):
+        return {}
+    m, s = mean_std([r["validation_accuracy"] for r in runs])
+    rules = sorted({r.get("selection", {}).get("rule", "") for r in runs})
+    return {"validation_accuracy": m, "validation_accuracy_std": s, "selection_rule": ", ".join(rules),
+            "validation_samples": runs[0].get("validation", {}).get("samples")}
+
+
 def table_rows(points):
     """One row per (data set, loss and regularizer): mean +/- std over the seeds of the points."""
     groups = {}
@@ -189,7 +206,9 @@ def table_rows(points):
             "train_samples": r0["train_samples"], "test_samples": r0["test_samples"],
             "test_accuracy": m, "test_accuracy_std": s, "seeds": [sd for sd, _ in runs],
             "seed": runs[0][0], "per_seed": [r["test_accuracy"] for _, r in runs],
+            **validation_fields([r for _, r in runs]),
             "curves": [curve(r) for _, r in runs],
+            "validation_curves": [curve(r, "validation_accuracy") for _, r in runs],
             "paper_accuracy": paper[0] / 100 if paper else None,
             "paper_accuracy_std": paper[1] / 100 if paper and paper[1] is not None else None,
             "command": r0.get("command"),
@@ -198,13 +217,12 @@ def table_rows(points):
 
 
 def tables_data(points, folder, sweep_path, data_dir, full_scale=None):
-    """Table data: the reduced-scale rows, and when given the full-scale sweep's rows beside them."""
+    """Table data: the reduced-scale rows, and beside them the rows of each full-scale sweep given
+    ({data key: (points, folder, sweep path)})."""
     rows = table_rows(points)
     ann = ann_rows(data_dir)
-    extra = {}
-    if full_scale:
-        fpoints, ffolder, fpath = full_scale
-        extra["full_scale"] = {"rows": table_rows(fpoints), **provenance(fpoints, ffolder, fpath)}
+    extra = {key: {"rows": table_rows(fp), **provenance(fp, ff, fpath)}
+             for key, (fp, ff, fpath) in (full_scale or {}).items()}
     return {"name": "paper_tables", "rows": rows, **extra, "full_data": full_data_rows(data_dir) if data_dir else [],
             "ann_baseline": {ds: {"test_accuracy": v[0][0], "test_accuracy_std": v[0][1], "runs": v[1],
                                   "files": v[2], "paper": PAPER_ANN.get(ds)} for ds, v in ann.items()},
@@ -222,11 +240,14 @@ def tables_markdown(data):
         gap = "" if r["paper_accuracy"] is None else f"{100 * (r['test_accuracy'] - r['paper_accuracy']):+.2f}"
         lines.append(f"| {r['dataset']} | {r['loss']} | {pct(r['test_accuracy'], r['test_accuracy_std'])} "
                      f"(n={len(r['seeds'])}) | {pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
-    for r in data.get("full_scale", {}).get("rows", []):
-        gap = "" if r["paper_accuracy"] is None else f"{100 * (r['test_accuracy'] - r['paper_accuracy']):+.2f}"
-        lines.append(f"| {r['dataset']} | {r['loss']}, full scale, {r['update_mode']} updates, T = {r['timesteps']} ({r['train_samples']} x "
-                     f"{r['epochs']} epochs) | {pct(r['test_accuracy'], r['test_accuracy_std'])} (n={len(r['seeds'])}) | "
-                     f"{pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
+    for _, key in FULL_SCALE:
+        for r in data.get(key, {}).get("rows", []):
+            gap = "" if r["paper_accuracy"] is None else f"{100 * (r['test_accuracy'] - r['paper_accuracy']):+.2f}"
+            how = (f", validation {pct(r['validation_accuracy'], r['validation_accuracy_std'])} on "
+                   f"{r['validation_samples']} held out, chosen: {r['selection_rule']}" if "validation_accuracy" in r else "")
+            lines.append(f"| {r['dataset']} | {r['loss']}, full scale, {r['update_mode']} updates, T = {r['timesteps']} "
+                         f"({r['train_samples']} x {r['epochs']} epochs{how}) | {pct(r['test_accuracy'], r['test_accuracy_std'])} "
+                         f"(n={len(r['seeds'])}) | {pct(r['paper_accuracy'], r['paper_accuracy_std'])} | {gap} |")
     for f in data["full_data"]:
         paper = PAPER.get((f["dataset"], f["loss"]))
         lines.append(f"| {f['dataset']} | {f['loss']}, full data ({f['train_samples']} x {f['epochs']} epochs, seed "
@@ -247,18 +268,21 @@ def plot_tables(plt, data, img_dir):
     for ax, ds in zip(axes[0], datasets):
         rs = [r for r in rows if r["dataset"] == ds]
         xs = range(len(rs))
-        fs = {r["loss"]: r for r in data.get("full_scale", {}).get("rows", []) if r["dataset"] == ds}
-        width = 0.4 if fs else 0.8
-        shift = -0.2 if fs else 0.0
-        ax.bar([x + shift for x in xs], [100 * r["test_accuracy"] for r in rs], width=width,
-               yerr=[100 * (r["test_accuracy_std"] or 0) for r in rs], color="#4c72b0", capsize=3,
-               label="this work, reduced (10,000 train, 5 epochs, rate)")
-        if fs:
-            fx = [x for x, r in zip(xs, rs) if r["loss"] in fs]
-            fr = [fs[r["loss"]] for r in rs if r["loss"] in fs]
-            ax.bar([x + 0.2 for x in fx], [100 * r["test_accuracy"] for r in fr], width=width,
-                   yerr=[100 * (r["test_accuracy_std"] or 0) for r in fr], color="#8172b3", capsize=3,
-                   label=f"this work, full scale ({fr[0]['epochs']} epochs, {fr[0]['update_mode']}, chip mode)")
+        # One bar per row and scale: reduced, then each full-scale sweep that has rows for this data set.
+        scales = [({r["loss"]: r for r in rs}, "#4c72b0", "this work, reduced (10,000 train, 5 epochs, rate)")]
+        for (_, key), color, what in zip(FULL_SCALE, ("#8172b3", "#937860"), ("", ", validation protocol")):
+            fs = {r["loss"]: r for r in data.get(key, {}).get("rows", []) if r["dataset"] == ds}
+            if fs:
+                f0 = next(iter(fs.values()))
+                scales.append((fs, color, f"this work, full scale ({f0['epochs']} epochs, {f0['update_mode']}, "
+                                          f"chip mode{what})"))
+        width = 0.8 / len(scales)
+        for i, (by_loss, color, label) in enumerate(scales):
+            shift = (i - (len(scales) - 1) / 2) * width
+            fx = [x for x, r in zip(xs, rs) if r["loss"] in by_loss]
+            fr = [by_loss[r["loss"]] for r in rs if r["loss"] in by_loss]
+            ax.bar([x + shift for x in fx], [100 * r["test_accuracy"] for r in fr], width=width,
+                   yerr=[100 * (r["test_accuracy_std"] or 0) for r in fr], color=color, capsize=3, label=label)
         for x, r in zip(xs, rs):
             if r["paper_accuracy"] is not None:
                 ax.plot([x - 0.4, x + 0.4], [100 * r["paper_accuracy"]] * 2, color="#c44e52", lw=2,
@@ -276,18 +300,17 @@ def plot_tables(plt, data, img_dir):
         ax.set_xticks(list(xs), [r["loss"].replace(" + ", "\n+ ") for r in rs])
         ax.set_ylabel("test accuracy (%)")
         r0 = rs[0]
-        ax.set_title(f"{ds}: 784-{r0['hidden'][0]}-10" + ("" if fs else f", T={r0['timesteps']}, "
+        ax.set_title(f"{ds}: 784-{r0['hidden'][0]}-10" + ("" if len(scales) > 1 else f", T={r0['timesteps']}, "
                      f"{r0['train_samples']} train, {r0['epochs']} ep."), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     handles, labels = {}, {}
     for ax in axes[0]:
         for h, lab in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(lab.split(" (")[0] if lab.startswith("this work, full") else lab, h)
+            short = lab.split(" (")[0] + (", validation protocol" if "validation" in lab else "")
+            handles.setdefault(short if lab.startswith("this work, full") else lab, h)
     fig.legend(list(handles.values()), list(handles.keys()), fontsize=7, loc="upper center", ncol=3, frameon=False,
                bbox_to_anchor=(0.5, 1.0))
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_tables"), rect=(0, 0, 1, 0.9))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_tables"), rect=(0, 0, 1, 0.9))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,9 +373,7 @@ def plot_fig6(plt, data, img_dir):
     b.legend(fontsize=7)
     b.grid(alpha=0.3)
     fig.tight_layout()
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_fig6_stochastic_T"))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_fig6_stochastic_T"))
 
 
 def plot_fig7(plt, data, img_dir):
@@ -392,9 +413,7 @@ def plot_fig7(plt, data, img_dir):
     b.set_title("(b) mean and std of the final accuracy", fontsize=9)
     b.grid(alpha=0.3)
     fig.tight_layout()
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_fig7_noise_vs_stochastic"))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_fig7_noise_vs_stochastic"))
 
 
 def plot_fig8(plt, data, img_dir):
@@ -420,9 +439,7 @@ def plot_fig8(plt, data, img_dir):
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    paths = figlib.save_figure(fig, os.path.join(img_dir, "paper_fig8_noise_long_range"))
-    plt.close(fig)
-    return paths
+    return figlib.save_figure(fig, os.path.join(img_dir, "paper_fig8_noise_long_range"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +455,8 @@ def make_outputs(profile, folders, img_dir, data_dir):
     ann_dir = os.path.join(REPO, "docs", "results")
     if "tables" in loaded:
         pts, folder, path = loaded["tables"]
-        d = tables_data(pts, folder, path, ann_dir if profile == "full" else "", loaded.get("tables_full"))
+        full = {key: loaded[name] for name, key in FULL_SCALE if name in loaded}
+        d = tables_data(pts, folder, path, ann_dir if profile == "full" else "", full)
         d["plots"] = plot_tables(plt, d, img_dir)
         d["command"] = figlib.script_command()
         figlib.write_json(os.path.join(data_dir, "paper_tables.json"), d)
@@ -451,7 +469,7 @@ def make_outputs(profile, folders, img_dir, data_dir):
     stoch.sort(key=lambda s: s["T"])
     noise = series(by_timesteps(loaded["noise"][0], "noise")) if "noise" in loaded else []
     rate = next((x for x in noise if x["T"] is None), None)
-    srcs = {n: provenance(*loaded[n]) for n in loaded if n not in ("tables", "tables_full")}
+    srcs = {n: provenance(*loaded[n]) for n in loaded if n != "tables" and n not in dict(FULL_SCALE)}
     if stoch:
         d = {"name": "paper_fig6", "dataset": "mnist", "level": "golden", "update_mode": "stochastic",
              "stochastic": stoch, "rate": rate, "sources": srcs, "command": figlib.script_command()}
@@ -522,44 +540,34 @@ def main(argv=None):
     ap.add_argument("action", choices=["run", "plot", "check"])
     ap.add_argument("--profile", choices=["full", "ci"], default="full")
     ap.add_argument("--only", help=f"comma-separated subset of {','.join(NAMES)}")
-    ap.add_argument("-j", "--jobs", type=int, default=2, help="points at once (default 2)")
-    ap.add_argument("--bin-dir", default=os.environ.get("SSNN_BIN_DIR", figlib.DEFAULT_BIN),
-                    help="folder of ssnn_golden (default $SSNN_BIN_DIR or <repo>/build/bin)")
-    ap.add_argument("--img-dir", help="figures here (default docs/img; ci: a temporary folder)")
-    ap.add_argument("--data-dir", help="figure data here (default docs/results; ci: a temporary folder)")
-    ap.add_argument("--select", help="check: only configurations whose options contain this text")
-    ap.add_argument("--keep", action="store_true", help="check: keep the rerun folder")
-    ap.add_argument("--no-progress", action="store_true")
+    figlib.add_sweep_figure_options(ap, jobs=2, tool_name="ssnn_golden")
     args = ap.parse_args(argv)
     names = NAMES if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
     bad = [n for n in names if n not in NAMES]
     if bad:
         print(f"paper_results.py: error: --only: unknown sweep {bad[0]!r} (known: {', '.join(NAMES)})", file=sys.stderr)
         return 2
-    figlib.tool(args.bin_dir, "ssnn_golden")
-    try:
-        if args.action == "check":
-            return check(args.profile, names, args)
-        folders = {}
-        for name in NAMES:
-            path, doc = sweep_doc(name, args.profile)
-            folders[name] = (path, doc, figlib.sweep_output(path, doc))
-        if args.action == "run":
-            for name in names:
-                path, doc, _ = folders[name]
-                run_sweep(path, doc, args.jobs, args.bin_dir, progress=not args.no_progress)
-        full = args.profile == "full"
-        tmp = None if full else tempfile.mkdtemp(prefix="paper_results_")
-        img = args.img_dir or (os.path.join(REPO, "docs", "img") if full else tmp)
-        data = args.data_dir or (os.path.join(REPO, "docs", "results") if full else tmp)
-        written = make_outputs(args.profile, folders, img, data)
-        print(f"[paper] wrote {', '.join(written) or 'nothing (no results yet)'} into "
-              f"{os.path.relpath(img, REPO)} and {os.path.relpath(data, REPO)}", file=sys.stderr)
-        return 0
-    except Error as e:
-        print(f"paper_results.py: error: {e}", file=sys.stderr)
-        return 2
+    if args.action != "plot":  # plot only reads reports
+        figlib.tool(args.bin_dir, "ssnn_golden")
+    if args.action == "check":
+        return check(args.profile, names, args)
+    folders = {}
+    for name in NAMES:
+        path, doc = sweep_doc(name, args.profile)
+        folders[name] = (path, doc, figlib.sweep_output(path, doc))
+    if args.action == "run":
+        for name in names:
+            path, doc, _ = folders[name]
+            run_sweep(path, doc, args.jobs, args.bin_dir, progress=not args.no_progress)
+    full = args.profile == "full"
+    tmp = None if full else tempfile.mkdtemp(prefix="paper_results_")
+    img = args.img_dir or (os.path.join(REPO, "docs", "img") if full else tmp)
+    data = args.data_dir or (os.path.join(REPO, "docs", "results") if full else tmp)
+    written = make_outputs(args.profile, folders, img, data)
+    print(f"[paper] wrote {', '.join(written) or 'nothing (no results yet)'} into "
+          f"{os.path.relpath(img, REPO)} and {os.path.relpath(data, REPO)}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    figlib.run_main(main)

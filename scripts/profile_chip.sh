@@ -29,25 +29,21 @@ for tag in old new; do
     callgrind_annotate --threshold=100 "$TMP/$tag.$n.out" > "$TMP/$tag.$n.txt"
   done
 done
-python3 - "$TMP" "$OLD" "$TRAIN" "$OUT" <<'PY'
+PYTHONPATH="$REPO/scripts" python3 - "$TMP" "$OLD" "$TRAIN" "$OUT" <<'PY'
 import json, re, sys
+
+from callgrind_counts import read
 
 tmp, old_dir, train, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 
 
 def parse(path):
     """Total and per-function instruction counts (functions merged by their unqualified name)."""
-    total, funcs = 0, {}
-    for line in open(path):
-        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)", line)
-        if not m:
-            continue
-        n = int(m.group(1).replace(",", ""))
-        if "PROGRAM TOTALS" in m.group(2):
-            total = n
-            continue
-        name = m.group(2).split(":", 1)[1] if ":" in m.group(2) else m.group(2)
-        name = re.sub(r"\s*\[.*$", "", name).replace("non-virtual thunk to ", "")
+    funcs = {}
+    total, found = read(path)
+    for n, name in found:
+        name = name.replace("non-virtual thunk to ", "")
+        name = name.replace(", (sc_core::sc_writer_policy)0", "")  # sc_signal_t<bool, (...)0>::write
         name = re.sub(r"\(.*$", "", name).replace("ssnn::", "").replace("sc::", "")
         funcs[name] = funcs.get(name, 0) + n
     return total, funcs

@@ -5,19 +5,14 @@
 # warm-up; T = 50 rate and T = 100 per-step stochastic.
 # Writes docs/results/golden_profile.json and prints the totals.
 # Usage: scripts/profile_golden.sh OLD_BIN_DIR [TRAIN=100]
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${SSNN_BUILD:-$REPO/build}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 OLD="${1:?usage: scripts/profile_golden.sh OLD_BIN_DIR [TRAIN]}"
 TRAIN="${2:-100}"
 OUT="${SSNN_GOLDEN_PROFILE_JSON:-$REPO/docs/results/golden_profile.json}"
-command -v valgrind > /dev/null || { echo "profile_golden.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
-for b in "$OLD/bench_golden" "$BUILD/bin/bench_golden"; do
-  [[ -x "$b" ]] || { echo "profile_golden.sh: $b: no such executable" >&2; exit 2; }
-done
-[[ "$TRAIN" =~ ^[1-9][0-9]*$ ]] || { echo "profile_golden.sh: TRAIN must be a positive integer" >&2; exit 2; }
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+command -v valgrind > /dev/null || die "valgrind is not installed (apt-get install valgrind)"
+need_executable "$OLD/bench_golden" "$BUILD/bin/bench_golden"
+[[ "$TRAIN" =~ ^[1-9][0-9]*$ ]] || die "TRAIN must be a positive integer"
+make_tmp
 for cfg in rate50 stochastic100; do
   for tag in old new; do
     [[ "$tag" == old ]] && bin="$OLD" || bin="$BUILD/bin"
@@ -26,8 +21,10 @@ for cfg in rate50 stochastic100; do
     callgrind_annotate --threshold=99.5 "$TMP/$tag.$cfg.out" > "$TMP/$tag.$cfg.txt"
   done
 done
-python3 - "$TMP" "$OLD" "$TRAIN" "$OUT" <<'PY'
+PYTHONPATH="$REPO/scripts" python3 - "$TMP" "$OLD" "$TRAIN" "$OUT" <<'PY'
 import json, re, sys
+
+from callgrind_counts import read
 
 tmp, old_dir, train, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 # Which phase of a training sample each function belongs to (matched on the unqualified name).
@@ -48,17 +45,9 @@ def phase(name):
 
 
 def parse(path):
-    total, funcs = 0, {}
-    for line in open(path):
-        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)", line)
-        if not m:
-            continue
-        n = int(m.group(1).replace(",", ""))
-        if "PROGRAM TOTALS" in m.group(2):
-            total = n
-            continue
-        name = m.group(2).split(":", 1)[1] if ":" in m.group(2) else m.group(2)
-        name = re.sub(r"\s*\[.*$", "", name)           # object file
+    funcs = {}
+    total, found = read(path)
+    for n, name in found:
         name = name.replace("(anonymous namespace)::", "")
         short = re.sub(r"\(.*$", "", name).replace("ssnn::", "").replace("kernels::", "")
         if n / max(total, 1) < 0.002:

@@ -59,6 +59,9 @@ CONFIGS=(
   "ssnn_controller"
   "ssnn_controller -GLayers=1 -GTiles=1"
   "ssnn_controller -GLayers=3 -GTiles=4"
+  "ssnn_chip_top"
+  "ssnn_chip_top -GLayers=3 -GSizes=128'h000A00180020_0040 -GTileRows=0 -GTileCols=0 -GLanes=5"
+  "ssnn_chip_top -GSizes=128'h000A00200310 -GTileRows=196 -GTileCols=16 -GLanes=32 -GEncoderLanes=64 -GNoiseBits=4"
 )
 
 status=0
@@ -78,7 +81,7 @@ if command -v iverilog > /dev/null 2>&1; then
   tops=()
   for top in ssnn_lfsr ssnn_spike_source ssnn_composite_neuron ssnn_wta ssnn_output_layer ssnn_coincidence_unit \
              ssnn_crossbar_tile ssnn_aer_router ssnn_hidden_core ssnn_output_core ssnn_spike_encoder \
-             ssnn_controller; do
+             ssnn_controller ssnn_chip_top; do
     tops+=(-s "$top")
   done
   if iverilog -g2012 -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&

@@ -2,14 +2,13 @@
 # RTL waveforms: runs the SystemC smoke test (bin/rtl_sc_smoke), which traces one composite neuron and
 # one cross-point to FST, then takes headless GTKWave screenshots of the rtl/gtkw/ views into docs/img/.
 # Usage: scripts/rtl_waves.sh [build folder, default build]
-set -euo pipefail
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 BUILD="$(cd "${1:-$REPO/build}" && pwd)"
 WAVES="$BUILD/waves"
 IMG="$REPO/docs/img"
 mkdir -p "$WAVES" "$IMG"
 
-SSNN_WAVE_DIR="$WAVES" SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$BUILD/bin/rtl_sc_smoke" > /dev/null
+SSNN_WAVE_DIR="$WAVES" "$BUILD/bin/rtl_sc_smoke" > /dev/null
 
 # The neuron over its first two samples, the cross-point over the whole run (ps).
 SHOT="$REPO/scripts/gtkwave_shot.sh"

@@ -53,7 +53,7 @@ def main(argv=None):
                     help="hold out the last N training images in every point (the programs' --validation N), "
                          "unless the sweep file sets 'validation'")
     ap.add_argument("--dry-run", action="store_true", help="list the points and whether each is finished")
-    ap.add_argument("--table-only", action="store_true", help="write the table from the finished points; run none")
+    ap.add_argument("--table-only", action="store_true", help="write the table from the finished points; run none (also beside a running sweep)")
     ap.add_argument("--no-progress", action="store_true", help="no progress display")
     ap.add_argument("--no-mpi", action="store_true", help="do not use MPI even under mpirun")
     args = ap.parse_args(argv)
@@ -117,8 +117,10 @@ def run_root(args, comm, size, jobs):
                       file=sys.stderr)
                 return 2
         write_config_files(s)
+        # --table-only reads finished reports and replaces the table atomically, so it may run beside a
+        # running sweep (which rewrites the table when it ends).
         lock = take_lock(s.out)
-        if lock is None:
+        if lock is None and not args.table_only:
             if comm:
                 comm.bcast(("stop", 2))
             print(f"{PROG}: error: {s.out}: another sweep is running in this folder", file=sys.stderr)

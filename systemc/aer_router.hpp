@@ -7,6 +7,7 @@
 #include <systemc>
 
 #include "aer_event.hpp"
+#include "aer_links.hpp"
 #include "aer_router_core.hpp"
 
 namespace ssnn::sc {
@@ -32,6 +33,18 @@ SC_MODULE(aer_router) {
   aer_router(const sc_core::sc_module_name& name, AerRouterConfig config);
   aer_router(const sc_core::sc_module_name& name, unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
              unsigned events_per_cycle, AerRoutingTable routes);
+
+  // The senders' channels on the inputs, the consumers' on the outputs.
+  void bind_inputs(AerLinks& links) {
+    valid_i(links.valid);
+    event_i(links.event);
+    ready_o(links.ready);
+  }
+  void bind_outputs(AerLinks& links) {
+    valid_o(links.valid);
+    event_o(links.event);
+    ready_i(links.ready);
+  }
 
   // State, counters and per-edge observability (read-only: the ports are the only way in, but for
   // the checkpoint test port below).

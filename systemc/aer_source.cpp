@@ -6,15 +6,7 @@
 namespace ssnn::sc {
 
 aer_source::aer_source(const sc_core::sc_module_name& name, const AerRoutingTable& routes, int channels)
-    : sc_core::sc_module(name),
-      clk_i("clk_i"),
-      rst_ni("rst_ni"),
-      start_i("start_i"),
-      op_i("op_i"),
-      step_i("step_i"),
-      learn_i("learn_i"),
-      sample_key_i("sample_key_i"),
-      busy_o("busy_o"),
+    : command_block(name),
       valid_o("valid_o", static_cast<size_t>(channels)),
       event_o("event_o", static_cast<size_t>(channels)),
       ready_i("ready_i", static_cast<size_t>(channels)),

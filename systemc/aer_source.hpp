@@ -1,9 +1,8 @@
 // aer_source: the command interface and the sending half of a block that emits address events
 // (encoder, neuron cores).
 //
-// The controller starts a command with start_i (op_i, with step_i, learn_i and sample_key_i); the
-// block holds busy_o high until the command's last cycle.  One clocked thread per block runs the
-// commands (run()); the block supplies its reset and what each command does.
+// The controller starts a command on the command bus (command_block.hpp).  One clocked thread per
+// block runs the commands (run()); the block supplies its reset and what each command does.
 //
 // A source has one router input channel per AER block it owns (a segment of its neurons, see
 // ssnn_chip.hpp), so it can offer one event per channel per cycle: the router's events_per_cycle,
@@ -22,6 +21,7 @@
 #include "aer_event.hpp"
 #include "aer_router_core.hpp"
 #include "chip_types.hpp"
+#include "command_block.hpp"
 
 namespace ssnn::sc {
 
@@ -31,16 +31,8 @@ struct SourceCounters {
   uint64_t busy_cycles = 0;   // cycles spent on commands
 };
 
-class aer_source : public sc_core::sc_module {
+class aer_source : public command_block {
  public:
-  sc_core::sc_in<bool> clk_i;
-  sc_core::sc_in<bool> rst_ni;
-  sc_core::sc_in<bool> start_i;
-  sc_core::sc_in<uint32_t> op_i;
-  sc_core::sc_in<uint32_t> step_i;
-  sc_core::sc_in<bool> learn_i;
-  sc_core::sc_in<uint64_t> sample_key_i;
-  sc_core::sc_out<bool> busy_o;
   sc_core::sc_vector<sc_core::sc_out<bool>> valid_o;     // per channel
   sc_core::sc_vector<sc_core::sc_out<AerEvent>> event_o;
   sc_core::sc_vector<sc_core::sc_in<bool>> ready_i;

@@ -5,15 +5,7 @@
 namespace ssnn::sc {
 
 chip_controller::chip_controller(const sc_core::sc_module_name& name, const ModelConfig& cfg, int num_tiles)
-    : sc_core::sc_module(name),
-      clk_i("clk_i"),
-      rst_ni("rst_ni"),
-      start_i("start_i"),
-      learn_i("learn_i"),
-      sample_phase_i("sample_phase_i"),
-      epoch_i("epoch_i"),
-      index_i("index_i"),
-      busy_o("busy_o"),
+    : host_interface(name),
       op_o("op_o"),
       enc_start_o("enc_start_o"),
       core_start_o("core_start_o", static_cast<size_t>(cfg.layers())),

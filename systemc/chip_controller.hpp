@@ -19,6 +19,7 @@
 #include <systemc>
 
 #include "chip_types.hpp"
+#include "host_interface.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/contract/seeding.hpp"
 
@@ -31,17 +32,9 @@ struct ControllerCounters {
   uint64_t steps = 0;    // timesteps completed
 };
 
-class chip_controller : public sc_core::sc_module {
+// The host interface (host_interface.hpp) in front, the command bus behind.
+class chip_controller : public host_interface {
  public:
-  sc_core::sc_in<bool> clk_i;
-  sc_core::sc_in<bool> rst_ni;
-  // Host interface.
-  sc_core::sc_in<bool> start_i;
-  sc_core::sc_in<bool> learn_i;
-  sc_core::sc_in<uint32_t> sample_phase_i;  // ssnn::Phase code of the sample's random streams
-  sc_core::sc_in<uint32_t> epoch_i;
-  sc_core::sc_in<uint64_t> index_i;
-  sc_core::sc_out<bool> busy_o;
   // Command bus.
   sc_core::sc_out<uint32_t> op_o;
   sc_core::sc_out<bool> enc_start_o;

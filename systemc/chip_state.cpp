@@ -8,35 +8,15 @@
 
 namespace ssnn::sc {
 
-// The update-drive counters came later: a checkpoint without them restores them as zero.
 void to_json(nlohmann::json& j, const TileCounters& t) {
-  j = nlohmann::json{{"events", t.events},
-                     {"row_reads", t.row_reads},
-                     {"col_reads", t.col_reads},
-                     {"col_latches", t.col_latches},
-                     {"pulses_up", t.pulses_up},
-                     {"pulses_down", t.pulses_down},
-                     {"rate_updates", t.rate_updates},
-                     {"busy_cycles", t.busy_cycles},
-                     {"update_row_drives", t.update_row_drives},
-                     {"update_col_drives", t.update_col_drives},
-                     {"update_row_cells", t.update_row_cells},
-                     {"update_col_cells", t.update_col_cells}};
+  j = nlohmann::json::object();
+  for (const TileCounterField& f : kTileCounterFields) j[f.name] = t.*f.member;
 }
 
+// A counter that is not required (kTileCounterFields) and missing restores as zero.
 void from_json(const nlohmann::json& j, TileCounters& t) {
-  j.at("events").get_to(t.events);
-  j.at("row_reads").get_to(t.row_reads);
-  j.at("col_reads").get_to(t.col_reads);
-  j.at("col_latches").get_to(t.col_latches);
-  j.at("pulses_up").get_to(t.pulses_up);
-  j.at("pulses_down").get_to(t.pulses_down);
-  j.at("rate_updates").get_to(t.rate_updates);
-  j.at("busy_cycles").get_to(t.busy_cycles);
-  t.update_row_drives = j.value("update_row_drives", uint64_t{0});
-  t.update_col_drives = j.value("update_col_drives", uint64_t{0});
-  t.update_row_cells = j.value("update_row_cells", uint64_t{0});
-  t.update_col_cells = j.value("update_col_cells", uint64_t{0});
+  for (const TileCounterField& f : kTileCounterFields)
+    t.*f.member = f.required ? j.at(f.name).get<uint64_t>() : j.value(f.name, uint64_t{0});
 }
 
 void to_json(nlohmann::json& j, const ChipState& s) {

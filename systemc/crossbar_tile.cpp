@@ -10,16 +10,8 @@
 namespace ssnn::sc {
 
 crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry)
-    : sc_core::sc_module(name),
-      clk_i("clk_i"),
-      rst_ni("rst_ni"),
-      start_i("start_i"),
-      op_i("op_i"),
-      step_i("step_i"),
-      learn_i("learn_i"),
+    : command_block(name),
       epoch_i("epoch_i"),
-      sample_key_i("sample_key_i"),
-      busy_o("busy_o"),
       valid_i("valid_i"),
       event_i("event_i"),
       ready_o("ready_o"),
@@ -62,17 +54,9 @@ void crossbar_tile::end_of_elaboration() {
 }
 
 void crossbar_tile::reset_state() {
-  std::fill(acc_fwd_.begin(), acc_fwd_.end(), 0);
-  std::fill(acc_bwd_.begin(), acc_bwd_.end(), 0);
-  std::fill(row_flag_.begin(), row_flag_.end(), 0);
-  std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
-  std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
-  std::fill(row_count_.begin(), row_count_.end(), 0);
-  std::fill(pos_count_.begin(), pos_count_.end(), 0);
-  std::fill(neg_count_.begin(), neg_count_.end(), 0);
-  rows_hit_.clear();
-  pos_hit_.clear();
-  neg_hit_.clear();
+  for (auto* v : {&acc_fwd_, &acc_bwd_, &row_count_, &pos_count_, &neg_count_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&row_flag_, &pos_flag_, &neg_flag_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&rows_hit_, &pos_hit_, &neg_hit_}) v->clear();
   rx_ = 0;
   busy_left_ = 0;
   idle_edges_ = 0;
@@ -283,20 +267,20 @@ void crossbar_tile::run_command(Op op) {
   busy_o.write(true);
 }
 
-bool crossbar_tile::take_forward_sums(int32_t* dst) {
-  kernels::add_row(dst + geo_.col0, acc_fwd_.data(), geo_.cols);
-  std::fill(acc_fwd_.begin(), acc_fwd_.end(), 0);
-  const bool read = fwd_read_;
-  fwd_read_ = false;
+namespace {
+// Adds the accumulators to the bus words at `out` and clears them; returns whether an event was read
+// since the last take (and clears that too).
+bool take_sums(std::vector<int32_t>& acc, int32_t* out, bool& read_since) {
+  kernels::add_row(out, acc.data(), static_cast<int>(acc.size()));
+  std::fill(acc.begin(), acc.end(), 0);
+  const bool read = read_since;
+  read_since = false;
   return read;
 }
+}  // namespace
 
-bool crossbar_tile::take_backward_sums(int32_t* dst) {
-  kernels::add_row(dst + geo_.row0, acc_bwd_.data(), geo_.rows);
-  std::fill(acc_bwd_.begin(), acc_bwd_.end(), 0);
-  const bool read = bwd_read_;
-  bwd_read_ = false;
-  return read;
-}
+bool crossbar_tile::take_forward_sums(int32_t* dst) { return take_sums(acc_fwd_, dst + geo_.col0, fwd_read_); }
+
+bool crossbar_tile::take_backward_sums(int32_t* dst) { return take_sums(acc_bwd_, dst + geo_.row0, bwd_read_); }
 
 }  // namespace ssnn::sc

@@ -10,6 +10,7 @@
 // latches, accumulators and counters, not the array.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "aer_event.hpp"
 #include "chip_floorplan.hpp"
 #include "chip_types.hpp"
+#include "command_block.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/contract/device.hpp"
@@ -44,18 +46,34 @@ struct TileCounters {
   uint64_t update_col_cells = 0;  // cross-points on the driven columns (drives x tile rows)
 };
 
-class crossbar_tile : public sc_core::sc_module, public tile_sum_if {
+// Every tile counter by name (its JSON key), for the per-layer sums and the checkpoints.  The
+// update-drive counters came later: a checkpoint may lack them (`required` false).
+struct TileCounterField {
+  const char* name;
+  uint64_t TileCounters::*member;
+  bool required;
+};
+inline constexpr std::array<TileCounterField, 12> kTileCounterFields{{
+    {"events", &TileCounters::events, true},
+    {"row_reads", &TileCounters::row_reads, true},
+    {"col_reads", &TileCounters::col_reads, true},
+    {"col_latches", &TileCounters::col_latches, true},
+    {"pulses_up", &TileCounters::pulses_up, true},
+    {"pulses_down", &TileCounters::pulses_down, true},
+    {"rate_updates", &TileCounters::rate_updates, true},
+    {"busy_cycles", &TileCounters::busy_cycles, true},
+    {"update_row_drives", &TileCounters::update_row_drives, false},
+    {"update_col_drives", &TileCounters::update_col_drives, false},
+    {"update_row_cells", &TileCounters::update_row_cells, false},
+    {"update_col_cells", &TileCounters::update_col_cells, false},
+}};
+static_assert(sizeof(TileCounters) == kTileCounterFields.size() * sizeof(uint64_t),
+              "a TileCounters member is missing from kTileCounterFields");
+
+// The command bus from the controller (command_block.hpp), with the epoch (the pulse schedule).
+class crossbar_tile : public command_block, public tile_sum_if {
  public:
-  sc_core::sc_in<bool> clk_i;
-  sc_core::sc_in<bool> rst_ni;
-  // Command bus from the controller.
-  sc_core::sc_in<bool> start_i;
-  sc_core::sc_in<uint32_t> op_i;
-  sc_core::sc_in<uint32_t> step_i;
-  sc_core::sc_in<bool> learn_i;
   sc_core::sc_in<uint32_t> epoch_i;
-  sc_core::sc_in<uint64_t> sample_key_i;
-  sc_core::sc_out<bool> busy_o;
   // AER input (a router output channel).
   sc_core::sc_in<bool> valid_i;
   sc_core::sc_in<AerEvent> event_i;

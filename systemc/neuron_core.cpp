@@ -49,11 +49,14 @@ void neuron_core::reset_state() {
   prediction_ = 0;
   for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &acc_, &count_fwd_})
     std::fill(v->begin(), v->end(), 0);
-  for (auto* v : {&gate_, &fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_, &keep_}) std::fill(v->begin(), v->end(), 0);
-  list_fwd_.clear();
-  list_pos_.clear();
-  list_neg_.clear();
+  for (auto* v : {&gate_, &keep_}) std::fill(v->begin(), v->end(), 0);
+  clear_spike_flags();
   cnt_ = CoreCounters{};
+}
+
+void neuron_core::clear_spike_flags() {
+  for (auto* v : {&fwd_flag_, &gate_open_, &pos_flag_, &neg_flag_}) std::fill(v->begin(), v->end(), 0);
+  for (auto* v : {&list_fwd_, &list_pos_, &list_neg_}) v->clear();
 }
 
 int neuron_core::sample_begin() {
@@ -63,13 +66,7 @@ int neuron_core::sample_begin() {
     std::fill(v->begin(), v->end(), 0);
   // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
   std::fill(gate_.begin(), gate_.end(), is_output() ? 1 : 0);
-  std::fill(fwd_flag_.begin(), fwd_flag_.end(), 0);
-  std::fill(gate_open_.begin(), gate_open_.end(), 0);
-  std::fill(pos_flag_.begin(), pos_flag_.end(), 0);
-  std::fill(neg_flag_.begin(), neg_flag_.end(), 0);
-  list_fwd_.clear();
-  list_pos_.clear();
-  list_neg_.clear();
+  clear_spike_flags();
   const double drop = learn && !is_output() ? cfg_.dropout_hidden : 0.0;
   dropout_mask(sample_key_i.read(), layer_, drop, n_, keep_.data());
   if (cosim_) cosim_->core_sample_begin(*this);
@@ -175,18 +172,12 @@ void neuron_core::queue_gradient_events(int t) {
 int neuron_core::error() {
   const int32_t theta_err = cfg_.gradient_threshold(layer_);  // the output layer: theta_err
   const int label = label_valid_i.read() ? static_cast<int>(label_class_i.read()) : -1;
-  for (int k = 0; k < n_; ++k) {
-    const auto u = static_cast<size_t>(k);
-    const int32_t in = output_error_input(k == label, fwd_flag_[u], cfg_.err_unit);
-    const GradientStep r =
-        gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, fwd_flag_[u] != 0, theta_err);
-    grad_charge_[u] = r.next.charge;
-    grad_pos_[u] = r.next.pos;
-    grad_neg_[u] = r.next.neg;
-    gate_[u] = r.next.gate;
-    pos_flag_[u] = r.spike_pos;
-    neg_flag_[u] = r.spike_neg;
-  }
+  // Error neurons on (label - output): the gradient pairs' loop, gated by the output's own spikes.
+  for (int k = 0; k < n_; ++k)
+    acc_[static_cast<size_t>(k)] = output_error_input(k == label, fwd_flag_[static_cast<size_t>(k)], cfg_.err_unit);
+  kernels::gradient_layer(np_, n_, acc_.data(), fwd_flag_.data(), theta_err, grad_charge_.data(), grad_pos_.data(),
+                          grad_neg_.data(), gate_.data(), pos_flag_.data(), neg_flag_.data(), count_pos_scratch_.data(),
+                          count_neg_scratch_.data());
   if (cosim_) cosim_->core_error(*this, label, theta_err);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);

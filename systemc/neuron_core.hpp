@@ -84,6 +84,8 @@ class neuron_core : public aer_source {
   int forward();
   int error();
   int backward();
+  // The step's spike flags (forward, gate events, gradient) and spike lists, cleared.
+  void clear_spike_flags();
   // The line readout adds the device's read noise to the sums just taken (weight layer, direction).
   void add_read_noise(int weight_layer, bool transposed, uint32_t t);
   static int channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band);

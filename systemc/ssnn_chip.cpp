@@ -39,15 +39,7 @@ SampleCounters ChipCounters::sample_delta(const ChipCounters& a, const ChipCount
 }
 
 ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg, const ChipConfig& chip)
-    : sc_core::sc_module(name),
-      clk_i("clk_i"),
-      rst_ni("rst_ni"),
-      start_i("start_i"),
-      learn_i("learn_i"),
-      sample_phase_i("sample_phase_i"),
-      epoch_i("epoch_i"),
-      index_i("index_i"),
-      busy_o("busy_o"),
+    : host_interface(name),
       prediction_o("prediction_o"),
       cfg_(cfg),
       chip_(chip) {
@@ -88,25 +80,14 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   core_busy_s_.init(static_cast<size_t>(L));
   prediction_s_.init(static_cast<size_t>(L));
   tile_busy_s_.init(static_cast<size_t>(n_tiles));
-  in_valid_s_.init(n_in);
-  in_ready_s_.init(n_in);
-  in_event_s_.init(n_in);
+  router_in_.init(n_in);
   tx_s_.init(n_src);
-  out_valid_s_.init(static_cast<size_t>(n_tiles));
-  out_ready_s_.init(static_cast<size_t>(n_tiles));
-  out_event_s_.init(static_cast<size_t>(n_tiles));
+  router_out_.init(static_cast<size_t>(n_tiles));
   rx_s_.init(static_cast<size_t>(n_tiles));
 
   // Controller.
   chip_controller& ct = *controller_;
-  ct.clk_i(clk_i);
-  ct.rst_ni(rst_ni);
-  ct.start_i(start_i);
-  ct.learn_i(learn_i);
-  ct.sample_phase_i(sample_phase_i);
-  ct.epoch_i(epoch_i);
-  ct.index_i(index_i);
-  ct.busy_o(busy_o);
+  ct.bind_host(*this);
   ct.op_o(op_s_);
   ct.enc_start_o(enc_start_s_);
   ct.tile_start_o(tile_start_s_);
@@ -128,38 +109,37 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   for (unsigned i = 0; i < n_src; ++i) ct.tx_expected_i[i](tx_s_[i]);
   ct.set_step_hook([this](int t) { on_step(t); });
 
+  // Command bus: every block on the controller's shared lines, with its own start and busy.
+  auto bind_command_bus = [&](command_block& b, sc_core::sc_signal<bool>& start, sc_core::sc_signal<bool>& busy) {
+    b.clk_i(clk_i);
+    b.rst_ni(rst_ni);
+    b.start_i(start);
+    b.op_i(op_s_);
+    b.step_i(step_s_);
+    b.learn_i(learn_s_);
+    b.sample_key_i(key_s_);
+    b.busy_o(busy);
+  };
   // Sources: channel k of a source whose first block is b drives router input b + k.
   auto bind_source = [&](aer_source& s, unsigned source, int first_block) {
-    s.clk_i(clk_i);
-    s.rst_ni(rst_ni);
     for (int k = 0; k < s.num_channels(); ++k) {
       const auto port = static_cast<size_t>(first_block + k);
-      s.valid_o[static_cast<size_t>(k)](in_valid_s_[port]);
-      s.event_o[static_cast<size_t>(k)](in_event_s_[port]);
-      s.ready_i[static_cast<size_t>(k)](in_ready_s_[port]);
+      s.valid_o[static_cast<size_t>(k)](router_in_.valid[port]);
+      s.event_o[static_cast<size_t>(k)](router_in_.event[port]);
+      s.ready_i[static_cast<size_t>(k)](router_in_.ready[port]);
     }
     s.tx_expected_o(tx_s_[source]);
   };
   spike_encoder& en = *encoder_;
+  bind_command_bus(en, enc_start_s_, enc_busy_s_);
   bind_source(en, 0, 0);
-  en.start_i(enc_start_s_);
-  en.op_i(op_s_);
-  en.step_i(step_s_);
-  en.learn_i(learn_s_);
-  en.sample_key_i(key_s_);
-  en.busy_o(enc_busy_s_);
   en.label_valid_o(label_valid_s_);
   en.label_class_o(label_class_s_);
   for (int l = 1; l <= L; ++l) {
     const auto u = static_cast<size_t>(l - 1);
     neuron_core& co = *cores_[u];
+    bind_command_bus(co, core_start_s_[u], core_busy_s_[u]);
     bind_source(co, static_cast<unsigned>(l), core_block[static_cast<size_t>(l)]);
-    co.start_i(core_start_s_[u]);
-    co.op_i(op_s_);
-    co.step_i(step_s_);
-    co.learn_i(learn_s_);
-    co.sample_key_i(key_s_);
-    co.busy_o(core_busy_s_[u]);
     co.label_valid_i(label_valid_s_);
     co.label_class_i(label_class_s_);
     if (l == L)
@@ -177,35 +157,19 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   for (int k = 0; k < n_tiles; ++k) {
     const auto u = static_cast<size_t>(k);
     crossbar_tile& t = *tiles_[u];
-    t.clk_i(clk_i);
-    t.rst_ni(rst_ni);
-    t.start_i(tile_start_s_);
-    t.op_i(op_s_);
-    t.step_i(step_s_);
-    t.learn_i(learn_s_);
+    bind_command_bus(t, tile_start_s_, tile_busy_s_[u]);
     t.epoch_i(epoch_s_);
-    t.sample_key_i(key_s_);
-    t.busy_o(tile_busy_s_[u]);
-    t.valid_i(out_valid_s_[u]);
-    t.event_i(out_event_s_[u]);
-    t.ready_o(out_ready_s_[u]);
+    t.valid_i(router_out_.valid[u]);
+    t.event_i(router_out_.event[u]);
+    t.ready_o(router_out_.ready[u]);
     t.rx_count_o(rx_s_[u]);
   }
   // Router.
   aer_router& ro = *router_;
   ro.clk_i(clk_i);
   ro.rst_ni(rst_ni);
-  for (unsigned i = 0; i < n_in; ++i) {
-    ro.valid_i[i](in_valid_s_[i]);
-    ro.event_i[i](in_event_s_[i]);
-    ro.ready_o[i](in_ready_s_[i]);
-  }
-  for (int k = 0; k < n_tiles; ++k) {
-    const auto u = static_cast<size_t>(k);
-    ro.valid_o[u](out_valid_s_[u]);
-    ro.event_o[u](out_event_s_[u]);
-    ro.ready_i[u](out_ready_s_[u]);
-  }
+  ro.bind_inputs(router_in_);
+  ro.bind_outputs(router_out_);
 
   obs_fwd_.resize(static_cast<size_t>(L) + 1);
   obs_pos_.resize(static_cast<size_t>(L) + 1);
@@ -261,18 +225,7 @@ ChipCounters ssnn_chip::counters() const {
     const auto u = static_cast<size_t>(t->geometry().layer);
     const TileCounters& k = t->counters();
     TileCounters& s = c.layer_tiles[u];
-    s.events += k.events;
-    s.row_reads += k.row_reads;
-    s.col_reads += k.col_reads;
-    s.col_latches += k.col_latches;
-    s.pulses_up += k.pulses_up;
-    s.pulses_down += k.pulses_down;
-    s.rate_updates += k.rate_updates;
-    s.busy_cycles += k.busy_cycles;
-    s.update_row_drives += k.update_row_drives;
-    s.update_col_drives += k.update_col_drives;
-    s.update_row_cells += k.update_row_cells;
-    s.update_col_cells += k.update_col_cells;
+    for (const TileCounterField& f : kTileCounterFields) s.*f.member += k.*f.member;
     c.synaptic_reads[u] += k.row_reads * static_cast<uint64_t>(t->geometry().cols);
     c.gradient_reads[u] += k.col_reads * static_cast<uint64_t>(t->geometry().rows);
   }

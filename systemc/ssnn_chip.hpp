@@ -24,6 +24,7 @@
 #include "chip_floorplan.hpp"
 #include "chip_state.hpp"
 #include "crossbar_tile.hpp"
+#include "host_interface.hpp"
 #include "neuron_core.hpp"
 #include "spike_encoder.hpp"
 #include "ssnn/contract/sample.hpp"
@@ -57,17 +58,9 @@ struct TraceSpec {
   int row = 0, col = 0;    // probed cross-point of each traced tile (tile-local, clamped)
 };
 
-class ssnn_chip : public sc_core::sc_module {
+// The host interface (host_interface.hpp, passed through to the controller) and the prediction.
+class ssnn_chip : public host_interface {
  public:
-  sc_core::sc_in<bool> clk_i;
-  sc_core::sc_in<bool> rst_ni;
-  // Host interface (see chip_controller).
-  sc_core::sc_in<bool> start_i;
-  sc_core::sc_in<bool> learn_i;
-  sc_core::sc_in<uint32_t> sample_phase_i;
-  sc_core::sc_in<uint32_t> epoch_i;
-  sc_core::sc_in<uint64_t> index_i;
-  sc_core::sc_out<bool> busy_o;
   sc_core::sc_out<uint32_t> prediction_o;
 
   SC_HAS_PROCESS(ssnn_chip);
@@ -131,8 +124,8 @@ class ssnn_chip : public sc_core::sc_module {
   sc_core::sc_signal<uint32_t> label_class_s_{"label_class"};
   sc_core::sc_vector<sc_core::sc_signal<bool>> core_start_s_, core_busy_s_, tile_busy_s_;
   sc_core::sc_vector<sc_core::sc_signal<uint32_t>> prediction_s_;
-  sc_core::sc_vector<sc_core::sc_signal<bool>> in_valid_s_, in_ready_s_, out_valid_s_, out_ready_s_;
-  sc_core::sc_vector<sc_core::sc_signal<AerEvent>> in_event_s_, out_event_s_;
+  AerLinks router_in_{"router_in_"};    // one channel per AER block (the sources' channels)
+  AerLinks router_out_{"router_out_"};  // one channel per tile
   sc_core::sc_vector<sc_core::sc_signal<uint64_t>> tx_s_, rx_s_;
 
   std::unique_ptr<spike_encoder> encoder_;

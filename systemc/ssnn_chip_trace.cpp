@@ -111,9 +111,9 @@ void ssnn_chip::trace_sample() {
   t_layer_ = layer_s_.read();
   t_step_ = step_s_.read();
   t_cycle_ = controller_->counters().cycles;
-  t_enc_valid_ = in_valid_s_[0].read();
-  t_enc_ready_ = in_ready_s_[0].read();
-  t_enc_event_ = in_event_s_[0].read();
+  t_enc_valid_ = router_in_.valid[0].read();
+  t_enc_ready_ = router_in_.ready[0].read();
+  t_enc_event_ = router_in_.event[0].read();
   t_enc_spikes_ = static_cast<uint32_t>(encoder_->spikes().size());
   t_label_ = label_valid_s_.read();
   t_label_class_ = label_class_s_.read();
@@ -133,9 +133,9 @@ void ssnn_chip::trace_sample() {
     p.pos_in_step = static_cast<uint32_t>(c.pos_spikes().size());
     p.neg_in_step = static_cast<uint32_t>(c.neg_spikes().size());
     const auto port = static_cast<size_t>(plan_.core_block[static_cast<size_t>(p.layer)]);
-    p.valid = in_valid_s_[port].read();
-    p.ready = in_ready_s_[port].read();
-    p.event = in_event_s_[port].read();
+    p.valid = router_in_.valid[port].read();
+    p.ready = router_in_.ready[port].read();
+    p.event = router_in_.event[port].read();
   }
   for (TileProbe& p : tile_probes_) {
     const crossbar_tile& t = *tiles_[static_cast<size_t>(p.tile)];
@@ -143,18 +143,18 @@ void ssnn_chip::trace_sample() {
     p.col_pos = t.col_pos_latch(p.col);
     p.col_neg = t.col_neg_latch(p.col);
     p.weight = t.weight(p.row, p.col);
-    p.valid = out_valid_s_[static_cast<size_t>(p.tile)].read();
-    p.event = out_event_s_[static_cast<size_t>(p.tile)].read();
+    p.valid = router_out_.valid[static_cast<size_t>(p.tile)].read();
+    p.event = router_out_.event[static_cast<size_t>(p.tile)].read();
     p.rx = rx_s_[static_cast<size_t>(p.tile)].read();
   }
   if (!router_probe_.fifo.empty()) {
     const AerRouterCore& rc = router_->core();
     for (unsigned i = 0; i < rc.num_inputs(); ++i) {
       router_probe_.fifo[i] = rc.fifo_occupancy(i);
-      router_probe_.in_valid[i] = in_valid_s_[i].read();
-      router_probe_.in_ready[i] = in_ready_s_[i].read();
+      router_probe_.in_valid[i] = router_in_.valid[i].read();
+      router_probe_.in_ready[i] = router_in_.ready[i].read();
     }
-    for (unsigned o = 0; o < rc.num_outputs(); ++o) router_probe_.out_valid[o] = out_valid_s_[o].read();
+    for (unsigned o = 0; o < rc.num_outputs(); ++o) router_probe_.out_valid[o] = router_out_.valid[o].read();
     router_probe_.grants = rc.last_edge_grants();
     router_probe_.stall_cycles = rc.counters().stall_cycles;
   }

@@ -1,4 +1,4 @@
-// Writes the RTL's copies of the contract's constants (ssnn/contract/widths.hpp): the SystemVerilog
+// Writes the RTL's copies of the contract's constants (ssnn/contract/widths.hpp, seeding.hpp): the SystemVerilog
 // package rtl/ssnn_pkg.sv and the Verilator parameters rtl/cmake/SsnnWidths.cmake.
 //
 //   gen_rtl_constants PKG_SV WIDTHS_CMAKE           rewrite both files
@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "ssnn/contract/seeding.hpp"
 #include "ssnn/contract/widths.hpp"
 
 namespace {
@@ -16,6 +17,12 @@ namespace {
 std::string hex32(uint32_t v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "32'h%08X", v);
+  return buf;
+}
+
+std::string hex64(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "64'h%016llX", static_cast<unsigned long long>(v));
   return buf;
 }
 
@@ -48,6 +55,12 @@ std::string package() {
        "  // Pulse-noise words are 32 bits; pulse_variation() uses bits [31:NoiseShift].\n"
     << "  parameter int NoiseWordBits = " << ssnn::kNoiseWordBits << ";\n"
     << "  parameter int NoiseShift = " << ssnn::kNoiseShift << ";\n"
+    << "\n"
+       "  // Random-stream identifiers of a sample (ssnn::stream, seeding.hpp): the label encoder, the\n"
+       "  // dropout masks (+ layer) and the device pulse noise (+ weight layer).\n"
+    << "  parameter logic [63:0] StreamLabel = " << hex64(ssnn::stream::kLabel) << ";\n"
+    << "  parameter logic [63:0] StreamDropoutBase = " << hex64(ssnn::stream::kDropoutBase) << ";\n"
+    << "  parameter logic [63:0] StreamDeviceBase = " << hex64(ssnn::stream::kDeviceBase) << ";\n"
     << "\n"
        "  // The chip's default widths: the units' parameter defaults (ModelConfig's defaults).\n"
     << "  parameter int WeightBits = " << ssnn::kWeightBits << ";\n"

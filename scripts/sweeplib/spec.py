@@ -203,6 +203,14 @@ def check_options(path, where, opts, known):
         option_tokens(name, value, f"{path}: {where}")  # value check
 
 
+def config_key(program_id, options, where="sweep"):
+    """(key, identity) of a configuration: the key names its folder runs/<key>/, a hash of the program
+    and the options' command-line words (run-only options such as thread counts left out)."""
+    identity = [program_id, sorted([n, option_tokens(n, v, where)] for n, v in options.items()
+                                   if n not in RUN_ONLY_OPTIONS and option_tokens(n, v, where))]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:12], identity
+
+
 def load_sweep(path, bin_dir, out_override=None, text=None, validation=None):
     """Read and check a sweep file; returns a Sweep with its configurations and points.
     validation: hold out that many training images in every point (--validation N) unless the file
@@ -333,9 +341,7 @@ def load_sweep(path, bin_dir, out_override=None, text=None, validation=None):
     s.configs = []
     seen = set()
     for o in option_sets:
-        identity = [s.program_id, sorted([n, option_tokens(n, v, path)] for n, v in o.items()
-                                         if n not in RUN_ONLY_OPTIONS and option_tokens(n, v, path))]
-        key = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:12]
+        key, identity = config_key(s.program_id, o, path)
         if key in seen:
             continue
         seen.add(key)

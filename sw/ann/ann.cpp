@@ -9,38 +9,38 @@
 
 #include "ssnn/augment.hpp"
 #include "ssnn/contract/seeding.hpp"
+#include "ssnn/enum_names.hpp"
 #include "ssnn/trainer.hpp"
 
 namespace ssnn::ann {
 
-const char* to_string(Loss l) { return l == Loss::kMse ? "mse" : "softmax-ce"; }
-const char* to_string(Optimizer o) { return o == Optimizer::kSgd ? "sgd" : "adam"; }
-const char* to_string(Schedule s) {
-  switch (s) {
-    case Schedule::kConstant: return "constant";
-    case Schedule::kCosine: return "cosine";
-    case Schedule::kStep: return "step";
-    case Schedule::kPerEpoch: return "per-epoch";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumName<Loss> kLosses[] = {{Loss::kSoftmaxCrossEntropy, "softmax-ce"},
+                                      {Loss::kSoftmaxCrossEntropy, "ce"},
+                                      {Loss::kSoftmaxCrossEntropy, "softmax"},
+                                      {Loss::kMse, "mse"}};
+constexpr EnumName<Optimizer> kOptimizers[] = {{Optimizer::kSgd, "sgd"}, {Optimizer::kAdam, "adam"}};
+constexpr EnumName<Schedule> kSchedules[] = {{Schedule::kConstant, "constant"},
+                                             {Schedule::kCosine, "cosine"},
+                                             {Schedule::kStep, "step"},
+                                             {Schedule::kPerEpoch, "per-epoch"}};
 
-Loss parse_loss(const std::string& s) {
-  if (s == "ce" || s == "softmax-ce" || s == "softmax") return Loss::kSoftmaxCrossEntropy;
-  if (s == "mse") return Loss::kMse;
-  throw std::invalid_argument("--loss: '" + s + "' is not one of ce, mse");
+// The value of option `option` called `name`, or std::invalid_argument listing the `expected` names.
+template <class E, size_t N>
+E parse_named(const EnumName<E> (&table)[N], const std::string& name, const char* option, const char* expected) {
+  if (const auto v = value_named(table, name)) return *v;
+  throw std::invalid_argument(std::string(option) + ": '" + name + "' is not one of " + expected);
 }
-Optimizer parse_optimizer(const std::string& s) {
-  if (s == "sgd") return Optimizer::kSgd;
-  if (s == "adam") return Optimizer::kAdam;
-  throw std::invalid_argument("--optimizer: '" + s + "' is not one of sgd, adam");
-}
+}  // namespace
+
+const char* to_string(Loss l) { return name_of(kLosses, l); }
+const char* to_string(Optimizer o) { return name_of(kOptimizers, o); }
+const char* to_string(Schedule s) { return name_of(kSchedules, s); }
+
+Loss parse_loss(const std::string& s) { return parse_named(kLosses, s, "--loss", "ce, mse"); }
+Optimizer parse_optimizer(const std::string& s) { return parse_named(kOptimizers, s, "--optimizer", "sgd, adam"); }
 Schedule parse_schedule(const std::string& s) {
-  if (s == "constant") return Schedule::kConstant;
-  if (s == "cosine") return Schedule::kCosine;
-  if (s == "step") return Schedule::kStep;
-  if (s == "per-epoch") return Schedule::kPerEpoch;
-  throw std::invalid_argument("--schedule: '" + s + "' is not one of constant, cosine, step, per-epoch");
+  return parse_named(kSchedules, s, "--schedule", "constant, cosine, step, per-epoch");
 }
 
 void pin_eigen_blocking() { Eigen::setCpuCacheSizes(32768, 524288, 268435456); }
@@ -98,18 +98,6 @@ nlohmann::json to_json(const AnnConfig& c) {
     j["augment_shift"] = c.augment_shift;
   }
   return j;
-}
-
-nlohmann::json to_json(const EpochStats& e) {
-  return nlohmann::json{{"epoch", e.epoch},
-                        {"lr_start", e.lr_start},
-                        {"lr_end", e.lr_end},
-                        {"train_loss", e.train_loss},
-                        {"train_accuracy", e.train_accuracy},
-                        {"test_loss", e.test_loss},
-                        {"test_accuracy", e.test_accuracy},
-                        {"train_seconds", e.train_seconds},
-                        {"test_seconds", e.test_seconds}};
 }
 
 namespace {

@@ -152,7 +152,9 @@ struct EpochStats {
   double test_loss = -1, test_accuracy = -1;  // -1: no test set
   double train_seconds = 0, test_seconds = 0;
 };
-nlohmann::json to_json(const EpochStats& e);
+// JSON form (the report's history): one key per member, named as the member.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EpochStats, epoch, lr_start, lr_end, train_loss, train_accuracy, test_loss,
+                                   test_accuracy, train_seconds, test_seconds)
 
 // Learning rate at minibatch `step` of `total_steps`.
 double learning_rate(const AnnConfig& cfg, uint64_t step, uint64_t total_steps);

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
     for (const auto& e : history) {
       best = std::max(best, e.test_accuracy);
       train_seconds += e.train_seconds;
-      epochs.push_back(ssnn::ann::to_json(e));
+      epochs.push_back(nlohmann::json(e));
     }
     std::printf("dataset %s, %d-%s-%d ANN, %s, dropout %.2g/%.2g: test accuracy %.2f %% after %d epochs (best %.2f %%, %.0f s)\n",
                 data.dataset.c_str(), cfg.inputs, fmt::format("{}", fmt::join(cfg.hidden, "-")).c_str(), cfg.classes,

@@ -28,6 +28,13 @@
 #include "ssnn/run_limits.hpp"
 #include "ssnn/trainer.hpp"
 
+namespace ssnn {
+// JSON form of a layer's agreement: one key per member (a NaN ratio or cosine is written as null).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateAgreementLayer, rows, cols, coincidences_pos, coincidences_neg, rate_pos,
+                                   rate_neg, ratio_pos, ratio_neg, mean_sample_cosine, summed_cosine, norm_ratio, slope,
+                                   samples)
+}  // namespace ssnn
+
 namespace {
 
 // stochastic-mult: the finest operand grid (1,000 values, a million pairs) and the largest work
@@ -42,20 +49,9 @@ nlohmann::json to_json(const ssnn::SortedDistribution& d) {
 }
 
 nlohmann::json to_json(const ssnn::UpdateAgreementLayer& a, int layer) {
-  return nlohmann::json{{"layer", layer},
-                        {"rows", a.rows},
-                        {"cols", a.cols},
-                        {"coincidences_pos", a.coincidences_pos},
-                        {"coincidences_neg", a.coincidences_neg},
-                        {"rate_pos", a.rate_pos},
-                        {"rate_neg", a.rate_neg},
-                        {"ratio_pos", a.ratio_pos},  // NaN (undefined) is written as null
-                        {"ratio_neg", a.ratio_neg},
-                        {"mean_sample_cosine", a.mean_sample_cosine},
-                        {"summed_cosine", a.summed_cosine},
-                        {"norm_ratio", a.norm_ratio},
-                        {"slope", a.slope},
-                        {"samples", a.samples}};
+  nlohmann::json j = a;
+  j["layer"] = layer;
+  return j;
 }
 
 

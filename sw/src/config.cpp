@@ -1,6 +1,7 @@
 // ModelConfig: derived quantities, validation and JSON form.
 #include "ssnn/config.hpp"
 #include "ssnn/device.hpp"
+#include "ssnn/enum_names.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,32 +16,27 @@
 
 namespace ssnn {
 
-const char* to_string(UpdateMode mode) {
-  switch (mode) {
-    case UpdateMode::kStochastic: return "stochastic";
-    case UpdateMode::kRate: return "rate";
-    case UpdateMode::kNoise: return "noise";
-    case UpdateMode::kStochasticSample: return "stochastic-sample";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumName<UpdateMode> kUpdateModes[] = {{UpdateMode::kStochastic, "stochastic"},
+                                                 {UpdateMode::kStochasticSample, "stochastic-sample"},
+                                                 {UpdateMode::kRate, "rate"},
+                                                 {UpdateMode::kNoise, "noise"}};
+constexpr EnumName<InputProfile> kInputProfiles[] = {
+    {InputProfile::kFrontLoaded, "front-loaded"}, {InputProfile::kFrontLoaded, "ramp"}, {InputProfile::kFlat, "flat"}};
+}  // namespace
+
+const char* to_string(UpdateMode mode) { return name_of(kUpdateModes, mode); }
 
 UpdateMode parse_update_mode(const std::string& name) {
-  if (name == "stochastic") return UpdateMode::kStochastic;
-  if (name == "rate") return UpdateMode::kRate;
-  if (name == "noise") return UpdateMode::kNoise;
-  if (name == "stochastic-sample") return UpdateMode::kStochasticSample;
+  if (const auto mode = value_named(kUpdateModes, name)) return *mode;
   throw ConfigError(
       fmt::format("--mode: unknown update mode '{}' (expected stochastic, stochastic-sample, rate or noise)", name));
 }
 
-const char* to_string(InputProfile profile) {
-  return profile == InputProfile::kFlat ? "flat" : "front-loaded";
-}
+const char* to_string(InputProfile profile) { return name_of(kInputProfiles, profile); }
 
 InputProfile parse_input_profile(const std::string& name) {
-  if (name == "front-loaded" || name == "ramp") return InputProfile::kFrontLoaded;
-  if (name == "flat") return InputProfile::kFlat;
+  if (const auto profile = value_named(kInputProfiles, name)) return *profile;
   throw ConfigError(fmt::format("--input-profile: unknown profile '{}' (expected front-loaded or flat)", name));
 }
 

@@ -10,7 +10,50 @@
 namespace ssnn {
 
 namespace {
-const char* kAihwkit = "IBM aihwkit, src/aihwkit/simulator/presets/devices.py";
+
+// A device preset of IBM aihwkit (src/aihwkit/simulator/presets/devices.py): the parameters, and
+// what the sources must say in words; each number's citation is made from the number itself.
+struct AihwkitPreset {
+  const char* name;
+  const char* summary;
+  const char* preset_class;      // the aihwkit class, e.g. "ReRamSBPresetDevice"
+  const char* steps;             // how its dw_min and weight range give the states
+  int states;
+  DeviceParams params;           // dw_min_dtod, dw_min_std, up_down_dtod, w_bound_dtod, slopes, read_noise
+  const char* slopes;            // what in the preset slope_up / slope_down stand for
+  const char* dw_min_std_note;   // what follows dw_min_std's value ("" or " (...)")
+  const char* w_bound;           // the preset's w_max_dtod / w_min_dtod behind w_bound_dtod
+};
+
+// The parameters aihwkit's devices set (up_down stays 0: symmetric on average).
+DeviceParams aihwkit_params(double dw_min_dtod, double dw_min_std, double up_down_dtod, double w_bound_dtod,
+                            double slope_up, double slope_down, double read_noise) {
+  DeviceParams p;
+  p.dw_min_dtod = dw_min_dtod;
+  p.dw_min_std = dw_min_std;
+  p.up_down_dtod = up_down_dtod;
+  p.w_bound_dtod = w_bound_dtod;
+  p.slope_up = slope_up;
+  p.slope_down = slope_down;
+  p.read_noise = read_noise;
+  return p;
+}
+
+DevicePreset aihwkit_preset(const AihwkitPreset& a) {
+  const DeviceParams& p = a.params;
+  return {a.name,
+          a.summary,
+          p,
+          a.states,
+          {{"states", fmt::format("IBM aihwkit, src/aihwkit/simulator/presets/devices.py, {} {}", a.preset_class, a.steps)},
+           {"slope_up/slope_down", fmt::format("same preset: {}", a.slopes)},
+           {"dw_min_dtod", fmt::format("same preset: dw_min_dtod = {}", p.dw_min_dtod)},
+           {"dw_min_std", fmt::format("same preset: dw_min_std = {}{}", p.dw_min_std, a.dw_min_std_note)},
+           {"up_down_dtod", fmt::format("same preset: up_down_dtod = {}", p.up_down_dtod)},
+           {"w_bound_dtod", fmt::format("same preset: {}", a.w_bound)},
+           {"read_noise", fmt::format("aihwkit PresetIOParameters out_noise = {} at w_max = 1", p.read_noise)}}};
+}
+
 }  // namespace
 
 const std::vector<DevicePreset>& device_presets() {
@@ -19,19 +62,12 @@ const std::vector<DevicePreset>& device_presets() {
     v.push_back({"ideal", "no non-ideality: the register's own states, exact symmetric pulses, no noise", DeviceParams{}, 0,
                  {{"all", "the ideal digital device of the SSNN-BP algorithm"}}});
     {
-      DeviceParams p;
-      const int states = 1201;
-      p.dw_min_dtod = 0.3;
-      p.dw_min_std = 0.3;
-      p.up_down = 0.0;
-      p.up_down_dtod = 0.01;
-      p.w_bound_dtod = 0.3;
-      p.read_noise = 0.1;
+      // aihwkit's pulsed-device defaults (up_down 0), cited one by one below.
       v.push_back({"rpu-spec",
                    "the RPU device specification of Gokmen and Vlasov (Front. Neurosci. 10:333, 2016) as IBM aihwkit "
                    "encodes it (its default pulsed device is that tile model)",
-                   p,
-                   states,
+                   aihwkit_params(0.3, 0.3, 0.01, 0.3, 0.0, 0.0, 0.1),
+                   1201,
                    {{"states", "aihwkit PulsedDevice defaults dw_min = 0.001 over w_min..w_max = -0.6..0.6: 1200 steps, "
                                "1201 states (aihwkit GokmenVlasovPresetDevice: 'to keep 1200 states')"},
                     {"dw_min_dtod", "aihwkit PulsedDevice default dw_min_dtod = 0.3"},
@@ -43,76 +79,28 @@ const std::vector<DevicePreset>& device_presets() {
                     {"source", "aihwkit src/aihwkit/simulator/configs/devices.py and parameters/io.py; the tile docstring "
                                "of aihwkit's first release names Gokmen and Vlasov 2016 as its basic model"}}});
     }
-    {
-      DeviceParams p;
-      const int states = 1001;
-      p.dw_min_dtod = 0.3;
-      p.dw_min_std = 3.75;
-      p.up_down_dtod = 0.01;
-      p.w_bound_dtod = 0.3;
-      p.slope_up = 1.0;
-      p.slope_down = 1.0;
-      p.read_noise = 0.1;
-      v.push_back({"reram",
-                   "a filamentary ReRAM-like device with soft bounds and large cycle-to-cycle noise: aihwkit "
-                   "ReRamSBPresetDevice (fit to Gong et al., Nat. Commun. 9, 2018)",
-                   p,
-                   states,
-                   {{"states", std::string(kAihwkit) + ", ReRamSBPresetDevice dw_min = 0.002 over a range of 2: 1000 steps"},
-                    {"slope_up/slope_down", "same preset: SoftBoundsReferenceDevice (soft bounds)"},
-                    {"dw_min_dtod", "same preset: dw_min_dtod = 0.3"},
-                    {"dw_min_std", "same preset: dw_min_std = 3.75 (additive, mult_noise False)"},
-                    {"up_down_dtod", "same preset: up_down_dtod = 0.01"},
-                    {"w_bound_dtod", "same preset: w_max_dtod = 0.3 / 1.25, w_min_dtod = 0.3 / 0.75; 0.3 of the range here"},
-                    {"read_noise", "aihwkit PresetIOParameters out_noise = 0.1 at w_max = 1"}}});
-    }
-    {
-      DeviceParams p;
-      const int states = 1001;
-      p.dw_min_dtod = 0.1;
-      p.dw_min_std = 0.3;
-      p.up_down_dtod = 0.01;
-      p.w_bound_dtod = 0.05;
-      p.slope_up = 0.1153;
-      p.slope_down = 0.5085;
-      p.read_noise = 0.1;
-      v.push_back({"ecram",
-                   "a Li-ion WO3 ECRAM-like device, near-linear with asymmetric state dependence: aihwkit "
-                   "EcRamPresetDevice (fit to Tang et al., IEDM 2018)",
-                   p,
-                   states,
-                   {{"states", std::string(kAihwkit) + ", EcRamPresetDevice dw_min = 0.002 over a range of 2: 1000 steps"},
-                    {"slope_up/slope_down", "same preset: LinearStepDevice gamma_up = 0.1153, gamma_down = 0.5085"},
-                    {"dw_min_dtod", "same preset: dw_min_dtod = 0.1"},
-                    {"dw_min_std", "same preset: dw_min_std = 0.3"},
-                    {"up_down_dtod", "same preset: up_down_dtod = 0.01"},
-                    {"w_bound_dtod", "same preset: w_max_dtod = w_min_dtod = 0.05"},
-                    {"read_noise", "aihwkit PresetIOParameters out_noise = 0.1 at w_max = 1"}}});
-    }
-    {
-      DeviceParams p;
-      const int states = 201;
-      p.dw_min_dtod = 0.2;
-      p.dw_min_std = 0.6;
-      p.up_down_dtod = 0.05;
-      p.w_bound_dtod = 0.1;
-      p.slope_up = 1.0;
-      p.slope_down = 1.0;
-      p.read_noise = 0.1;
-      v.push_back({"pcm",
-                   "a GST phase-change-like device with few states, saturating steps and large cycle-to-cycle noise: "
-                   "aihwkit PCMPresetDevice (fit to Nandakumar et al., Front. Neurosci. 2020), as one bidirectional "
-                   "device (aihwkit uses a pair of one-sided devices with refresh)",
-                   p,
-                   states,
-                   {{"states", std::string(kAihwkit) + ", PCMPresetDevice dw_min = 0.01 over a range of 2: 200 steps"},
-                    {"slope_up/slope_down", "same preset: ExpStepDevice saturation (gamma 2.5), approximated by soft bounds"},
-                    {"dw_min_dtod", "same preset: dw_min_dtod = 0.2"},
-                    {"dw_min_std", "same preset: dw_min_std = 0.6"},
-                    {"up_down_dtod", "same preset: up_down_dtod = 0.05"},
-                    {"w_bound_dtod", "same preset: w_max_dtod = 0.1"},
-                    {"read_noise", "aihwkit PresetIOParameters out_noise = 0.1 at w_max = 1"}}});
-    }
+    v.push_back(aihwkit_preset({"reram",
+                                "a filamentary ReRAM-like device with soft bounds and large cycle-to-cycle noise: aihwkit "
+                                "ReRamSBPresetDevice (fit to Gong et al., Nat. Commun. 9, 2018)",
+                                "ReRamSBPresetDevice", "dw_min = 0.002 over a range of 2: 1000 steps", 1001,
+                                aihwkit_params(0.3, 3.75, 0.01, 0.3, 1.0, 1.0, 0.1),
+                                "SoftBoundsReferenceDevice (soft bounds)", " (additive, mult_noise False)",
+                                "w_max_dtod = 0.3 / 1.25, w_min_dtod = 0.3 / 0.75; 0.3 of the range here"}));
+    v.push_back(aihwkit_preset({"ecram",
+                                "a Li-ion WO3 ECRAM-like device, near-linear with asymmetric state dependence: aihwkit "
+                                "EcRamPresetDevice (fit to Tang et al., IEDM 2018)",
+                                "EcRamPresetDevice", "dw_min = 0.002 over a range of 2: 1000 steps", 1001,
+                                aihwkit_params(0.1, 0.3, 0.01, 0.05, 0.1153, 0.5085, 0.1),
+                                "LinearStepDevice gamma_up = 0.1153, gamma_down = 0.5085", "",
+                                "w_max_dtod = w_min_dtod = 0.05"}));
+    v.push_back(aihwkit_preset({"pcm",
+                                "a GST phase-change-like device with few states, saturating steps and large cycle-to-cycle "
+                                "noise: aihwkit PCMPresetDevice (fit to Nandakumar et al., Front. Neurosci. 2020), as one "
+                                "bidirectional device (aihwkit uses a pair of one-sided devices with refresh)",
+                                "PCMPresetDevice", "dw_min = 0.01 over a range of 2: 200 steps", 201,
+                                aihwkit_params(0.2, 0.6, 0.05, 0.1, 1.0, 1.0, 0.1),
+                                "ExpStepDevice saturation (gamma 2.5), approximated by soft bounds", "",
+                                "w_max_dtod = 0.1"}));
     return v;
   }();
   return presets;

@@ -9,19 +9,9 @@
 namespace ssnn {
 
 nlohmann::json result_record(const ResultFields& f) {
-  return nlohmann::json{{"dataset", f.dataset},
-                        {"level", f.level},
-                        {"update_mode", f.update_mode},
-                        {"wta", f.wta},
-                        {"hidden", f.hidden},
-                        {"timesteps", f.timesteps},
-                        {"epochs", f.epochs},
-                        {"train_samples", f.train_samples},
-                        {"test_samples", f.test_samples},
-                        {"test_accuracy", f.test_accuracy},
-                        {"seed", f.seed},
-                        {"command", f.command},
-                        {"machine", machine_info()}};
+  nlohmann::json r = f;
+  r["machine"] = machine_info();
+  return r;
 }
 
 nlohmann::json result_record(const ModelConfig& cfg, const std::string& dataset, const std::string& level, int epochs,

@@ -20,6 +20,7 @@
 
 #include "chip_harness.hpp"
 #include "chip_report.hpp"
+#include "chip_tb_options.hpp"
 #include "chip_trainer.hpp"
 #include "energy_model.hpp"
 #include "rtl_cosim.hpp"
@@ -44,34 +45,7 @@ using ssnn::sc::per;
 using ssnn::sc::print_hw;
 using ssnn::sc::print_rtl;
 
-struct Options {
-  std::string dataset = "subset";
-  std::string data_dir;
-  size_t train_samples = 0;
-  size_t test_samples = 0;
-  size_t validation = 0;
-  int epochs = 1;
-  std::string load_weights;
-  std::string save_weights;
-  std::string report;
-  std::string checkpoint;
-  uint64_t checkpoint_every = 0;
-  std::string resume;  // FILE; given bare, the --checkpoint file if it exists
-  uint64_t stop_after = 0;
-  uint64_t rss_every = 0;
-  std::string trace;
-  std::string trace_samples = "0:1";
-  std::string trace_blocks = "ctrl,enc,core1,tile0";
-  int trace_neuron = 0;
-  std::vector<int> trace_xpoint{0, 0};
-  std::vector<std::string> energy;
-  std::string energy_table;
-  bool no_progress = false;
-  bool allow_large = false;
-  std::string rtl = "none";
-  int rtl_xpoint_units = 32;
-  std::string rtl_inject;
-};
+using Options = ssnn::sc::ChipTbOptions;
 
 // "A:B" -> [A, B): sample numbers in run order (training samples first, then test samples).
 std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
@@ -168,60 +142,7 @@ int run(int argc, char** argv) {
   ssnn::sc::ChipConfig chip;
   Options o;
   ssnn::one_line_errors(app, "ssnn_chip_tb");
-  ssnn::add_model_options(app, cfg, text);
-  const auto* g = "Data";
-  app.add_option("--dataset", o.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->group(g)->capture_default_str();
-  app.add_option("--data-dir", o.data_dir, "cache folder of fetched data sets")->check(CLI::ExistingDirectory)->group(g);
-  app.add_option("--train-samples", o.train_samples, "use only the first N training samples (0: all)")
-      ->check(ssnn::non_negative())->group(g);
-  app.add_option("--test-samples", o.test_samples, "use only the first N test samples (0: all)")
-      ->check(ssnn::non_negative())->group(g);
-  app.add_option("--validation", o.validation,
-                 "hold out the last N training images (never trained on) and score them on the chip after every "
-                 "epoch, as ssnn_golden train --validation")
-      ->check(ssnn::non_negative())->group(g);
-  app.add_option("--epochs", o.epochs, "training epochs")->group(g)->capture_default_str();
-  const auto* c = "Chip";
-  app.add_option("--tile-rows", chip.tile_rows, "crossbar tile rows (0: whole layer)")->group(c)->capture_default_str();
-  app.add_option("--tile-cols", chip.tile_cols, "crossbar tile columns (0: whole layer)")->group(c)->capture_default_str();
-  app.add_option("--lanes", chip.lanes, "neuron-core update lanes")->group(c)->capture_default_str();
-  app.add_option("--encoder-lanes", chip.encoder_lanes, "encoder pixel lanes")->group(c)->capture_default_str();
-  app.add_option("--events-per-cycle", chip.events_per_cycle, "AER router bandwidth")->group(c)->capture_default_str();
-  app.add_option("--fifo-depth", chip.fifo_depth, "AER input FIFO depth")->group(c)->capture_default_str();
-  app.add_option("--clock-mhz", chip.clock_mhz, "clock for latency and power figures")->group(c)->capture_default_str();
-  app.add_option("--energy-table", o.energy_table, "energy table file (JSON; copy data/energy/default.json, the built-in one)")->group(c);
-  app.add_option("--energy", o.energy, "override one energy-table entry, [SECTION.]NAME=VALUE (repeatable)")->group(c);
-  const auto* r = "Run";
-  app.add_option("--load-weights", o.load_weights, "golden-model weights/checkpoint: inference only (-T, --tau-divisor, --seed override the weights' own)")->group(r);
-  app.add_option("--save-weights", o.save_weights, "write the trained weights (checkpoint format)")->group(r);
-  app.add_flag("--allow-large", o.allow_large, "run beyond the network-size and work limits (docs/robustness.md)")->group(r);
-  app.add_option("--report", o.report, "write a JSON result record here")->group(r);
-  app.add_flag("--no-progress", o.no_progress, "no progress bar")->group(r);
-  app.add_option("--checkpoint", o.checkpoint, "write a checkpoint here (atomically) at epoch ends and every "
-                                               "--checkpoint-every samples: weights and the chip's state")->group(r);
-  app.add_option("--checkpoint-every", o.checkpoint_every, "training samples between checkpoints (0: epoch ends only)")
-      ->check(ssnn::non_negative())->group(r);
-  app.add_option("--resume", o.resume, "continue the run saved in FILE; bare: from --checkpoint if that file exists")
-      ->expected(0, 1)->group(r);
-  app.add_option("--stop-after", o.stop_after, "stop after this many training samples, checkpoint first (tests)")
-      ->check(ssnn::non_negative())->group(r);
-  app.add_option("--rss-every", o.rss_every, "record the resident memory every N training samples (report: rss)")
-      ->check(ssnn::non_negative())->group(r);
-  const auto* w = "Waveforms";
-  app.add_option("--trace", o.trace, "write waveforms to FILE.vcd or FILE.fst")->group(w);
-  app.add_option("--trace-samples", o.trace_samples, "samples A:B to trace (run order, training first)")->group(w)->capture_default_str();
-  app.add_option("--trace-blocks", o.trace_blocks, "ctrl,enc,router,cores,coreN,tiles,tileN")->group(w)->capture_default_str();
-  app.add_option("--trace-neuron", o.trace_neuron, "neuron probed in traced cores")->group(w)->capture_default_str();
-  app.add_option("--trace-xpoint", o.trace_xpoint, "ROW,COL probed in traced tiles (tile-local)")->delimiter(',')->group(w);
-  const auto* v = "RTL co-simulation (docs/rtl.md)";
-  app.add_option("--rtl", o.rtl, "verilated RTL units run beside the behavioural chip in lockstep: neuron, coincidence, "
-                                 "encoder (comma list), all or none")->group(v)->capture_default_str();
-  app.add_option("--rtl-xpoint-units", o.rtl_xpoint_units, "coincidence units per tile, time-multiplexed over its pulses "
-                                                           "(0: one per tile column)")
-      ->check(CLI::Range(0, 4096))->group(v)->capture_default_str();
-  app.add_option("--rtl-inject", o.rtl_inject, "test the checker: KIND[:N] corrupts the N-th RTL command of neuron, "
-                                               "coincidence or encoder")->group(v);
-
+  ssnn::sc::add_chip_tb_options(app, cfg, text, chip, o);
   if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
   const std::string command = ssnn::command_line(argc, argv);
   ssnn::finish_model_options(cfg, text);
@@ -250,41 +171,12 @@ int run(int argc, char** argv) {
   if (app.count("--resume") > 0 && o.rtl != "none")
     throw ConfigError("--resume: not with --rtl (the co-simulation checks one uninterrupted run)");
 
-  ssnn::Checkpoint ckpt;
-  const bool inference_only = !o.load_weights.empty();
-  if (inference_only) {
-    // The weights bring their model; only the inference window and the stream seed may differ
-    // (as `ssnn_golden eval -T/--tau-divisor/--seed`, so both levels infer the same way).
-    ssnn::InferenceOverrides infer;
-    if (app.count("--timesteps") > 0) infer.timesteps = cfg.timesteps;
-    if (app.count("--tau-divisor") > 0) infer.tau_divisor = cfg.tau_divisor;
-    infer.reseed = app.count("--seed") > 0;
-    infer.seed = cfg.seed;
-    ckpt = ssnn::load_checkpoint(o.load_weights);
-    cfg = infer.apply(ckpt.config);
-    o.epochs = 0;
-  }
-  const ssnn::Dataset test_set = ssnn::load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
-  if (inference_only && o.validation > 0)
-    throw ConfigError("--validation: a training option (score held-out images of loaded weights with ssnn_golden eval --validation)");
-  ssnn::TrainingSplit split;
+  ssnn::sc::ChipTbInputs in = ssnn::sc::load_chip_tb_inputs(app, cfg, o);
+  const ssnn::Checkpoint& ckpt = in.ckpt;
+  const bool inference_only = in.inference_only;
+  const ssnn::Dataset& test_set = in.test_set;
+  const ssnn::TrainingSplit& split = in.split;
   const ssnn::Dataset& train_set = split.train;
-  if (!inference_only) {
-    split = ssnn::load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
-    ssnn::check_test_split(train_set, test_set);
-    if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
-    else if (cfg.classes < static_cast<int>(train_set.num_classes))
-      throw ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
-                                    train_set.num_classes, o.dataset, train_set.labels_file));
-    cfg.inputs = static_cast<int>(train_set.pixels_per_image());
-  }
-  cfg.validate();
-  ssnn::check_run_size(cfg, static_cast<double>(o.epochs) * static_cast<double>(train_set.size()) +
-                                static_cast<double>(test_set.size()),
-                       ssnn::RunLimits::kMaxChipWork, inference_only ? "--test-samples" : "--epochs", o.allow_large);
-  // As the golden model's evaluate() and Trainer: no image is read past its end, no label beyond the outputs.
-  ssnn::check_data_fits(test_set, cfg, "--dataset");
-  if (!inference_only) ssnn::check_data_fits(train_set, cfg, "--dataset");
   {
     // Every output (the --trace VCD, kept beside an FST until it is converted, included) is checked
     // before the run; the checkpoint is read back by --resume and rewritten, so it is an output only.
@@ -304,17 +196,7 @@ int run(int argc, char** argv) {
     if (resume_path != o.checkpoint) inputs.push_back({"--resume", resume_path});
     ssnn::check_run_paths(inputs, outputs);
   }
-  // The default tile size shrinks to fit small networks; an explicit size must fit the network.
-  {
-    int max_rows = 0, max_cols = 0;
-    for (int l = 0; l < cfg.layers(); ++l) {
-      max_rows = std::max(max_rows, cfg.layer_size(l));
-      max_cols = std::max(max_cols, cfg.layer_size(l + 1));
-    }
-    if (app.count("--tile-rows") == 0) chip.tile_rows = std::min(chip.tile_rows, max_rows);
-    if (app.count("--tile-cols") == 0) chip.tile_cols = std::min(chip.tile_cols, max_cols);
-  }
-  chip.validate(cfg);
+  ssnn::sc::finish_chip_options(app, cfg, chip);
   const ssnn::sc::CosimOptions rtl = parse_rtl(o);
 
   ssnn::sc::ChipHarness h("tb", cfg, chip);

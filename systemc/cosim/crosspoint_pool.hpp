@@ -40,16 +40,7 @@ class CrosspointPool final : public Bank {
   }
 
   void post(int t, int row, int col, bool up, int32_t before, int32_t after, uint32_t word) {
-    Pulse p;
-    p.tag = ctx_.tag(t, "update");
-    p.row = row;
-    p.col = col;
-    p.up = up;
-    p.before = before;
-    p.after = after;
-    p.word = word;
-    p.syn = tile_.synapse();
-    queue_.push_back(p);
+    queue_.push_back(Pulse{ctx_.tag(t, "update"), row, col, up, before, after, word, tile_.synapse()});
     ctx_.stats.xpoint_max_backlog = std::max<uint64_t>(ctx_.stats.xpoint_max_backlog, queue_.size());
   }
 

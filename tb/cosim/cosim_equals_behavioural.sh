@@ -4,12 +4,10 @@
 # test accuracy, confusion matrix, the trained weights (identical checkpoints) and every hardware
 # counter of the report; and the RTL checked every neuron update, LFSR draw and cross-point pulse.
 # Usage: cosim_equals_behavioural.sh CHIP_TB GOLDEN
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 CHIP="$1"
 GOLDEN="$2"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+make_tmp
 ARGS=(--dataset subset --hidden 32 --timesteps 16 --epochs 1 --train-samples 200 --test-samples 50 --no-progress)
 TILES=(--tile-rows 196 --tile-cols 16 --lanes 16)
 "$CHIP" "${ARGS[@]}" "${TILES[@]}" --rtl all --report "$TMP/rtl.json" --save-weights "$TMP/rtl.ckpt"

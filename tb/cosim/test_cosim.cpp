@@ -29,22 +29,38 @@ EquivalenceReport run_cosim(ChipHarness& h, RtlCosim& cosim, const Dataset& data
   return r;
 }
 
+struct CosimResult {
+  EquivalenceReport report;
+  CosimStats stats;
+  std::string coverage_error;  // "" when every unit of `units` saw work
+};
+
+// The chip of cfg and chip with the RTL units `units` in lockstep, against the golden model on the
+// first `images` images of the MNIST subset; chip, golden model and RTL must agree throughout.
+CosimResult expect_cosim_equivalent(const ModelConfig& cfg, const ChipConfig& chip, const CosimOptions& units,
+                                    size_t images, const EquivalenceRun& run) {
+  ChipHarness h("tb", cfg, chip);
+  RtlCosim cosim(h, units);
+  CosimResult c{run_cosim(h, cosim, subset_images(images), run), cosim.stats(), cosim.coverage_error()};
+  EXPECT_EQ(c.report.mismatch, "");
+  return c;
+}
+
+ChipConfig with_lanes(ChipConfig chip, int lanes, int encoder_lanes) {
+  chip.lanes = lanes;
+  chip.encoder_lanes = encoder_lanes;
+  return chip;
+}
+
 // 784-32-10 on MNIST subset images, every RTL unit in place, tiled crossbar (14 + 1 tiles), lane
 // groups in the cores and the encoder.
 TEST(Cosim, MnistAllUnitsAgreeWithChipAndGolden) {
   const ModelConfig cfg = mnist_config({32}, 8);
-  ChipConfig chip = tiled_chip(128, 16);
-  chip.lanes = 8;
-  chip.encoder_lanes = 64;
-  ChipHarness h("tb", cfg, chip);
   CosimOptions o = all_units();
   o.xpoint_units = 4;
-  RtlCosim cosim(h, o);
-  const Dataset data = load_named_dataset("subset", "train", "", 6);
-  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 2, {}});
-  EXPECT_EQ(r.mismatch, "");
-  EXPECT_EQ(cosim.coverage_error(), "");
-  const CosimStats& s = cosim.stats();
+  const CosimResult c = expect_cosim_equivalent(cfg, with_lanes(tiled_chip(128, 16), 8, 64), o, 6, {4, 2, {}});
+  EXPECT_EQ(c.coverage_error, "");
+  const CosimStats& s = c.stats;
   EXPECT_EQ(s.rtl_models, 784u + 1 + 32 + 1 + 15u * 4);
   EXPECT_EQ(s.neuron_forward, 6u * 8 * (32 + 10));
   EXPECT_EQ(s.neuron_gradient, 4u * 8 * (32 + 10));
@@ -65,19 +81,12 @@ TEST(Cosim, MnistAllUnitsAgreeWithChipAndGolden) {
 TEST(Cosim, DeepDropoutNoWtaDeviceNoise) {
   ModelConfig cfg = deep_nonideal_config(10, 3);
   cfg.wta = false;
-  ChipConfig chip = tiled_chip(256, 8);
-  chip.lanes = 5;
-  chip.encoder_lanes = 100;
-  ChipHarness h("tb", cfg, chip);
   CosimOptions o = all_units();
   o.xpoint_units = 2;
-  RtlCosim cosim(h, o);
-  const Dataset data = load_named_dataset("subset", "train", "", 5);
-  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 1, {}});
-  EXPECT_EQ(r.mismatch, "");
-  EXPECT_EQ(cosim.coverage_error(), "");
-  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
-  EXPECT_GT(cosim.stats().xpoint_pulses, 0u);
+  const CosimResult c = expect_cosim_equivalent(cfg, with_lanes(tiled_chip(256, 8), 5, 100), o, 5, {4, 1, {}});
+  EXPECT_EQ(c.coverage_error, "");
+  EXPECT_GT(gradient_spikes(c.report.counters.cores[0]), 0u);
+  EXPECT_GT(c.stats.xpoint_pulses, 0u);
 }
 
 // The surrogate gradient gate: each RTL neuron's gate_o must open on the step its potential reaches
@@ -87,18 +96,11 @@ TEST(Cosim, SurrogateGateWithDropout) {
   cfg.gate_fraction = 0.5;
   cfg.dropout_input = 0.1;
   cfg.dropout_hidden = 0.15;
-  ChipConfig chip = tiled_chip(128, 16);
-  chip.lanes = 8;
-  chip.encoder_lanes = 64;
-  ChipHarness h("tb", cfg, chip);
-  CosimOptions o = CosimOptions::parse_units("neuron");
-  RtlCosim cosim(h, o);
-  const Dataset data = load_named_dataset("subset", "train", "", 6);
-  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 2, {}});
-  EXPECT_EQ(r.mismatch, "");
-  EXPECT_EQ(cosim.coverage_error(), "");
-  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
-  EXPECT_GT(cosim.stats().checks, 10000u);
+  const CosimResult c = expect_cosim_equivalent(cfg, with_lanes(tiled_chip(128, 16), 8, 64),
+                                                CosimOptions::parse_units("neuron"), 6, {4, 2, {}});
+  EXPECT_EQ(c.coverage_error, "");
+  EXPECT_GT(gradient_spikes(c.report.counters.cores[0]), 0u);
+  EXPECT_GT(c.stats.checks, 10000u);
 }
 
 // Thresholds per hidden layer: the RTL neurons of each layer get that layer's theta_i and
@@ -109,13 +111,9 @@ TEST(Cosim, PerLayerThresholdsDeep) {
   cfg.theta_grad_ratio = {3, 0.5};
   ChipConfig chip = tiled_chip(256, 8);
   chip.lanes = 6;
-  ChipHarness h("tb", cfg, chip);
-  RtlCosim cosim(h, CosimOptions::parse_units("neuron"));
-  const Dataset data = load_named_dataset("subset", "train", "", 5);
-  const EquivalenceReport r = run_cosim(h, cosim, data, {4, 1, {}});
-  EXPECT_EQ(r.mismatch, "");
-  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
-  EXPECT_GT(r.counters.cores[1].pos_spikes + r.counters.cores[1].neg_spikes, 0u);
+  const CosimResult c = expect_cosim_equivalent(cfg, chip, CosimOptions::parse_units("neuron"), 5, {4, 1, {}});
+  EXPECT_GT(gradient_spikes(c.report.counters.cores[0]), 0u);
+  EXPECT_GT(gradient_spikes(c.report.counters.cores[1]), 0u);
 }
 
 // An asynchronous reset in the middle of a sample: the RTL units reset with the chip, the queued
@@ -124,13 +122,8 @@ TEST(Cosim, ResetMidSampleThenLockstep) {
   const ModelConfig cfg = mnist_config({16}, 6);
   ChipHarness h("tb", cfg, tiled_chip(392, 16));
   RtlCosim cosim(h, all_units());
-  const Dataset data = load_named_dataset("subset", "train", "", 4);
-  h.power_on();
-  h.chip().load_weights(initial_weights(cfg));
-  SampleSpec spec;
-  spec.phase = ssnn::Phase::kTrain;
-  spec.learn = true;
-  h.start_sample(data.image(0), data.label(0), spec, 400);
+  const Dataset data = subset_images(4);
+  start_first_training_sample(h, data, 400);
   ASSERT_TRUE(h.busy());
   EXPECT_GT(cosim.stats().neuron_forward, 0u);
   h.reset(3);
@@ -148,9 +141,8 @@ std::string first_mismatch(const std::string& inject, uint64_t at, rtl::Mismatch
   o.inject = inject;
   o.inject_at = at;
   RtlCosim cosim(h, o);
-  const Dataset data = load_named_dataset("subset", "train", "", 3);
   try {
-    run_cosim(h, cosim, data, {3, 0, {}});
+    run_cosim(h, cosim, subset_images(3), {3, 0, {}});
   } catch (const LockstepError& e) {
     *out = e.mismatch();
     std::printf("%s\n", e.what());

@@ -136,6 +136,19 @@ LabelsOutcome labels_of(const std::string& path, size_t max_samples) {
   return o;
 }
 
+// A gzip input (written to `raw`): whatever it decompresses to, read_file_bytes either refuses it
+// with a proper message or returns it.  Returns whether the input was gzip (then nothing is left
+// to check).
+bool checked_as_gzip(const uint8_t* data, size_t size, const std::string& raw) {
+  if (!starts_gzip(data, size)) return false;
+  try {
+    (void)read_file_bytes(raw, size_t{1} << 26);
+  } catch (const DataError& e) {
+    check_message(e.what(), raw);
+  }
+  return true;
+}
+
 }  // namespace
 
 void idx_images(const uint8_t* data, size_t size) {
@@ -158,15 +171,7 @@ void idx_images(const uint8_t* data, size_t size) {
       for (uint32_t c = 0; c < p.cols; ++c)
         require(t.pixels[size_t{c} * p.rows + r] == p.pixels[size_t{r} * p.cols + c], "transposed pixels differ");
   }
-  if (starts_gzip(data, size)) {
-    // A gzip input: whatever it decompresses to, read_file_bytes either refuses it or returns it.
-    try {
-      (void)read_file_bytes(raw, size_t{1} << 26);
-    } catch (const DataError& e) {
-      check_message(e.what(), raw);
-    }
-    return;
-  }
+  if (checked_as_gzip(data, size, raw)) return;
   check_bytes(raw, std::vector<uint8_t>(data, data + size));
   // The same bytes gzip-compressed: the same outcome, the same images.
   const std::vector<uint8_t> gz = gzip(data, size);
@@ -198,14 +203,7 @@ void idx_labels(const uint8_t* data, size_t size) {
     require(std::equal(three.labels.labels.begin(), three.labels.labels.end(), a.begin()),
             "the first three labels differ from the full read");
   }
-  if (starts_gzip(data, size)) {
-    try {
-      (void)read_file_bytes(raw, size_t{1} << 26);
-    } catch (const DataError& e) {
-      check_message(e.what(), raw);
-    }
-    return;
-  }
+  if (checked_as_gzip(data, size, raw)) return;
   const std::vector<uint8_t> gz = gzip(data, size);
   const std::string gz_path = scratch("labels.gz");
   write_file(gz_path, gz.data(), gz.size());

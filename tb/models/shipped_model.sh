@@ -7,7 +7,7 @@
 #   the inference options are those of the reference's command (--dataset, -T, --tau-divisor, ...)
 # A data set read from a folder (--dataset path:DIR) that is not there exits 77 (skipped): the
 # Fashion-MNIST files come from the Debian package dataset-fashion-mnist (scripts/setup.sh).
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 CHIP="$1"
 GOLDEN="$2"
 MODEL="$3"
@@ -25,13 +25,12 @@ for opt in "$@"; do
       fi ;;
   esac
 done
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$MODEL" "${INFER[@]}" --test-samples "$N" --threads 1 \
   --report "$TMP/golden_n.json" > /dev/null
 OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$MODEL" "${INFER[@]}" --test-samples "$M" --threads 1 \
   --report "$TMP/golden_m.json" > /dev/null
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$MODEL" "${INFER[@]}" --test-samples "$M" \
+"$CHIP" --load-weights "$MODEL" "${INFER[@]}" --test-samples "$M" \
   --report "$TMP/chip_m.json" > /dev/null
 python3 - "$REF" "$TMP/golden_n.json" "$TMP/golden_m.json" "$TMP/chip_m.json" <<'PY'
 import json, sys

@@ -15,68 +15,16 @@
 #include <gtest/gtest.h>
 #include <verilated.h>
 
+#include "ssnn_rtl/bits.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace ssnn::rtl::test {
 
-// Sign-extends the low `bits` bits of v.
-inline int64_t sext(uint64_t v, int bits) {
-  const uint64_t m = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
-  v &= m;
-  const uint64_t sign = uint64_t{1} << (bits - 1);
-  return static_cast<int64_t>((v ^ sign) - sign);
-}
-
-// Two's-complement bits of v in a `bits`-wide port (Verilator wants inputs without stray high bits).
-inline uint64_t bits_of(int64_t v, int bits) {
-  const uint64_t m = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
-  return static_cast<uint64_t>(v) & m;
-}
-
-// Field access on a port: an integral type for up to 64 bits, VlWide<N> above.
-template <class Port>
-void set_field(Port& port, int lsb, int width, int64_t value) {
-  const uint64_t v = bits_of(value, width);
-  if constexpr (std::is_integral_v<Port>) {
-    const uint64_t m = ((width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1)) << lsb;
-    port = static_cast<Port>((static_cast<uint64_t>(port) & ~m) | (v << lsb));
-  } else {
-    // VlWide: 32-bit words, a field spans at most three of them.
-    for (int b = 0; b < width;) {
-      const int bit = lsb + b;
-      const int word = bit / 32, off = bit % 32;
-      const int n = std::min(32 - off, width - b);
-      const uint32_t m = (n == 32 ? ~uint32_t{0} : ((uint32_t{1} << n) - 1)) << off;
-      const auto chunk = static_cast<uint32_t>(v >> b) << off;
-      port[word] = (port[word] & ~m) | (chunk & m);
-      b += n;
-    }
-  }
-}
-
-template <class Port>
-uint64_t get_field(const Port& port, int lsb, int width) {
-  if constexpr (std::is_integral_v<Port>) {
-    const uint64_t m = width >= 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-    return (static_cast<uint64_t>(port) >> lsb) & m;
-  } else {
-    uint64_t v = 0;
-    for (int b = 0; b < width;) {
-      const int bit = lsb + b;
-      const int word = bit / 32, off = bit % 32;
-      const int n = std::min(32 - off, width - b);
-      const uint32_t m = n == 32 ? ~uint32_t{0} : ((uint32_t{1} << n) - 1);
-      v |= static_cast<uint64_t>((port[word] >> off) & m) << b;
-      b += n;
-    }
-    return v;
-  }
-}
-
-template <class Port>
-int64_t get_signed(const Port& port, int lsb, int width) {
-  return sext(get_field(port, lsb, width), width);
-}
+using rtl::bits_of;
+using rtl::get_field;
+using rtl::get_signed;
+using rtl::set_field;
+using rtl::sext;
 
 // A verilated unit with clk_i and rst_ni, in its own single-threaded context.
 template <class Model>

@@ -487,7 +487,9 @@ void expect_lockstep(uint64_t seed, uint64_t cycles) {
   EXPECT_GT(c.pos_spikes, 20u);
   EXPECT_GT(c.neg_spikes, 20u);
   EXPECT_GT(c.stalls, 100u);
-  if (P::kP < 16) EXPECT_GT(c.saturated, 0u);  // the narrow registers saturate
+  if (P::kP < 16) {
+    EXPECT_GT(c.saturated, 0u);  // the narrow registers saturate
+  }
   if (kOutput) {
     EXPECT_GT(c.wta_multi, 5u);
     EXPECT_GT(c.predictions, 5u);

@@ -6,18 +6,17 @@
 # training run streams mirrored and shifted images (--augment-flip --augment-shift 2): both levels
 # draw the same transform for each presentation.
 # Usage: accuracy_equals_golden.sh CHIP_TB GOLDEN
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 CHIP="$1"
 GOLDEN="$2"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 ARGS=(--dataset subset --hidden 48 --timesteps 12 --epochs 2 --train-samples 120 --test-samples 80 --no-progress)
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 --events-per-cycle 1 \
+"$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 --events-per-cycle 1 \
   --report "$TMP/chip.json" > /dev/null
 OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" --threads 1 --report "$TMP/golden.json" \
   --save-weights "$TMP/golden.ckpt" > /dev/null
 # Inference only with the golden model's trained weights.
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$TMP/golden.ckpt" --test-samples 80 --no-progress \
+"$CHIP" --load-weights "$TMP/golden.ckpt" --test-samples 80 --no-progress \
   --tile-rows 256 --tile-cols 16 --report "$TMP/chip_eval.json" > /dev/null
 OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$TMP/golden.ckpt" --test-samples 80 --no-progress --threads 1 \
   --report "$TMP/golden_eval.json" > /dev/null
@@ -30,7 +29,7 @@ PY
 # The same weights inferred at another window and stream seed (the -T/--tau-divisor/--seed overrides
 # of --load-weights and of eval): the two levels still agree, and the overrides take effect.
 OVR=(-T 24 --tau-divisor 4 --seed 5)
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$TMP/golden.ckpt" --test-samples 80 --no-progress \
+"$CHIP" --load-weights "$TMP/golden.ckpt" --test-samples 80 --no-progress \
   "${OVR[@]}" --report "$TMP/chip_eval_ovr.json" > /dev/null
 OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$TMP/golden.ckpt" --test-samples 80 --no-progress --threads 1 \
   "${OVR[@]}" --report "$TMP/golden_eval_ovr.json" > /dev/null
@@ -56,7 +55,7 @@ PY
 
 # Augmented training stream: the same comparison, and it must differ from the plain run.
 AUG=(--augment-flip --augment-shift 2)
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" "${AUG[@]}" --tile-rows 200 --tile-cols 20 \
+"$CHIP" "${ARGS[@]}" "${AUG[@]}" --tile-rows 200 --tile-cols 20 \
   --report "$TMP/chip_aug.json" > /dev/null
 OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "${AUG[@]}" --threads 1 --report "$TMP/golden_aug.json" > /dev/null
 python3 - "$TMP/chip_aug.json" "$TMP/golden_aug.json" "$TMP/golden.json" <<'PY'
@@ -76,7 +75,7 @@ PY
 # during training, and end with the same validation and test accuracies and weights; the chip's
 # validation passes leave its training untouched (same weights as without them).
 VAL=(--validation 60)
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" "${VAL[@]}" --tile-rows 200 --tile-cols 20 \
+"$CHIP" "${ARGS[@]}" "${VAL[@]}" --tile-rows 200 --tile-cols 20 \
   --report "$TMP/chip_val.json" --save-weights "$TMP/chip_val.ckpt" > /dev/null
 OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "${VAL[@]}" --threads 1 --report "$TMP/golden_val.json" \
   --save-weights "$TMP/golden_val.ckpt" > /dev/null
@@ -94,7 +93,7 @@ sys.exit(0 if cv == gv and c["test_accuracy"] == g["test_accuracy"] and c["train
 PY
 # Training with validation passes ends with the weights of the same training without them (the same
 # 120 training images: a split of 60 from the 2,000 leaves the first 120 untouched).
-SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 \
+"$CHIP" "${ARGS[@]}" --tile-rows 200 --tile-cols 20 \
   --save-weights "$TMP/chip_noval.ckpt" > /dev/null
 PYTHONPATH="$(dirname "$0")" python3 - "$TMP/chip_val.ckpt" "$TMP/chip_noval.ckpt" "$TMP/golden_val.ckpt" <<'PY'
 import sys

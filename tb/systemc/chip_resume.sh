@@ -5,12 +5,10 @@
 # checkpoint file (ssnn_golden reads it, and resumed from it ends with the same weights); damaged or
 # mismatched checkpoints are refused with one error line naming the file and exit code 2.
 # Usage: chip_resume.sh CHIP_TB GOLDEN
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 CHIP="$1"
 GOLDEN="$2"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+make_tmp
 BASE=(--dataset subset --hidden 32 --epochs 2 --test-samples 30 --tile-rows 200 --tile-cols 16 --events-per-cycle 1
       --no-progress)
 ARGS=("${BASE[@]}" --timesteps 8 --train-samples 40 --fifo-depth 2)

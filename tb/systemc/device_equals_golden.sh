@@ -4,22 +4,21 @@
 # infer with the trained weights with the same confusion matrix, and record the device in their reports; a non-ideal device trains
 # differently from the ideal one.
 # Usage: device_equals_golden.sh CHIP_TB GOLDEN
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 CHIP="$1"
 GOLDEN="$2"
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 ARGS=(--dataset subset --hidden 24,12 --timesteps 10 --epochs 1 --train-samples 40 --test-samples 30 --no-progress
       --theta-grad 256 --dropout-hidden 0.2)
 run_both() {  # NAME, then device options
   local name="$1"
   shift
-  SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" "${ARGS[@]}" "$@" --tile-rows 300 --tile-cols 8 \
+  "$CHIP" "${ARGS[@]}" "$@" --tile-rows 300 --tile-cols 8 \
     --report "$TMP/chip_$name.json" --save-weights "$TMP/chip_$name.ckpt" > /dev/null
   OMP_NUM_THREADS=1 "$GOLDEN" train "${ARGS[@]}" "$@" --threads 1 --report "$TMP/golden_$name.json" \
     --save-weights "$TMP/golden_$name.ckpt" > /dev/null
   # Inference from the golden model's trained weights (read noise included) at both levels.
-  SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$CHIP" --load-weights "$TMP/golden_$name.ckpt" --test-samples 30 --no-progress \
+  "$CHIP" --load-weights "$TMP/golden_$name.ckpt" --test-samples 30 --no-progress \
     --tile-rows 256 --tile-cols 16 --report "$TMP/chip_eval_$name.json" > /dev/null
   OMP_NUM_THREADS=1 "$GOLDEN" eval --weights "$TMP/golden_$name.ckpt" --test-samples 30 --no-progress --threads 1 \
     --report "$TMP/golden_eval_$name.json" > /dev/null

@@ -210,4 +210,15 @@ ChipConfig tiled_chip(int tile_rows, int tile_cols) {
   return chip;
 }
 
+Dataset subset_images(size_t n) { return load_named_dataset("subset", "train", "", n); }
+
+void start_first_training_sample(ChipHarness& h, const Dataset& data, uint64_t cycles) {
+  h.power_on();
+  h.chip().load_weights(initial_weights(h.chip().config()));
+  SampleSpec spec;
+  spec.phase = ssnn::Phase::kTrain;
+  spec.learn = true;
+  h.start_sample(data.image(0), data.label(0), spec, cycles);
+}
+
 }  // namespace ssnn::sc

@@ -65,4 +65,13 @@ ModelConfig deep_nonideal_config(int timesteps, int32_t pulse_noise);
 // Tiles of tile_rows x tile_cols (0: one tile spans the dimension); every other field at its default.
 ChipConfig tiled_chip(int tile_rows, int tile_cols);
 
+// The first n training images of the MNIST subset (the chip tests' real images).
+Dataset subset_images(size_t n);
+// Powers the chip on with the golden model's initial weights and runs `cycles` cycles into training
+// on data's first image: a sample in progress, for the reset tests to interrupt.
+void start_first_training_sample(ChipHarness& h, const Dataset& data, uint64_t cycles);
+// A core's gradient spikes (both signs) and a layer's update pulses (both directions).
+inline uint64_t gradient_spikes(const CoreCounters& c) { return c.pos_spikes + c.neg_spikes; }
+inline uint64_t update_pulses(const TileCounters& t) { return t.pulses_up + t.pulses_down; }
+
 }  // namespace ssnn::sc

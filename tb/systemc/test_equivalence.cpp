@@ -20,6 +20,23 @@ void expect_router_sound(const ChipCounters& c, const ChipConfig& chip) {
   EXPECT_EQ(src, c.router.total_events_in());
 }
 
+// The chip of cfg and chip against the golden model on `data`: bit for bit, with a sound router.
+// Returns the report for the test's own checks.
+EquivalenceReport expect_equivalent(const ModelConfig& cfg, const ChipConfig& chip, const Dataset& data,
+                                    const EquivalenceRun& run, const std::string& what = "") {
+  ChipHarness h("tb", cfg, chip);
+  EquivalenceReport r = run_equivalence(h, data, run);
+  EXPECT_EQ(r.mismatch, "") << what;
+  expect_router_sound(r.counters, chip);
+  return r;
+}
+
+uint64_t source_stalls(const ChipCounters& c) {
+  uint64_t stalls = 0;
+  for (const SourceCounters& s : c.sources) stalls += s.stall_cycles;
+  return stalls;
+}
+
 // 64-16-4 synthetic, stochastic updates, WTA on, layers cut into 16x8 tiles (W0: 4x2 tiles).
 TEST(Equivalence, SmallTiledStochasticWta) {
   ModelConfig cfg = synthetic_config({16}, 16);
@@ -31,7 +48,7 @@ TEST(Equivalence, SmallTiledStochasticWta) {
   const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 8, 7), {6, 3, {}});
   EXPECT_EQ(r.mismatch, "");
   EXPECT_GT(r.spikes_compared, 100u);
-  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
+  EXPECT_GT(update_pulses(r.counters.layer_tiles[0]), 0u);
   expect_router_sound(r.counters, chip);
 }
 
@@ -58,15 +75,9 @@ TEST(Equivalence, MnistStallingRouter) {
   chip.fifo_depth = 1;
   chip.lanes = 64;
   chip.encoder_lanes = 256;
-  ChipHarness h("tb", cfg, chip);
-  const Dataset data = load_named_dataset("subset", "train", "", 6);
-  const EquivalenceReport r = run_equivalence(h, data, {4, 2, {}});
-  EXPECT_EQ(r.mismatch, "");
+  const EquivalenceReport r = expect_equivalent(cfg, chip, subset_images(6), {4, 2, {}});
   EXPECT_GT(r.counters.router.stall_cycles, 0u);
-  uint64_t src_stalls = 0;
-  for (const SourceCounters& s : r.counters.sources) src_stalls += s.stall_cycles;
-  EXPECT_GT(src_stalls, 0u);
-  expect_router_sound(r.counters, chip);
+  EXPECT_GT(source_stalls(r.counters), 0u);
 }
 
 // Two hidden layers (tiled), dropout on inputs and hidden units, per-layer pulse sizes, device
@@ -81,15 +92,11 @@ void expect_deep_dropout_equivalent(double gate_fraction, std::vector<double> th
   cfg.theta_grad_ratio = std::move(theta_grad_ratio);
   ChipConfig chip = tiled_chip(128, 8);
   chip.lanes = 8;
-  ChipHarness h("tb", cfg, chip);
-  const Dataset data = load_named_dataset("subset", "train", "", 6);
-  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
-  EXPECT_EQ(r.mismatch, "");
+  const EquivalenceReport r = expect_equivalent(cfg, chip, subset_images(6), {6, 2, {}});
   // Gradients reach the first hidden layer through the second.
-  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
-  EXPECT_GT(r.counters.cores[1].pos_spikes + r.counters.cores[1].neg_spikes, 0u);
-  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
-  expect_router_sound(r.counters, chip);
+  EXPECT_GT(gradient_spikes(r.counters.cores[0]), 0u);
+  EXPECT_GT(gradient_spikes(r.counters.cores[1]), 0u);
+  EXPECT_GT(update_pulses(r.counters.layer_tiles[0]), 0u);
 }
 
 TEST(Equivalence, DeepDropoutDeviceNonIdealities) { expect_deep_dropout_equivalent(1.0); }
@@ -116,14 +123,10 @@ void expect_device_equivalent(const std::string& preset, const std::vector<std::
   for (const std::string& o : overrides) set_device_param(cfg, o);
   ChipConfig chip = tiled_chip(128, 8);
   chip.lanes = 8;
-  ChipHarness h("tb", cfg, chip);
-  const Dataset data = load_named_dataset("subset", "train", "", 6);
-  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
-  EXPECT_EQ(r.mismatch, "") << preset;
-  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
-  EXPECT_GT(r.counters.layer_tiles[1].pulses_up + r.counters.layer_tiles[1].pulses_down, 0u);
-  EXPECT_GT(r.counters.cores[0].pos_spikes + r.counters.cores[0].neg_spikes, 0u);
-  expect_router_sound(r.counters, chip);
+  const EquivalenceReport r = expect_equivalent(cfg, chip, subset_images(6), {6, 2, {}}, preset);
+  EXPECT_GT(update_pulses(r.counters.layer_tiles[0]), 0u);
+  EXPECT_GT(update_pulses(r.counters.layer_tiles[1]), 0u);
+  EXPECT_GT(gradient_spikes(r.counters.cores[0]), 0u);
 }
 
 TEST(EquivalenceDevice, Ideal) { expect_device_equivalent("ideal"); }
@@ -145,11 +148,7 @@ TEST(Equivalence, MnistRateModeWta) {
   chip.lanes = 3;
   chip.events_per_cycle = 3;
   chip.fifo_depth = 4;
-  ChipHarness h("tb", cfg, chip);
-  const Dataset data = load_named_dataset("subset", "train", "", 5);
-  const EquivalenceReport r = run_equivalence(h, data, {4, 2, {}});
-  EXPECT_EQ(r.mismatch, "");
-  expect_router_sound(r.counters, chip);
+  expect_equivalent(cfg, chip, subset_images(5), {4, 2, {}});
 }
 
 // The recipe of the 98 % stochastic MNIST run (docs/results.md): a fast synaptic kernel
@@ -162,14 +161,10 @@ TEST(Equivalence, MnistFastKernelStochasticWta) {
   cfg.pulse = {16, 8};
   ChipConfig chip = tiled_chip(196, 16);
   chip.lanes = 16;
-  ChipHarness h("tb", cfg, chip);
-  const Dataset data = load_named_dataset("subset", "train", "", 6);
-  const EquivalenceReport r = run_equivalence(h, data, {6, 2, {}});
-  EXPECT_EQ(r.mismatch, "");
+  const EquivalenceReport r = expect_equivalent(cfg, chip, subset_images(6), {6, 2, {}});
   EXPECT_EQ(r.samples, 8u);
   EXPECT_GT(r.spikes_compared, 1000u);
-  EXPECT_GT(r.counters.layer_tiles[0].pulses_up + r.counters.layer_tiles[0].pulses_down, 0u);
-  expect_router_sound(r.counters, chip);
+  EXPECT_GT(update_pulses(r.counters.layer_tiles[0]), 0u);
 }
 
 // Long T with a flat input profile, stochastic updates, WTA off, square tiles.
@@ -180,10 +175,7 @@ TEST(Equivalence, LongFlatStochasticNoWta) {
   ChipConfig chip = tiled_chip(32, 32);
   chip.events_per_cycle = 1;
   chip.fifo_depth = 2;
-  ChipHarness h("tb", cfg, chip);
-  const EquivalenceReport r = run_equivalence(h, synthetic_dataset(64, 4, 4, 5), {3, 1, {}});
-  EXPECT_EQ(r.mismatch, "");
-  expect_router_sound(r.counters, chip);
+  expect_equivalent(cfg, chip, synthetic_dataset(64, 4, 4, 5), {3, 1, {}});
 }
 
 // Stress: maximal spike rates through the smallest router. Every pixel is at full intensity with a
@@ -204,20 +196,15 @@ TEST(Equivalence, StressMaximalSpikeRatesMinimalRouter) {
   ChipConfig chip = tiled_chip(16, 16);
   chip.events_per_cycle = 1;
   chip.fifo_depth = 1;
-  ChipHarness h("tb", cfg, chip);
   Dataset data = synthetic_dataset(64, 4, 4, 3);
   std::fill(data.pixels.begin(), data.pixels.end(), uint8_t{255});
-  const EquivalenceReport r = run_equivalence(h, data, {3, 1, {}});
-  EXPECT_EQ(r.mismatch, "");
+  const EquivalenceReport r = expect_equivalent(cfg, chip, data, {3, 1, {}});
   const ChipCounters& c = r.counters;
   const uint64_t steps = r.samples * static_cast<uint64_t>(cfg.timesteps);
   EXPECT_EQ(c.encoder.input_spikes, steps * 64u);  // every input at every step
   EXPECT_GT(c.cores[0].forward_spikes, steps * 48u / 4u);  // a large share of the hidden layer every step
   EXPECT_GT(c.router.stall_cycles, 0u);
-  uint64_t src_stalls = 0;
-  for (const SourceCounters& s : c.sources) src_stalls += s.stall_cycles;
-  EXPECT_GT(src_stalls, steps);  // backpressure reached the senders at nearly every step
-  expect_router_sound(c, chip);
+  EXPECT_GT(source_stalls(c), steps);  // backpressure reached the senders at nearly every step
 }
 
 // The harness itself: a single flipped weight in the chip is found and named.

@@ -295,12 +295,7 @@ TEST(Reset, MidSampleThenEquivalent) {
   chip.fifo_depth = 2;
   ChipHarness h("tb", cfg, chip);
   const Dataset data = synthetic_dataset(64, 4, 6, 21);
-  h.power_on();
-  h.chip().load_weights(initial_weights(cfg));
-  SampleSpec spec;
-  spec.phase = ssnn::Phase::kTrain;
-  spec.learn = true;
-  h.start_sample(data.image(0), data.label(0), spec, 300);
+  start_first_training_sample(h, data, 300);
   ASSERT_TRUE(h.busy());
   EXPECT_GT(h.chip().counters().controller.steps, 0u);
   EXPECT_GT(h.chip().counters().router.total_events_in(), 0u);

@@ -26,15 +26,7 @@ namespace {
 
 constexpr unsigned kIn = bench_driver::kIn, kOut = bench_driver::kOut, kDepth = 4, kBw = 2;
 
-AerRouterConfig bench_config() {
-  AerRouterConfig c;
-  c.num_inputs = kIn;
-  c.num_outputs = kOut;
-  c.fifo_depth = kDepth;
-  c.events_per_cycle = kBw;
-  c.routes = random_routes(kIn, 2, kOut, 0, 1);
-  return c;
-}
+AerRouterConfig bench_config() { return random_router_config(kIn, kOut, kDepth, kBw, 2, 0, 1); }
 
 // Process CPU time: on a shared machine wall time measures the neighbours too.
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
@@ -66,8 +58,7 @@ int sc_main(int argc, char* argv[]) {
 
   sc_core::sc_clock clk("clk", 10, sc_core::SC_NS);
   sc_core::sc_signal<bool> rst_n("rst_n", false);
-  sc_core::sc_vector<sc_core::sc_signal<bool>> vi("vi", kIn), ro("ro", kIn), vo("vo", kOut), ri("ri", kOut);
-  sc_core::sc_vector<sc_core::sc_signal<AerEvent>> ei("ei", kIn), eo("eo", kOut);
+  AerLinks in("in_", kIn), out("out_", kOut);
   std::unique_ptr<aer_router> dut;
   std::unique_ptr<bench_driver> drv;
   std::unique_ptr<empty_method> floor_ref;
@@ -78,26 +69,22 @@ int sc_main(int argc, char* argv[]) {
     dut = std::make_unique<aer_router>("dut", bench_config());
     dut->clk_i(clk);
     dut->rst_ni(rst_n);
-    dut->valid_i(vi);
-    dut->event_i(ei);
-    dut->ready_o(ro);
-    dut->valid_o(vo);
-    dut->event_o(eo);
-    dut->ready_i(ri);
+    dut->bind_inputs(in);
+    dut->bind_outputs(out);
     if (mode == "active") {
       drv = std::make_unique<bench_driver>("drv");
       drv->clk(clk);
-      drv->valid(vi);
-      drv->event(ei);
-      drv->ready(ro);
-      drv->out_valid(vo);
-      drv->out_ready(ri);
+      drv->valid(in.valid);
+      drv->event(in.event);
+      drv->ready(in.ready);
+      drv->out_valid(out.valid);
+      drv->out_ready(out.ready);
     } else {
       for (unsigned i = 0; i < kIn; ++i) {
-        vi[i].write(true);
-        ei[i].write(AerEvent{static_cast<uint8_t>(2 * i), 0, SpikeKind::kForward, 0});
+        in.valid[i].write(true);
+        in.event[i].write(AerEvent{static_cast<uint8_t>(2 * i), 0, SpikeKind::kForward, 0});
       }
-      for (unsigned o = 0; o < kOut; ++o) ri[o].write(true);
+      for (unsigned o = 0; o < kOut; ++o) out.ready[o].write(true);
     }
   }
 

@@ -8,12 +8,8 @@ namespace ssnn::sc::test {
 
 router_harness::router_harness(const sc_core::sc_module_name& name, const AerRouterConfig& cfg)
     : sc_core::sc_module(name),
-      in_valid("in_valid", cfg.num_inputs),
-      in_event("in_event", cfg.num_inputs),
-      in_ready("in_ready", cfg.num_inputs),
-      out_valid("out_valid", cfg.num_outputs),
-      out_event("out_event", cfg.num_outputs),
-      out_ready("out_ready", cfg.num_outputs),
+      in("in_", cfg.num_inputs),
+      out("out_", cfg.num_outputs),
       dut("dut", cfg),
       sources(cfg.num_inputs),
       pos(cfg.num_inputs),
@@ -24,12 +20,8 @@ router_harness::router_harness(const sc_core::sc_module_name& name, const AerRou
       rude_waited_(cfg.num_inputs) {
   dut.clk_i(clk);
   dut.rst_ni(rst_n);
-  dut.valid_i(in_valid);
-  dut.event_i(in_event);
-  dut.ready_o(in_ready);
-  dut.valid_o(out_valid);
-  dut.event_o(out_event);
-  dut.ready_i(out_ready);
+  dut.bind_inputs(in);
+  dut.bind_outputs(out);
 
   SC_METHOD(on_rising);
   sensitive << clk.posedge_event();
@@ -41,10 +33,10 @@ router_harness::router_harness(const sc_core::sc_module_name& name, const AerRou
 void router_harness::drive() {
   for (unsigned i = 0; i < pos.size(); ++i) {
     const bool has = pos[i] < sources[i].size();
-    in_valid[i].write(has);
-    if (has) in_event[i].write(sources[i][pos[i]]);
+    in.valid[i].write(has);
+    if (has) in.event[i].write(sources[i][pos[i]]);
   }
-  for (unsigned o = 0; o < out_ready.size(); ++o) out_ready[o].write(ready_fn(o, edge));
+  for (unsigned o = 0; o < out.ready.size(); ++o) out.ready[o].write(ready_fn(o, edge));
 }
 
 void router_harness::on_rising() {
@@ -57,9 +49,9 @@ void router_harness::on_rising() {
   }
   // Reads see the values from before this edge, exactly what the router samples.
   for (unsigned i = 0; i < pos.size(); ++i) {
-    if (!in_valid[i].read()) continue;
-    if (in_ready[i].read()) {
-      accepted[i].push_back(in_event[i].read());
+    if (!in.valid[i].read()) continue;
+    if (in.ready[i].read()) {
+      accepted[i].push_back(in.event[i].read());
       ++pos[i];
       rude_waited_[i] = 0;
     } else if (static_cast<int>(i) == rude_input) {
@@ -74,14 +66,14 @@ void router_harness::on_rising() {
   // Registers loaded at the previous edge: valid now and either empty or handed over before.
   if (edge > 0) {
     std::set<uint32_t> loaded;
-    for (unsigned o = 0; o < out_valid.size(); ++o)
-      if (out_valid[o].read() && (!prev_valid_[o] || prev_handshake_[o])) loaded.insert(out_event[o].read().tag);
+    for (unsigned o = 0; o < out.valid.size(); ++o)
+      if (out.valid[o].read() && (!prev_valid_[o] || prev_handshake_[o])) loaded.insert(out.event[o].read().tag);
     port_loads.push_back(static_cast<unsigned>(loaded.size()));
   }
-  for (unsigned o = 0; o < out_valid.size(); ++o) {
-    const bool v = out_valid[o].read();
-    const bool hs = v && out_ready[o].read();
-    if (hs) deliveries.push_back(Delivery{edge, o, out_event[o].read()});
+  for (unsigned o = 0; o < out.valid.size(); ++o) {
+    const bool v = out.valid[o].read();
+    const bool hs = v && out.ready[o].read();
+    if (hs) deliveries.push_back(Delivery{edge, o, out.event[o].read()});
     prev_valid_[o] = v;
     prev_handshake_[o] = hs;
   }

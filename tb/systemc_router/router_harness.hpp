@@ -19,12 +19,8 @@ SC_MODULE(router_harness) {
 
   sc_core::sc_clock clk{"clk", kPeriodNs, sc_core::SC_NS};
   sc_core::sc_signal<bool> rst_n{"rst_n", false};
-  sc_core::sc_vector<sc_core::sc_signal<bool>> in_valid;
-  sc_core::sc_vector<sc_core::sc_signal<AerEvent>> in_event;
-  sc_core::sc_vector<sc_core::sc_signal<bool>> in_ready;
-  sc_core::sc_vector<sc_core::sc_signal<bool>> out_valid;
-  sc_core::sc_vector<sc_core::sc_signal<AerEvent>> out_event;
-  sc_core::sc_vector<sc_core::sc_signal<bool>> out_ready;
+  AerLinks in;   // senders -> router
+  AerLinks out;  // router -> consumers
   aer_router dut;
 
   // Stimulus: sources[i] is offered on input i in order.

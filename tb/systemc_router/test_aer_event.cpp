@@ -84,12 +84,7 @@ TEST(RouterConfig, RejectsNonsense) {
 class CheckerSanity : public ::testing::Test {
  protected:
   void SetUp() override {
-    AerRouterConfig cfg;
-    cfg.num_inputs = 3;
-    cfg.num_outputs = 4;
-    cfg.fifo_depth = 1;
-    cfg.events_per_cycle = 1;
-    cfg.routes = random_routes(3, 2, 4, 0, 11);
+    const AerRouterConfig cfg = random_router_config(3, 4, 1, 1, 2, 0, 11);
     routes = cfg.routes;
     sources = random_sources(3, 50, 2, 12);
     AerRouterCore core(cfg);

@@ -14,11 +14,7 @@ namespace ssnn::sc::test {
 namespace {
 
 AerRouterConfig one_to_one(unsigned depth) {
-  AerRouterConfig c;
-  c.num_inputs = 1;
-  c.num_outputs = 1;
-  c.fifo_depth = depth;
-  c.events_per_cycle = 1;
+  AerRouterConfig c = router_config(1, 1, depth, 1);
   c.routes.add_all_kinds(0, {0});
   return c;
 }
@@ -95,11 +91,7 @@ TEST(RouterCore, MulticastNotStarvedByAlternatingBackpressure) {
   // Input 0 multicasts to outputs {0, 1}; inputs 1 and 2 flood output 0 and output 1. Output 0 is
   // ready only at even edges, output 1 only at odd ones, so both are never free at the same edge
   // unless the waiting multicast reserves the one that drains first.
-  AerRouterConfig c;
-  c.num_inputs = 3;
-  c.num_outputs = 2;
-  c.fifo_depth = 2;
-  c.events_per_cycle = 3;
+  AerRouterConfig c = router_config(3, 2, 2, 3);
   c.routes.add_all_kinds(0, {0, 1}).add_all_kinds(1, {0}).add_all_kinds(2, {1});
   AerRouterCore core(c);
   Log log;
@@ -117,11 +109,7 @@ TEST(RouterCore, FairShareUnderSaturation) {
   // Eight saturated inputs, one shared output, bandwidth 1, random backpressure: over G grants
   // each input's share stays within 1/sqrt(G) of 1/8 (round-robin makes it nearly exact).
   constexpr unsigned kN = 8;
-  AerRouterConfig c;
-  c.num_inputs = kN;
-  c.num_outputs = 1;
-  c.fifo_depth = 1;
-  c.events_per_cycle = 1;
+  AerRouterConfig c = router_config(kN, 1, 1, 1);
   for (unsigned i = 0; i < kN; ++i) c.routes.add_all_kinds(static_cast<uint8_t>(i), {0});
   AerRouterCore core(c);
   std::vector<std::vector<AerEvent>> src;
@@ -168,12 +156,7 @@ TEST(RouterCore, FastPathRejectsWrongSourceCountAndStuckConsumers) {
 
 TEST(RouterCore, FastPathLargeRandomStress) {
   // Many events through tiny FIFOs at bandwidth 1 with random fan-out and backpressure.
-  AerRouterConfig c;
-  c.num_inputs = 8;
-  c.num_outputs = 8;
-  c.fifo_depth = 1;
-  c.events_per_cycle = 1;
-  c.routes = random_routes(8, 3, 8, 0, 21);
+  const AerRouterConfig c = random_router_config(8, 8, 1, 1, 3, 0, 21);
   AerRouterCore core(c);
   const auto src = random_sources(8, 20000, 3, 22);
   Log log;

@@ -30,13 +30,13 @@ std::ostream& operator<<(std::ostream& os, const StressParams& p) {
 }
 
 AerRouterConfig make_config(const StressParams& p, uint64_t seed) {
-  AerRouterConfig c;
-  c.num_inputs = p.inputs;
-  c.num_outputs = p.outputs;
-  c.fifo_depth = p.depth;
-  c.events_per_cycle = p.bandwidth;
-  c.routes = random_routes(p.inputs, 2, p.outputs, p.fanout, seed);
-  return c;
+  return random_router_config(p.inputs, p.outputs, p.depth, p.bandwidth, 2, p.fanout, seed);
+}
+
+// The harness's senders get random_sources(seed) and its consumers RandomReady(seed + 1).
+void drive_randomly(router_harness& h, const StressParams& p, uint64_t seed) {
+  h.sources = random_sources(p.inputs, p.events_per_input, 2, seed);
+  h.ready_fn = RandomReady{seed + 1, p.ready_percent};
 }
 
 class RouterStress : public ::testing::TestWithParam<StressParams> {};
@@ -131,11 +131,7 @@ class RouterBandwidth : public ::testing::TestWithParam<unsigned> {};
 TEST_P(RouterBandwidth, LimitHeldEveryEdgeAndReached) {
   const unsigned bw = GetParam();
   constexpr unsigned kN = 6, kEvents = 200;
-  AerRouterConfig cfg;
-  cfg.num_inputs = kN;
-  cfg.num_outputs = kN;
-  cfg.fifo_depth = 2;
-  cfg.events_per_cycle = bw;
+  AerRouterConfig cfg = router_config(kN, kN, 2, bw);
   for (unsigned i = 0; i < kN; ++i) cfg.routes.add_all_kinds(static_cast<uint8_t>(2 * i), {i}).add_all_kinds(static_cast<uint8_t>(2 * i + 1), {i});
   router_harness h("h", cfg);
   h.sources = random_sources(kN, kEvents, 2, 7);
@@ -163,11 +159,7 @@ INSTANTIATE_TEST_SUITE_P(Bandwidths, RouterBandwidth, ::testing::Values(1u, 2u, 
 // within 1/sqrt(G) of 1/N over G grants.
 TEST(RouterSc, FairUnderSaturationWithBackpressure) {
   constexpr unsigned kN = 5;
-  AerRouterConfig cfg;
-  cfg.num_inputs = kN;
-  cfg.num_outputs = 2;
-  cfg.fifo_depth = 1;
-  cfg.events_per_cycle = 1;
+  AerRouterConfig cfg = router_config(kN, 2, 1, 1);
   // Every block multicasts to both outputs, so each grant needs both registers.
   for (unsigned b = 0; b < 2 * kN; ++b) cfg.routes.add_all_kinds(static_cast<uint8_t>(b), {0, 1});
   router_harness h("h", cfg);
@@ -192,8 +184,7 @@ TEST(RouterSc, AsyncResetInMidTraffic) {
   const StressParams p{4, 4, 2, 1, 50, 0, 400};
   const AerRouterConfig cfg = make_config(p, 31);
   router_harness h("h", cfg);
-  h.sources = random_sources(p.inputs, p.events_per_input, 2, 32);
-  h.ready_fn = RandomReady{33, p.ready_percent};
+  drive_randomly(h, p, 32);
   h.start();
   h.run_edges(157);  // stops 2.5 ns before a rising edge
   ASSERT_FALSE(h.sources_done());
@@ -206,10 +197,10 @@ TEST(RouterSc, AsyncResetInMidTraffic) {
   sc_core::sc_start(1, sc_core::SC_NS);  // no clock edge in this window
   EXPECT_TRUE(h.dut.core().idle());
   for (unsigned i = 0; i < p.inputs; ++i) {
-    EXPECT_FALSE(h.in_ready[i].read()) << "ready_o must drop during reset";
+    EXPECT_FALSE(h.in.ready[i].read()) << "ready_o must drop during reset";
     EXPECT_EQ(h.dut.core().fifo_occupancy(i), 0u);
   }
-  for (unsigned o = 0; o < p.outputs; ++o) EXPECT_FALSE(h.out_valid[o].read());
+  for (unsigned o = 0; o < p.outputs; ++o) EXPECT_FALSE(h.out.valid[o].read());
   AerRouterCore fresh(cfg);
   EXPECT_TRUE(h.dut.counters() == fresh.counters()) << "reset clears every counter";
 
@@ -235,11 +226,7 @@ TEST(RouterSc, AsyncResetInMidTraffic) {
 // Directed high-water marks: output 0 refuses for 20 edges; input 0 has 10 events for it, input 1
 // has 2. Input 0's FIFO fills to its depth (4), input 1's to 2; the marks stay after draining.
 TEST(RouterSc, HighWaterMarks) {
-  AerRouterConfig cfg;
-  cfg.num_inputs = 2;
-  cfg.num_outputs = 1;
-  cfg.fifo_depth = 4;
-  cfg.events_per_cycle = 1;
+  AerRouterConfig cfg = router_config(2, 1, 4, 1);
   cfg.routes.add_all_kinds(0, {0}).add_all_kinds(1, {0});
   router_harness h("h", cfg);
   h.sources = {std::vector<AerEvent>(10), std::vector<AerEvent>(2)};
@@ -251,8 +238,8 @@ TEST(RouterSc, HighWaterMarks) {
   h.run_edges(19);
   EXPECT_EQ(h.dut.counters().fifo_high_water, (std::vector<uint32_t>{4, 2}));
   EXPECT_EQ(h.dut.core().fifo_occupancy(0), 4u);
-  EXPECT_FALSE(h.in_ready[0].read()) << "a full FIFO refuses";
-  EXPECT_TRUE(h.in_ready[1].read());
+  EXPECT_FALSE(h.in.ready[0].read()) << "a full FIFO refuses";
+  EXPECT_TRUE(h.in.ready[1].read());
   EXPECT_GT(h.dut.counters().input_stall_cycles[0], 0u);
   h.run_until_drained();
   EXPECT_EQ(h.dut.counters().fifo_high_water, (std::vector<uint32_t>{4, 2}));
@@ -266,8 +253,7 @@ TEST(RouterSc, DropCounterSeesASenderThatIgnoresReady) {
   const StressParams p{3, 2, 1, 1, 40, 0, 200};
   const AerRouterConfig cfg = make_config(p, 41);
   router_harness h("h", cfg);
-  h.sources = random_sources(p.inputs, p.events_per_input, 2, 42);
-  h.ready_fn = RandomReady{43, p.ready_percent};
+  drive_randomly(h, p, 42);
   h.rude_input = 1;
   h.start();
   h.run_until_drained();
@@ -286,8 +272,7 @@ TEST(RouterSc, TraceWritesEventFields) {
   const StressParams p{2, 2, 2, 1, 50, 0, 20};
   const AerRouterConfig cfg = make_config(p, 51);
   router_harness h("h", cfg);
-  h.sources = random_sources(p.inputs, p.events_per_input, 2, 52);
-  h.ready_fn = RandomReady{53, p.ready_percent};
+  drive_randomly(h, p, 52);
   const std::string base = ::testing::TempDir() + "router_trace";
   sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file(base.c_str());
   h.dut.trace(tf);

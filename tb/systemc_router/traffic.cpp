@@ -22,6 +22,19 @@ std::vector<std::vector<AerEvent>> random_sources(unsigned num_inputs, unsigned 
   return src;
 }
 
+AerRouterConfig router_config(unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
+                              unsigned events_per_cycle) {
+  return AerRouterConfig{num_inputs, num_outputs, fifo_depth, events_per_cycle, AerRoutingTable{}};
+}
+
+AerRouterConfig random_router_config(unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
+                                     unsigned events_per_cycle, unsigned blocks_per_input, unsigned fanout,
+                                     uint64_t seed) {
+  AerRouterConfig c = router_config(num_inputs, num_outputs, fifo_depth, events_per_cycle);
+  c.routes = random_routes(num_inputs, blocks_per_input, num_outputs, fanout, seed);
+  return c;
+}
+
 AerRoutingTable random_routes(unsigned num_inputs, unsigned blocks_per_input, unsigned num_outputs,
                               unsigned fanout, uint64_t seed) {
   Rng rng(seed);

@@ -55,6 +55,15 @@ std::vector<std::vector<AerEvent>> random_sources(unsigned num_inputs, unsigned 
 AerRoutingTable random_routes(unsigned num_inputs, unsigned blocks_per_input, unsigned num_outputs,
                               unsigned fanout, uint64_t seed);
 
+// A router of num_inputs x num_outputs with the given FIFO depth and bandwidth; no routes yet.
+AerRouterConfig router_config(unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
+                              unsigned events_per_cycle);
+
+// The same with random_routes(num_inputs, blocks_per_input, num_outputs, fanout, seed).
+AerRouterConfig random_router_config(unsigned num_inputs, unsigned num_outputs, unsigned fifo_depth,
+                                     unsigned events_per_cycle, unsigned blocks_per_input, unsigned fanout,
+                                     uint64_t seed);
+
 // End-to-end check: for every output o and input i, the events from i delivered at o must be
 // exactly the events accepted from i whose route contains o, in acceptance order. This catches
 // losses, duplicates, reordering and misrouting (a wrong multicast set). Returns one line per

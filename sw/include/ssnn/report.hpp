@@ -30,6 +30,9 @@ struct ResultFields {
   uint64_t seed = 0;
   std::string command;
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ResultFields, dataset, level, update_mode, wta, hidden, timesteps, epochs,
+                                   train_samples, test_samples, test_accuracy, seed, command)
+// The fields, one key per member, and the machine the run was made on (machine_info()).
 nlohmann::json result_record(const ResultFields& f);
 
 // The record of an SSNN-BP model (golden, chip, rtl): the fields above from `cfg`, plus the full config.

@@ -1,0 +1,56 @@
+// RtlChip: the host of one verilated ssnn_chip_top (plain C++, no simulation kernel): clock and
+// reset, the routing table and input-ramp table at power-up, weights through the tiles' host ports,
+// and a sample from pixels to prediction. The counters come back as the SystemC chip's ChipCounters,
+// so both levels are compared field by field.
+//
+// One class per verilated configuration (rtl_chip_variants.cpp instantiates RtlChipModel<V> for
+// each); callers see the RtlChip interface only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chip_config.hpp"
+#include "chip_floorplan.hpp"
+#include "ssnn/config.hpp"
+#include "ssnn/contract/sample.hpp"
+#include "ssnn/contract/weights.hpp"
+#include "ssnn_chip.hpp"
+
+namespace ssnn::rtl {
+
+// What a verilated chip was elaborated with (its Verilator parameters).
+struct ChipShape {
+  std::vector<int> sizes;  // inputs, hidden..., classes
+  int tile_rows = 0, tile_cols = 0, lanes = 0, encoder_lanes = 0, fifo_depth = 0, events_per_cycle = 0;
+  int weight_bits = 0, charge_bits = 0, potential_bits = 0, input_bits = 0, noise_bits = 0;
+  int ramp_words = 0;
+};
+
+class RtlChip {
+ public:
+  virtual ~RtlChip() = default;
+  // Reset, then the routing table of the floorplan and the input-ramp table of the configuration.
+  virtual void power_on() = 0;
+  virtual void load_weights(const std::vector<WeightMatrix>& w) = 0;
+  virtual std::vector<WeightMatrix> read_weights() = 0;
+  // One sample, from writing its pixels to the end of its prediction; label < 0 when unknown.
+  virtual SampleResult run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) = 0;
+  // Tests of the checks: the next sample gets wrong parameters, "neuron" (hidden thresholds a quarter higher) or
+  // "coincidence" (up pulses + 1 LSB).
+  virtual void corrupt_next_sample(const std::string& kind) = 0;
+  // Counters since reset, in the SystemC chip's form (fields the RTL does not count stay 0: the
+  // tiles' busy cycles and update-line drives, the router's per-input high-water marks are kept).
+  virtual sc::ChipCounters counters() const = 0;
+  // Clock edges simulated since power-up (host accesses included).
+  virtual uint64_t edges() const = 0;
+};
+
+// The verilated configurations of this build; make_rtl_chip picks the one that matches.
+const std::vector<std::pair<std::string, ChipShape>>& rtl_chip_variants();
+// Throws ConfigError naming the first option the build's variants do not match, and how to add one.
+std::unique_ptr<RtlChip> make_rtl_chip(const ModelConfig& cfg, const sc::ChipConfig& chip);
+
+}  // namespace ssnn::rtl

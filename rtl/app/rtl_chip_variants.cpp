@@ -1,0 +1,102 @@
+// The verilated chip configurations of this build (rtl/CMakeLists.txt, ssnn_rtl_chip_variant) and the
+// choice among them. A new configuration is one ssnn_rtl_chip_variant() line there and one entry here.
+#include <fmt/format.h>
+
+#include "Vchip_mnist_32.h"
+#include "rtl_chip.hpp"
+#include "rtl_chip_model.hpp"
+#include "ssnn/contract/widths.hpp"
+
+namespace ssnn::rtl {
+
+namespace {
+
+using Factory = std::unique_ptr<RtlChip> (*)(const ModelConfig&, const sc::ChipConfig&, const ChipShape&);
+
+struct Variant {
+  std::string name;
+  ChipShape shape;
+  Factory make;
+};
+
+template <class V>
+std::unique_ptr<RtlChip> make(const ModelConfig& cfg, const sc::ChipConfig& chip, const ChipShape& shape) {
+  return std::make_unique<RtlChipModel<V>>(cfg, chip, shape);
+}
+
+ChipShape default_widths(ChipShape s) {
+  s.weight_bits = kWeightBits;
+  s.charge_bits = kChargeBits;
+  s.potential_bits = kPotentialBits;
+  s.input_bits = kInputBits;
+  return s;
+}
+
+const std::vector<Variant>& variants() {
+  static const std::vector<Variant> v{
+      {"mnist_32", default_widths({{784, 32, 10}, 196, 16, 32, 64, 16, 2, 0, 0, 0, 0, 0, 128}), &make<Vchip_mnist_32>},
+  };
+  return v;
+}
+
+std::string describe(const std::string& name, const ChipShape& s) {
+  return fmt::format("{} ({}, --tile-rows {} --tile-cols {} --lanes {} --encoder-lanes {} --fifo-depth {} "
+                     "--events-per-cycle {}, {}-bit weights, {}-bit charge, {}-bit potential, pulse noise < {}, T <= {})",
+                     name, fmt::join(s.sizes, "-"), s.tile_rows, s.tile_cols, s.lanes, s.encoder_lanes, s.fifo_depth,
+                     s.events_per_cycle, s.weight_bits, s.charge_bits, s.potential_bits, 1 << s.noise_bits, s.ramp_words);
+}
+
+// The first option in which the run differs from the shape, or "".
+std::string mismatch(const ModelConfig& cfg, const sc::ChipConfig& chip, const ChipShape& s) {
+  std::vector<int> sizes{cfg.inputs};
+  sizes.insert(sizes.end(), cfg.hidden.begin(), cfg.hidden.end());
+  sizes.push_back(cfg.classes);
+  if (sizes != s.sizes) return fmt::format("--hidden/--classes/--dataset (network {})", fmt::join(sizes, "-"));
+  if (chip.tile_span(cfg.inputs, true) != s.tile_rows) return fmt::format("--tile-rows {}", chip.tile_rows);
+  if (chip.tile_span(cfg.hidden.front(), false) != s.tile_cols) return fmt::format("--tile-cols {}", chip.tile_cols);
+  if (chip.lanes != s.lanes) return fmt::format("--lanes {}", chip.lanes);
+  if (chip.encoder_lanes != s.encoder_lanes) return fmt::format("--encoder-lanes {}", chip.encoder_lanes);
+  if (chip.fifo_depth != s.fifo_depth) return fmt::format("--fifo-depth {}", chip.fifo_depth);
+  if (chip.events_per_cycle != s.events_per_cycle) return fmt::format("--events-per-cycle {}", chip.events_per_cycle);
+  if (cfg.weight_bits != s.weight_bits) return fmt::format("--weight-bits {}", cfg.weight_bits);
+  if (cfg.charge_bits != s.charge_bits) return fmt::format("--charge-bits {}", cfg.charge_bits);
+  if (cfg.potential_bits != s.potential_bits) return fmt::format("--potential-bits {}", cfg.potential_bits);
+  if (cfg.timesteps > s.ramp_words) return fmt::format("-T {}", cfg.timesteps);
+  for (int l = 0; l < cfg.layers(); ++l)
+    if (cfg.synapse_params(0, l).pulse_noise >= (1 << s.noise_bits))
+      return fmt::format("--pulse-noise {}", cfg.synapse_params(0, l).pulse_noise);
+  return {};
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, ChipShape>>& rtl_chip_variants() {
+  static const std::vector<std::pair<std::string, ChipShape>> list = [] {
+    std::vector<std::pair<std::string, ChipShape>> l;
+    for (const Variant& v : variants()) l.emplace_back(v.name, v.shape);
+    return l;
+  }();
+  return list;
+}
+
+std::unique_ptr<RtlChip> make_rtl_chip(const ModelConfig& cfg, const sc::ChipConfig& chip) {
+  // What the RTL chip has no hardware for, whatever its parameters.
+  if (cfg.update_mode != UpdateMode::kStochastic)
+    throw ConfigError(fmt::format("--mode {}: the RTL chip has stochastic (AND-gate) updates only", to_string(cfg.update_mode)));
+  const DeviceRule device = cfg.device_rule();
+  if (device.pulses || device.reads)
+    throw ConfigError(fmt::format("--device {}: the RTL chip's cross-points are exact digital pulses (no device model)", cfg.device));
+  std::string first;
+  for (const Variant& v : variants()) {
+    const std::string why = mismatch(cfg, chip, v.shape);
+    if (why.empty()) return v.make(cfg, chip, v.shape);
+    if (first.empty()) first = why;
+  }
+  std::string built;
+  for (const Variant& v : variants()) built += (built.empty() ? "" : "; ") + describe(v.name, v.shape);
+  throw ConfigError(fmt::format("{}: no verilated RTL chip of this build has this configuration (built: {}); add it with "
+                                "ssnn_rtl_chip_variant() in rtl/CMakeLists.txt and an entry in rtl/app/rtl_chip_variants.cpp",
+                                first, built));
+}
+
+}  // namespace ssnn::rtl

@@ -1,0 +1,430 @@
+// ssnn_rtl_chip_tb: trains and tests the verilated RTL chip (ssnn_chip_top, plain C++) on IDX data sets
+// with ssnn_chip_tb's options, and checks it sample by sample against the golden model and, with
+// --check systemc, the SystemC chip run beside it: predictions, output spike counts, every counter
+// and the trained weights bit for bit, and the cycles of every controller phase.
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "chip_harness.hpp"
+#include "chip_tb_options.hpp"
+#include "rtl_chip.hpp"
+#include "ssnn/augment.hpp"
+#include "ssnn/checkpoint.hpp"
+#include "ssnn/data_split.hpp"
+#include "ssnn/idx.hpp"
+#include "ssnn/network.hpp"
+#include "ssnn/output_path.hpp"
+#include "ssnn/report.hpp"
+#include "ssnn/run_limits.hpp"
+#include "ssnn/trainer.hpp"
+
+namespace {
+
+using ssnn::ConfigError;
+using ssnn::sc::ChipCounters;
+using ssnn::sc::CtrlPhase;
+using ssnn::sc::kPhaseNames;
+
+constexpr size_t kPhases = static_cast<size_t>(CtrlPhase::kCount);
+
+// The first disagreement between the RTL chip and a reference: one line, exit code 3.
+struct MismatchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Checks {
+  bool golden = false, systemc = false, cycles = false;
+};
+
+Checks parse_checks(const std::string& list) {
+  Checks c;
+  if (list == "none") return c;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if (item == "golden") c.golden = true;
+    else if (item == "systemc") c.systemc = true;
+    else if (item == "cycles") c.cycles = c.systemc = true;
+    else throw ConfigError(fmt::format("--check: '{}' is not golden, systemc, cycles or none", item));
+  }
+  return c;
+}
+
+// --rtl-inject KIND[:N]: corrupt what the RTL chip gets for the N-th sample in run order (tests that
+// the checks fail): neuron (the hidden thresholds a quarter higher), coincidence (up pulse + 1 LSB), encoder
+// (pixel 0's lowest bit flipped).
+struct Inject {
+  std::string kind;
+  uint64_t at = 0;
+};
+
+std::optional<Inject> parse_inject(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  Inject in;
+  const size_t colon = s.find(':');
+  in.kind = s.substr(0, colon);
+  if (in.kind != "neuron" && in.kind != "coincidence" && in.kind != "encoder")
+    throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", in.kind));
+  if (colon != std::string::npos) {
+    const std::string n = s.substr(colon + 1);
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError(fmt::format("--rtl-inject: '{}' is not a sample number", n));
+    errno = 0;
+    in.at = std::strtoull(n.c_str(), nullptr, 10);
+    if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range", n));
+  }
+  return in;
+}
+
+// Options of ssnn_chip_tb that name something this testbench does not have.
+void refuse_unsupported(const CLI::App& app, const ssnn::sc::ChipTbOptions& o) {
+  for (const char* name : {"--validation", "--checkpoint", "--checkpoint-every", "--resume", "--stop-after", "--rss-every",
+                           "--trace", "--trace-samples", "--trace-blocks", "--trace-neuron", "--trace-xpoint",
+                           "--energy", "--energy-table", "--rtl-xpoint-units"})
+    if (app.count(name) > 0)
+      throw ConfigError(fmt::format("{}: not offered by the RTL chip testbench (ssnn_chip_tb has it)", name));
+  if (o.rtl != "none" && o.rtl != "all")
+    throw ConfigError(fmt::format("--rtl {}: the RTL chip testbench runs every block in RTL (all)", o.rtl));
+}
+
+// Compares one counter; throws MismatchError naming the sample and the counter.
+struct Comparer {
+  std::string where;
+  std::string against;
+  void operator()(const std::string& what, uint64_t expected, uint64_t rtl) const {
+    if (expected != rtl)
+      throw MismatchError(fmt::format("{}: {} {}, RTL {} ({})", what, against, expected, rtl, where));
+  }
+};
+
+void compare_sample_counters(const Comparer& eq, const ssnn::SampleCounters& ref, const ssnn::SampleCounters& rtl) {
+  for (size_t l = 0; l < ref.forward_spikes.size(); ++l) {
+    eq(fmt::format("forward spikes of layer {}", l), ref.forward_spikes[l], rtl.forward_spikes[l]);
+    eq(fmt::format("delta_p spikes of layer {}", l), ref.pos_spikes[l], rtl.pos_spikes[l]);
+    eq(fmt::format("delta_n spikes of layer {}", l), ref.neg_spikes[l], rtl.neg_spikes[l]);
+  }
+  eq("synaptic reads", ref.synaptic_reads, rtl.synaptic_reads);
+  eq("gradient reads", ref.gradient_reads, rtl.gradient_reads);
+  eq("up pulses", ref.pulses_up, rtl.pulses_up);
+  eq("down pulses", ref.pulses_down, rtl.pulses_down);
+}
+
+// Every counter both chips count, except cycles (compared per phase, below): the SystemC chip's are
+// the reference.
+void compare_chip_counters(const Comparer& eq, const ChipCounters& sc, const ChipCounters& rtl) {
+  eq("samples", sc.controller.samples, rtl.controller.samples);
+  eq("timesteps", sc.controller.steps, rtl.controller.steps);
+  eq("encoder LFSR draws", sc.encoder.lfsr_draws, rtl.encoder.lfsr_draws);
+  eq("encoder input spikes", sc.encoder.input_spikes, rtl.encoder.input_spikes);
+  eq("encoder label spikes", sc.encoder.label_spikes, rtl.encoder.label_spikes);
+  eq("encoder seed loads", sc.encoder.seed_loads, rtl.encoder.seed_loads);
+  for (size_t l = 0; l < sc.cores.size(); ++l) {
+    const auto& a = sc.cores[l];
+    const auto& b = rtl.cores[l];
+    const std::string c = fmt::format("core {} ", l + 1);
+    eq(c + "forward updates", a.forward_updates, b.forward_updates);
+    eq(c + "gradient updates", a.gradient_updates, b.gradient_updates);
+    eq(c + "forward spikes", a.forward_spikes, b.forward_spikes);
+    eq(c + "delta_p spikes", a.pos_spikes, b.pos_spikes);
+    eq(c + "delta_n spikes", a.neg_spikes, b.neg_spikes);
+    eq(c + "WTA iterations", a.wta_iterations, b.wta_iterations);
+    eq(c + "column-sum words", a.column_sum_words, b.column_sum_words);
+  }
+  for (size_t s = 0; s < sc.sources.size(); ++s) {
+    const std::string c = s == 0 ? std::string("encoder sender ") : fmt::format("core {} sender ", s);
+    eq(c + "events", sc.sources[s].events, rtl.sources[s].events);
+    eq(c + "stall cycles", sc.sources[s].stall_cycles, rtl.sources[s].stall_cycles);
+    eq(c + "busy cycles", sc.sources[s].busy_cycles, rtl.sources[s].busy_cycles);
+  }
+  for (size_t l = 0; l < sc.layer_tiles.size(); ++l) {
+    const auto& a = sc.layer_tiles[l];
+    const auto& b = rtl.layer_tiles[l];
+    const std::string c = fmt::format("tiles of weight layer {} ", l);
+    eq(c + "events", a.events, b.events);
+    eq(c + "row reads", a.row_reads, b.row_reads);
+    eq(c + "column reads", a.col_reads, b.col_reads);
+    eq(c + "column latches", a.col_latches, b.col_latches);
+    eq(c + "up pulses", a.pulses_up, b.pulses_up);
+    eq(c + "down pulses", a.pulses_down, b.pulses_down);
+  }
+  const auto& a = sc.router;
+  const auto& b = rtl.router;
+  for (size_t i = 0; i < a.events_in.size(); ++i) {
+    const std::string c = fmt::format("router input {} ", i);
+    eq(c + "events in", a.events_in[i], b.events_in[i]);
+    eq(c + "grants", a.grants[i], b.grants[i]);
+    eq(c + "head stall cycles", a.head_stall_cycles[i], b.head_stall_cycles[i]);
+    eq(c + "input stall cycles", a.input_stall_cycles[i], b.input_stall_cycles[i]);
+    eq(c + "drops", a.drops[i], b.drops[i]);
+    eq(c + "FIFO high-water mark", a.fifo_high_water[i], b.fifo_high_water[i]);
+  }
+  for (size_t k = 0; k < a.events_out.size(); ++k)
+    eq(fmt::format("router output {} events", k), a.events_out[k], b.events_out[k]);
+  eq("router multicast copies", a.multicast_copies, b.multicast_copies);
+  eq("router unrouted events", a.unrouted, b.unrouted);
+  eq("router stall cycles", a.stall_cycles, b.stall_cycles);
+  eq("router bandwidth stall cycles", a.bandwidth_stall_cycles, b.bandwidth_stall_cycles);
+  eq("router output stall cycles", a.output_stall_cycles, b.output_stall_cycles);
+}
+
+void compare_weights(const std::vector<ssnn::WeightMatrix>& ref, const std::vector<ssnn::WeightMatrix>& rtl,
+                     const std::string& against) {
+  for (size_t l = 0; l < ref.size(); ++l)
+    for (int r = 0; r < ref[l].rows; ++r)
+      for (int c = 0; c < ref[l].cols; ++c)
+        if (ref[l].at(r, c) != rtl[l].at(r, c))
+          throw MismatchError(fmt::format("weight layer {} row {} column {}: {} {}, RTL {} (after the run)", l, r, c,
+                                          against, ref[l].at(r, c), rtl[l].at(r, c)));
+}
+
+// Cycles of every phase but idle (the host's pixel and weight writes are idle cycles of the RTL chip,
+// free in the SystemC model) between two snapshots.
+std::array<uint64_t, kPhases> phase_delta(const ChipCounters& a, const ChipCounters& b) {
+  std::array<uint64_t, kPhases> d{};
+  for (size_t p = 1; p < kPhases; ++p) d[p] = b.controller.phase_cycles[p] - a.controller.phase_cycles[p];
+  return d;
+}
+
+uint64_t busy_cycles(const std::array<uint64_t, kPhases>& d) {
+  uint64_t s = 0;
+  for (size_t p = 1; p < kPhases; ++p) s += d[p];
+  return s;
+}
+
+nlohmann::json phases_json(const std::array<uint64_t, kPhases>& d) {
+  nlohmann::json j = nlohmann::json::object();
+  for (size_t p = 1; p < kPhases; ++p) j[kPhaseNames[p]] = d[p];
+  return j;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"SSNN-BP RTL chip (verilated ssnn_chip_top, plain C++): train and test on IDX data, checked bit for bit "
+               "against the golden model and the SystemC chip"};
+  ssnn::ModelConfig cfg;
+  ssnn::ModelOptionText text;
+  ssnn::sc::ChipConfig chip;
+  ssnn::sc::ChipTbOptions o;
+  o.rtl = "all";
+  std::string check_list = "golden";
+  ssnn::one_line_errors(app, "ssnn_rtl_chip_tb");
+  ssnn::sc::add_chip_tb_options(app, cfg, text, chip, o);
+  app.add_option("--check", check_list,
+                 "references run beside the RTL chip, compared after every sample: golden, systemc (the SystemC chip: "
+                 "every counter, cycles per phase reported), cycles (systemc, and equal cycles per phase required), "
+                 "comma list or none")
+      ->group("Run")->capture_default_str();
+  if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
+  const std::string command = ssnn::command_line(argc, argv);
+  refuse_unsupported(app, o);
+  const Checks checks = parse_checks(check_list);
+  const std::optional<Inject> inject = parse_inject(o.rtl_inject);
+  ssnn::finish_model_options(cfg, text);
+  if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
+
+  const ssnn::sc::ChipTbInputs in = ssnn::sc::load_chip_tb_inputs(app, cfg, o);
+  const bool inference_only = in.inference_only;
+  const ssnn::Dataset& test_set = in.test_set;
+  const ssnn::Dataset& train_set = in.split.train;
+  ssnn::check_run_paths({{"--load-weights", o.load_weights}, {"--dataset", test_set.images_file},
+                         {"--dataset", test_set.labels_file}, {"--dataset", train_set.images_file},
+                         {"--dataset", train_set.labels_file}},
+                        {{"--report", o.report}, {"--save-weights", o.save_weights}});
+  ssnn::sc::finish_chip_options(app, cfg, chip);
+
+  std::unique_ptr<ssnn::rtl::RtlChip> dut = ssnn::rtl::make_rtl_chip(cfg, chip);
+  const std::vector<ssnn::WeightMatrix> w0 = inference_only ? in.ckpt.weights : ssnn::initial_weights(cfg);
+  dut->power_on();
+  dut->load_weights(w0);
+  std::unique_ptr<ssnn::GoldenModel> golden;
+  std::unique_ptr<ssnn::Workspace> ws;
+  if (checks.golden) {
+    golden = std::make_unique<ssnn::GoldenModel>(cfg);
+    golden->weights() = w0;
+    ws = std::make_unique<ssnn::Workspace>(cfg);
+  }
+  std::unique_ptr<ssnn::sc::ChipHarness> sc_chip;
+  if (checks.systemc) {
+    sc_chip = std::make_unique<ssnn::sc::ChipHarness>("systemc", cfg, chip);
+    sc_chip->power_on();
+    sc_chip->chip().load_weights(w0);
+  }
+
+  // One sample through the RTL chip and every reference, compared.
+  uint64_t run_index = 0;
+  std::array<uint64_t, kPhases> sc_phases_train{}, sc_phases_test{};
+  std::vector<uint8_t> corrupted;
+  auto run_sample = [&](const uint8_t* image, int label, const ssnn::SampleSpec& spec, const std::string& where,
+                        std::array<uint64_t, kPhases>* sc_phases) {
+    const uint8_t* rtl_image = image;
+    const bool injected = inject && inject->at == run_index;
+    if (injected && inject->kind == "encoder") {
+      corrupted.assign(image, image + cfg.inputs);
+      corrupted[0] ^= 1u;
+      rtl_image = corrupted.data();
+    }
+    const ChipCounters r0 = dut->counters();
+    if (injected && inject->kind != "encoder") dut->corrupt_next_sample(inject->kind);
+    const ssnn::SampleResult res = dut->run_sample(rtl_image, label, spec);
+    const ChipCounters r1 = dut->counters();
+    if (golden) {
+      const ssnn::SampleResult g = golden->run_sample(*ws, image, label, spec);
+      const Comparer eq{where, "golden"};
+      eq("prediction", static_cast<uint64_t>(g.prediction), static_cast<uint64_t>(res.prediction));
+      for (size_t k = 0; k < g.output_counts.size(); ++k)
+        eq(fmt::format("output {} spike count", k), static_cast<uint64_t>(g.output_counts[k]),
+           static_cast<uint64_t>(res.output_counts[k]));
+      compare_sample_counters(eq, ws->counters, ChipCounters::sample_delta(r0, r1));
+    }
+    if (sc_chip) {
+      const ChipCounters s0 = sc_chip->chip().counters();
+      const ssnn::SampleResult s = sc_chip->run_sample(image, label, spec);
+      const ChipCounters s1 = sc_chip->chip().counters();
+      const Comparer eq{where, "SystemC"};
+      eq("prediction", static_cast<uint64_t>(s.prediction), static_cast<uint64_t>(res.prediction));
+      compare_chip_counters(eq, s1, r1);
+      const auto ds = phase_delta(s0, s1), dr = phase_delta(r0, r1);
+      for (size_t p = 1; p < kPhases; ++p) (*sc_phases)[p] += ds[p];
+      if (checks.cycles)
+        for (size_t p = 1; p < kPhases; ++p) eq(fmt::format("cycles of phase {}", kPhaseNames[p]), ds[p], dr[p]);
+    }
+    ++run_index;
+    return res;
+  };
+
+  // Training: the golden model's epoch order and sample specs (as ChipTrainer).
+  const ChipCounters c0 = dut->counters();
+  const double t0 = ssnn::now_seconds();
+  const bool progress = !o.no_progress;
+  nlohmann::json history = nlohmann::json::array();
+  std::vector<uint8_t> augmented;
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    const size_t n = train_set.size();
+    const std::vector<uint32_t> order = ssnn::epoch_order(cfg.seed, epoch, n);
+    ssnn::ProgressBar bar(fmt::format("rtl chip epoch {}/{}", epoch + 1, o.epochs), n, progress);
+    uint64_t correct = 0;
+    const double e0 = ssnn::now_seconds();
+    for (size_t pos = 0; pos < n; ++pos) {
+      const uint32_t idx = order[pos];
+      const ssnn::SampleSpec spec{ssnn::Phase::kTrain, static_cast<uint64_t>(epoch), pos, /*learn=*/true};
+      const uint8_t* image = ssnn::training_image(cfg, train_set, idx, spec.epoch, pos, augmented);
+      const std::string where = fmt::format("training sample {} of epoch {} (image {}, run order {})", pos, epoch + 1, idx, run_index);
+      const ssnn::SampleResult res = run_sample(image, train_set.label(idx), spec, where, &sc_phases_train);
+      correct += res.prediction == train_set.label(idx);
+      bar.update(pos + 1, fmt::format("train acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(pos + 1)));
+    }
+    const double acc = n ? static_cast<double>(correct) / static_cast<double>(n) : 0.0;
+    bar.finish(fmt::format("train acc {:.2f}%", 100.0 * acc));
+    history.push_back({{"epoch", epoch + 1}, {"train_accuracy", acc}, {"train_seconds", ssnn::now_seconds() - e0}});
+  }
+  const double train_seconds = ssnn::now_seconds() - t0;
+  const ChipCounters c1 = dut->counters();
+
+  // Test.
+  ssnn::ProgressBar bar("rtl chip test ", test_set.size(), progress);
+  uint64_t correct = 0;
+  std::vector<std::vector<uint32_t>> confusion(static_cast<size_t>(cfg.classes),
+                                               std::vector<uint32_t>(static_cast<size_t>(cfg.classes), 0));
+  const double s0 = ssnn::now_seconds();
+  for (size_t i = 0; i < test_set.size(); ++i) {
+    const ssnn::SampleSpec spec{ssnn::Phase::kTest, 0, i, /*learn=*/false};
+    const ssnn::SampleResult res =
+        run_sample(test_set.image(i), -1, spec, fmt::format("test sample {} (run order {})", i, run_index), &sc_phases_test);
+    const int label = test_set.label(i);
+    confusion[static_cast<size_t>(label)][static_cast<size_t>(res.prediction)]++;
+    correct += res.prediction == label;
+    bar.update(i + 1, fmt::format("acc {:.2f}%", 100.0 * static_cast<double>(correct) / static_cast<double>(i + 1)));
+  }
+  const double test_seconds = ssnn::now_seconds() - s0;
+  const double acc = test_set.size() ? static_cast<double>(correct) / static_cast<double>(test_set.size()) : 0.0;
+  bar.finish(fmt::format("acc {:.2f}%", 100.0 * acc));
+  const ChipCounters c2 = dut->counters();
+  const std::vector<ssnn::WeightMatrix> weights = dut->read_weights();
+  if (golden) compare_weights(golden->weights(), weights, "golden");
+  if (sc_chip) compare_weights(sc_chip->chip().read_weights(), weights, "SystemC");
+
+  // Summary.
+  const std::string net = fmt::format("{}-{}-{}", cfg.inputs, fmt::join(cfg.hidden, "-"), cfg.classes);
+  std::printf("rtl chip %s, T=%d, WTA %s, %zu tiles (%dx%d), %d lanes, %d encoder lanes, %d events/cycle, FIFO %d\n",
+              net.c_str(), cfg.timesteps, cfg.wta ? "on" : "off", ssnn::sc::ChipFloorplan(cfg, chip).tiles.size(),
+              chip.tile_span(cfg.inputs, true), chip.tile_span(cfg.hidden.front(), false), chip.lanes, chip.encoder_lanes,
+              chip.events_per_cycle, chip.fifo_depth);
+  std::printf("test accuracy: %.2f %% (%llu / %zu)%s\n", 100.0 * acc, static_cast<unsigned long long>(correct),
+              test_set.size(), inference_only ? " with loaded weights" : fmt::format(" after {} epochs", o.epochs).c_str());
+  const uint64_t samples = c2.controller.samples - c0.controller.samples;
+  std::printf("checked: %s\n", !checks.golden && !checks.systemc ? "nothing (--check none)"
+                                : fmt::format("{} samples{}{}, weights after the run{}", samples,
+                                              checks.golden ? ", golden model (predictions, spike counts, counters)" : "",
+                                              checks.systemc ? ", SystemC chip (predictions, every counter)" : "",
+                                              checks.cycles ? ", equal cycles per phase" : "").c_str());
+  const auto rtl_train = phase_delta(c0, c1), rtl_test = phase_delta(c1, c2);
+  nlohmann::json cycles_json;
+  for (const auto& [what, rtl_d, sc_d] : {std::tuple{"training", rtl_train, sc_phases_train},
+                                          std::tuple{"inference", rtl_test, sc_phases_test}}) {
+    if (busy_cycles(rtl_d) == 0) continue;
+    std::printf("%s cycles by phase (RTL%s):", what, sc_chip ? " / SystemC" : "");
+    for (size_t p = 1; p < kPhases; ++p) {
+      if (sc_chip)
+        std::printf(" %s %llu/%llu", kPhaseNames[p], static_cast<unsigned long long>(rtl_d[p]),
+                    static_cast<unsigned long long>(sc_d[p]));
+      else
+        std::printf(" %s %llu", kPhaseNames[p], static_cast<unsigned long long>(rtl_d[p]));
+    }
+    std::printf("\n");
+    cycles_json[what] = {{"rtl", phases_json(rtl_d)}, {"rtl_busy", busy_cycles(rtl_d)}};
+    if (sc_chip) cycles_json[what]["systemc"] = phases_json(sc_d), cycles_json[what]["systemc_busy"] = busy_cycles(sc_d);
+  }
+  const double wall = ssnn::now_seconds() - t0;
+  const double train_rate = train_seconds > 0 ? static_cast<double>(train_set.size()) * o.epochs / train_seconds : 0.0;
+  const double test_rate = test_seconds > 0 ? static_cast<double>(test_set.size()) / test_seconds : 0.0;
+  std::printf("simulation: %.1f s wall, %llu clock edges (%.0f/s), training %.2f samples/s, inference %.2f samples/s%s\n", wall,
+              static_cast<unsigned long long>(dut->edges()), static_cast<double>(dut->edges()) / wall, train_rate, test_rate,
+              checks.golden || checks.systemc ? " (references included)" : "");
+
+  if (!o.save_weights.empty()) {
+    ssnn::Checkpoint out;
+    out.config = cfg;
+    out.epoch = o.epochs;
+    out.weights = weights;
+    ssnn::save_checkpoint(o.save_weights, out);
+  }
+  if (!o.report.empty()) {
+    nlohmann::json rec = ssnn::result_record(cfg, o.dataset, "rtl", o.epochs, inference_only ? 0 : train_set.size(),
+                                             test_set.size(), acc, command);
+    rec["history"] = history;
+    rec["chip"] = chip;
+    rec["rtl_chip"] = {{"model", "ssnn_chip_top"},
+                       {"checked", {{"golden", checks.golden}, {"systemc", checks.systemc}, {"cycles", checks.cycles}}},
+                       {"cycles_by_phase", cycles_json},
+                       {"clock_edges", dut->edges()}};
+    rec["confusion"] = confusion;
+    rec["wall_seconds"] = wall;
+    rec["train_samples_per_s"] = train_rate;
+    rec["test_samples_per_s"] = test_rate;
+    if (!o.load_weights.empty()) rec["weights"] = o.load_weights;
+    ssnn::write_json(o.report, rec);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const MismatchError& e) {
+    std::fprintf(stderr, "ssnn_rtl_chip_tb: error: mismatch: %s\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ssnn_rtl_chip_tb: error: %s\n", e.what());
+    return 2;
+  }
+}
