@@ -226,9 +226,10 @@ module ssnn_spike_encoder #(
   end
 
   logic [7:0]          pix_q [Inputs];
-  // Packed, so that one register assignment covers every pixel's LFSR: the simulator does not
-  // support a loop of delayed assignments into an unpacked array beyond its unroll limit (64).
-  logic [Inputs-1:0][LB-1:0] lfsr_d, lfsr_q;
+  // One packed vector (pixel j's LFSR at [j*LB +: LB]), so that one register assignment covers every
+  // pixel's LFSR: the simulator does not support a loop of delayed assignments into an unpacked
+  // array beyond its unroll limit (64), and yosys 0.23 does not parse a two-dimensional packed array.
+  logic [Inputs*LB-1:0] lfsr_d, lfsr_q;
   logic [Inputs-1:0]   keep_d, keep_q;
   logic [Inputs-1:0]   set_fwd;
   logic [Lanes-1:0]    lane_draw, lane_spike;
@@ -248,7 +249,7 @@ module ssnn_spike_encoder #(
     always_comb begin
       j        = 32'(draw_group) * Lanes + i;
       in_range = draw_en && (j < Inputs);
-      cur      = in_range ? lfsr_q[j] : '0;
+      cur      = in_range ? lfsr_q[j*LB +: LB] : '0;
       pixel    = in_range ? pix_q[j] : '0;
       // A dark or dropped pixel's draw could never spike: its LFSR is clock-gated.
       lane_draw[i] = in_range && (pixel != 8'd0) && keep_q[j];
@@ -279,9 +280,7 @@ module ssnn_spike_encoder #(
   // The LFSR array: loaded from the seed pipeline, advanced by the lanes.
   always_comb begin : p_state
     int s;
-    for (int j = 0; j < Inputs; j++) begin
-      lfsr_d[j] = lfsr_q[j];
-    end
+    lfsr_d       = lfsr_q;
     label_lfsr_d = (take_fwd && learn_i) ? label_next : label_lfsr_q;
     keep_d       = keep_q;
     set_fwd      = '0;
@@ -289,8 +288,8 @@ module ssnn_spike_encoder #(
       for (int i = 0; i < Lanes; i++) begin
         s = 32'(pipe_group_q[SeedHashLatency-1]) * Lanes + i;
         if (s < Inputs) begin
-          lfsr_d[s] = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
-                    ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
+          lfsr_d[s*LB +: LB] = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
+                             ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
         end else if (s == Inputs) begin
           label_lfsr_d = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
                        ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
@@ -308,7 +307,7 @@ module ssnn_spike_encoder #(
     for (int i = 0; i < Lanes; i++) begin
       s = 32'(draw_group) * Lanes + i;
       if (lane_draw[i]) begin
-        lfsr_d[s]  = lane_next[i*LB +: LB];
+        lfsr_d[s*LB +: LB] = lane_next[i*LB +: LB];
         set_fwd[s] = lane_spike[i];
       end
     end
@@ -440,7 +439,7 @@ module ssnn_spike_encoder #(
   assign label_spikes_o = lbl_spk_q;
   assign seed_loads_o   = seeds_q;
   assign busy_cycles_o  = busy_cyc_q;
-  assign dbg_lfsr_o     = lfsr_q[dbg_addr_i];
+  assign dbg_lfsr_o     = lfsr_q[32'(dbg_addr_i)*LB +: LB];
   assign label_lfsr_o   = label_lfsr_q;
   assign keep_o         = keep_q;
 

@@ -36,12 +36,8 @@ import sys
 import tempfile
 
 repo, check, jobs, blocks_only = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4] == "1"
-rtl = os.path.join(repo, "rtl")
-# The memory wrapper is read as a black box (-lib): a macro replaces it in silicon.
-MEMORY = os.path.join(rtl, "ssnn_mem.sv")
-sources = [os.path.join(rtl, "ssnn_pkg.sv")] + sorted(
-    os.path.join(rtl, f) for f in os.listdir(rtl)
-    if f.startswith("ssnn_") and f.endswith(".sv") and f not in ("ssnn_pkg.sv", "ssnn_mem.sv"))
+sys.path.insert(0, os.path.join(repo, "scripts"))
+import rtl_synth  # the files read and the synthesis commands, shared with rtl_netlist_check.py
 
 # Width sets: weights, charge, potential, step input, pulse-noise amplitude bits.
 SETS = {
@@ -108,15 +104,12 @@ def synth(job):
     with tempfile.TemporaryDirectory() as tmp:
         stat_json = os.path.join(tmp, "stat.json")
         stat_cmos = os.path.join(tmp, "cmos.txt")
-        chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
         ltp_txt = os.path.join(tmp, "ltp.txt")
         # ltp cannot see through the memory black box (its read data would close a loop with its
         # write data), so the macros are removed first: their read data then start paths and
         # their address and write data end them, as registers do.
-        script = (f"read_verilog -sv -lib {MEMORY}; read_verilog -sv {' '.join(sources)}; "
-                  f"hierarchy -check -top {module} {chparams}; "
-                  f"synth -top {module} -flatten; tee -q -o {stat_json} stat -json; tee -q -o {stat_cmos} stat -tech cmos; "
-                  f"delete t:ssnn_mem; tee -q -o {ltp_txt} ltp -noff")
+        script = (rtl_synth.synth_script(module, params) + f"; tee -q -o {stat_json} stat -json; "
+                  f"tee -q -o {stat_cmos} stat -tech cmos; delete t:ssnn_mem; tee -q -o {ltp_txt} ltp -noff")
         run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
         if run.returncode != 0:
             raise RuntimeError(f"yosys failed on {label} ({set_name}):\n{run.stdout}\n{run.stderr}")

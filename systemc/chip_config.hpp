@@ -32,7 +32,6 @@ struct ChipConfig {
   // Pipeline latencies in cycles (data independent, documented in docs/chip.md).
   static constexpr int kNeuronPipeline = 3;  // column-sum adder tree + filter + threshold/register
   static constexpr int kSeedHashLatency = 4;  // three SplitMix64 rounds, pipelined
-  static constexpr int kUpdateCycles = 2;     // up-pulse half cycle pair, then down-pulse pair
   static constexpr int kWtaIteration = 1;     // one comparator-tree pass per WTA winner
 
   // Number of tiles a dimension of `size` is cut into, and the size of one tile.

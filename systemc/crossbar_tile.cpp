@@ -9,6 +9,17 @@
 
 namespace ssnn::sc {
 
+namespace {
+// Cycles of a stochastic update with `rows` latched rows and `cols` latched columns (both > 0). The
+// weights are in single-port SRAM: every latched row is read, pulsed in the tile's column lanes and
+// written back (2 cycles), and a tile that gathers rewrites its W^T copy's latched columns in the
+// same cycles. This is the RTL tile's count (rtl/ssnn_crossbar_tile.sv); an analogue crossbar would
+// pulse every cross-point at once in 2 cycles, a digital weight memory cannot (docs/chip.md).
+int update_cycles(size_t rows, size_t cols, bool gathers) {
+  return 2 * static_cast<int>(std::max(rows, gathers ? cols : size_t{0}));
+}
+}  // namespace
+
 crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry)
     : command_block(name),
       epoch_i("epoch_i"),
@@ -171,8 +182,11 @@ void crossbar_tile::run_command(Op op) {
       break;
     }
     case Op::kStepEnd: {
-      if (learn && cfg_.update_mode == UpdateMode::kStochastic && !rows_hit_.empty() &&
-          (!pos_hit_.empty() || !neg_hit_.empty())) {
+      const bool stochastic = learn && cfg_.update_mode == UpdateMode::kStochastic;
+      size_t cols_hit = pos_hit_.size();  // columns with a dp or a dn latch
+      for (int c : neg_hit_) cols_hit += pos_flag_[static_cast<size_t>(c)] ? 0 : 1;
+      const bool coincidence = !rows_hit_.empty() && cols_hit > 0;
+      if (stochastic && coincidence) {
         const auto t = step_i.read();
         const auto stride = static_cast<size_t>(geo_.cols);
         // Every cross-point in parallel: the row line carries x, the column lines dp / dn.
@@ -223,7 +237,7 @@ void crossbar_tile::run_command(Op op) {
         cnt_.update_row_cells += rows_hit_.size() * halves * static_cast<uint64_t>(geo_.cols);
         cnt_.update_col_cells += (pos_hit_.size() + neg_hit_.size()) * static_cast<uint64_t>(geo_.rows);
       }
-      if (learn && cfg_.update_mode == UpdateMode::kStochastic) cost = ChipConfig::kUpdateCycles;
+      if (stochastic && coincidence) cost = update_cycles(rows_hit_.size(), cols_hit, gathers());
       if (cosim_) cosim_->tile_step_end(*this, static_cast<int>(step_i.read()), learn);
       for (int r : rows_hit_) row_flag_[static_cast<size_t>(r)] = 0;
       for (int c : pos_hit_) pos_flag_[static_cast<size_t>(c)] = 0;

@@ -1,0 +1,285 @@
+#!/usr/bin/python3
+"""Gate-level check of the RTL blocks: each block is synthesized by yosys (the flow of
+scripts/rtl_area.sh), its netlist written back as Verilog, and the netlist and the RTL are verilated
+side by side and driven with the same random stimuli, reset included, for a number of cycles. Every
+output is compared after every clock edge and after the inputs change; the first difference is
+named (cycle, block, port, both values) and the run fails.
+
+  scripts/rtl_netlist_check.py [--blocks NAME ...] [--cycles N] [--seed S] [--keep DIR] [--list] [--inject]
+                               [--record]
+
+--record writes docs/results/rtl_netlist.json and the table between the rtl_netlist markers of docs/rtl.md.
+
+--inject flips bit 0 of one output in each netlist: every block must then fail (the check's own test).
+
+The memory wrapper ssnn_mem stays a black box in synthesis (a memory compiler's macro replaces it in
+silicon); both models simulate its behavioural model. Assertions are compiled out (SYNTHESIS is
+defined): random stimuli break the blocks' protocols on purpose, and the check is that the netlist
+does what the RTL does whatever the inputs. The netlist is verilated with -fno-const-bit-op-tree
+(Verilator 5.006 miscompiles some yosys netlists without it; docs/toolchain.md).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+import rtl_synth  # noqa: E402
+
+# Blocks checked, at small sizes: (name, module, parameters).
+BLOCKS = [
+    ("aer_sender", "ssnn_aer_sender", {}),
+    ("controller", "ssnn_controller", {}),
+    ("spike_encoder", "ssnn_spike_encoder", {}),
+    ("hidden_core", "ssnn_hidden_core", {}),
+    ("output_core", "ssnn_output_core", {}),
+    ("crossbar_tile", "ssnn_crossbar_tile", {"Rows": 8, "Cols": 8}),
+    ("aer_router", "ssnn_aer_router", {"NumInputs": 2, "NumOutputs": 2, "FifoDepth": 4, "Blocks": 4, "CountBits": 16}),
+]
+CLOCK, RESET = "clk_i", "rst_ni"
+
+
+def run(cmd, cwd, what):
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+    return r.stdout
+
+
+def inject_fault(netlist, ports):
+    """Flips bit 0 of the first output (by name) that the netlist drives with an assign."""
+    with open(netlist) as f:
+        lines = f.read().split("\n")
+    for port in sorted(n for n, (d, _) in ports.items() if d == "output"):
+        for i, line in enumerate(lines):
+            head = f"  assign {port} = "
+            if line.startswith(head) and line.endswith(";"):
+                lines[i] = f"{head}({line[len(head):-1]}) ^ 1'b1;"
+                with open(netlist, "w") as f:
+                    f.write("\n".join(lines))
+                return port
+    raise RuntimeError("no output assign to corrupt")
+
+
+def synthesize(module, params, work):
+    """The netlist (Verilog) and the top's ports {name: (direction, width)}."""
+    netlist, ports_json = os.path.join(work, "netlist.v"), os.path.join(work, "ports.json")
+    script = (rtl_synth.synth_script(module, params)
+              + f"; write_verilog -noattr {netlist}; write_json {ports_json}")
+    run(["yosys", "-q", "-p", script], work, f"yosys on {module}")
+    with open(ports_json) as f:
+        mod = json.load(f)["modules"][module]
+    return netlist, {n: (p["direction"], len(p["bits"])) for n, p in mod["ports"].items()}
+
+
+CTYPE_LIMIT = 64
+
+
+def testbench(name, ports, cycles, seed):
+    """C++ driving Vrtl and Vnet with the same random inputs and comparing every output."""
+    inputs = [(n, w) for n, (d, w) in ports.items() if d == "input" and n not in (CLOCK, RESET)]
+    outputs = [(n, w) for n, (d, w) in ports.items() if d == "output"]
+    lines = []
+    for n, w in inputs:
+        if w <= CTYPE_LIMIT:
+            mask = "~0ull" if w == 64 else f"((1ull << {w}) - 1)"
+            lines.append(f"    {{ const uint64_t v = rnd() & {mask}; a.{n} = v; b.{n} = v; }}")
+        else:
+            words = (w + 31) // 32
+            last = w - 32 * (words - 1)
+            lines.append(f"    for (int i = 0; i < {words}; ++i) {{ uint32_t v = static_cast<uint32_t>(rnd());"
+                         f" if (i == {words - 1}) v &= static_cast<uint32_t>((1ull << {last}) - 1);"
+                         f" a.{n}[i] = v; b.{n}[i] = v; }}")
+    drive = "\n".join(lines)
+    checks = []
+    for n, w in outputs:
+        if w <= CTYPE_LIMIT:
+            checks.append(f"  if (a.{n} != b.{n}) return differ(when, \"{n}\", std::to_string(a.{n}), "
+                          f"std::to_string(b.{n}));")
+        else:
+            words = (w + 31) // 32
+            checks.append(f"  for (int i = 0; i < {words}; ++i) if (a.{n}[i] != b.{n}[i]) return differ(when, "
+                          f"\"{n}[word \" + std::to_string(i) + \"]\", std::to_string(a.{n}[i]), "
+                          f"std::to_string(b.{n}[i]));")
+    compare = "\n".join(checks)
+    has_reset = RESET in ports
+    return f"""// Generated by scripts/rtl_netlist_check.py: RTL against its yosys netlist, block {name}.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include "Vrtl.h"
+#include "Vnet.h"
+#include "verilated.h"
+
+static uint64_t state = {seed}ull * 0x9E3779B97F4A7C15ull + 1;
+static uint64_t rnd() {{  // xorshift64*
+  state ^= state >> 12; state ^= state << 25; state ^= state >> 27;
+  return state * 0x2545F4914F6CDD1Dull;
+}}
+static long cycle = 0;
+static bool differ(const char* when, const std::string& port, const std::string& rtl, const std::string& net) {{
+  std::printf("MISMATCH block {name} cycle %ld (%s): output %s: RTL %s, netlist %s\\n", cycle, when,
+              port.c_str(), rtl.c_str(), net.c_str());
+  return false;
+}}
+static bool same(Vrtl& a, Vnet& b, const char* when) {{
+{compare}
+  return true;
+}}
+
+int main(int argc, char** argv) {{
+  VerilatedContext ctx;
+  ctx.commandArgs(argc, argv);
+  Vrtl a{{&ctx, "rtl"}};
+  Vnet b{{&ctx, "netlist"}};
+  long resets = 0;
+  for (cycle = 0; cycle < {cycles}; ++cycle) {{
+    a.{CLOCK} = 0; b.{CLOCK} = 0;
+{"    { const bool r = cycle < 3 || rnd() % 512 == 0; resets += r; a." + RESET + " = !r; b." + RESET + " = !r; }" if has_reset else ""}
+{drive}
+    a.eval(); b.eval();
+    if (!same(a, b, "inputs changed")) return 1;
+    a.{CLOCK} = 1; b.{CLOCK} = 1;
+    a.eval(); b.eval();
+    if (!same(a, b, "after the clock edge")) return 1;
+  }}
+  a.final(); b.final();
+  std::printf("block {name}: RTL and netlist equal on %ld random cycles (%ld with reset)\\n", cycle, resets);
+  return 0;
+}}
+"""
+
+
+def verilate(prefix, top, files, params, work):
+    """Builds a verilated model as a static library; returns its folder."""
+    mdir = os.path.join(work, prefix)
+    cmd = ["verilator", "--cc", "--top-module", top, "--prefix", prefix, "-Mdir", mdir, "+define+SYNTHESIS",
+           "-fno-const-bit-op-tree", "--x-assign", "0", "--x-initial", "0", "-Wno-fatal", "-Wno-lint",
+           "-Wno-style", "-Wno-MULTIDRIVEN", "-Wno-UNOPTFLAT"]
+    cmd += [f"-G{k}={v}" for k, v in params.items()] + files
+    run(cmd, work, f"verilator ({prefix})")
+    env = dict(os.environ)
+    if shutil.which("ccache"):
+        env.setdefault("OBJCACHE", "ccache")
+    r = subprocess.run(["make", "-s", "-C", mdir, "-f", f"{prefix}.mk", f"{prefix}__ALL.a", "OPT_FAST=-O1"],
+                       capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise RuntimeError(f"building {prefix} failed:\n{r.stderr[-3000:]}")
+    return mdir
+
+
+def check_block(name, module, params, cycles, seed, work, inject=False):
+    os.makedirs(work, exist_ok=True)
+    netlist, ports = synthesize(module, params, work)
+    if inject:
+        print(f"block {name}: fault injected into the netlist: bit 0 of {inject_fault(netlist, ports)} flipped")
+    if CLOCK not in ports:
+        raise RuntimeError(f"{module} has no {CLOCK}")
+    rtl_dir = verilate("Vrtl", module, rtl_synth.sources() + [rtl_synth.MEMORY], params, work)
+    net_dir = verilate("Vnet", module, [netlist, rtl_synth.MEMORY], {}, work)
+    tb = os.path.join(work, "tb.cpp")
+    with open(tb, "w") as f:
+        f.write(testbench(name, ports, cycles, seed))
+    inc = os.path.join(subprocess.run(["verilator", "--getenv", "VERILATOR_ROOT"], capture_output=True,
+                                      text=True).stdout.strip(), "include")
+    exe = os.path.join(work, "tb")
+    run(["g++", "-std=c++17", "-O1", "-w", f"-I{inc}", f"-I{inc}/vltstd", f"-I{rtl_dir}", f"-I{net_dir}", tb,
+         os.path.join(rtl_dir, "Vrtl__ALL.a"), os.path.join(net_dir, "Vnet__ALL.a"),
+         os.path.join(inc, "verilated.cpp"), os.path.join(inc, "verilated_threads.cpp"), "-pthread", "-o", exe],
+        work, f"compiling the testbench of {name}")
+    r = subprocess.run([exe], cwd=work, capture_output=True, text=True)
+    print(r.stdout.strip() or r.stderr.strip())
+    cells = sum(1 for line in open(netlist) if line.lstrip().startswith(("assign ", "always ")))
+    return r.returncode == 0, {"block": name, "module": module, "parameters": params, "cycles": cycles,
+                               "seed": seed, "equal": r.returncode == 0, "result": (r.stdout or r.stderr).strip(),
+                               "netlist_statements": cells}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--blocks", nargs="+", metavar="NAME", help="blocks to check (default: all; --list names them)")
+    ap.add_argument("--cycles", type=int, default=20000, help="random cycles per block (default 20000)")
+    ap.add_argument("--seed", type=int, default=1, help="stimulus seed (default 1)")
+    ap.add_argument("--keep", metavar="DIR", help="keep the netlists, models and testbenches in DIR")
+    ap.add_argument("--list", action="store_true", help="list the blocks and their parameters")
+    ap.add_argument("--inject", action="store_true", help="corrupt one output of each netlist: every block must fail")
+    ap.add_argument("--record", action="store_true", help="write docs/results/rtl_netlist.json and the docs/rtl.md table")
+    args = ap.parse_args()
+    if args.list:
+        for name, module, params in BLOCKS:
+            print(f"{name:14} {module} {json.dumps(params)}")
+        return 0
+    known = {b[0]: b for b in BLOCKS}
+    bad = [n for n in args.blocks or [] if n not in known]
+    if bad:
+        print(f"rtl_netlist_check.py: error: --blocks: unknown block '{bad[0]}' (known: {', '.join(known)})",
+              file=sys.stderr)
+        return 2
+    if args.cycles < 1:
+        print("rtl_netlist_check.py: error: --cycles must be at least 1", file=sys.stderr)
+        return 2
+    for tool in ("yosys", "verilator", "g++", "make"):
+        if not shutil.which(tool):
+            print(f"rtl_netlist_check.py: error: {tool} not found (scripts/setup.sh installs it)", file=sys.stderr)
+            return 2
+    root = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="rtl_netlist_")
+    failed, errors, records = [], [], []
+    start = time.time()
+    try:
+        for name, module, params in [known[n] for n in args.blocks] if args.blocks else BLOCKS:
+            try:
+                ok, rec = check_block(name, module, params, args.cycles, args.seed, os.path.join(root, name),
+                                      args.inject)
+                records.append(rec)
+            except RuntimeError as e:
+                print(f"block {name}: {e}")
+                errors.append(name)
+                ok = False
+            if not ok:
+                failed.append(name)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    if args.inject:  # the check of the check: every corrupted netlist must be caught
+        missed = [n for n, _, _ in BLOCKS if (not args.blocks or n in args.blocks) and (n not in failed or n in errors)]
+        print(f"rtl_netlist_check --inject: {'MISSED: ' + ', '.join(missed) if missed else 'every fault caught'}")
+        return 1 if missed else 0
+    print(f"rtl_netlist_check: {'FAILED: ' + ', '.join(failed) if failed else 'all blocks equal'}")
+    if args.record and not failed:
+        record(records, time.time() - start)
+    return 1 if failed else 0
+
+
+def record(records, seconds):
+    tools = {t: subprocess.run([t, "--version" if t != "yosys" else "-V"], capture_output=True, text=True)
+             .stdout.strip().split("\n")[0] for t in ("yosys", "verilator")}
+    doc = {"level": "rtl", "check": "yosys netlist against RTL, verilated side by side, random stimuli and resets",
+           "command": "scripts/rtl_netlist_check.py " + " ".join(sys.argv[1:]), "tools": tools,
+           "machine": {"system": platform.platform(), "cores": os.cpu_count(),
+                       "load_average": [round(x, 2) for x in os.getloadavg()]},
+           "wall_seconds": round(seconds, 1), "blocks": records}
+    path = os.path.join(REPO, "docs", "results", "rtl_netlist.json")
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    rows = ["| block | parameters | random cycles | result |", "|---|---|---:|---|"]
+    rows += [f"| `{r['module']}` | {json.dumps(r['parameters']) if r['parameters'] else 'defaults'} | "
+             f"{r['cycles']:,} | equal |" for r in records]
+    rtl_md = os.path.join(REPO, "docs", "rtl.md")
+    text = open(rtl_md).read()
+    begin, end = "<!-- rtl_netlist:begin -->", "<!-- rtl_netlist:end -->"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(rtl_md, "w") as f:
+        f.write(head + begin + "\n" + "\n".join(rows) + "\n" + end + tail)
+    print(f"wrote {os.path.relpath(path, REPO)} and the table in docs/rtl.md")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
