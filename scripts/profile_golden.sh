@@ -21,8 +21,10 @@ for cfg in rate50 stochastic100; do
     callgrind_annotate --threshold=99.5 "$TMP/$tag.$cfg.out" > "$TMP/$tag.$cfg.txt"
   done
 done
-python3 - "$TMP" "$OLD" "$TRAIN" "$OUT" <<'PY'
+PYTHONPATH="$REPO/scripts" python3 - "$TMP" "$OLD" "$TRAIN" "$OUT" <<'PY'
 import json, re, sys
+
+from callgrind_counts import read
 
 tmp, old_dir, train, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 # Which phase of a training sample each function belongs to (matched on the unqualified name).
@@ -43,17 +45,9 @@ def phase(name):
 
 
 def parse(path):
-    total, funcs = 0, {}
-    for line in open(path):
-        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)", line)
-        if not m:
-            continue
-        n = int(m.group(1).replace(",", ""))
-        if "PROGRAM TOTALS" in m.group(2):
-            total = n
-            continue
-        name = m.group(2).split(":", 1)[1] if ":" in m.group(2) else m.group(2)
-        name = re.sub(r"\s*\[.*$", "", name)           # object file
+    funcs = {}
+    total, found = read(path)
+    for n, name in found:
         name = name.replace("(anonymous namespace)::", "")
         short = re.sub(r"\(.*$", "", name).replace("ssnn::", "").replace("kernels::", "")
         if n / max(total, 1) < 0.002:

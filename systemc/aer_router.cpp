@@ -31,19 +31,31 @@ aer_router::aer_router(const sc_core::sc_module_name& name, AerRouterConfig conf
   sensitive << clk_i.pos() << rst_ni.neg();
 }
 
+void aer_router::end_of_elaboration() {
+  for (unsigned i = 0; i < core_.num_inputs(); ++i) {
+    valid_in_.push_back(valid_i[i].operator->());
+    event_in_.push_back(event_i[i].operator->());
+    ready_out_.push_back(ready_o[i].operator->());
+  }
+  for (unsigned o = 0; o < core_.num_outputs(); ++o) {
+    ready_in_.push_back(ready_i[o].operator->());
+    valid_out_.push_back(valid_o[o].operator->());
+    event_out_.push_back(event_o[o].operator->());
+  }
+}
+
 void aer_router::on_clock_or_reset() {
   if (!rst_ni.read()) {
     core_.reset();  // asynchronous: takes effect at the falling reset edge and holds while low
   } else if (clk_i.posedge()) {
     const unsigned n_in = core_.num_inputs();
-    const unsigned n_out = core_.num_outputs();
     for (unsigned i = 0; i < n_in; ++i) {
-      const bool v = valid_i[i].read();
+      const bool v = valid_in_[i]->read();
       in_valid_[i] = v;
-      if (v) in_event_[i] = event_i[i].read();  // data is don't-care without valid
+      if (v) in_event_[i] = event_in_[i]->read();  // data is don't-care without valid
     }
     // ready_i only matters where an event is offered (AerRouterCore::clock_edge, step 1).
-    for (unsigned o = 0; o < n_out; ++o) out_ready_[o] = core_.out_valid(o) && ready_i[o].read();
+    for (uint32_t o : core_.busy_outputs()) out_ready_[o] = ready_in_[o]->read();
     core_.clock_edge(in_valid_.data(), in_event_.data(), out_ready_.data());
     if (outputs_driven_ && !core_.last_edge_changed_outputs()) return;  // every port already holds its value
   } else {
@@ -52,29 +64,38 @@ void aer_router::on_clock_or_reset() {
   drive_outputs();
 }
 
+void aer_router::drive_input(unsigned i, bool all) {
+  const uint8_t r = core_.in_ready(i);
+  if (all || r != ready_shadow_[i]) {
+    ready_out_[i]->write(r != 0);
+    ready_shadow_[i] = r;
+  }
+}
+
+void aer_router::drive_output(unsigned o, bool all) {
+  const uint8_t v = core_.out_valid(o);
+  if (all || v != valid_shadow_[o]) {
+    valid_out_[o]->write(v != 0);
+    valid_shadow_[o] = v;
+  }
+  const AerEvent& ev = core_.out_event(o);
+  if (all || !(ev == event_shadow_[o])) {
+    event_out_[o]->write(ev);
+    event_shadow_[o] = ev;
+  }
+}
+
 void aer_router::drive_outputs() {
-  // The first call writes every port: the bound signals may start from any initial value.
-  const bool all = !outputs_driven_;
-  outputs_driven_ = true;
-  for (unsigned i = 0; i < core_.num_inputs(); ++i) {
-    const uint8_t r = core_.in_ready(i);
-    if (all || r != ready_shadow_[i]) {
-      ready_o[i].write(r != 0);
-      ready_shadow_[i] = r;
-    }
+  if (!outputs_driven_) {
+    // The first call writes every port: the bound signals may start from any initial value.
+    outputs_driven_ = true;
+    for (unsigned i = 0; i < core_.num_inputs(); ++i) drive_input(i, true);
+    for (unsigned o = 0; o < core_.num_outputs(); ++o) drive_output(o, true);
+    return;
   }
-  for (unsigned o = 0; o < core_.num_outputs(); ++o) {
-    const uint8_t v = core_.out_valid(o);
-    if (all || v != valid_shadow_[o]) {
-      valid_o[o].write(v != 0);
-      valid_shadow_[o] = v;
-    }
-    const AerEvent& ev = core_.out_event(o);
-    if (all || !(ev == event_shadow_[o])) {
-      event_o[o].write(ev);
-      event_shadow_[o] = ev;
-    }
-  }
+  // Only the ports the edge (or reset) may have changed, and of those only the changed ones.
+  for (uint32_t i : core_.changed_inputs()) drive_input(i, false);
+  for (uint32_t o : core_.changed_outputs()) drive_output(o, false);
 }
 
 void aer_router::trace(sc_core::sc_trace_file* tf) const {

@@ -58,8 +58,11 @@ SC_MODULE(aer_router) {
   void trace(sc_core::sc_trace_file* tf) const;
 
  private:
+  void end_of_elaboration() override;
   void on_clock_or_reset();
   void drive_outputs();
+  void drive_input(unsigned i, bool all);
+  void drive_output(unsigned o, bool all);
 
   AerRouterCore core_;
   // Port values sampled at the edge, in the layout AerRouterCore::clock_edge takes.
@@ -72,6 +75,12 @@ SC_MODULE(aer_router) {
   std::vector<uint8_t> valid_shadow_;
   std::vector<AerEvent> event_shadow_;
   bool outputs_driven_ = false;
+  // The channels behind the ports, taken once after binding: the per-edge reads and writes then
+  // skip the port's indirection and bound check.
+  std::vector<const sc_core::sc_signal_in_if<bool>*> valid_in_, ready_in_;
+  std::vector<const sc_core::sc_signal_in_if<AerEvent>*> event_in_;
+  std::vector<sc_core::sc_signal_inout_if<bool>*> ready_out_, valid_out_;
+  std::vector<sc_core::sc_signal_inout_if<AerEvent>*> event_out_;
 };
 
 }  // namespace ssnn::sc

@@ -1,6 +1,7 @@
 #include "aer_router_core.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 namespace ssnn::sc {
@@ -72,10 +73,15 @@ AerRouterCore::AerRouterCore(AerRouterConfig config) : cfg_(std::move(config)) {
   count_.resize(n_in);
   ready_.resize(n_in);
   pending_.resize(n_in);
+  visit_.resize(n_in);
   pending_ev_.resize(n_in);
   out_valid_.resize(n_out);
   out_ev_.resize(n_out);
   claim_stamp_.resize(n_out);
+  out_touch_.resize(n_out);
+  busy_out_.reserve(n_out);
+  changed_in_.reserve(n_in);
+  changed_out_.reserve(n_out);
   fp_valid_.resize(n_in);
   fp_event_.resize(n_in);
   fp_accept_.resize(n_in);
@@ -91,15 +97,21 @@ void AerRouterCore::reset() {
   // ready_o is a register cleared by reset: an offer made during reset must not look accepted.
   std::fill(ready_.begin(), ready_.end(), 0);
   std::fill(pending_.begin(), pending_.end(), 0);
+  std::fill(visit_.begin(), visit_.end(), 1);  // ready_o rises at the first edge
   std::fill(out_valid_.begin(), out_valid_.end(), 0);
   std::fill(out_ev_.begin(), out_ev_.end(), AerEvent{});
   std::fill(claim_stamp_.begin(), claim_stamp_.end(), 0);
+  std::fill(out_touch_.begin(), out_touch_.end(), 0);
   stamp_ = 0;
   rr_ = 0;
   occupancy_ = 0;
-  out_busy_ = 0;
   last_grants_ = 0;
-  outputs_changed_ = true;
+  busy_out_.clear();
+  // Reset sets every register: each port is to be driven.
+  changed_in_.resize(n_in);
+  std::iota(changed_in_.begin(), changed_in_.end(), 0u);
+  changed_out_.resize(n_out);
+  std::iota(changed_out_.begin(), changed_out_.end(), 0u);
   cnt_ = AerRouterCounters{};
   cnt_.events_in.assign(n_in, 0);
   cnt_.grants.assign(n_in, 0);
@@ -131,22 +143,44 @@ void AerRouterCore::restore(const AerRouterCounters& counters, uint32_t rr_point
 
 void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event, const uint8_t* out_ready) {
   const unsigned n_in = cfg_.num_inputs;
-  const unsigned n_out = cfg_.num_outputs;
   const unsigned depth = cfg_.fifo_depth;
+  const unsigned bandwidth = cfg_.events_per_cycle;
   ++cnt_.cycles;
-  ++stamp_;
-  bool changed = false;
+  const uint64_t stamp = ++stamp_;
+  // The arrays through local pointers: the byte-sized inputs may alias any member, so the
+  // compiler would otherwise reload every vector's data pointer after each store.
+  uint32_t* const head = head_.data();
+  uint32_t* const count = count_.data();
+  uint8_t* const ready = ready_.data();
+  uint8_t* const pending = pending_.data();
+  uint8_t* const visit = visit_.data();
+  uint8_t* const out_valid = out_valid_.data();
+  uint64_t* const claim = claim_stamp_.data();
+  uint64_t* const touched = out_touch_.data();
+  AerEvent* const fifo = fifo_.data();
+  uint32_t occupancy = occupancy_;
+  changed_in_.clear();
+  changed_out_.clear();
+  auto touch = [&](uint32_t o) {
+    if (touched[o] != stamp) {
+      touched[o] = stamp;
+      changed_out_.push_back(o);
+    }
+  };
 
   // 1. Output handshakes: the consumer takes the registered event at this edge, freeing the
   //    register for a new event at the same edge (full throughput, one event per output per edge).
-  if (out_busy_ != 0) {
-    for (unsigned o = 0; o < n_out; ++o) {
-      if (out_valid_[o] && out_ready[o]) {
-        out_valid_[o] = 0;
-        --out_busy_;
-        ++cnt_.events_out[o];
-        changed = true;
-      }
+  //    Only outputs holding an event can hand one over.
+  for (size_t k = 0; k < busy_out_.size();) {
+    const uint32_t o = busy_out_[k];
+    if (out_ready[o]) {
+      out_valid[o] = 0;
+      ++cnt_.events_out[o];
+      touch(o);
+      busy_out_[k] = busy_out_.back();
+      busy_out_.pop_back();
+    } else {
+      ++k;
     }
   }
 
@@ -160,18 +194,18 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
   bool first_nonempty = true;
   bool bw_stall = false;
   bool out_stall = false;
-  if (occupancy_ != 0) {
+  if (occupancy != 0) {
     for (unsigned k = 0, i = rr_; k < n_in; ++k, i = (i + 1 == n_in) ? 0 : i + 1) {
-      if (count_[i] == 0) continue;
-      AerEvent& head = fifo_[static_cast<size_t>(i) * depth + head_[i]];
-      const Route& r = route_of(head);
+      if (count[i] == 0) continue;
+      const AerEvent& ev = fifo[static_cast<size_t>(i) * depth + head[i]];
+      const Route& r = route_of(ev);
       const uint32_t* dst = dest_flat_.data() + r.first;
-      bool go = grants < cfg_.events_per_cycle;
+      bool go = grants < bandwidth;
       if (!go) {
         bw_stall = true;
       } else {
         for (uint32_t d = 0; d < r.count; ++d) {
-          if (out_valid_[dst[d]] || claim_stamp_[dst[d]] == stamp_) {
+          if (out_valid[dst[d]] || claim[dst[d]] == stamp) {
             go = false;
             break;
           }
@@ -182,7 +216,7 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
           // traffic to a subset of them cannot keep overtaking it: a multicast event leaves as
           // soon as all its outputs have drained, and nobody starves.
           if (first_nonempty)
-            for (uint32_t d = 0; d < r.count; ++d) claim_stamp_[dst[d]] = stamp_;
+            for (uint32_t d = 0; d < r.count; ++d) claim[dst[d]] = stamp;
         }
       }
       first_nonempty = false;
@@ -192,25 +226,27 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
         continue;
       }
       for (uint32_t d = 0; d < r.count; ++d) {
-        out_valid_[dst[d]] = 1;
-        out_ev_[dst[d]] = head;
-        claim_stamp_[dst[d]] = stamp_;
+        const uint32_t o = dst[d];
+        out_valid[o] = 1;
+        out_ev_[o] = ev;
+        claim[o] = stamp;
+        busy_out_.push_back(o);
+        touch(o);
       }
-      out_busy_ += r.count;
       if (r.count == 0)
         ++cnt_.unrouted;
       else
         cnt_.multicast_copies += r.count - 1;
-      head_[i] = (head_[i] + 1 == depth) ? 0 : head_[i] + 1;
-      --count_[i];
-      --occupancy_;
+      head[i] = (head[i] + 1 == depth) ? 0 : head[i] + 1;
+      --count[i];
+      visit[i] = 1;  // ready_o may rise at step 3
+      --occupancy;
       ++cnt_.grants[i];
       ++grants;
       last_granted = static_cast<int>(i);
     }
   }
   last_grants_ = grants;
-  changed = changed || grants != 0;
   if (bw_stall || out_stall) ++cnt_.stall_cycles;
   if (bw_stall) ++cnt_.bandwidth_stall_cycles;
   if (out_stall) ++cnt_.output_stall_cycles;
@@ -224,33 +260,49 @@ void AerRouterCore::clock_edge(const uint8_t* in_valid, const AerEvent* in_event
 
   // 3. Input handshakes against the registered ready_o (no combinational path from the outputs'
   //    ready_i to the inputs' ready_o). ready_o high means the FIFO had room before this edge's
-  //    pop, so a write can never overflow.
-  for (unsigned i = 0; i < n_in; ++i) {
+  //    pop, so a write can never overflow. Only inputs offering now, left pending at the last edge
+  //    or popped at this one (or all after reset) can change; the others are skipped eight at a time.
+  auto handshake = [&](unsigned i) {
+    visit[i] = 0;
     const bool valid = in_valid[i] != 0;
     // An offer that was not accepted must stay until it is: withdrawing or changing it means the
     // sender ignored ready and the event is lost.
-    if (pending_[i] && (!valid || !(in_event[i] == pending_ev_[i]))) ++cnt_.drops[i];
-    if (valid && ready_[i]) {
-      uint32_t tail = head_[i] + count_[i];
+    if (pending[i] && (!valid || !(in_event[i] == pending_ev_[i]))) ++cnt_.drops[i];
+    if (valid && ready[i]) {
+      uint32_t tail = head[i] + count[i];
       if (tail >= depth) tail -= depth;
-      fifo_[static_cast<size_t>(i) * depth + tail] = in_event[i];
-      ++count_[i];
-      ++occupancy_;
+      fifo[static_cast<size_t>(i) * depth + tail] = in_event[i];
+      ++count[i];
+      ++occupancy;
       ++cnt_.events_in[i];
-      pending_[i] = 0;
+      pending[i] = 0;
     } else if (valid) {
       ++cnt_.input_stall_cycles[i];
-      pending_[i] = 1;
+      pending[i] = 1;
       pending_ev_[i] = in_event[i];
     } else {
-      pending_[i] = 0;
+      pending[i] = 0;
     }
-    if (count_[i] > cnt_.fifo_high_water[i]) cnt_.fifo_high_water[i] = count_[i];
-    const uint8_t ready = count_[i] < depth;
-    changed = changed || ready != ready_[i];
-    ready_[i] = ready;
+    if (count[i] > cnt_.fifo_high_water[i]) cnt_.fifo_high_water[i] = count[i];
+    const auto room = static_cast<uint8_t>(count[i] < depth);
+    if (room != ready[i]) {
+      ready[i] = room;
+      changed_in_.push_back(i);
+    }
+  };
+  unsigned i = 0;
+  for (; i + 8 <= n_in; i += 8) {
+    uint64_t v, p, q;
+    std::memcpy(&v, in_valid + i, 8);
+    std::memcpy(&p, pending + i, 8);
+    std::memcpy(&q, visit + i, 8);
+    if ((v | p | q) == 0) continue;
+    for (unsigned k = i; k < i + 8; ++k)
+      if (in_valid[k] | pending[k] | visit[k]) handshake(k);
   }
-  outputs_changed_ = changed;
+  for (; i < n_in; ++i)
+    if (in_valid[i] | pending[i] | visit[i]) handshake(i);
+  occupancy_ = occupancy;
 }
 
 }  // namespace ssnn::sc

@@ -95,8 +95,15 @@ class AerRouterCore {
   const uint32_t& rr_pointer() const { return rr_; }
   unsigned last_edge_grants() const { return last_grants_; }
   // Whether the last edge (or reset) changed any registered output: ready_o, valid_o or an event.
-  bool last_edge_changed_outputs() const { return outputs_changed_; }
-  bool idle() const { return occupancy_ == 0 && out_busy_ == 0; }
+  bool last_edge_changed_outputs() const { return !changed_in_.empty() || !changed_out_.empty(); }
+  // Which ones, each at most once: inputs whose ready register and outputs whose valid register or
+  // event the last edge may have changed (after reset, every one), so a caller drives only those.
+  const std::vector<uint32_t>& changed_inputs() const { return changed_in_; }
+  const std::vector<uint32_t>& changed_outputs() const { return changed_out_; }
+  // Outputs holding an event (valid_o high), in no particular order: only their ready_i matters
+  // at the next edge.
+  const std::vector<uint32_t>& busy_outputs() const { return busy_out_; }
+  bool idle() const { return occupancy_ == 0 && busy_out_.empty(); }
   const AerRouterCounters& counters() const { return cnt_; }
 
   // Test port for checkpoints: what outlives the traffic of a sample, the counters and the
@@ -138,6 +145,7 @@ class AerRouterCore {
   std::vector<uint32_t> count_;
   std::vector<uint8_t> ready_;         // registered ready_o
   std::vector<uint8_t> pending_;       // offer seen at the last edge and not accepted
+  std::vector<uint8_t> visit_;         // input whose ready_o the next edge must recompute (popped, reset)
   std::vector<AerEvent> pending_ev_;
   std::vector<uint8_t> out_valid_;
   std::vector<AerEvent> out_ev_;
@@ -145,9 +153,10 @@ class AerRouterCore {
   uint64_t stamp_ = 0;
   uint32_t rr_ = 0;                    // round-robin pointer: first input scanned
   uint32_t occupancy_ = 0;             // events in all FIFOs
-  uint32_t out_busy_ = 0;              // valid output registers
   unsigned last_grants_ = 0;
-  bool outputs_changed_ = true;
+  std::vector<uint32_t> busy_out_;     // outputs with out_valid_ set
+  std::vector<uint32_t> changed_in_, changed_out_;
+  std::vector<uint64_t> out_touch_;    // stamp of the edge that last put the output on changed_out_
   AerRouterCounters cnt_;
 
   // Fast-path scratch, kept to avoid allocating per call.

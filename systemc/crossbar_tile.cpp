@@ -70,6 +70,7 @@ void crossbar_tile::reset_state() {
   for (auto* v : {&rows_hit_, &pos_hit_, &neg_hit_}) v->clear();
   rx_ = 0;
   busy_left_ = 0;
+  idle_edges_ = 0;
   fwd_read_ = bwd_read_ = false;
   cnt_ = TileCounters{};
 }
@@ -79,18 +80,22 @@ void crossbar_tile::on_clock_or_reset() {
     reset_state();
     busy_o.write(false);
     ready_o.write(false);
+    ready_high_ = false;
     rx_count_o.write(0);
     next_trigger();  // back on the clock
     return;
   }
+  // The array takes one event per cycle, always: ready_o rises once after reset and stays high.
+  if (!ready_high_) {
+    ready_o.write(true);
+    ready_high_ = true;
+  }
   if (!clk_i.posedge()) {
     // Initialization run with reset released, or woken from idle by start_i / valid_i rising: both
     // are seen at the next rising edge.
-    ready_o.write(true);
     next_trigger();
     return;
   }
-  ready_o.write(true);  // the array takes one event per cycle, always
   if (busy_left_ > 0) {
     ++cnt_.busy_cycles;
     if (--busy_left_ == 0) busy_o.write(false);
@@ -101,7 +106,14 @@ void crossbar_tile::on_clock_or_reset() {
   if (valid) take_event(event_i.read());
   // Idle (no countdown, no command, no event at this edge): every rising edge until start_i or
   // valid_i rises would change nothing, so the method sleeps until then instead of running at each.
-  if (busy_left_ == 0 && !start && !valid) next_trigger(*idle_wakeup_);
+  // Events often come a few edges apart, so it stays on the clock for kIdleEdgesAwake edges first:
+  // an idle edge costs less than going to sleep and waking up.
+  if (busy_left_ != 0 || start || valid) {
+    idle_edges_ = 0;
+  } else if (++idle_edges_ > kIdleEdgesAwake) {
+    idle_edges_ = 0;
+    next_trigger(*idle_wakeup_);
+  }
 }
 
 void crossbar_tile::take_event(const AerEvent& ev) {
@@ -273,10 +285,8 @@ namespace {
 // Adds the accumulators to the bus words at `out` and clears them; returns whether an event was read
 // since the last take (and clears that too).
 bool take_sums(std::vector<int32_t>& acc, int32_t* out, bool& read_since) {
-  for (size_t k = 0; k < acc.size(); ++k) {
-    out[k] += acc[k];
-    acc[k] = 0;
-  }
+  kernels::add_row(out, acc.data(), static_cast<int>(acc.size()));
+  std::fill(acc.begin(), acc.end(), 0);
   const bool read = read_since;
   read_since = false;
   return read;

@@ -143,6 +143,9 @@ class crossbar_tile : public command_block, public tile_sum_if {
   bool fwd_read_ = false, bwd_read_ = false;  // an event was read since the last take of the sums
   uint64_t rx_ = 0;
   int busy_left_ = 0;
+  int idle_edges_ = 0;  // idle rising edges in a row
+  bool ready_high_ = false;  // ready_o driven high since reset
+  static constexpr int kIdleEdgesAwake = 2;
   TileCounters cnt_;
   CosimObserver* cosim_ = nullptr;
   std::unique_ptr<sc_core::sc_event_or_list> idle_wakeup_;  // start_i or valid_i rising, or reset

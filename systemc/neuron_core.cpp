@@ -4,6 +4,7 @@
 
 #include "ssnn/contract/dropout.hpp"
 #include "ssnn/contract/neuron.hpp"
+#include "ssnn/golden_kernels.hpp"
 
 namespace ssnn::sc {
 
@@ -31,6 +32,9 @@ neuron_core::neuron_core(const sc_core::sc_module_name& name, const ModelConfig&
   list_pos_.reserve(n);
   list_neg_.reserve(n);
   out_.reserve(2 * n);
+  scratch_list_.resize(n + kernels::kCollectSlack);
+  count_pos_scratch_.assign(n, 0);
+  count_neg_scratch_.assign(n, 0);
 }
 
 int neuron_core::channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band) {
@@ -57,7 +61,8 @@ void neuron_core::clear_spike_flags() {
 
 int neuron_core::sample_begin() {
   const bool learn = learn_i.read();
-  for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &count_fwd_})
+  for (auto* v : {&fwd_charge_, &fwd_potential_, &grad_charge_, &grad_pos_, &grad_neg_, &count_fwd_, &count_pos_scratch_,
+                  &count_neg_scratch_})
     std::fill(v->begin(), v->end(), 0);
   // Output error neurons are not gated; hidden gradient neurons wait for their forward neuron.
   std::fill(gate_.begin(), gate_.end(), is_output() ? 1 : 0);
@@ -88,14 +93,9 @@ int neuron_core::forward() {
   const int32_t theta_gate = cfg_.gate_threshold(layer_, learn);
   int cost = pass_cycles(n_);
   if (!is_output()) {
-    for (int j = 0; j < n_; ++j) {
-      const auto u = static_cast<size_t>(j);
-      const ForwardStep r = forward_step(np_, ForwardState{fwd_charge_[u], fwd_potential_[u]}, dropout_gate(acc_[u], keep_[u]), theta);
-      fwd_charge_[u] = r.next.charge;
-      fwd_potential_[u] = r.next.potential;
-      fwd_flag_[u] = r.spike;
-      gate_open_[u] = static_cast<uint8_t>(gate_event(r, theta_gate));
-    }
+    // The golden model's loop (counts the spikes too).
+    kernels::forward_layer(np_, n_, acc_.data(), keep_.data(), theta, theta_gate, fwd_charge_.data(),
+                           fwd_potential_.data(), fwd_flag_.data(), gate_open_.data(), count_fwd_.data());
     if (cosim_) {
       cosim_scratch_.resize(acc_.size());
       for (int j = 0; j < n_; ++j) cosim_scratch_[static_cast<size_t>(j)] = dropout_gate(acc_[static_cast<size_t>(j)], keep_[static_cast<size_t>(j)]);
@@ -114,17 +114,17 @@ int neuron_core::forward() {
     const int winners = __builtin_popcountll(fired);
     cnt_.wta_iterations += static_cast<uint64_t>(winners) + 1;
     cost += (winners + 1) * ChipConfig::kWtaIteration;
-    for (int k = 0; k < n_; ++k) fwd_flag_[static_cast<size_t>(k)] = (fired >> k) & 1u;
+    for (int k = 0; k < n_; ++k) {
+      fwd_flag_[static_cast<size_t>(k)] = (fired >> k) & 1u;
+      count_fwd_[static_cast<size_t>(k)] += static_cast<int32_t>((fired >> k) & 1u);
+    }
     if (cosim_) cosim_->core_forward(*this, acc_.data(), theta, theta, cosim_scratch_.data(), inhibition, winners);
   }
   cnt_.forward_updates += static_cast<uint64_t>(n_);
-  list_fwd_.clear();
+  collect(fwd_flag_, list_fwd_);
   out_.clear();
-  for (int j = 0; j < n_; ++j) {
-    if (!fwd_flag_[static_cast<size_t>(j)]) continue;
-    list_fwd_.push_back(j);
-    ++count_fwd_[static_cast<size_t>(j)];
-    if (!is_output()) {
+  if (!is_output()) {
+    for (int j : list_fwd_) {
       AerEvent ev;
       const int ch = j / fwd_band_;
       ev.block = static_cast<uint8_t>(first_block_ + ch);
@@ -138,53 +138,46 @@ int neuron_core::forward() {
   return cost;
 }
 
+void neuron_core::collect(const std::vector<uint8_t>& flag, std::vector<int>& list) {
+  const size_t n = kernels::collect_flags(flag.data(), 0, n_, scratch_list_.data());
+  list.assign(scratch_list_.begin(), scratch_list_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
 void neuron_core::queue_gradient_events(int t) {
-  list_pos_.clear();
-  list_neg_.clear();
+  collect(pos_flag_, list_pos_);
+  collect(neg_flag_, list_neg_);
   out_.clear();
-  for (int j = 0; j < n_; ++j) {
-    const auto u = static_cast<size_t>(j);
-    if (!pos_flag_[u] && !neg_flag_[u]) continue;
+  // Neuron by neuron in ascending order, a neuron's dp before its dn.
+  auto queue = [&](int j, SpikeKind kind) {
     AerEvent ev;
     const int ch = j / grad_band_;
     ev.block = static_cast<uint8_t>(first_block_ + ch);
     ev.neuron = static_cast<uint16_t>(j);
+    ev.kind = kind;
     ev.tag = static_cast<uint32_t>(t);
-    const int ready = j / chip_.lanes + ChipConfig::kNeuronPipeline;
-    if (pos_flag_[u]) {
-      list_pos_.push_back(j);
-      ev.kind = SpikeKind::kGradPos;
-      out_.push_back(Outgoing{ev, ch, ready});
-    }
-    if (neg_flag_[u]) {
-      list_neg_.push_back(j);
-      ev.kind = SpikeKind::kGradNeg;
-      out_.push_back(Outgoing{ev, ch, ready});
-    }
+    out_.push_back(Outgoing{ev, ch, j / chip_.lanes + ChipConfig::kNeuronPipeline});
+  };
+  size_t p = 0, q = 0;
+  while (p < list_pos_.size() || q < list_neg_.size()) {
+    if (q == list_neg_.size() || (p < list_pos_.size() && list_pos_[p] <= list_neg_[q]))
+      queue(list_pos_[p++], SpikeKind::kGradPos);
+    else
+      queue(list_neg_[q++], SpikeKind::kGradNeg);
   }
   cnt_.pos_spikes += list_pos_.size();
   cnt_.neg_spikes += list_neg_.size();
   cnt_.gradient_updates += static_cast<uint64_t>(n_);
 }
 
-void neuron_core::gradient_neuron(size_t u, int32_t in, bool gate_open, int32_t theta) {
-  const GradientStep r =
-      gradient_step(np_, GradientState{grad_charge_[u], grad_pos_[u], grad_neg_[u], gate_[u] != 0}, in, gate_open, theta);
-  grad_charge_[u] = r.next.charge;
-  grad_pos_[u] = r.next.pos;
-  grad_neg_[u] = r.next.neg;
-  gate_[u] = r.next.gate;
-  pos_flag_[u] = r.spike_pos;
-  neg_flag_[u] = r.spike_neg;
-}
-
 int neuron_core::error() {
   const int32_t theta_err = cfg_.gradient_threshold(layer_);  // the output layer: theta_err
   const int label = label_valid_i.read() ? static_cast<int>(label_class_i.read()) : -1;
-  for (int k = 0; k < n_; ++k) {
-    const auto u = static_cast<size_t>(k);
-    gradient_neuron(u, output_error_input(k == label, fwd_flag_[u], cfg_.err_unit), fwd_flag_[u] != 0, theta_err);
-  }
+  // Error neurons on (label - output): the gradient pairs' loop, gated by the output's own spikes.
+  for (int k = 0; k < n_; ++k)
+    acc_[static_cast<size_t>(k)] = output_error_input(k == label, fwd_flag_[static_cast<size_t>(k)], cfg_.err_unit);
+  kernels::gradient_layer(np_, n_, acc_.data(), fwd_flag_.data(), theta_err, grad_charge_.data(), grad_pos_.data(),
+                          grad_neg_.data(), gate_.data(), pos_flag_.data(), neg_flag_.data(), count_pos_scratch_.data(),
+                          count_neg_scratch_.data());
   if (cosim_) cosim_->core_error(*this, label, theta_err);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);
@@ -199,10 +192,10 @@ int neuron_core::backward() {
   }
   if (read) add_read_noise(layer_, true, step_i.read());
   const int32_t theta_grad = cfg_.gradient_threshold(layer_);
-  for (int j = 0; j < n_; ++j) {
-    const auto u = static_cast<size_t>(j);
-    gradient_neuron(u, acc_[u], gate_open_[u] != 0, theta_grad);
-  }
+  // The golden model's loop; the chip keeps no per-neuron gradient spike counts (scratch).
+  kernels::gradient_layer(np_, n_, acc_.data(), gate_open_.data(), theta_grad, grad_charge_.data(), grad_pos_.data(),
+                          grad_neg_.data(), gate_.data(), pos_flag_.data(), neg_flag_.data(), count_pos_scratch_.data(),
+                          count_neg_scratch_.data());
   if (cosim_) cosim_->core_backward(*this, acc_.data(), theta_grad);
   queue_gradient_events(static_cast<int>(step_i.read()));
   return pass_cycles(n_);

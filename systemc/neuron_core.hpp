@@ -86,14 +86,13 @@ class neuron_core : public aer_source {
   int backward();
   // The step's spike flags (forward, gate events, gradient) and spike lists, cleared.
   void clear_spike_flags();
-  // One gradient-neuron step of neuron u (ssnn::gradient_step) with input `in`, its state and
-  // spike flags updated; error() and backward() differ only in the input and what opens the gate.
-  void gradient_neuron(size_t u, int32_t in, bool gate_open, int32_t theta);
   // The line readout adds the device's read noise to the sums just taken (weight layer, direction).
   void add_read_noise(int weight_layer, bool transposed, uint32_t t);
   static int channels_for(const ModelConfig& cfg, int layer, int fwd_band, int grad_band);
   int pass_cycles(int neurons) const { return ChipConfig::ceil_div(neurons, chip_.lanes) + ChipConfig::kNeuronPipeline; }
   void queue_gradient_events(int t);
+  // list = the indices j < n_ with flag[j] set, ascending.
+  void collect(const std::vector<uint8_t>& flag, std::vector<int>& list);
 
   const ModelConfig& cfg_;
   const ChipConfig& chip_;
@@ -109,6 +108,8 @@ class neuron_core : public aer_source {
   std::vector<int32_t> acc_, count_fwd_;
   std::vector<int> list_fwd_, list_pos_, list_neg_;
   std::vector<Outgoing> out_;
+  std::vector<int> scratch_list_;  // collect_flags output (with its slack)
+  std::vector<int32_t> count_pos_scratch_, count_neg_scratch_;  // gradient_layer's counts, unused
   int prediction_ = 0;
   CoreCounters cnt_;
   CosimObserver* cosim_ = nullptr;

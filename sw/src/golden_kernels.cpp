@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ssnn/contract/dropout.hpp"
 #include "ssnn/contract/encoder.hpp"
 #include "ssnn/contract/fixed_point.hpp"
 
@@ -129,6 +130,41 @@ SSNN_HOT size_t collect_flags(const uint8_t* flag, int begin, int end, int* out)
     n += flag[j];
   }
   return n;
+}
+
+SSNN_HOT void forward_layer(NeuronParams params, int n, const int32_t* __restrict acc,
+                            const uint8_t* __restrict keep, int32_t theta, int32_t theta_gate,
+                            int32_t* __restrict charge, int32_t* __restrict potential, uint8_t* __restrict flag,
+                            uint8_t* __restrict gate_open, int32_t* __restrict count) {
+  const NeuronParams p = params;  // a local copy: no aliasing with the outputs, so the loop vectorises
+  for (int j = 0; j < n; ++j) {
+    const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, dropout_gate(acc[j], keep[j]), theta);
+    charge[j] = r.next.charge;
+    potential[j] = r.next.potential;
+    flag[j] = static_cast<uint8_t>(r.spike);
+    count[j] += r.spike;
+    gate_open[j] = static_cast<uint8_t>(gate_event(r, theta_gate));
+  }
+}
+
+SSNN_HOT void gradient_layer(NeuronParams params, int n, const int32_t* __restrict input,
+                             const uint8_t* __restrict gate_open, int32_t theta, int32_t* __restrict charge,
+                             int32_t* __restrict pos, int32_t* __restrict neg, uint8_t* __restrict gate,
+                             uint8_t* __restrict pos_flag, uint8_t* __restrict neg_flag, int32_t* __restrict count_pos,
+                             int32_t* __restrict count_neg) {
+  const NeuronParams p = params;
+  for (int j = 0; j < n; ++j) {
+    const GradientStep r =
+        gradient_step(p, GradientState{charge[j], pos[j], neg[j], gate[j]}, input[j], gate_open[j], theta);
+    charge[j] = r.next.charge;
+    pos[j] = r.next.pos;
+    neg[j] = r.next.neg;
+    gate[j] = static_cast<uint8_t>(r.next.gate);
+    pos_flag[j] = static_cast<uint8_t>(r.spike_pos);
+    neg_flag[j] = static_cast<uint8_t>(r.spike_neg);
+    count_pos[j] += r.spike_pos;
+    count_neg[j] += r.spike_neg;
+  }
 }
 
 SSNN_HOT void encode_pixels(Lfsr* __restrict lfsr, const uint8_t* __restrict pixel, int n, uint32_t ramp_q16,

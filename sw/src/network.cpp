@@ -1,5 +1,5 @@
 // The golden model's per-sample loop: encode, forward, error, backward, update, step after step.
-// Why one file (675 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
+// Why one file (about 640 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
 #include "ssnn/network.hpp"
 
 #include <algorithm>
@@ -141,43 +141,6 @@ namespace {
 // The read noise of lines first..first+n-1 (device model), added to their integrated sums.
 SSNN_HOT_HASH void add_read_noise(const DeviceRule& rule, uint64_t read_key, int first, int n, int32_t* acc) {
   for (int j = 0; j < n; ++j) acc[j] += read_noise_lsb(rule, read_key, first + j);
-}
-
-// Forward neurons of a hidden layer; dropped neurons get no input and so never fire.  Spikes are
-// flagged and counted.
-SSNN_HOT void forward_layer(const NeuronParams params, int n, const int32_t* __restrict acc,
-                            const uint8_t* __restrict keep, int32_t theta, int32_t theta_gate,
-                            int32_t* __restrict charge, int32_t* __restrict potential, uint8_t* __restrict flag,
-                            uint8_t* __restrict gate_open, int32_t* __restrict count) {
-  const NeuronParams p = params;  // a local copy: no aliasing with the outputs, so the loop vectorises
-  for (int j = 0; j < n; ++j) {
-    const ForwardStep r = forward_step(p, ForwardState{charge[j], potential[j]}, dropout_gate(acc[j], keep[j]), theta);
-    charge[j] = r.next.charge;
-    potential[j] = r.next.potential;
-    flag[j] = static_cast<uint8_t>(r.spike);
-    count[j] += r.spike;
-    gate_open[j] = static_cast<uint8_t>(gate_event(r, theta_gate));
-  }
-}
-
-SSNN_HOT void gradient_layer(const NeuronParams params, int n, const int32_t* __restrict input,
-                             const uint8_t* __restrict gate_open, int32_t theta, int32_t* __restrict charge,
-                             int32_t* __restrict pos, int32_t* __restrict neg, uint8_t* __restrict gate,
-                             uint8_t* __restrict pos_flag, uint8_t* __restrict neg_flag, int32_t* __restrict count_pos,
-                             int32_t* __restrict count_neg) {
-  const NeuronParams p = params;
-  for (int j = 0; j < n; ++j) {
-    const GradientStep r =
-        gradient_step(p, GradientState{charge[j], pos[j], neg[j], gate[j]}, input[j], gate_open[j], theta);
-    charge[j] = r.next.charge;
-    pos[j] = r.next.pos;
-    neg[j] = r.next.neg;
-    gate[j] = static_cast<uint8_t>(r.next.gate);
-    pos_flag[j] = static_cast<uint8_t>(r.spike_pos);
-    neg_flag[j] = static_cast<uint8_t>(r.spike_neg);
-    count_pos[j] += r.spike_pos;
-    count_neg[j] += r.spike_neg;
-  }
 }
 
 // Standard normal from two LFSR draws (Box-Muller, cosine branch).
@@ -402,7 +365,7 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(width);
       if (device_.reads && !rows.empty())
         add_read_noise(device_, device_read_key(key, l - 1, false, static_cast<uint32_t>(t)), r.begin, width, acc);
-      forward_layer(neuron_, width, acc, ws.keep_[u].data() + r.begin, cfg_.forward_threshold(l, learn),
+      kernels::forward_layer(neuron_, width, acc, ws.keep_[u].data() + r.begin, cfg_.forward_threshold(l, learn),
                     cfg_.gate_threshold(l, learn), ws.fwd_charge_[u].data() + r.begin,
                     ws.fwd_potential_[u].data() + r.begin, ws.fwd_flag_[u].data() + r.begin,
                     ws.gate_open_[u].data() + r.begin, ws.count_fwd_[u].data() + r.begin);
@@ -440,7 +403,7 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
         int32_t* in = ws.acc_[uL].data();
         for (int k = 0; k < C; ++k)
           in[k] = output_error_input(k == ws.label_spike_, ws.fwd_flag_[uL][static_cast<size_t>(k)], cfg_.err_unit);
-        gradient_layer(neuron_, C, in, ws.fwd_flag_[uL].data(), cfg_.gradient_threshold(L), ws.grad_charge_[uL].data(),
+        kernels::gradient_layer(neuron_, C, in, ws.fwd_flag_[uL].data(), cfg_.gradient_threshold(L), ws.grad_charge_[uL].data(),
                        ws.grad_pos_[uL].data(), ws.grad_neg_[uL].data(), ws.gate_[uL].data(), ws.pos_flag_[uL].data(),
                        ws.neg_flag_[uL].data(), ws.count_pos_[uL].data(), ws.count_neg_[uL].data());
         collect_range(ws.pos_flag_[uL].data(), Range{0, C}, my_pos[uL]);
@@ -467,7 +430,7 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
         ctr.gradient_reads += gradient_spikes * static_cast<uint64_t>(width);
         if (device_.reads && gradient_spikes != 0)
           add_read_noise(device_, device_read_key(key, l, true, static_cast<uint32_t>(t)), r.begin, width, in);
-        gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.gradient_threshold(l),
+        kernels::gradient_layer(neuron_, width, in, ws.gate_open_[u].data() + r.begin, cfg_.gradient_threshold(l),
                        ws.grad_charge_[u].data() + r.begin, ws.grad_pos_[u].data() + r.begin,
                        ws.grad_neg_[u].data() + r.begin, ws.gate_[u].data() + r.begin,
                        ws.pos_flag_[u].data() + r.begin, ws.neg_flag_[u].data() + r.begin,

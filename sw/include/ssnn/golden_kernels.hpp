@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ssnn/contract/lfsr.hpp"
+#include "ssnn/contract/neuron.hpp"
 #include "ssnn/contract/synapse.hpp"
 
 namespace ssnn::kernels {
@@ -31,6 +32,19 @@ void add_column(int32_t* acc, const int32_t* column, int stride, int n, int32_t 
 // into their indices at once, without a branch per flag, and some slots past the result are written.
 constexpr size_t kCollectSlack = 8;
 size_t collect_flags(const uint8_t* flag, int begin, int end, int* out);
+
+// One step of the forward neurons j < n of a hidden layer (ssnn::forward_step on
+// dropout_gate(acc[j], keep[j]), so a dropped neuron gets no input and never fires): charge and
+// potential advance, flag[j] is the spike, count[j] counts it, gate_open[j] is gate_event.
+void forward_layer(NeuronParams params, int n, const int32_t* acc, const uint8_t* keep, int32_t theta,
+                   int32_t theta_gate, int32_t* charge, int32_t* potential, uint8_t* flag, uint8_t* gate_open,
+                   int32_t* count);
+
+// One step of the gradient neuron pairs j < n (ssnn::gradient_step on input[j] with gate_open[j]):
+// state advances, pos_flag / neg_flag are the spikes, count_pos / count_neg count them.
+void gradient_layer(NeuronParams params, int n, const int32_t* input, const uint8_t* gate_open, int32_t theta,
+                    int32_t* charge, int32_t* pos, int32_t* neg, uint8_t* gate, uint8_t* pos_flag, uint8_t* neg_flag,
+                    int32_t* count_pos, int32_t* count_neg);
 
 // One step of n pixel encoders: lfsr[k] advances and fire[k] = its Bernoulli draw against
 // pixel_prob_q16(pixel[k], ramp_q16) (ssnn::bernoulli).

@@ -32,15 +32,16 @@ inline CLI::Validator non_negative() {
       "N>=0");
 }
 
-// An integer in lo..hi; text that is not an integer is left to CLI11's conversion error.
+// An integer in lo..hi, read by CLI11's own conversion (which also takes "0x..", octal "0..",
+// "true" and "false"), so no spelling of a number escapes the range; text that is not an integer
+// is left to CLI11's conversion error.
 inline CLI::Validator int_range(long long lo, long long hi) {
   return CLI::Validator(
       [lo, hi](std::string& s) -> std::string {
-        char* end = nullptr;
-        errno = 0;
-        const long long v = std::strtoll(s.c_str(), &end, 10);
-        if (end == s.c_str() || *end != '\0') return {};
-        if (errno == ERANGE || v < lo || v > hi) return s + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi);
+        long long v = 0;
+        const bool is_integer = CLI::detail::lexical_cast(s, v);
+        if (!is_integer) return {};
+        if (v < lo || v > hi) return s + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi);
         return {};
       },
       "INT in [" + std::to_string(lo) + ".." + std::to_string(hi) + "]");
