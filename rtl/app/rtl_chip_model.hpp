@@ -21,7 +21,7 @@ template <class V>
 class RtlChipModel final : public RtlChip {
  public:
   static constexpr int kCountBits = 48;
-  static constexpr int kCoreCounts = 10, kTileCounts = 5, kEncCounts = 7;
+  static constexpr int kCoreCounts = 10, kTileCounts = 6, kEncCounts = 7;
 
   RtlChipModel(const ModelConfig& cfg, const sc::ChipConfig& chip, const ChipShape& shape)
       : cfg_(cfg), chip_(chip), shape_(shape), plan_(cfg, chip), ctx_(std::make_unique<VerilatedContext>()) {
@@ -65,6 +65,13 @@ class RtlChipModel final : public RtlChip {
       tick();
     }
     t.ramp_we_i = 0;
+    // The rate lanes' reciprocal of T (ssnn_rate_lane): ceil(2^(bits - 1) / T) in a `bits`-wide port.
+    if (shape_.rate_bits > 0) {
+      const int bits = shape_.weight_bits + 3 * shape_.rate_bits + 3;
+      const std::vector<uint32_t> recip = ceil_pow2_over(bits - 1, static_cast<uint32_t>(cfg_.timesteps));
+      for (int b = 0; b < bits; b += 32)
+        set_field(t.rate_recip_i, b, std::min(32, bits - b), recip[static_cast<size_t>(b / 32)]);
+    }
     t.eval();
   }
 
@@ -118,6 +125,7 @@ class RtlChipModel final : public RtlChip {
     t.index_i = spec.index;
     t.seed_i = cfg_.seed;
     t.timesteps_i = static_cast<uint32_t>(cfg_.timesteps);
+    t.rate_mode_i = cfg_.update_mode == UpdateMode::kRate;
     t.start_i = 1;
     t.eval();
     for (int n = 0; !t.busy_o; ++n) {
@@ -183,6 +191,7 @@ class RtlChipModel final : public RtlChip {
       s.col_latches += events - rows - cols;  // gradient events of tiles that only latch
       s.pulses_up += count(t.tile_counters_o, b + 3);
       s.pulses_down += count(t.tile_counters_o, b + 4);
+      s.rate_updates += count(t.tile_counters_o, b + 5);
       c.synaptic_reads[static_cast<size_t>(g.layer)] += rows * static_cast<uint64_t>(g.cols);
       c.gradient_reads[static_cast<size_t>(g.layer)] += cols * static_cast<uint64_t>(g.rows);
     }
@@ -216,6 +225,22 @@ class RtlChipModel final : public RtlChip {
     int b = 0;
     while ((uint64_t{1} << b) < v + 1) ++b;
     return b;
+  }
+
+  // ceil(2^e / d) as 32-bit words, least significant first (binary long division; d > 0).
+  static std::vector<uint32_t> ceil_pow2_over(int e, uint32_t d) {
+    std::vector<uint32_t> q(static_cast<size_t>(e / 32 + 1), 0);
+    uint64_t rem = 0;
+    for (int b = e; b >= 0; --b) {
+      rem = 2 * rem + (b == e ? 1 : 0);
+      if (rem >= d) {
+        rem -= d;
+        q[static_cast<size_t>(b / 32)] |= uint32_t{1} << (b % 32);
+      }
+    }
+    for (size_t i = 0; rem != 0 && i < q.size(); ++i)  // round up: add 1 with carry
+      if (++q[i] != 0) break;
+    return q;
   }
 
   // Calls f(tile, row, col) for every cross-point with the weight port addressing it (w_req_i high).
