@@ -37,6 +37,11 @@ CONFIGS=(
   "ssnn_crossbar_tile -GTransposed=1'b0"
   "ssnn_crossbar_tile -GRows=16 -GCols=16 -GNoiseBits=4 -GRowOffset=32 -GColOffset=16"
   "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GNoiseBits=5"
+  "ssnn_crossbar_tile -GRows=16 -GCols=8 -GRateBits=8"
+  "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GRateBits=3 -GTransposed=1'b0"
+  "ssnn_rate_lane"
+  "ssnn_rate_lane -GWeightBits=19 -GRateBits=17"
+  "ssnn_rate_lane -GWeightBits=2 -GRateBits=1"
   "ssnn_aer_router"
   "ssnn_aer_router -GNumInputs=1 -GNumOutputs=1 -GFifoDepth=1 -GEventsPerCycle=1 -GBlocks=1"
   "ssnn_aer_router -GNumInputs=5 -GNumOutputs=8 -GFifoDepth=3 -GEventsPerCycle=3 -GBlocks=6"
@@ -62,6 +67,7 @@ CONFIGS=(
   "ssnn_chip_top"
   "ssnn_chip_top -GLayers=3 -GSizes=128'h000A00180020_0040 -GTileRows=0 -GTileCols=0 -GLanes=5"
   "ssnn_chip_top -GSizes=128'h000A00200310 -GTileRows=196 -GTileCols=16 -GLanes=32 -GEncoderLanes=64 -GNoiseBits=4"
+  "ssnn_chip_top -GRateUpdate=1'b0 -GRampWords=16"
 )
 
 status=0
@@ -80,7 +86,7 @@ if command -v iverilog > /dev/null 2>&1; then
   trap 'rm -f "$out" "$out.vvp"' EXIT
   tops=()
   for top in ssnn_lfsr ssnn_spike_source ssnn_composite_neuron ssnn_wta ssnn_output_layer ssnn_coincidence_unit \
-             ssnn_crossbar_tile ssnn_aer_router ssnn_hidden_core ssnn_output_core ssnn_spike_encoder \
+             ssnn_crossbar_tile ssnn_rate_lane ssnn_aer_router ssnn_hidden_core ssnn_output_core ssnn_spike_encoder \
              ssnn_controller ssnn_chip_top; do
     tops+=(-s "$top")
   done

@@ -68,9 +68,7 @@ class RtlChipModel final : public RtlChip {
     // The rate lanes' reciprocal of T (ssnn_rate_lane): ceil(2^(bits - 1) / T) in a `bits`-wide port.
     if (shape_.rate_bits > 0) {
       const int bits = shape_.weight_bits + 3 * shape_.rate_bits + 3;
-      const std::vector<uint32_t> recip = ceil_pow2_over(bits - 1, static_cast<uint32_t>(cfg_.timesteps));
-      for (int b = 0; b < bits; b += 32)
-        set_field(t.rate_recip_i, b, std::min(32, bits - b), recip[static_cast<size_t>(b / 32)]);
+      set_words(t.rate_recip_i, 0, bits, ceil_pow2_div(bits - 1, static_cast<uint32_t>(cfg_.timesteps)));
     }
     t.eval();
   }
@@ -225,22 +223,6 @@ class RtlChipModel final : public RtlChip {
     int b = 0;
     while ((uint64_t{1} << b) < v + 1) ++b;
     return b;
-  }
-
-  // ceil(2^e / d) as 32-bit words, least significant first (binary long division; d > 0).
-  static std::vector<uint32_t> ceil_pow2_over(int e, uint32_t d) {
-    std::vector<uint32_t> q(static_cast<size_t>(e / 32 + 1), 0);
-    uint64_t rem = 0;
-    for (int b = e; b >= 0; --b) {
-      rem = 2 * rem + (b == e ? 1 : 0);
-      if (rem >= d) {
-        rem -= d;
-        q[static_cast<size_t>(b / 32)] |= uint32_t{1} << (b % 32);
-      }
-    }
-    for (size_t i = 0; rem != 0 && i < q.size(); ++i)  // round up: add 1 with carry
-      if (++q[i] != 0) break;
-    return q;
   }
 
   // Calls f(tile, row, col) for every cross-point with the weight port addressing it (w_req_i high).
