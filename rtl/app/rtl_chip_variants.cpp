@@ -5,8 +5,11 @@
 
 #include <fmt/format.h>
 
-#include "rtl_chip.hpp"
+// The models first: verilated.h must not see SystemC's headers (rtl_chip.hpp brings them), or it
+// takes the time from sc_time_stamp().
 #include "rtl_chip_models.inc"
+
+#include "rtl_chip.hpp"
 #include "rtl_chip_model.hpp"
 
 namespace ssnn::rtl {
