@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "Vchip_mnist_32.h"
+#include "Vchip_mnist_deep.h"
 #include "rtl_chip.hpp"
 #include "rtl_chip_model.hpp"
 #include "ssnn/contract/widths.hpp"
@@ -35,6 +36,7 @@ ChipShape default_widths(ChipShape s) {
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> v{
       {"mnist_32", default_widths({{784, 32, 10}, 196, 16, 32, 64, 16, 2, 0, 0, 0, 0, 0, 128}), &make<Vchip_mnist_32>},
+      {"mnist_deep", default_widths({{784, 24, 12, 10}, 196, 16, 8, 64, 4, 1, 0, 0, 0, 0, 0, 128}), &make<Vchip_mnist_deep>},
   };
   return v;
 }
