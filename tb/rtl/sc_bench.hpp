@@ -184,14 +184,23 @@ void until_idle(ScLockstep<Model>& lk, const CommandBus& bus, const char* unit, 
 template <class Derived, class Model, class Coverage>
 class SourceBench {
  public:
-  // Samples until a mismatch or `cycles` edges.
-  const RunResult<Coverage>& run(uint64_t cycles) {
+  // Samples until a mismatch or `cycles` edges. A skew perturbs one input the RTL gets (each bench
+  // says which): the checker must then fail.
+  const RunResult<Coverage>& run(uint64_t cycles, int skew = 0) {
+    skew_ = skew;
     lk_.run(cycles, [this] { self().run_sample(); });
     return lk_.finish(res_);
   }
 
  protected:
   SourceBench(uint64_t seed, const char* unit) : rng_(seed), unit_(unit) {}
+
+  // Once the block is bound: both models elaborated, their inputs idle.
+  void elaborate() {
+    lk_.elaborate();
+    lk_.top().start_i = 0;
+    self().idle_inputs();
+  }
 
   // One rising edge of both models; the router's ready is random per channel.
   void edge() {
@@ -248,6 +257,7 @@ class SourceBench {
   RunResult<Coverage> res_;
   Coverage base_;  // coverage at the last reset
   double p_ready_ = 1.0;
+  int skew_ = 0;
 
  private:
   Derived& self() { return static_cast<Derived&>(*this); }

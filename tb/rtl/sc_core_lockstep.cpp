@@ -141,7 +141,7 @@ class CoreBench : public SourceBench<CoreBench<P, kOutput>, typename P::Model, C
         co.above_i(*above_.back());
       }
     }
-    lk_.elaborate();
+    this->elaborate();
     auto& top = lk_.top();
     for (int ch = 0; ch < channels(); ++ch) {
       const int b = P::kFirstBlock + ch;
@@ -150,14 +150,6 @@ class CoreBench : public SourceBench<CoreBench<P, kOutput>, typename P::Model, C
       set_field(top.pos_fanout_i, ch * kFanoutBits, kFanoutBits, this->fanout(b, SpikeKind::kGradPos));
       set_field(top.neg_fanout_i, ch * kFanoutBits, kFanoutBits, this->fanout(b, SpikeKind::kGradNeg));
     }
-    top.start_i = 0;
-    idle_inputs();
-  }
-
-  // threshold_skew perturbs the forward threshold the RTL gets: the checker must then fail.
-  const Result& run(uint64_t cycles, int threshold_skew = 0) {
-    skew_ = threshold_skew;
-    return Base::run(cycles);
   }
 
  private:
@@ -200,7 +192,7 @@ class CoreBench : public SourceBench<CoreBench<P, kOutput>, typename P::Model, C
     auto& t = lk_.top();
     const ssnn::NeuronParams np = core_->neuron_params();
     t.beta_i = np.beta_q16;
-    const int32_t theta = cfg_.forward_threshold(kLayer, learn) + skew_;
+    const int32_t theta = cfg_.forward_threshold(kLayer, learn) + this->skew_;
     t.theta_i = static_cast<uint32_t>(bits_of(theta, P::kP));
     if constexpr (kOutput) {
       t.theta_err_i = static_cast<uint32_t>(bits_of(cfg_.theta_err, P::kP));
@@ -347,7 +339,6 @@ class CoreBench : public SourceBench<CoreBench<P, kOutput>, typename P::Model, C
 
   std::unique_ptr<ssnn::sc::neuron_core> core_;
   std::vector<std::unique_ptr<FakeTile>> below_, above_;
-  int skew_ = 0;
   sc_core::sc_signal<uint32_t> label_class_{"label_class"}, prediction_{"prediction"};
   sc_core::sc_signal<bool> label_valid_{"label_valid"};
 };
