@@ -268,18 +268,25 @@ TEST(RtlNeuron, HiddenThirtyBitRegistersMatchGolden) {
   expect_full_coverage(run_hidden<Wide>(0x57494445u, 1'000'000), "ssnn_composite_neuron 30/30/31");
 }
 
+// The directed tests' neuron: no filtering (transfer == input), theta 100, theta_grad 10, the gate
+// threshold given, cleared.
+void clear_directed(Sim<Vneuron_hidden>& dut, uint32_t theta_gate) {
+  auto& t = dut.top();
+  t.beta_i = 65536;
+  t.theta_i = 100;
+  t.theta_grad_i = 10;
+  t.theta_gate_i = theta_gate;
+  t.clear_i = 1;
+  dut.tick();
+  t.clear_i = 0;
+}
+
 // Directed: the gradient neurons integrate while gated and may fire from the step of the first
 // forward spike on, including that step.
 TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
   Sim<Vneuron_hidden> dut;
   auto& t = dut.top();
-  t.beta_i = 65536;  // no filtering: transfer == input
-  t.theta_i = 100;
-  t.theta_grad_i = 10;
-  t.theta_gate_i = 100;  // the paper's gate
-  t.clear_i = 1;
-  dut.tick();
-  t.clear_i = 0;
+  clear_directed(dut, 100);  // the paper's gate
   // Step 0: forward below threshold, gradient input far above theta_grad: no gradient spike.
   t.fwd_en_i = 1;
   t.fwd_in_i = 60;
@@ -320,13 +327,7 @@ TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
 TEST(RtlNeuron, SurrogateGateOpensBelowThreshold) {
   Sim<Vneuron_hidden> dut;
   auto& t = dut.top();
-  t.beta_i = 65536;  // no filtering: transfer == input
-  t.theta_i = 100;
-  t.theta_grad_i = 10;
-  t.theta_gate_i = 50;
-  t.clear_i = 1;
-  dut.tick();
-  t.clear_i = 0;
+  clear_directed(dut, 50);
   auto step = [&](uint32_t fwd_in, uint32_t grad_in) {
     t.fwd_en_i = 1;
     t.fwd_in_i = fwd_in;
