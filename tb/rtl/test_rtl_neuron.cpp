@@ -281,6 +281,24 @@ void clear_directed(Sim<Vneuron_hidden>& dut, uint32_t theta_gate) {
   t.clear_i = 0;
 }
 
+// One forward step (input fwd_in) of the directed tests' neuron.
+void forward_step(Sim<Vneuron_hidden>& dut, uint32_t fwd_in) {
+  auto& t = dut.top();
+  t.fwd_en_i = 1;
+  t.fwd_in_i = fwd_in;
+  dut.tick();
+  t.fwd_en_i = 0;
+}
+
+// One gradient step (input grad_in).
+void gradient_step(Sim<Vneuron_hidden>& dut, uint32_t grad_in) {
+  auto& t = dut.top();
+  t.grad_en_i = 1;
+  t.grad_in_i = grad_in;
+  dut.tick();
+  t.grad_en_i = 0;
+}
+
 // Directed: the gradient neurons integrate while gated and may fire from the step of the first
 // forward spike on, including that step.
 TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
@@ -288,29 +306,17 @@ TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
   auto& t = dut.top();
   clear_directed(dut, 100);  // the paper's gate
   // Step 0: forward below threshold, gradient input far above theta_grad: no gradient spike.
-  t.fwd_en_i = 1;
-  t.fwd_in_i = 60;
-  dut.tick();
-  t.fwd_en_i = 0;
+  forward_step(dut, 60);
   EXPECT_FALSE(t.spike_o);
-  t.grad_en_i = 1;
-  t.grad_in_i = 50;
-  dut.tick();
-  t.grad_en_i = 0;
+  gradient_step(dut, 50);
   EXPECT_FALSE(t.gate_o);
   EXPECT_FALSE(t.grad_pos_o);
   EXPECT_EQ(t.pos_potential_o, 50u);  // integrated while gated
   // Step 1: the forward neuron crosses theta; the same step's gradient step may fire.
-  t.fwd_en_i = 1;
-  t.fwd_in_i = 60;
-  dut.tick();
-  t.fwd_en_i = 0;
+  forward_step(dut, 60);
   EXPECT_TRUE(t.spike_o);
   EXPECT_EQ(t.potential_o, 20u);  // 120 - 100: reset by subtraction
-  t.grad_en_i = 1;
-  t.grad_in_i = 0;
-  dut.tick();
-  t.grad_en_i = 0;
+  gradient_step(dut, 0);
   EXPECT_TRUE(t.gate_o);
   EXPECT_TRUE(t.grad_pos_o);
   EXPECT_EQ(t.pos_potential_o, 40u);  // 50 - 10, one spike per step
@@ -329,14 +335,8 @@ TEST(RtlNeuron, SurrogateGateOpensBelowThreshold) {
   auto& t = dut.top();
   clear_directed(dut, 50);
   auto step = [&](uint32_t fwd_in, uint32_t grad_in) {
-    t.fwd_en_i = 1;
-    t.fwd_in_i = fwd_in;
-    dut.tick();
-    t.fwd_en_i = 0;
-    t.grad_en_i = 1;
-    t.grad_in_i = grad_in;
-    dut.tick();
-    t.grad_en_i = 0;
+    forward_step(dut, fwd_in);
+    gradient_step(dut, grad_in);
   };
   step(49, 30);  // potential 49 < 50: closed, the gradient integrates
   EXPECT_FALSE(t.spike_o);
