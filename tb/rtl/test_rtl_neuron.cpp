@@ -281,22 +281,20 @@ void clear_directed(Sim<Vneuron_hidden>& dut, uint32_t theta_gate) {
   t.clear_i = 0;
 }
 
-// One forward step (input fwd_in) of the directed tests' neuron.
-void forward_step(Sim<Vneuron_hidden>& dut, uint32_t fwd_in) {
-  auto& t = dut.top();
-  t.fwd_en_i = 1;
-  t.fwd_in_i = fwd_in;
+// One forward or gradient step of the directed tests' neuron: its enable high for one edge, with
+// its input.
+template <class Enable, class Input>
+void one_step(Sim<Vneuron_hidden>& dut, Enable& en, Input& in, uint32_t value) {
+  en = 1;
+  in = value;
   dut.tick();
-  t.fwd_en_i = 0;
+  en = 0;
 }
-
-// One gradient step (input grad_in).
-void gradient_step(Sim<Vneuron_hidden>& dut, uint32_t grad_in) {
-  auto& t = dut.top();
-  t.grad_en_i = 1;
-  t.grad_in_i = grad_in;
-  dut.tick();
-  t.grad_en_i = 0;
+void forward_step(Sim<Vneuron_hidden>& dut, uint32_t in) {
+  one_step(dut, dut.top().fwd_en_i, dut.top().fwd_in_i, in);
+}
+void gradient_step(Sim<Vneuron_hidden>& dut, uint32_t in) {
+  one_step(dut, dut.top().grad_en_i, dut.top().grad_in_i, in);
 }
 
 // Directed: the gradient neurons integrate while gated and may fire from the step of the first
