@@ -33,6 +33,9 @@ CONFIGS=(
   "ssnn_pulse_variation"
   "ssnn_pulse_step"
   "ssnn_crossbar_lane"
+  "ssnn_rate_lane"
+  "ssnn_rate_lane -GWeightBits=19 -GRateBits=17"
+  "ssnn_rate_lane -GWeightBits=2 -GRateBits=1"
   "ssnn_crossbar_tile"
   "ssnn_crossbar_tile -GTransposed=1'b0"
   "ssnn_crossbar_tile -GRows=16 -GCols=16 -GNoiseBits=4 -GRowOffset=32 -GColOffset=16"
@@ -44,6 +47,12 @@ CONFIGS=(
   "ssnn_pixel_draw"
   "ssnn_neuron_step"
   "ssnn_neuron_step -GOutputLayer=1'b1"
+  "ssnn_stream_seed"
+  "ssnn_dropout_mask"
+  "ssnn_dropout_mask -GLanes=1"
+  "ssnn_command_ctrl"
+  "ssnn_weight_array"
+  "ssnn_weight_array -GLines=5 -GLength=3 -GWeightBits=6 -GNoiseBits=5 -GColumnWords=1'b1"
   "ssnn_aer_sender"
   "ssnn_aer_sender -GNeurons=10 -GFwdBand=3 -GGradBand=4"
   "ssnn_aer_sender -GNeurons=1"
@@ -80,7 +89,7 @@ if command -v iverilog > /dev/null 2>&1; then
   trap 'rm -f "$out" "$out.vvp"' EXIT
   tops=()
   for top in ssnn_lfsr ssnn_spike_source ssnn_composite_neuron ssnn_wta ssnn_output_layer ssnn_coincidence_unit \
-             ssnn_crossbar_tile ssnn_aer_router ssnn_hidden_core ssnn_output_core ssnn_spike_encoder \
+             ssnn_crossbar_tile ssnn_rate_lane ssnn_aer_router ssnn_hidden_core ssnn_output_core ssnn_spike_encoder \
              ssnn_controller ssnn_chip_top; do
     tops+=(-s "$top")
   done

@@ -1,5 +1,5 @@
-// Writes the RTL's copies of the contract's constants (ssnn/contract/widths.hpp, seeding.hpp): the SystemVerilog
-// package rtl/ssnn_pkg.sv and the Verilator parameters rtl/cmake/SsnnWidths.cmake.
+// Writes the RTL's copies of the contract's constants (ssnn/contract/widths.hpp, shipped_widths.hpp, seeding.hpp):
+// the SystemVerilog package rtl/ssnn_pkg.sv and the Verilator parameters rtl/cmake/SsnnWidths.cmake.
 //
 //   gen_rtl_constants PKG_SV WIDTHS_CMAKE           rewrite both files
 //   gen_rtl_constants --check PKG_SV WIDTHS_CMAKE   exit 1, naming the file, when one differs
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ssnn/contract/seeding.hpp"
+#include "ssnn/contract/shipped_widths.hpp"
 #include "ssnn/contract/widths.hpp"
 
 namespace {
@@ -78,15 +79,21 @@ std::string package() {
 
 std::string widths_cmake() {
   std::ostringstream s;
-  s << "# The chip's default widths for Verilator parameters (-G), used by rtl/CMakeLists.txt.\n"
-       "# GENERATED from sw/include/ssnn/contract/widths.hpp by rtl/gen/gen_rtl_constants.cpp: do not edit;\n"
-       "# run `cmake --build build --target rtl_constants` (test rtl_constants_in_sync).\n"
+  s << "# The chip's default widths (and the shipped models') for Verilator parameters (-G), used by\n"
+       "# rtl/CMakeLists.txt.\n"
+       "# GENERATED from sw/include/ssnn/contract/widths.hpp and shipped_widths.hpp by\n"
+       "# rtl/gen/gen_rtl_constants.cpp: do not edit; run `cmake --build build --target rtl_constants`\n"
+       "# (test rtl_constants_in_sync).\n"
     << "set(SSNN_WEIGHT_BITS " << ssnn::kWeightBits << ")\n"
     << "set(SSNN_CHARGE_BITS " << ssnn::kChargeBits << ")\n"
     << "set(SSNN_POTENTIAL_BITS " << ssnn::kPotentialBits << ")\n"
     << "set(SSNN_INPUT_BITS " << ssnn::kInputBits << ")\n"
     << "set(SSNN_NOISE_BITS " << ssnn::kNoiseBits << ")\n"
-    << "set(SSNN_NUM_OUTPUTS " << ssnn::kNumOutputs << ")\n";
+    << "set(SSNN_NUM_OUTPUTS " << ssnn::kNumOutputs << ")\n"
+    << "# The shipped models' widths (models/*.ckpt).\n"
+    << "set(SSNN_SHIPPED_WEIGHT_BITS " << ssnn::kShippedWeightBits << ")\n"
+    << "set(SSNN_SHIPPED_CHARGE_BITS " << ssnn::kShippedChargeBits << ")\n"
+    << "set(SSNN_SHIPPED_POTENTIAL_BITS " << ssnn::kShippedPotentialBits << ")\n";
   return s.str();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <vector>
 
 namespace ssnn::rtl {
 
@@ -69,5 +70,29 @@ int64_t get_signed(const Port& port, int lsb, int width) {
 
 // `v` as a `bits`-bit two's-complement field (ports up to 32 bits).
 inline uint32_t field(int64_t v, int bits) { return static_cast<uint32_t>(bits_of(v, bits)); }
+
+// ceil(2^e / d) as 32-bit words, least significant first (binary long division; d > 0): the
+// reciprocal the rate lanes multiply by (rtl/ssnn_rate_lane.sv).
+inline std::vector<uint32_t> ceil_pow2_div(int e, uint32_t d) {
+  std::vector<uint32_t> q(static_cast<size_t>(e / 32 + 1), 0);
+  uint64_t rem = 0;
+  for (int b = e; b >= 0; --b) {
+    rem = 2 * rem + (b == e ? 1 : 0);
+    if (rem >= d) {
+      rem -= d;
+      q[static_cast<size_t>(b / 32)] |= uint32_t{1} << (b % 32);
+    }
+  }
+  for (size_t i = 0; rem != 0 && i < q.size(); ++i)  // round up: add 1 with carry
+    if (++q[i] != 0) break;
+  return q;
+}
+
+// Writes `words` (32 bits each, least significant first) into the `width`-bit field at `lsb`.
+template <class Port>
+void set_words(Port& port, int lsb, int width, const std::vector<uint32_t>& words) {
+  for (int b = 0; b < width; b += 32)
+    set_field(port, lsb + b, std::min(32, width - b), words[static_cast<size_t>(b / 32)]);
+}
 
 }  // namespace ssnn::rtl
