@@ -47,9 +47,15 @@ inline void add16(v8i& even, v8i& odd, const int16_t* p) {
   even += reinterpret_cast<v8i>(reinterpret_cast<v8u>(v) << 16) >> 16;  // shifted unsigned: no signed overflow
   odd += v >> 16;
 }
+// (clang spells GCC's two-vector shuffle __builtin_shufflevector, with the lane indices as arguments.)
 inline void store16(int32_t* p, const v8i& even, const v8i& odd) {
+#if defined(__clang__)
+  store8(p, __builtin_shufflevector(even, odd, 0, 8, 1, 9, 2, 10, 3, 11));
+  store8(p + 8, __builtin_shufflevector(even, odd, 4, 12, 5, 13, 6, 14, 7, 15));
+#else
   store8(p, __builtin_shuffle(even, odd, v8i{0, 8, 1, 9, 2, 10, 3, 11}));
   store8(p + 8, __builtin_shuffle(even, odd, v8i{4, 12, 5, 13, 6, 14, 7, 15}));
+#endif
 }
 
 template <class W>
