@@ -1,6 +1,6 @@
-// Why one file (about 670 lines): the top is wiring and the floorplan functions that the wiring
-// indexes (tile spans, AER channel numbers, sum-bus slices); split, each half would need the other's
-// constant functions, and the blocks themselves already live in their own files.
+// Why one file (about 730 lines): the top is wiring, the host register bank and the floorplan
+// functions that the wiring indexes (tile spans, AER channel numbers, sum-bus slices); split, each
+// half would need the other's constant functions, and the blocks already live in their own files.
 // The whole chip: spike encoder, one neuron core per layer, the crossbar tiles of every weight layer,
 // the AER router between them and the controller, with the host interface (docs/rtl.md,
 // "ssnn_chip_top"). The RTL of systemc/ssnn_chip, wired from the same floorplan (ChipFloorplan):
@@ -19,7 +19,8 @@
 // (ramp_*: input_ramp_q16 of every timestep), the routing table (route_*, written once after power-up,
 // kept through reset), one weight per cycle (w_*), and the sample descriptor with start_i. The layer
 // parameters and the sample's device options are inputs held by the host for the whole sample
-// (an ASIC would keep them in a register file). Counters and the prediction are outputs.
+// (an ASIC would keep them in a register file). Every input passes the host register bank (one
+// cycle). Counters and the prediction are outputs.
 module ssnn_chip_top #(
   parameter int Layers         = 2,                    // weight layers L = hidden layers + 1, 2..7
   // Layer sizes: layer l (0 = inputs, L = classes) at [l*16 +: 16].
@@ -85,7 +86,7 @@ module ssnn_chip_top #(
   input  logic [BlockBits-1:0]                   route_block_i,
   input  logic [1:0]                             route_kind_i,
   input  logic [Tiles-1:0]                       route_mask_i,
-  // Weights: one access per cycle; read data on w_rdata_o from the next cycle on.
+  // Weights: one access per cycle; read data on w_rdata_o two cycles after the request.
   input  logic                                   w_req_i,
   input  logic                                   w_we_i,
   input  logic [TileBits-1:0]                    w_tile_i,
@@ -148,6 +149,61 @@ module ssnn_chip_top #(
   output logic [CountBits-1:0]                   bandwidth_stall_cycles_o,
   output logic [CountBits-1:0]                   output_stall_cycles_o
 );
+
+  // ---------------------------------------------------------------------------------------------
+  // Host register bank: every host input is sampled at the clock edge and used from the next cycle
+  // on, so no path runs from a pin into the chip's logic (registered I/O; it also leaves a
+  // cycle-based simulator nothing to re-evaluate when only the clock pin moves). The host sees one
+  // cycle more latency on every request (start, writes, the weight read), none inside a sample.
+  // The requests are reset; the data registers need none (the host writes them before a request).
+  // ---------------------------------------------------------------------------------------------
+  logic                             start_q, learn_q, pix_we_q, ramp_we_q, route_we_q, w_req_q,
+                                    w_we_q;
+  logic [15:0]                      sample_phase_q, w_row_q, w_col_q;
+  logic [31:0]                      epoch_q;
+  logic [63:0]                      index_q, seed_q;
+  logic [16:0]                      timesteps_q;
+  logic [PixBits-1:0]               pix_addr_q;
+  logic [7:0]                       pix_data_q, label_q;
+  logic [RampBits-1:0]              ramp_addr_q;
+  logic [ssnn_pkg::ProbBits:0]      ramp_data_q, drop_hidden_q16_q, label_q16_q, drop_input_q16_q;
+  logic [BlockBits-1:0]             route_block_q;
+  logic [1:0]                       route_kind_q;
+  logic [Tiles-1:0]                 route_mask_q;
+  logic [TileBits-1:0]              w_tile_q;
+  logic signed [WeightBits-1:0]     w_wdata_q;
+  logic [ssnn_pkg::BetaBits:0]      beta_q;
+  logic [Hidden*PotentialBits-1:0]  theta_q, theta_gate_q, theta_grad_q;
+  logic signed [PotentialBits-1:0]  theta_out_q, theta_err_q, inhibition_q;
+  logic signed [ChargeBits-1:0]     err_unit_q;
+  logic [Layers*WeightBits-1:0]     w_min_q, w_max_q;
+  logic [Layers*(WeightBits+1)-1:0] pulse_up_q, pulse_down_q;
+  logic [Layers*NoiseWidth-1:0]     pulse_noise_q;
+  logic                             rate_mode_q;
+  logic [RecipBits-1:0]             rate_recip_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q} <= '0;
+    end else begin
+      {start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q} <=
+          {start_i, pix_we_i, ramp_we_i, route_we_i, w_req_i, w_we_i};
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    {learn_q, sample_phase_q, epoch_q, index_q, seed_q, timesteps_q, pix_addr_q, pix_data_q,
+     label_q, ramp_addr_q, ramp_data_q, route_block_q, route_kind_q, route_mask_q, w_tile_q,
+     w_row_q, w_col_q, w_wdata_q, beta_q, theta_q, theta_gate_q, theta_grad_q, drop_hidden_q16_q,
+     theta_out_q, theta_err_q, err_unit_q, inhibition_q, label_q16_q, drop_input_q16_q, w_min_q,
+     w_max_q, pulse_up_q, pulse_down_q, pulse_noise_q, rate_mode_q, rate_recip_q} <=
+        {learn_i, sample_phase_i, epoch_i, index_i, seed_i, timesteps_i, pix_addr_i, pix_data_i,
+         label_i, ramp_addr_i, ramp_data_i, route_block_i, route_kind_i, route_mask_i, w_tile_i,
+         w_row_i, w_col_i, w_wdata_i, beta_i, theta_i, theta_gate_i, theta_grad_i,
+         drop_hidden_q16_i, theta_out_i, theta_err_i, err_unit_i, inhibition_i, label_q16_i,
+         drop_input_q16_i, w_min_i, w_max_i, pulse_up_i, pulse_down_i, pulse_noise_i, rate_mode_i,
+         rate_recip_i};
+  end
 
   // ---------------------------------------------------------------------------------------------
   // Floorplan (ChipFloorplan, systemc/chip_floorplan.cpp): constant functions of the parameters
@@ -256,13 +312,13 @@ module ssnn_chip_top #(
   ) u_controller (
     .clk_i,
     .rst_ni,
-    .start_i,
-    .learn_i,
-    .sample_phase_i,
-    .epoch_i,
-    .index_i,
-    .seed_i,
-    .timesteps_i,
+    .start_i         (start_q),
+    .learn_i         (learn_q),
+    .sample_phase_i  (sample_phase_q),
+    .epoch_i         (epoch_q),
+    .index_i         (index_q),
+    .seed_i          (seed_q),
+    .timesteps_i     (timesteps_q),
     .busy_o,
     .op_o           (op),
     .enc_start_o    (enc_start),
@@ -293,10 +349,10 @@ module ssnn_chip_top #(
   logic [31:0]                 ramp_next;
   assign ramp_next = step + 32'd1;
   always_comb begin
-    ramp_req  = ramp_we_i || phase == PhSetup || phase == PhUpdate;
+    ramp_req  = ramp_we_q || phase == PhSetup || phase == PhUpdate;
     ramp_addr = '0;
-    if (ramp_we_i) begin
-      ramp_addr = ramp_addr_i;
+    if (ramp_we_q) begin
+      ramp_addr = ramp_addr_q;
     end else if (phase == PhUpdate && ramp_next < 32'(RampWords)) begin
       ramp_addr = ramp_next[RampBits-1:0];
     end
@@ -307,9 +363,9 @@ module ssnn_chip_top #(
   ) u_ramp (
     .clk_i,
     .req_i   (ramp_req),
-    .we_i    (ramp_we_i),
+    .we_i    (ramp_we_q),
     .addr_i  (ramp_addr),
-    .wdata_i (ramp_data_i),
+    .wdata_i (ramp_data_q),
     .wmask_i ({(ssnn_pkg::ProbBits + 1){1'b1}}),
     .rdata_o (ramp)
   );
@@ -339,10 +395,10 @@ module ssnn_chip_top #(
     .out_valid_o  (out_valid),
     .out_event_o  (out_event),
     .out_ready_i  (out_ready),
-    .route_we_i,
-    .route_block_i,
-    .route_kind_i,
-    .route_mask_i,
+    .route_we_i      (route_we_q),
+    .route_block_i   (route_block_q),
+    .route_kind_i    (route_kind_q),
+    .route_mask_i    (route_mask_q),
     .rr_pointer_o,
     .fifo_count_o (fifo_count),
     .fifo_high_water_o,
@@ -389,12 +445,12 @@ module ssnn_chip_top #(
     .sample_key_i    (sample_key),
     .busy_o          (enc_busy),
     .ramp_i          (ramp),
-    .label_q16_i,
-    .drop_q16_i      (drop_input_q16_i),
-    .pix_we_i,
-    .pix_addr_i,
-    .pix_data_i,
-    .label_i,
+    .label_q16_i     (label_q16_q),
+    .drop_q16_i      (drop_input_q16_q),
+    .pix_we_i        (pix_we_q),
+    .pix_addr_i      (pix_addr_q),
+    .pix_data_i      (pix_data_q),
+    .label_i         (label_q),
     .label_valid_o   (label_valid),
     .label_class_o   (label_class),
     .fanout_i        (enc_fanout),
@@ -428,9 +484,9 @@ module ssnn_chip_top #(
   logic signed [WeightBits-1:0] w_rdata_all [Tiles];  // host read data of every tile
   logic             tile_update_en, tile_rate_update;
   logic [RateWidth-1:0] rate_half;
-  assign tile_update_en   = learn && op == OpStepEnd && !(RateUpdate && rate_mode_i);
-  assign tile_rate_update = RateUpdate && learn && rate_mode_i && op == OpSampleEnd;
-  assign rate_half        = RateWidth'(timesteps_i >> 1);  // T < 2^RateBits
+  assign tile_update_en   = learn && op == OpStepEnd && !(RateUpdate && rate_mode_q);
+  assign tile_rate_update = RateUpdate && learn && rate_mode_q && op == OpSampleEnd;
+  assign rate_half        = RateWidth'(timesteps_q >> 1);  // T < 2^RateBits
 
   for (genvar l = 0; l < Layers; l++) begin : g_layer
     localparam logic [63:0] DeviceStream = ssnn_pkg::StreamDeviceBase + 64'(l);
@@ -482,13 +538,13 @@ module ssnn_chip_top #(
           .step_i          (step),
           .device_key_i    (device_key),
           .busy_o          (tile_busy[K]),
-          .w_min_i         (w_min_i[l*WeightBits +: WeightBits]),
-          .w_max_i         (w_max_i[l*WeightBits +: WeightBits]),
-          .pulse_up_i      (pulse_up_i[l*(WeightBits+1) +: WeightBits + 1]),
-          .pulse_down_i    (pulse_down_i[l*(WeightBits+1) +: WeightBits + 1]),
-          .pulse_noise_i   (pulse_noise_i[l*NoiseWidth +: NoiseWidth]),
+          .w_min_i         (w_min_q[l*WeightBits +: WeightBits]),
+          .w_max_i         (w_max_q[l*WeightBits +: WeightBits]),
+          .pulse_up_i      (pulse_up_q[l*(WeightBits+1) +: WeightBits + 1]),
+          .pulse_down_i    (pulse_down_q[l*(WeightBits+1) +: WeightBits + 1]),
+          .pulse_noise_i   (pulse_noise_q[l*NoiseWidth +: NoiseWidth]),
           .rate_half_i     (rate_half),
-          .rate_recip_i    (rate_recip_i),
+          .rate_recip_i    (rate_recip_q),
           .ev_valid_i      (out_valid[K]),
           .ev_kind_i       (ev[25:24]),
           .ev_index_i      (ev_local[IdxBits-1:0]),
@@ -497,11 +553,11 @@ module ssnn_chip_top #(
           .fwd_clear_i     (below_clear[l + 1]),
           .bwd_sum_o       (bwd_sum),
           .bwd_clear_i     (above_clear[l]),
-          .host_req_i      (w_req_i && 32'(w_tile_i) == K),
-          .host_we_i       (w_we_i),
-          .host_row_i      (w_row_i[RowBits-1:0]),
-          .host_col_i      (w_col_i[ColBits-1:0]),
-          .host_wdata_i    (w_wdata_i),
+          .host_req_i      (w_req_q && 32'(w_tile_q) == K),
+          .host_we_i       (w_we_q),
+          .host_row_i      (w_row_q[RowBits-1:0]),
+          .host_col_i      (w_col_q[ColBits-1:0]),
+          .host_wdata_i    (w_wdata_q),
           .host_rdata_o    (rdata),
           .row_latch_o     (row_latch),
           .col_pos_latch_o (col_pos_latch),
@@ -542,7 +598,7 @@ module ssnn_chip_top #(
 
   // Weight read-back: the tile read last drives w_rdata_o (its memory holds the word).
   logic [TileBits-1:0]          w_sel_d, w_sel_q;
-  assign w_sel_d   = (w_req_i && !w_we_i) ? w_tile_i : w_sel_q;
+  assign w_sel_d   = (w_req_q && !w_we_q) ? w_tile_q : w_sel_q;
   assign w_rdata_o = w_rdata_all[w_sel_q];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -594,11 +650,11 @@ module ssnn_chip_top #(
       .learn_i            (learn),
       .sample_key_i       (sample_key),
       .busy_o             (core_busy[l-1]),
-      .beta_i,
-      .theta_i            (theta_i[(l-1)*PotentialBits +: PotentialBits]),
-      .theta_gate_i       (theta_gate_i[(l-1)*PotentialBits +: PotentialBits]),
-      .theta_grad_i       (theta_grad_i[(l-1)*PotentialBits +: PotentialBits]),
-      .drop_q16_i         (drop_hidden_q16_i),
+      .beta_i          (beta_q),
+      .theta_i            (theta_q[(l-1)*PotentialBits +: PotentialBits]),
+      .theta_gate_i       (theta_gate_q[(l-1)*PotentialBits +: PotentialBits]),
+      .theta_grad_i       (theta_grad_q[(l-1)*PotentialBits +: PotentialBits]),
+      .drop_q16_i         (drop_hidden_q16_q),
       .below_sum_i        (below_bus[below_off(l) +: bands_r(l - 1) * N * SumBits]),
       .below_clear_o      (below_clear[l]),
       .above_sum_i        (above_bus[above_off(l) +: bands_c(l) * N * SumBits]),
@@ -656,11 +712,11 @@ module ssnn_chip_top #(
     .label_valid_i      (label_valid),
     .label_class_i      (label_class),
     .prediction_o,
-    .beta_i,
-    .theta_i            (theta_out_i),
-    .theta_err_i,
-    .err_unit_i,
-    .inhibition_i,
+    .beta_i          (beta_q),
+    .theta_i            (theta_out_q),
+    .theta_err_i     (theta_err_q),
+    .err_unit_i      (err_unit_q),
+    .inhibition_i    (inhibition_q),
     .below_sum_i        (below_bus[below_off(Layers) +: bands_r(Layers - 1) * Classes * SumBits]),
     .below_clear_o      (below_clear[Layers]),
     .pos_fanout_i       (out_fanout),
@@ -690,7 +746,7 @@ module ssnn_chip_top #(
   );
 
   logic unused_top;
-  assign unused_top = ^{w_row_i, w_col_i, layer, epoch, fifo_count, enc_dbg_lfsr, enc_label_lfsr, enc_keep, out_spike, out_gate,
+  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, fifo_count, enc_dbg_lfsr, enc_label_lfsr, enc_keep, out_spike, out_gate,
                         out_charge, out_grad_charge, out_potential, out_pos_potential, out_neg_potential};
 
 endmodule

@@ -93,7 +93,6 @@ module ssnn_crossbar_tile #(
 );
 
   localparam int W = WeightBits;
-  localparam int VarBits = NoiseWidth + 2;
   localparam logic [1:0] KindX = 2'd0;
   localparam logic [1:0] KindDp = 2'd1;
 
@@ -137,7 +136,6 @@ module ssnn_crossbar_tile #(
   // Control: idle, a one-cycle command, or the update passes.
   // ---------------------------------------------------------------------------------------------
   typedef enum logic [1:0] {TileIdle, TileOneCycle, TileUpdate} tile_state_e;
-  typedef enum logic [1:0] {PassIdle, PassRead, PassWrite} pass_state_e;
 
   tile_state_e tile_d, tile_q;
   logic        clear_latches_d, clear_latches_q;  // the one-cycle command is a step end
@@ -152,8 +150,9 @@ module ssnn_crossbar_tile #(
   logic rate_now;    // step_end_i that starts the rate passes
   logic start_passes;
   logic rate_pass_d, rate_pass_q;  // the passes under way apply rate updates
+  logic rate_lines;                // the arrays' line inputs are the lines that spiked
   logic [Rows-1:0] row_spiked;     // rows / columns with spikes in this sample (rate mode)
-  logic [Cols-1:0] col_spiked;
+  logic [Cols-1:0] pos_spiked, neg_spiked, col_spiked;
   logic row_pass_done, col_pass_done;
   logic passes_end;  // both passes finish at this edge
 
@@ -166,6 +165,7 @@ module ssnn_crossbar_tile #(
     rate_now   = RateBits > 0 && step_end_i && rate_update_i && (|row_spiked) && (|col_spiked);
     start_passes = update_now || rate_now;
     rate_pass_d  = start_passes ? rate_now : rate_pass_q;
+    rate_lines   = rate_now || rate_pass_q;
   end
 
   always_comb begin
@@ -250,7 +250,8 @@ module ssnn_crossbar_tile #(
         row_spiked[r] = row_count_q[r*RateWidth +: RateWidth] != '0;
       end
       for (int c = 0; c < Cols; c++) begin
-        col_spiked[c] = pos_count_q[c*RateWidth +: RateWidth] != '0 || neg_count_q[c*RateWidth +: RateWidth] != '0;
+        pos_spiked[c] = pos_count_q[c*RateWidth +: RateWidth] != '0;
+        neg_spiked[c] = neg_count_q[c*RateWidth +: RateWidth] != '0;
       end
     end
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -272,10 +273,17 @@ module ssnn_crossbar_tile #(
     assign pos_count  = '0;
     assign neg_count  = '0;
     assign row_spiked = '0;
-    assign col_spiked = '0;
+    assign pos_spiked = '0;
+    assign neg_spiked = '0;
     logic unused_rate;
-    assign unused_rate = ^{rate_update_i, rate_half_i, rate_recip_i, rate_pass_q, row_count, pos_count, neg_count};
+    assign unused_rate = ^{rate_update_i, rate_half_i, rate_recip_i};
   end
+  assign col_spiked = pos_spiked | neg_spiked;
+
+  // The arrays' update passes run over the latched lines with pulses, or over the lines that
+  // spiked in the sample with the rate lanes.
+  logic [Rows-1:0] row_lines;
+  assign row_lines = rate_lines ? row_spiked : row_latch_q;
 
   // ---------------------------------------------------------------------------------------------
   // Device noise: splitmix64(device_key + t) once per update, then one word per lane.
@@ -295,92 +303,51 @@ module ssnn_crossbar_tile #(
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Row array: forward reads, the row update pass, host access.
+  // Row array: forward reads, the row update pass (cross-point (r, c) with row r latched takes
+  // column c's pulses), host access.
   // ---------------------------------------------------------------------------------------------
-  pass_state_e        rpass_d, rpass_q;
-  logic [Rows-1:0]    rwork_d, rwork_q;      // latched rows still to update
-  logic [RowBits-1:0] rcur_d, rcur_q;        // row being updated
-  logic [RowBits-1:0] rnext;                 // lowest row still to update
-  logic [W*Cols-1:0]  row_rdata, row_new;
-  logic               row_req, row_we;
-  logic [RowBits-1:0] row_addr;
-  logic [W*Cols-1:0]  row_wdata, row_wmask;
+  logic [W*Cols-1:0] row_rdata;
+  logic              row_write;
 
-  always_comb begin
-    rnext = '0;
-    for (int r = Rows - 1; r >= 0; r--) begin
-      if (rwork_q[r]) begin
-        rnext = RowBits'(r);
-      end
-    end
-  end
-
-  always_comb begin
-    rpass_d = rpass_q;
-    rwork_d = rwork_q;
-    rcur_d  = rcur_q;
-    case (rpass_q)
-      PassIdle: begin
-        if (start_passes) begin
-          rwork_d = rate_now ? row_spiked : row_latch_q;
-          rpass_d = PassRead;
-        end
-      end
-      PassRead: begin
-        rcur_d         = rnext;
-        rwork_d[rnext] = 1'b0;
-        rpass_d        = PassWrite;
-      end
-      PassWrite: begin
-        if (rwork_q == '0) begin
-          rpass_d = PassIdle;
-        end else begin
-          rpass_d = PassRead;
-        end
-      end
-      default: rpass_d = PassIdle;
-    endcase
-  end
-
-  assign row_pass_done = rpass_q == PassIdle || (rpass_q == PassWrite && rwork_q == '0);
-
-  // Port: the update pass, else a forward event, else the host.
-  always_comb begin
-    row_req   = 1'b0;
-    row_we    = 1'b0;
-    row_addr  = host_row_i;
-    row_wdata = {Cols{host_wdata_i}};
-    row_wmask = '0;
-    row_wmask[host_col_i*W +: W] = {W{1'b1}};
-    if (rpass_q == PassRead) begin
-      row_req  = 1'b1;
-      row_addr = rnext;
-    end else if (rpass_q == PassWrite) begin
-      row_req   = 1'b1;
-      row_we    = 1'b1;
-      row_addr  = rcur_q;
-      row_wdata = row_new;
-      row_wmask = '1;
-    end else if (take_x) begin
-      row_req  = 1'b1;
-      row_addr = ev_row;
-    end else if (host_req_i) begin
-      row_req = 1'b1;
-      row_we  = host_we_i;
-    end
-  end
-
-  ssnn_mem #(
-    .Words   (Rows),
-    .DataBits(W * Cols)
-  ) u_row_mem (
-    .clk_i  (clk_i),
-    .req_i  (row_req),
-    .we_i   (row_we),
-    .addr_i (row_addr),
-    .wdata_i(row_wdata),
-    .wmask_i(row_wmask),
-    .rdata_o(row_rdata)
+  ssnn_weight_array #(
+    .Lines      (Rows),
+    .Length     (Cols),
+    .WeightBits (W),
+    .NoiseBits  (NoiseBits),
+    .ColumnWords(1'b0),
+    .LineOffset (RowOffset),
+    .LaneOffset (ColOffset),
+    .RateBits   (RateBits)
+  ) u_rows (
+    .clk_i,
+    .rst_ni,
+    .update_i     (start_passes),
+    .line_up_i    (row_lines),
+    .line_down_i  (row_lines),
+    .lane_up_i    (pos_latch_q),
+    .lane_down_i  (neg_latch_q),
+    .step_hash_i  (step_hash_q),
+    .w_min_i,
+    .w_max_i,
+    .pulse_up_i,
+    .pulse_down_i,
+    .pulse_noise_i,
+    .rate_i       (rate_pass_q),
+    .rate_half_i,
+    .rate_recip_i,
+    .x_count_i    (row_count),
+    .pos_count_i  (pos_count),
+    .neg_count_i  (neg_count),
+    .pass_write_o (row_write),
+    .pass_done_o  (row_pass_done),
+    .read_i       (take_x),
+    .read_line_i  (ev_row),
+    .host_req_i,
+    .host_we_i,
+    .host_line_i  (host_row_i),
+    .host_lane_i  (host_col_i),
+    .host_wdata_i,
+    .rdata_o      (row_rdata)
   );
 
   // Host read-back: the weight of the column asked for, from the row word read.
@@ -388,66 +355,8 @@ module ssnn_crossbar_tile #(
   assign host_col_d   = (host_req_i && !host_we_i && tile_q == TileIdle && !ev_take) ? host_col_i : host_col_q;
   assign host_rdata_o = row_rdata[host_col_q*W +: W];
 
-  // Update lanes of the row pass: lane c is cross-point (rcur, c).
-  for (genvar c = 0; c < Cols; c++) begin : gen_row_lane
-    logic signed [VarBits-1:0] variation;
-    logic signed [W-1:0]       pulsed;
-    if (NoiseBits > 0) begin : gen_noise
-      logic [63:0] mix;
-      ssnn_splitmix64 u_mix (
-        .x_i(step_hash_q ^ {32'(RowOffset) + 32'(rcur_q), 32'(ColOffset + c)}),
-        .z_o(mix)
-      );
-      ssnn_pulse_variation #(.NoiseBits(NoiseBits)) u_variation (
-        .word_i     (mix[31:0]),
-        .noise_i    (pulse_noise_i),
-        .variation_o(variation)
-      );
-      logic unused_mix_high;
-      assign unused_mix_high = ^mix[63:32];
-    end else begin : gen_no_noise
-      assign variation = '0;
-    end
-    ssnn_crossbar_lane #(
-      .WeightBits(W),
-      .VarBits   (VarBits)
-    ) u_lane (
-      .weight_i    (row_rdata[c*W +: W]),
-      .up_i        (pos_latch_q[c]),
-      .down_i      (neg_latch_q[c]),
-      .variation_i (variation),
-      .w_min_i     (w_min_i),
-      .w_max_i     (w_max_i),
-      .pulse_up_i  (pulse_up_i),
-      .pulse_down_i(pulse_down_i),
-      .weight_o    (pulsed)
-    );
-    if (RateBits > 0) begin : gen_rate
-      logic signed [W-1:0] rated;
-      ssnn_rate_lane #(
-        .WeightBits(W),
-        .RateBits  (RateBits)
-      ) u_rate (
-        .weight_i    (row_rdata[c*W +: W]),
-        .n_x_i       (row_count[rcur_q*RateWidth +: RateWidth]),
-        .n_pos_i     (pos_count[c*RateWidth +: RateWidth]),
-        .n_neg_i     (neg_count[c*RateWidth +: RateWidth]),
-        .half_i      (rate_half_i),
-        .recip_i     (rate_recip_i),
-        .w_min_i     (w_min_i),
-        .w_max_i     (w_max_i),
-        .pulse_up_i  (pulse_up_i),
-        .pulse_down_i(pulse_down_i),
-        .weight_o    (rated)
-      );
-      assign row_new[c*W +: W] = rate_pass_q ? rated : pulsed;
-    end else begin : gen_pulse
-      assign row_new[c*W +: W] = pulsed;
-    end
-  end
-
   // Forward accumulators: the row read at the previous edge lands now.
-  logic                   fwd_pending_q;
+  logic                    fwd_pending_q;
   logic [Cols*AccBits-1:0] fwd_sum_d, fwd_sum_q;
   always_comb begin
     for (int c = 0; c < Cols; c++) begin
@@ -459,154 +368,59 @@ module ssnn_crossbar_tile #(
   assign fwd_sum_o = fwd_sum_q;
 
   // ---------------------------------------------------------------------------------------------
-  // Column array (Transposed): transposed reads and the column update pass.
+  // Column array (Transposed): transposed reads and the column update pass (cross-point (r, c)
+  // with column c's dp / dn latched takes the pulse when row r is latched); host writes.
   // ---------------------------------------------------------------------------------------------
   logic                    bwd_pending_q, bwd_neg_q;
   logic [Rows*AccBits-1:0] bwd_sum_d, bwd_sum_q;
-  pass_state_e             cpass_d, cpass_q;
-  logic [Cols-1:0]         cwork_d, cwork_q;
-  logic [ColBits-1:0]      ccur_d, ccur_q;
 
   if (Transposed) begin : gen_transposed
-    logic [ColBits-1:0] cnext;
-    logic [W*Rows-1:0]  col_rdata, col_new;
-    logic               col_req, col_we;
-    logic [ColBits-1:0] col_addr;
-    logic [W*Rows-1:0]  col_wdata, col_wmask;
+    logic [Cols-1:0] col_up_lines, col_down_lines;
+    assign col_up_lines   = rate_lines ? pos_spiked : pos_latch_q;
+    assign col_down_lines = rate_lines ? neg_spiked : neg_latch_q;
+    logic [W*Rows-1:0] col_rdata;
+    logic              unused_col_write;
 
-    always_comb begin
-      cnext = '0;
-      for (int c = Cols - 1; c >= 0; c--) begin
-        if (cwork_q[c]) begin
-          cnext = ColBits'(c);
-        end
-      end
-    end
-
-    always_comb begin
-      cpass_d = cpass_q;
-      cwork_d = cwork_q;
-      ccur_d  = ccur_q;
-      case (cpass_q)
-        PassIdle: begin
-          if (start_passes) begin
-            cwork_d = rate_now ? col_spiked : pos_latch_q | neg_latch_q;
-            cpass_d = PassRead;
-          end
-        end
-        PassRead: begin
-          ccur_d         = cnext;
-          cwork_d[cnext] = 1'b0;
-          cpass_d        = PassWrite;
-        end
-        PassWrite: begin
-          if (cwork_q == '0) begin
-            cpass_d = PassIdle;
-          end else begin
-            cpass_d = PassRead;
-          end
-        end
-        default: cpass_d = PassIdle;
-      endcase
-    end
-
-    assign col_pass_done = cpass_q == PassIdle || (cpass_q == PassWrite && cwork_q == '0);
-
-    always_comb begin
-      col_req   = 1'b0;
-      col_we    = 1'b0;
-      col_addr  = host_col_i;
-      col_wdata = {Rows{host_wdata_i}};
-      col_wmask = '0;
-      col_wmask[host_row_i*W +: W] = {W{1'b1}};
-      if (cpass_q == PassRead) begin
-        col_req  = 1'b1;
-        col_addr = cnext;
-      end else if (cpass_q == PassWrite) begin
-        col_req   = 1'b1;
-        col_we    = 1'b1;
-        col_addr  = ccur_q;
-        col_wdata = col_new;
-        col_wmask = '1;
-      end else if (take_grad) begin
-        col_req  = 1'b1;
-        col_addr = ev_col;
-      end else if (host_req_i && host_we_i) begin
-        col_req = 1'b1;
-        col_we  = 1'b1;
-      end
-    end
-
-    ssnn_mem #(
-      .Words   (Cols),
-      .DataBits(W * Rows)
-    ) u_col_mem (
-      .clk_i  (clk_i),
-      .req_i  (col_req),
-      .we_i   (col_we),
-      .addr_i (col_addr),
-      .wdata_i(col_wdata),
-      .wmask_i(col_wmask),
-      .rdata_o(col_rdata)
+    ssnn_weight_array #(
+      .Lines      (Cols),
+      .Length     (Rows),
+      .WeightBits (W),
+      .NoiseBits  (NoiseBits),
+      .ColumnWords(1'b1),
+      .LineOffset (ColOffset),
+      .LaneOffset (RowOffset),
+      .RateBits   (RateBits)
+    ) u_cols (
+      .clk_i,
+      .rst_ni,
+      .update_i     (start_passes),
+      .line_up_i    (col_up_lines),
+      .line_down_i  (col_down_lines),
+      .lane_up_i    (row_latch_q),
+      .lane_down_i  (row_latch_q),
+      .step_hash_i  (step_hash_q),
+      .w_min_i,
+      .w_max_i,
+      .pulse_up_i,
+      .pulse_down_i,
+      .pulse_noise_i,
+      .rate_i       (rate_pass_q),
+      .rate_half_i,
+      .rate_recip_i,
+      .x_count_i    (row_count),
+      .pos_count_i  (pos_count),
+      .neg_count_i  (neg_count),
+      .pass_write_o (unused_col_write),
+      .pass_done_o  (col_pass_done),
+      .read_i       (take_grad),
+      .read_line_i  (ev_col),
+      .host_req_i   (host_req_i && host_we_i),  // reads come from the row array
+      .host_we_i,
+      .host_line_i  (host_col_i),
+      .host_lane_i  (host_row_i),
+      .host_wdata_i,
+      .rdata_o      (col_rdata)
     );
-
-    // Update lanes of the column pass: lane r is cross-point (r, ccur).
-    for (genvar r = 0; r < Rows; r++) begin : gen_col_lane
-      logic signed [VarBits-1:0] variation;
-      logic signed [W-1:0]       pulsed;
-      if (NoiseBits > 0) begin : gen_noise
-        logic [63:0] mix;
-        ssnn_splitmix64 u_mix (
-          .x_i(step_hash_q ^ {32'(RowOffset + r), 32'(ColOffset) + 32'(ccur_q)}),
-          .z_o(mix)
-        );
-        ssnn_pulse_variation #(.NoiseBits(NoiseBits)) u_variation (
-          .word_i     (mix[31:0]),
-          .noise_i    (pulse_noise_i),
-          .variation_o(variation)
-        );
-        logic unused_mix_high;
-        assign unused_mix_high = ^mix[63:32];
-      end else begin : gen_no_noise
-        assign variation = '0;
-      end
-      ssnn_crossbar_lane #(
-        .WeightBits(W),
-        .VarBits   (VarBits)
-      ) u_lane (
-        .weight_i    (col_rdata[r*W +: W]),
-        .up_i        (row_latch_q[r] && pos_latch_q[ccur_q]),
-        .down_i      (row_latch_q[r] && neg_latch_q[ccur_q]),
-        .variation_i (variation),
-        .w_min_i     (w_min_i),
-        .w_max_i     (w_max_i),
-        .pulse_up_i  (pulse_up_i),
-        .pulse_down_i(pulse_down_i),
-        .weight_o    (pulsed)
-      );
-      if (RateBits > 0) begin : gen_rate
-        logic signed [W-1:0] rated;
-        ssnn_rate_lane #(
-          .WeightBits(W),
-          .RateBits  (RateBits)
-        ) u_rate (
-          .weight_i    (col_rdata[r*W +: W]),
-          .n_x_i       (row_count[r*RateWidth +: RateWidth]),
-          .n_pos_i     (pos_count[ccur_q*RateWidth +: RateWidth]),
-          .n_neg_i     (neg_count[ccur_q*RateWidth +: RateWidth]),
-          .half_i      (rate_half_i),
-          .recip_i     (rate_recip_i),
-          .w_min_i     (w_min_i),
-          .w_max_i     (w_max_i),
-          .pulse_up_i  (pulse_up_i),
-          .pulse_down_i(pulse_down_i),
-          .weight_o    (rated)
-        );
-        assign col_new[r*W +: W] = rate_pass_q ? rated : pulsed;
-      end else begin : gen_pulse
-        assign col_new[r*W +: W] = pulsed;
-      end
-    end
 
     // Row accumulators: the column read at the previous edge lands now, + for dp, - for dn.
     always_comb begin
@@ -620,12 +434,9 @@ module ssnn_crossbar_tile #(
     end
   end else begin : gen_latch_only
     assign col_pass_done = 1'b1;
-    assign cpass_d       = PassIdle;
-    assign cwork_d       = '0;
-    assign ccur_d        = '0;
     assign bwd_sum_d     = '0;
     logic unused_col_state;
-    assign unused_col_state = ^{cpass_q, cwork_q, ccur_q, bwd_pending_q, bwd_neg_q, bwd_clear_i, bwd_sum_q};
+    assign unused_col_state = ^{bwd_pending_q, bwd_neg_q, bwd_clear_i, bwd_sum_q};
   end
   assign bwd_sum_o = bwd_sum_q;
 
@@ -651,9 +462,9 @@ module ssnn_crossbar_tile #(
     up_d        = up_q;
     down_d      = down_q;
     rated_d     = rated_q;
-    if (rpass_q == PassWrite && rate_pass_q) begin  // one row updated at every column that spiked
+    if (row_write && rate_pass_q) begin  // one row updated at every column that spiked
       rated_d = rated_q + CountBits'(nspiked);
-    end else if (rpass_q == PassWrite) begin  // one latched row updated: a pulse per latched column
+    end else if (row_write) begin  // one latched row updated: a pulse per latched column
       up_d   = up_q + CountBits'(npos);
       down_d = down_q + CountBits'(nneg);
     end
@@ -677,12 +488,6 @@ module ssnn_crossbar_tile #(
       pos_latch_q     <= '0;
       neg_latch_q     <= '0;
       step_hash_q     <= '0;
-      rpass_q         <= PassIdle;
-      rwork_q         <= '0;
-      rcur_q          <= '0;
-      cpass_q         <= PassIdle;
-      cwork_q         <= '0;
-      ccur_q          <= '0;
       host_col_q      <= '0;
       fwd_pending_q   <= 1'b0;
       fwd_sum_q       <= '0;
@@ -703,12 +508,6 @@ module ssnn_crossbar_tile #(
       pos_latch_q     <= pos_latch_d;
       neg_latch_q     <= neg_latch_d;
       step_hash_q     <= step_hash_d;
-      rpass_q         <= rpass_d;
-      rwork_q         <= rwork_d;
-      rcur_q          <= rcur_d;
-      cpass_q         <= cpass_d;
-      cwork_q         <= cwork_d;
-      ccur_q          <= ccur_d;
       host_col_q      <= host_col_d;
       fwd_pending_q   <= take_x;
       fwd_sum_q       <= fwd_sum_d;

@@ -55,7 +55,7 @@ module ssnn_hidden_core #(
   input  logic signed [PotentialBits-1:0]           theta_i,
   input  logic signed [PotentialBits-1:0]           theta_gate_i,
   input  logic signed [PotentialBits-1:0]           theta_grad_i,
-  input  logic [ssnn_pkg::BetaBits:0]               drop_q16_i,     // hidden dropout probability, Q0.16
+  input  logic [ssnn_pkg::ProbBits:0]               drop_q16_i,     // hidden dropout probability, Q0.16
   // Partial sums of the tiles: tile t's sum for neuron j at [(t*Neurons + j)*SumBits +: SumBits].
   input  logic [BelowTiles*Neurons*SumBits-1:0]     below_sum_i,
   output logic                                      below_clear_o,
@@ -95,8 +95,6 @@ module ssnn_hidden_core #(
   localparam logic [2:0] OpSampleBegin = 3'd1;
   localparam logic [2:0] OpForward = 3'd2;
   localparam logic [2:0] OpBackward = 3'd4;
-  // stream_seed(key, kDropoutBase + Layer) = splitmix64(key ^ stream * odd constant).
-  localparam logic [63:0] DropStream = (ssnn_pkg::StreamDropoutBase + 64'(Layer)) * 64'hD1B5_4A32_D192_ED03;
   localparam int OffGradCharge = C + P;
   localparam int OffPos = 2 * C + P;
   localparam int OffNeg = 2 * C + 2 * P;
@@ -133,17 +131,32 @@ module ssnn_hidden_core #(
   // ---------------------------------------------------------------------------------------------
   // Command control
   // ---------------------------------------------------------------------------------------------
-  logic               busy_d, busy_q;
-  logic [2:0]         op_d, op_q;
-  logic [CycBits-1:0] cyc_d, cyc_q;     // cycles since the command was taken
-  logic               take, done;
-  logic               sender_empty;
+  logic               busy_q, take, done, sender_empty;
+  logic [2:0]         op_q;
+  logic [7:0]         running;
+  logic [CycBits-1:0] cyc_q;   // cycles since the command was taken
   logic               is_begin, is_fwd, is_bwd, is_pass;
 
-  assign take     = start_i && !busy_q;
-  assign is_begin = busy_q && (op_q == OpSampleBegin);
-  assign is_fwd   = busy_q && (op_q == OpForward);
-  assign is_bwd   = busy_q && (op_q == OpBackward);
+  ssnn_command_ctrl #(
+    .CycleBits (CycBits),
+    .CountBits (CountBits)
+  ) u_ctrl (
+    .clk_i,
+    .rst_ni,
+    .start_i,
+    .op_i,
+    .done_i        (done),
+    .take_o        (take),
+    .busy_o        (busy_q),
+    .op_o          (op_q),
+    .running_o     (running),
+    .cycle_o       (cyc_q),
+    .busy_cycles_o
+  );
+
+  assign is_begin = running[OpSampleBegin];
+  assign is_fwd   = running[OpForward];
+  assign is_bwd   = running[OpBackward];
   assign is_pass  = is_fwd || is_bwd;
 
   // A pass ends once its last group is through the pipeline and the sender has handed over every event.
@@ -155,58 +168,24 @@ module ssnn_hidden_core #(
     end else begin
       done = 1'b1;
     end
-    busy_d = busy_q ? !done : take;
-    op_d   = take ? op_i : op_q;
-    if (take) begin
-      cyc_d = '0;
-    end else if (busy_q && cyc_q != '1) begin
-      cyc_d = cyc_q + CycBits'(1);
-    end else begin
-      cyc_d = cyc_q;
-    end
   end
 
-  // ---------------------------------------------------------------------------------------------
-  // Sample begin: cleared words with the dropout keep bits, Lanes LFSR draws per cycle
-  // ---------------------------------------------------------------------------------------------
-  logic [63:0]                       drop_hash;
-  logic [ssnn_pkg::LfsrBits-1:0]     drop_seed;
-  logic [ssnn_pkg::LfsrBits-1:0]     drop_lfsr_d, drop_lfsr_q;
-  logic                              drop_en_d, drop_en_q;
-  logic [ssnn_pkg::BetaBits:0]       drop_p_d, drop_p_q;
-  logic [(Lanes+1)*ssnn_pkg::LfsrBits-1:0] drop_chain;
-  logic [Lanes-1:0]                  keep_bits;
+  // Sample begin: cleared words with the dropout keep bits, Lanes draws per cycle.
+  logic [Lanes-1:0] keep_bits;
 
-  ssnn_splitmix64 u_drop_hash (
-    .x_i (sample_key_i ^ DropStream),
-    .z_o (drop_hash)
+  ssnn_dropout_mask #(
+    .Lanes  (Lanes),
+    .Stream (ssnn_pkg::StreamDropoutBase + 64'(Layer))
+  ) u_dropout (
+    .clk_i,
+    .rst_ni,
+    .load_i       (take && op_i == OpSampleBegin),
+    .sample_key_i,
+    .learn_i,
+    .drop_q16_i,
+    .advance_i    (is_begin),
+    .keep_o       (keep_bits)
   );
-  assign drop_seed = drop_hash[ssnn_pkg::LfsrBits-1:0];
-  logic unused_drop_hash;
-  assign unused_drop_hash = ^drop_hash[63:ssnn_pkg::LfsrBits];
-
-  assign drop_chain[0 +: ssnn_pkg::LfsrBits] = drop_lfsr_q;
-  for (genvar i = 0; i < Lanes; i++) begin : gen_drop_draw
-    ssnn_lfsr_step u_step (
-      .state_i (drop_chain[i*ssnn_pkg::LfsrBits +: ssnn_pkg::LfsrBits]),
-      .next_o  (drop_chain[(i+1)*ssnn_pkg::LfsrBits +: ssnn_pkg::LfsrBits])
-    );
-    // bernoulli(): dropped when the draw's upper 16 bits are below the probability.
-    assign keep_bits[i] = !(drop_en_q && ({1'b0, drop_chain[(i+1)*ssnn_pkg::LfsrBits + 16 +: 16]} < drop_p_q));
-  end
-
-  always_comb begin
-    drop_lfsr_d = drop_lfsr_q;
-    drop_en_d   = drop_en_q;
-    drop_p_d    = drop_p_q;
-    if (take && op_i == OpSampleBegin) begin
-      drop_lfsr_d = (drop_seed == '0) ? ssnn_pkg::LfsrZeroSeed : drop_seed;
-      drop_en_d   = learn_i && (drop_q16_i != '0);
-      drop_p_d    = drop_q16_i;
-    end else if (is_begin) begin
-      drop_lfsr_d = drop_chain[Lanes*ssnn_pkg::LfsrBits +: ssnn_pkg::LfsrBits];
-    end
-  end
 
   // ---------------------------------------------------------------------------------------------
   // Pass, stage 1 (cycle g): read word g, gather the partial sums of group g
@@ -425,7 +404,7 @@ module ssnn_hidden_core #(
   // Counters
   // ---------------------------------------------------------------------------------------------
   logic [CountBits-1:0] fwd_upd_d, fwd_upd_q, grad_upd_d, grad_upd_q, fwd_spk_d, fwd_spk_q;
-  logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, words_d, words_q, busy_cyc_d, busy_cyc_q;
+  logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, words_d, words_q;
 
   always_comb begin
     fwd_upd_d  = fwd_upd_q;
@@ -446,7 +425,6 @@ module ssnn_hidden_core #(
       pos_spk_d = pos_spk_d + CountBits'(lane_pos[i]);
       neg_spk_d = neg_spk_d + CountBits'(lane_neg[i]);
     end
-    busy_cyc_d = busy_cyc_q + CountBits'(busy_q);
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -454,12 +432,6 @@ module ssnn_hidden_core #(
   // ---------------------------------------------------------------------------------------------
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q      <= 1'b0;
-      op_q        <= '0;
-      cyc_q       <= '0;
-      drop_lfsr_q <= ssnn_pkg::LfsrZeroSeed;
-      drop_en_q   <= 1'b0;
-      drop_p_q    <= '0;
       in_q        <= '0;
       s1_valid_q  <= 1'b0;
       s1_group_q  <= '0;
@@ -470,14 +442,7 @@ module ssnn_hidden_core #(
       pos_spk_q   <= '0;
       neg_spk_q   <= '0;
       words_q     <= '0;
-      busy_cyc_q  <= '0;
     end else begin
-      busy_q      <= busy_d;
-      op_q        <= op_d;
-      cyc_q       <= cyc_d;
-      drop_lfsr_q <= drop_lfsr_d;
-      drop_en_q   <= drop_en_d;
-      drop_p_q    <= drop_p_d;
       in_q        <= in_d;
       s1_valid_q  <= s1_valid_d;
       s1_group_q  <= s1_group_d;
@@ -488,7 +453,6 @@ module ssnn_hidden_core #(
       pos_spk_q   <= pos_spk_d;
       neg_spk_q   <= neg_spk_d;
       words_q     <= words_d;
-      busy_cyc_q  <= busy_cyc_d;
     end
   end
 
@@ -499,6 +463,5 @@ module ssnn_hidden_core #(
   assign pos_spikes_o       = pos_spk_q;
   assign neg_spikes_o       = neg_spk_q;
   assign column_sum_words_o = words_q;
-  assign busy_cycles_o      = busy_cyc_q;
 
 endmodule

@@ -115,19 +115,34 @@ module ssnn_output_core #(
   // ---------------------------------------------------------------------------------------------
   // Command control
   // ---------------------------------------------------------------------------------------------
-  logic               busy_d, busy_q;
-  logic [2:0]         op_d, op_q;
-  logic [CycBits-1:0] cyc_d, cyc_q;
-  logic               take, done;
+  logic               busy_q, take, done, sender_empty;
+  logic [7:0]         running;
+  logic [2:0]         unused_op;
+  logic [CycBits-1:0] cyc_q;
   logic               is_begin, is_fwd, is_err, is_end;
-  logic               sender_empty;
   logic               wta_busy, wta_done, wta_start, fwd_en, grad_en, clear;
 
-  assign take     = start_i && !busy_q;
-  assign is_begin = busy_q && (op_q == OpSampleBegin);
-  assign is_fwd   = busy_q && (op_q == OpForward);
-  assign is_err   = busy_q && (op_q == OpError);
-  assign is_end   = busy_q && (op_q == OpSampleEnd);
+  ssnn_command_ctrl #(
+    .CycleBits (CycBits),
+    .CountBits (CountBits)
+  ) u_ctrl (
+    .clk_i,
+    .rst_ni,
+    .start_i,
+    .op_i,
+    .done_i        (done),
+    .take_o        (take),
+    .busy_o        (busy_q),
+    .op_o          (unused_op),
+    .running_o     (running),
+    .cycle_o       (cyc_q),
+    .busy_cycles_o
+  );
+
+  assign is_begin = running[OpSampleBegin];
+  assign is_fwd   = running[OpForward];
+  assign is_err   = running[OpError];
+  assign is_end   = running[OpSampleEnd];
 
   assign clear     = is_begin && (cyc_q == '0);
   assign fwd_en    = is_fwd && (cyc_q == CycBits'(Groups + 2));
@@ -145,15 +160,6 @@ module ssnn_output_core #(
       done = cyc_q == CycBits'(N - 1);
     end else begin
       done = 1'b1;
-    end
-    busy_d = busy_q ? !done : take;
-    op_d   = take ? op_i : op_q;
-    if (take) begin
-      cyc_d = '0;
-    end else if (busy_q && cyc_q != '1) begin
-      cyc_d = cyc_q + CycBits'(1);
-    end else begin
-      cyc_d = cyc_q;
     end
   end
 
@@ -307,7 +313,7 @@ module ssnn_output_core #(
   // ---------------------------------------------------------------------------------------------
   logic [CountBits-1:0] fwd_upd_d, fwd_upd_q, grad_upd_d, grad_upd_q, fwd_spk_d, fwd_spk_q;
   logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, wta_it_d, wta_it_q;
-  logic [CountBits-1:0] words_d, words_q, busy_cyc_d, busy_cyc_q;
+  logic [CountBits-1:0] words_d, words_q;
 
   always_comb begin
     fwd_upd_d  = fwd_upd_q;
@@ -330,14 +336,10 @@ module ssnn_output_core #(
       neg_spk_d = neg_spk_d + CountBits'(set_neg[c]);
     end
     wta_it_d   = wta_it_q + CountBits'(wta_start || wta_busy);
-    busy_cyc_d = busy_cyc_q + CountBits'(busy_q);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q     <= 1'b0;
-      op_q       <= '0;
-      cyc_q      <= '0;
       in_q       <= '0;
       label_q    <= '0;
       counts_q   <= '0;
@@ -349,11 +351,7 @@ module ssnn_output_core #(
       neg_spk_q  <= '0;
       wta_it_q   <= '0;
       words_q    <= '0;
-      busy_cyc_q <= '0;
     end else begin
-      busy_q     <= busy_d;
-      op_q       <= op_d;
-      cyc_q      <= cyc_d;
       in_q       <= in_d;
       label_q    <= label_d;
       counts_q   <= counts_d;
@@ -365,7 +363,6 @@ module ssnn_output_core #(
       neg_spk_q  <= neg_spk_d;
       wta_it_q   <= wta_it_d;
       words_q    <= words_d;
-      busy_cyc_q <= busy_cyc_d;
     end
   end
 
@@ -379,6 +376,5 @@ module ssnn_output_core #(
   assign neg_spikes_o       = neg_spk_q;
   assign wta_iterations_o   = wta_it_q;
   assign column_sum_words_o = words_q;
-  assign busy_cycles_o      = busy_cyc_q;
 
 endmodule

@@ -75,9 +75,6 @@ module ssnn_spike_encoder #(
   localparam int SeedHashLatency = 4;  // ChipConfig::kSeedHashLatency
   localparam logic [2:0] OpSampleBegin = 3'd1;
   localparam logic [2:0] OpForward = 3'd2;
-  localparam logic [63:0] SeedMul = 64'hD1B5_4A32_D192_ED03;
-  localparam logic [63:0] LabelStream = ssnn_pkg::StreamLabel * SeedMul;
-  localparam logic [63:0] DropStream = ssnn_pkg::StreamDropoutBase * SeedMul;  // + layer 0
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
@@ -104,17 +101,33 @@ module ssnn_spike_encoder #(
   // ---------------------------------------------------------------------------------------------
   // Command control
   // ---------------------------------------------------------------------------------------------
-  logic               busy_d, busy_q;
-  logic [2:0]         op_d, op_q;
-  logic [CycBits-1:0] cyc_d, cyc_q;
-  logic               take, take_begin, take_fwd, done, is_begin, is_fwd;
+  logic               busy_q, take, take_begin, take_fwd, done, is_begin, is_fwd;
   logic               sender_empty;
+  logic [7:0]         running;
+  logic [2:0]         unused_op;
+  logic [CycBits-1:0] cyc_q;
 
-  assign take       = start_i && !busy_q;
+  ssnn_command_ctrl #(
+    .CycleBits (CycBits),
+    .CountBits (CountBits)
+  ) u_ctrl (
+    .clk_i,
+    .rst_ni,
+    .start_i,
+    .op_i,
+    .done_i        (done),
+    .take_o        (take),
+    .busy_o        (busy_q),
+    .op_o          (unused_op),
+    .running_o     (running),
+    .cycle_o       (cyc_q),
+    .busy_cycles_o
+  );
+
   assign take_begin = take && (op_i == OpSampleBegin);
   assign take_fwd   = take && (op_i == OpForward);
-  assign is_begin   = busy_q && (op_q == OpSampleBegin);
-  assign is_fwd     = busy_q && (op_q == OpForward);
+  assign is_begin   = running[OpSampleBegin];
+  assign is_fwd     = running[OpForward];
 
   always_comb begin
     if (is_begin) begin
@@ -123,15 +136,6 @@ module ssnn_spike_encoder #(
       done = (cyc_q + CycBits'(1) >= CycBits'(Groups)) && sender_empty;
     end else begin
       done = 1'b1;
-    end
-    busy_d = busy_q ? !done : take;
-    op_d   = take ? op_i : op_q;
-    if (take) begin
-      cyc_d = '0;
-    end else if (busy_q && cyc_q != '1) begin
-      cyc_d = cyc_q + CycBits'(1);
-    end else begin
-      cyc_d = cyc_q;
     end
   end
 
@@ -151,20 +155,15 @@ module ssnn_spike_encoder #(
   assign hash_en = is_begin && (cyc_q < CycBits'(SeedGroups));
 
   for (genvar i = 0; i < Lanes; i++) begin : gen_hash
-    logic [63:0] stream_mix, z;
-    always_comb begin : p_stream
-      // Seed slot s = cyc * Lanes + i: pixel s, or the label after the last pixel.
-      logic [63:0] s;
-      s = 64'(cyc_q) * 64'(Lanes) + 64'(i);
-      stream_mix = (s == 64'(Inputs)) ? LabelStream : s * SeedMul;
-    end
-    ssnn_splitmix64 u_hash (
-      .x_i (key_q ^ stream_mix),
-      .z_o (z)
+    logic [63:0] slot, stream;
+    // Seed slot s = cyc * Lanes + i: pixel s's stream, or the label's after the last pixel.
+    assign slot   = 64'(cyc_q) * 64'(Lanes) + 64'(i);
+    assign stream = (slot == 64'(Inputs)) ? ssnn_pkg::StreamLabel : slot;
+    ssnn_stream_seed u_seed (
+      .key_i    (key_q),
+      .stream_i (stream),
+      .seed_o   (hash_seed[i*LB +: LB])
     );
-    assign hash_seed[i*LB +: LB] = z[LB-1:0];
-    logic unused_hash;
-    assign unused_hash = ^z[63:LB];
   end
 
   always_comb begin
@@ -178,41 +177,21 @@ module ssnn_spike_encoder #(
   end
 
   // Dropout mask: one stream, Lanes draws per cycle, pixel group c in cycle c.
-  logic [63:0]                   drop_hash;
-  logic [LB-1:0]                 drop_lfsr_d, drop_lfsr_q;
-  logic                          drop_en_d, drop_en_q;
-  logic [ssnn_pkg::ProbBits:0]   drop_p_d, drop_p_q;
-  logic [(Lanes+1)*LB-1:0]       drop_chain;
-  logic [Lanes-1:0]              keep_bits;
+  logic [Lanes-1:0] keep_bits;
 
-  ssnn_splitmix64 u_drop_hash (
-    .x_i (sample_key_i ^ DropStream),
-    .z_o (drop_hash)
+  ssnn_dropout_mask #(
+    .Lanes  (Lanes),
+    .Stream (ssnn_pkg::StreamDropoutBase)  // + layer 0
+  ) u_dropout (
+    .clk_i,
+    .rst_ni,
+    .load_i       (take_begin),
+    .sample_key_i,
+    .learn_i,
+    .drop_q16_i,
+    .advance_i    (is_begin && cyc_q < CycBits'(Groups)),
+    .keep_o       (keep_bits)
   );
-  logic unused_drop_hash;
-  assign unused_drop_hash = ^drop_hash[63:LB];
-
-  assign drop_chain[0 +: LB] = drop_lfsr_q;
-  for (genvar i = 0; i < Lanes; i++) begin : gen_drop_draw
-    ssnn_lfsr_step u_step (
-      .state_i (drop_chain[i*LB +: LB]),
-      .next_o  (drop_chain[(i+1)*LB +: LB])
-    );
-    assign keep_bits[i] = !(drop_en_q && ({1'b0, drop_chain[(i+1)*LB + 16 +: 16]} < drop_p_q));
-  end
-
-  always_comb begin
-    drop_lfsr_d = drop_lfsr_q;
-    drop_en_d   = drop_en_q;
-    drop_p_d    = drop_p_q;
-    if (take_begin) begin
-      drop_lfsr_d = (drop_hash[LB-1:0] == '0) ? ssnn_pkg::LfsrZeroSeed : drop_hash[LB-1:0];
-      drop_en_d   = learn_i && (drop_q16_i != '0);
-      drop_p_d    = drop_q16_i;
-    end else if (is_begin && cyc_q < CycBits'(Groups)) begin
-      drop_lfsr_d = drop_chain[Lanes*LB +: LB];
-    end
-  end
 
   // ---------------------------------------------------------------------------------------------
   // Forward: group g of pixels drawn at edge g (group 0 at the command's edge)
@@ -288,11 +267,9 @@ module ssnn_spike_encoder #(
       for (int i = 0; i < Lanes; i++) begin
         s = 32'(pipe_group_q[SeedHashLatency-1]) * Lanes + i;
         if (s < Inputs) begin
-          lfsr_d[s*LB +: LB] = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
-                             ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
+          lfsr_d[s*LB +: LB] = pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
         end else if (s == Inputs) begin
-          label_lfsr_d = (pipe_seed_q[SeedHashLatency-1][i*LB +: LB] == '0)
-                       ? ssnn_pkg::LfsrZeroSeed : pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
+          label_lfsr_d = pipe_seed_q[SeedHashLatency-1][i*LB +: LB];
         end
       end
     end
@@ -357,7 +334,7 @@ module ssnn_spike_encoder #(
   // Counters
   // ---------------------------------------------------------------------------------------------
   logic [CountBits-1:0] draws_d, draws_q, in_spk_d, in_spk_q, lbl_spk_d, lbl_spk_q;
-  logic [CountBits-1:0] seeds_d, seeds_q, busy_cyc_d, busy_cyc_q;
+  logic [CountBits-1:0] seeds_d, seeds_q;
 
   always_comb begin
     draws_d   = draws_q + CountBits'(take_fwd && learn_i);
@@ -368,7 +345,6 @@ module ssnn_spike_encoder #(
     end
     lbl_spk_d  = lbl_spk_q + CountBits'(label_spike);
     seeds_d    = seeds_q + (take_begin ? CountBits'(Inputs) + CountBits'(1) : '0);
-    busy_cyc_d = busy_cyc_q + CountBits'(busy_q);
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -383,18 +359,12 @@ module ssnn_spike_encoder #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q        <= 1'b0;
-      op_q          <= '0;
-      cyc_q         <= '0;
       key_q         <= '0;
       pipe_valid_q  <= '0;
       for (int k = 0; k < SeedHashLatency; k++) begin
         pipe_group_q[k] <= '0;
         pipe_seed_q[k]  <= '0;
       end
-      drop_lfsr_q   <= ssnn_pkg::LfsrZeroSeed;
-      drop_en_q     <= 1'b0;
-      drop_p_q      <= '0;
       lfsr_q        <= {Inputs{LB'(1)}};
       keep_q        <= '1;
       label_lfsr_q  <= LB'(1);
@@ -404,20 +374,13 @@ module ssnn_spike_encoder #(
       in_spk_q      <= '0;
       lbl_spk_q     <= '0;
       seeds_q       <= '0;
-      busy_cyc_q    <= '0;
     end else begin
-      busy_q        <= busy_d;
-      op_q          <= op_d;
-      cyc_q         <= cyc_d;
       key_q         <= key_d;
       pipe_valid_q  <= pipe_valid_d;
       for (int k = 0; k < SeedHashLatency; k++) begin
         pipe_group_q[k] <= pipe_group_d[k];
         pipe_seed_q[k]  <= pipe_seed_d[k];
       end
-      drop_lfsr_q   <= drop_lfsr_d;
-      drop_en_q     <= drop_en_d;
-      drop_p_q      <= drop_p_d;
       lfsr_q        <= lfsr_d;
       keep_q        <= keep_d;
       label_lfsr_q  <= label_lfsr_d;
@@ -427,7 +390,6 @@ module ssnn_spike_encoder #(
       in_spk_q      <= in_spk_d;
       lbl_spk_q     <= lbl_spk_d;
       seeds_q       <= seeds_d;
-      busy_cyc_q    <= busy_cyc_d;
     end
   end
 
@@ -438,7 +400,6 @@ module ssnn_spike_encoder #(
   assign input_spikes_o = in_spk_q;
   assign label_spikes_o = lbl_spk_q;
   assign seed_loads_o   = seeds_q;
-  assign busy_cycles_o  = busy_cyc_q;
   assign dbg_lfsr_o     = lfsr_q[32'(dbg_addr_i)*LB +: LB];
   assign label_lfsr_o   = label_lfsr_q;
   assign keep_o         = keep_q;

@@ -97,8 +97,9 @@ class RtlChipModel final : public RtlChip {
     V& t = *top_;
     each_weight([&](const sc::TileGeometry& g, int r, int c) {
       t.w_we_i = 0;
-      tick();
+      tick();  // the host register bank takes the request
       t.w_req_i = 0;
+      tick();  // the tile reads
       t.eval();
       w[static_cast<size_t>(g.layer)].at(g.row0 + r, g.col0 + c) = static_cast<int32_t>(sext(t.w_rdata_o, shape_.weight_bits));
     });

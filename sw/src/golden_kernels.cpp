@@ -34,8 +34,40 @@ inline void store8(int32_t* p, const v8i& v) { std::memcpy(p, &v, sizeof(v)); }
 
 }  // namespace
 
-SSNN_HOT void sum_rows(int32_t* __restrict out, const int32_t* __restrict base, size_t stride, const int* rows,
-                       size_t n, int width) {
+namespace {
+
+// Sixteen 16-bit weights in one vector of eight int32 lanes: lane k holds weights 2k (low half, as
+// little-endian memory lays it) and 2k + 1 (high half).  Arithmetic shifts widen both halves in place,
+// so the even and odd columns are summed in two vectors and interleaved once, when stored.  (GCC 12
+// lowers __builtin_convertvector from 16 to 32 bits to two half-width conversions and an insert.)
+typedef uint32_t v8u __attribute__((vector_size(32)));
+inline void add16(v8i& even, v8i& odd, const int16_t* p) {
+  v8i v;
+  std::memcpy(&v, p, sizeof(v));
+  even += reinterpret_cast<v8i>(reinterpret_cast<v8u>(v) << 16) >> 16;  // shifted unsigned: no signed overflow
+  odd += v >> 16;
+}
+// (clang spells GCC's two-vector shuffle __builtin_shufflevector, with the lane indices as arguments.)
+inline void store16(int32_t* p, const v8i& even, const v8i& odd) {
+#if defined(__clang__)
+  store8(p, __builtin_shufflevector(even, odd, 0, 8, 1, 9, 2, 10, 3, 11));
+  store8(p + 8, __builtin_shufflevector(even, odd, 4, 12, 5, 13, 6, 14, 7, 15));
+#else
+  store8(p, __builtin_shuffle(even, odd, v8i{0, 8, 1, 9, 2, 10, 3, 11}));
+  store8(p + 8, __builtin_shuffle(even, odd, v8i{4, 12, 5, 13, 6, 14, 7, 15}));
+#endif
+}
+
+template <class W>
+__attribute__((always_inline)) inline int32_t sum_column(const W* base, size_t stride, const int* rows, size_t n,
+                                                         int j) {
+  int32_t s = 0;
+  for (size_t k = 0; k < n; ++k) s += base[static_cast<size_t>(rows[k]) * stride + static_cast<size_t>(j)];
+  return s;
+}
+
+__attribute__((always_inline)) inline void sum_rows_impl(int32_t* __restrict out, const int32_t* __restrict base,
+                                                         size_t stride, const int* rows, size_t n, int width) {
   int j = 0;
   // 64 columns (eight vectors) per pass over the rows: the sums stay in registers.
   for (; j + 64 <= width; j += 64) {
@@ -65,19 +97,80 @@ SSNN_HOT void sum_rows(int32_t* __restrict out, const int32_t* __restrict base, 
     for (size_t k = 0; k < n; ++k) add8(a, base + static_cast<size_t>(rows[k]) * stride + j);
     store8(out + j, a);
   }
-  for (; j < width; ++j) {
-    int32_t s = 0;
-    for (size_t k = 0; k < n; ++k) s += base[static_cast<size_t>(rows[k]) * stride + static_cast<size_t>(j)];
-    out[j] = s;
+  for (; j < width; ++j) out[j] = sum_column(base, stride, rows, n, j);
+}
+
+__attribute__((always_inline)) inline void sum_rows_impl(int32_t* __restrict out, const int16_t* __restrict base,
+                                                         size_t stride, const int* rows, size_t n, int width) {
+  int j = 0;
+  // 64 columns (four loads, eight sums) per pass over the rows.
+  for (; j + 64 <= width; j += 64) {
+    v8i e0{}, o0{}, e1{}, o1{}, e2{}, o2{}, e3{}, o3{};
+    for (size_t k = 0; k < n; ++k) {
+      const int16_t* p = base + static_cast<size_t>(rows[k]) * stride + j;
+      add16(e0, o0, p);
+      add16(e1, o1, p + 16);
+      add16(e2, o2, p + 32);
+      add16(e3, o3, p + 48);
+    }
+    store16(out + j, e0, o0);
+    store16(out + j + 16, e1, o1);
+    store16(out + j + 32, e2, o2);
+    store16(out + j + 48, e3, o3);
   }
+  for (; j + 16 <= width; j += 16) {
+    v8i e{}, o{};
+    for (size_t k = 0; k < n; ++k) add16(e, o, base + static_cast<size_t>(rows[k]) * stride + j);
+    store16(out + j, e, o);
+  }
+  for (; j < width; ++j) out[j] = sum_column(base, stride, rows, n, j);
+}
+
+template <class W>
+__attribute__((always_inline)) inline void add_column_impl(int32_t* __restrict acc, const W* __restrict column,
+                                                           int stride, int n, int32_t sign) {
+  for (int j = 0; j < n; ++j) acc[j] += sign * column[static_cast<size_t>(j) * static_cast<size_t>(stride)];
+}
+
+template <class W>
+__attribute__((always_inline)) inline void pulse_row_dense_impl(W* __restrict row, const int32_t* __restrict step,
+                                                                const uint8_t* __restrict hit, int n, int32_t w_min,
+                                                                int32_t w_max) {
+  for (int j = 0; j < n; ++j) {
+    const int32_t v = row[j] + step[j];
+    const int32_t clamped = v > w_max ? w_max : (v < w_min ? w_min : v);
+    row[j] = hit[j] ? static_cast<W>(clamped) : row[j];
+  }
+}
+
+}  // namespace
+
+SSNN_HOT void sum_rows(int32_t* out, const int32_t* base, size_t stride, const int* rows, size_t n, int width) {
+  sum_rows_impl(out, base, stride, rows, n, width);
+}
+
+SSNN_HOT void sum_rows(int32_t* out, const int16_t* base, size_t stride, const int* rows, size_t n, int width) {
+  sum_rows_impl(out, base, stride, rows, n, width);
 }
 
 SSNN_HOT void add_row(int32_t* __restrict acc, const int32_t* __restrict row, int n) {
   for (int j = 0; j < n; ++j) acc[j] += row[j];
 }
 
-SSNN_HOT void add_column(int32_t* __restrict acc, const int32_t* __restrict column, int stride, int n, int32_t sign) {
-  for (int j = 0; j < n; ++j) acc[j] += sign * column[static_cast<size_t>(j) * static_cast<size_t>(stride)];
+SSNN_HOT void add_column(int32_t* acc, const int32_t* column, int stride, int n, int32_t sign) {
+  add_column_impl(acc, column, stride, n, sign);
+}
+
+SSNN_HOT void add_column(int32_t* acc, const int16_t* column, int stride, int n, int32_t sign) {
+  add_column_impl(acc, column, stride, n, sign);
+}
+
+SSNN_HOT void narrow_row(int16_t* __restrict out, const int32_t* __restrict in, int n) {
+  for (int j = 0; j < n; ++j) out[j] = static_cast<int16_t>(in[j]);
+}
+
+SSNN_HOT void widen_row(int32_t* __restrict out, const int16_t* __restrict in, int n) {
+  for (int j = 0; j < n; ++j) out[j] = in[j];
 }
 
 namespace {
@@ -172,13 +265,14 @@ SSNN_HOT void encode_pixels(Lfsr* __restrict lfsr, const uint8_t* __restrict pix
   for (int k = 0; k < n; ++k) fire[k] = static_cast<uint8_t>(bernoulli(lfsr[k], pixel_prob_q16(pixel[k], ramp_q16)));
 }
 
-SSNN_HOT void pulse_row_dense(int32_t* __restrict row, const int32_t* __restrict step,
-                              const uint8_t* __restrict hit, int n, int32_t w_min, int32_t w_max) {
-  for (int j = 0; j < n; ++j) {
-    const int32_t v = row[j] + step[j];
-    const int32_t clamped = v > w_max ? w_max : (v < w_min ? w_min : v);
-    row[j] = hit[j] ? clamped : row[j];
-  }
+SSNN_HOT void pulse_row_dense(int32_t* row, const int32_t* step, const uint8_t* hit, int n, int32_t w_min,
+                              int32_t w_max) {
+  pulse_row_dense_impl(row, step, hit, n, w_min, w_max);
+}
+
+SSNN_HOT void pulse_row_dense(int16_t* row, const int32_t* step, const uint8_t* hit, int n, int32_t w_min,
+                              int32_t w_max) {
+  pulse_row_dense_impl(row, step, hit, n, w_min, w_max);
 }
 
 RateLanes rate_update_lanes(int64_t max_nx, int64_t max_abs_drive, int32_t timesteps) {

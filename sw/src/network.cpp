@@ -1,11 +1,12 @@
 // The golden model's per-sample loop: encode, forward, error, backward, update, step after step.
-// Why one file (about 640 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
+// Why one file (about 720 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
 #include "ssnn/network.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include "ssnn/contract/device.hpp"
 #include "ssnn/contract/dropout.hpp"
@@ -134,6 +135,51 @@ GoldenModel::GoldenModel(const ModelConfig& cfg) : cfg_(cfg) {
   per_state_ = RoundingDivider(cfg_.state_quantum());
   cells_ = ssnn::device_cells(cfg_);
   weights_ = initial_weights(cfg_, cells_);
+  narrow_possible_ = cfg_.weight_bits <= 16 && !device_.pulses;
+  narrow_state_.store(narrow_possible_ ? kNarrowStale : kNarrowOff);
+}
+
+namespace {
+// The 16-bit kernels' vector width: narrower layers are read a column at a time and small enough to
+// stay in the cache in 32 bits.
+constexpr int kNarrowMinColumns = 16;
+}  // namespace
+
+void GoldenModel::prepare_narrow() {
+  if (narrow_state_.load(std::memory_order_acquire) != kNarrowStale) return;
+  std::lock_guard<std::mutex> lock(narrow_mutex_);
+  if (narrow_state_.load(std::memory_order_relaxed) != kNarrowStale) return;
+  narrow_.resize(weights_.size());
+  for (size_t l = 0; l < weights_.size(); ++l) {
+    const WeightMatrix& w = weights_[l];
+    std::vector<int16_t>& copy = narrow_[l];
+    copy.clear();
+    if (w.cols < kNarrowMinColumns) continue;
+    // Weights handed in from outside may lie beyond their bounds: that layer keeps the 32-bit path.
+    const SynapseParams syn = cfg_.synapse_params(0, static_cast<int>(l));  // bounds do not change with the epoch
+    if (std::any_of(w.values.begin(), w.values.end(), [&](int32_t v) { return v < syn.w_min || v > syn.w_max; }))
+      continue;
+    copy.resize(w.values.size());
+    kernels::narrow_row(copy.data(), w.values.data(), static_cast<int>(w.values.size()));
+  }
+  narrow_state_.store(kNarrowInUse, std::memory_order_release);
+}
+
+// Only rows that spiked in the sample got an update: copies those between weights_ and narrow_.
+void GoldenModel::sync_narrow_rows(const Workspace& ws, bool narrow_to_wide) {
+  for (size_t l = 0; l < weights_.size(); ++l) {
+    if (narrow_[l].empty()) continue;
+    WeightMatrix& w = weights_[l];
+    const std::vector<int32_t>& spikes = ws.count_fwd_[l];
+    for (int i = 0; i < w.rows; ++i) {
+      if (spikes[static_cast<size_t>(i)] == 0) continue;
+      int16_t* copy = narrow_[l].data() + static_cast<size_t>(i) * static_cast<size_t>(w.cols);
+      if (narrow_to_wide)
+        kernels::widen_row(w.row(i), copy, w.cols);
+      else
+        kernels::narrow_row(copy, w.row(i), w.cols);
+    }
+  }
 }
 
 namespace {
@@ -217,7 +263,8 @@ Range thread_range(int n, int tid, int threads) {
 // layer's width; only their range r is written, so threads owning other ranges may share them.
 // Returns false, changing no weight, when a column has both an up and a down pulse this step: the
 // row-by-row rule applies those in turn.
-bool dense_pulses(WeightMatrix& w, const SynapseParams& syn, Range r, const SpikeList& up, const SpikeList& down,
+template <class W>
+bool dense_pulses(W* weights, int cols, const SynapseParams& syn, Range r, const SpikeList& up, const SpikeList& down,
                   const SpikeList& rows, int32_t* step, uint8_t* hit) {
   const int width = r.end - r.begin;
   std::fill(step + r.begin, step + r.end, 0);
@@ -232,7 +279,8 @@ bool dense_pulses(WeightMatrix& w, const SynapseParams& syn, Range r, const Spik
     hit[j] = 1;
   }
   for (int i : rows)
-    kernels::pulse_row_dense(w.row(i) + r.begin, step + r.begin, hit + r.begin, width, syn.w_min, syn.w_max);
+    kernels::pulse_row_dense(weights + static_cast<size_t>(i) * static_cast<size_t>(cols) + r.begin, step + r.begin,
+                             hit + r.begin, width, syn.w_min, syn.w_max);
   return true;
 }
 
@@ -267,6 +315,7 @@ SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int l
   const int C = cfg_.classes;
   if (spec.learn && (label < 0 || label >= C)) throw std::invalid_argument("run_sample: a learning sample needs a label");
   reset_sample(ws, pixels, spec);
+  prepare_narrow();
   const int threads = sample_threads();
   for (auto& c : ws.thread_counters_) c.reset(L);
   if (threads == 1) {
@@ -279,6 +328,9 @@ SampleResult GoldenModel::run_sample(Workspace& ws, const uint8_t* pixels, int l
   }
   for (const auto& c : ws.thread_counters_) ws.counters.add(c);
   if (spec.learn && cfg_.update_mode != UpdateMode::kStochastic) end_of_sample_updates(ws, spec);
+  // Per-step pulses went into the 16-bit copy; the other modes updated the 32-bit weights.
+  if (spec.learn && narrow_state_.load(std::memory_order_relaxed) == kNarrowInUse)
+    sync_narrow_rows(ws, cfg_.update_mode == UpdateMode::kStochastic);
 
   SampleResult result;
   const auto u = static_cast<size_t>(L);
@@ -303,6 +355,7 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
   std::vector<SynapseParams> syn_of_layer;
   for (int l = 0; l < L; ++l) syn_of_layer.push_back(cfg_.synapse_params(static_cast<int>(spec.epoch), l));
   const int32_t inhibition = cfg_.inhibition_for(learn);
+  const bool narrow = narrow_state_.load(std::memory_order_relaxed) == kNarrowInUse;
   const auto utid = static_cast<size_t>(tid);
   SampleCounters& ctr = ws.thread_counters_[utid];
   auto& my_fwd = ws.part_fwd_[utid];
@@ -361,7 +414,9 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       int32_t* acc = ws.acc_[u].data() + r.begin;
       const WeightMatrix& w = weights_[u - 1];
       const SpikeList& rows = spikes_of(ws.part_fwd_, l - 1);
-      kernels::sum_rows(acc, w.values.data() + r.begin, static_cast<size_t>(w.cols), rows.data(), rows.size(), width);
+      with_layer(u - 1, narrow, [&](const auto* base) {
+        kernels::sum_rows(acc, base + r.begin, static_cast<size_t>(w.cols), rows.data(), rows.size(), width);
+      });
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(width);
       if (device_.reads && !rows.empty())
         add_read_noise(device_, device_read_key(key, l - 1, false, static_cast<uint32_t>(t)), r.begin, width, acc);
@@ -381,7 +436,9 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       int32_t* acc = ws.acc_[uL].data();
       const WeightMatrix& w = weights_[uL - 1];
       const SpikeList& rows = spikes_of(ws.part_fwd_, L - 1);
-      kernels::sum_rows(acc, w.values.data(), static_cast<size_t>(w.cols), rows.data(), rows.size(), n);
+      with_layer(uL - 1, narrow, [&](const auto* base) {
+        kernels::sum_rows(acc, base, static_cast<size_t>(w.cols), rows.data(), rows.size(), n);
+      });
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(n);
       if (device_.reads && !rows.empty())
         add_read_noise(device_, device_read_key(key, L - 1, false, static_cast<uint32_t>(t)), 0, n, acc);
@@ -423,9 +480,11 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
         int32_t* in = ws.acc_[u].data() + r.begin;
         const WeightMatrix& w = weights_[u];
         std::fill(in, in + width, 0);
-        const int32_t* origin = w.values.data() + static_cast<size_t>(r.begin) * static_cast<size_t>(w.cols);
-        for_each_spike(ws.part_pos_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, 1); });
-        for_each_spike(ws.part_neg_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, -1); });
+        with_layer(u, narrow, [&](const auto* base) {
+          const auto* origin = base + static_cast<size_t>(r.begin) * static_cast<size_t>(w.cols);
+          for_each_spike(ws.part_pos_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, 1); });
+          for_each_spike(ws.part_neg_, l + 1, [&](int k) { kernels::add_column(in, origin + k, w.cols, width, -1); });
+        });
         const size_t gradient_spikes = spikes_in(ws.part_pos_, l + 1) + spikes_in(ws.part_neg_, l + 1);
         ctr.gradient_reads += gradient_spikes * static_cast<uint64_t>(width);
         if (device_.reads && gradient_spikes != 0)
@@ -449,17 +508,18 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
         for (int l = 0; l < L; ++l) {
           const auto u = static_cast<size_t>(l);
           WeightMatrix& w = deferred ? ws.pending_[u] : weights_[u];
+          const bool to_narrow = narrow && !deferred && !narrow_[u].empty();  // pulses go into the 16-bit copy
           const SynapseParams& syn_layer = syn_of_layer[u];
           const uint64_t device_key = key ^ (stream::kDeviceBase + u);
           const DeviceCell* cells = device_.pulses ? cells_[u].data() : nullptr;
           const uint64_t pulse_key = device_pulse_key(key, l, static_cast<uint32_t>(t));
-          // Pulses of row i into the columns `cols`, up or down.
-          auto pulse_row = [&](int i, const SpikeList& cols, bool up) {
+          // Pulses of row i (starting at `row`) into the columns `cols`, up or down.
+          auto pulse_into = [&](auto* row, int i, const SpikeList& cols, bool up) {
+            using W = std::remove_pointer_t<decltype(row)>;
             const SynapseParams syn = syn_layer;  // a local copy: the weight stores cannot alias it
-            int32_t* row = w.row(i);
             if (deferred) {
               const int32_t step = up ? syn.pulse_up : -syn.pulse_down;
-              for (int j : cols) row[j] += step;
+              for (int j : cols) row[j] = static_cast<W>(row[j] + step);
             } else if (cells) {  // the device model decides how far each pulse moves the weight
               const DeviceCell* cell = cells + static_cast<size_t>(i) * static_cast<size_t>(w.cols);
               const int32_t dw = up ? syn.pulse_up : syn.pulse_down;
@@ -470,27 +530,50 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
               for (size_t k = 0; k < n; ++k) {
                 if (k + kAhead < n) __builtin_prefetch(cell + cols[k + kAhead]);
                 const int j = cols[k];
-                row[j] = device_pulse(device_, cell[j], pulse_key, i, j, row[j], dw, up, per_state_);
+                row[j] = static_cast<W>(device_pulse(device_, cell[j], pulse_key, i, j, row[j], dw, up, per_state_));
+              }
+            } else if (syn.pulse_noise == 0 && std::is_same_v<W, int16_t> && syn.pulse_up >= 0 && syn.pulse_down >= 0) {
+              // The 16-bit copy holds its weights within their bounds (prepare_narrow), so a pulse can only
+              // cross the bound it moves toward: one compare per weight.
+              if (up) {
+                for (int j : cols) {
+                  const int32_t v = row[j] + syn.pulse_up;
+                  row[j] = static_cast<W>(v > syn.w_max ? syn.w_max : v);
+                }
+              } else {
+                for (int j : cols) {
+                  const int32_t v = row[j] - syn.pulse_down;
+                  row[j] = static_cast<W>(v < syn.w_min ? syn.w_min : v);
+                }
               }
             } else if (syn.pulse_noise == 0) {
-              for (int j : cols) row[j] = coincidence_update(syn, row[j], true, up, !up, 0u);
+              for (int j : cols) row[j] = static_cast<W>(coincidence_update(syn, row[j], true, up, !up, 0u));
             } else {
               for (int j : cols) {
                 const uint32_t word = device_noise_word(device_key, static_cast<uint32_t>(t), static_cast<uint32_t>(i),
                                                         static_cast<uint32_t>(j));
-                row[j] = coincidence_update(syn, row[j], true, up, !up, word);
+                row[j] = static_cast<W>(coincidence_update(syn, row[j], true, up, !up, word));
               }
             }
+          };
+          auto pulse_row = [&](int i, const SpikeList& cols, bool up) {
+            if (to_narrow)
+              pulse_into(narrow_[u].data() + static_cast<size_t>(i) * static_cast<size_t>(w.cols), i, cols, up);
+            else
+              pulse_into(w.row(i), i, cols, up);
           };
           if (l + 1 < L) {  // columns j of my range in layer l+1, every row spike i
             const SpikeList& up = my_pos[u + 1];
             const SpikeList& down = my_neg[u + 1];
             if (up.empty() && down.empty()) continue;
             const Range r = thread_range(cfg_.layer_size(l + 1), tid, threads);
+            auto dense = [&](auto* weights) {
+              return dense_pulses(weights, w.cols, syn_layer, r, up, down, spikes_of(ws.part_fwd_, l),
+                                  ws.rate_drive_.data(), ws.rate_active_.data());
+            };
             if (!deferred && !cells && syn_layer.pulse_noise == 0 &&
                 (up.size() + down.size()) * 8 > static_cast<size_t>(r.end - r.begin) &&
-                dense_pulses(w, syn_layer, r, up, down, spikes_of(ws.part_fwd_, l), ws.rate_drive_.data(),
-                             ws.rate_active_.data())) {
+                (to_narrow ? dense(narrow_[u].data()) : dense(w.values.data()))) {
               // done: every row at once over the columns of the range
             } else {
               for_each_spike(ws.part_fwd_, l, [&](int i) {

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -15,24 +14,16 @@
 // Verilator's C++ headers before SystemC's (see sc_tile_lockstep.cpp).
 #include "Vctrl.h"
 #include "Vctrl_one_layer.h"
-#include "rtl_sim.hpp"
-
-#include <systemc>
+#include "sc_bench.hpp"
 
 #include "chip_controller.hpp"
 #include "chip_types.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/contract/seeding.hpp"
-#include "ssnn_rtl/lockstep.hpp"
 
+namespace ssnn::rtl::test {
 namespace {
 
-using ssnn::rtl::Lockstep;
-using ssnn::rtl::Mismatch;
-using ssnn::rtl::test::get_field;
-using ssnn::rtl::test::Rng;
-using ssnn::rtl::test::set_field;
-using ssnn::rtl::test::Sim;
 using ssnn::sc::CtrlPhase;
 
 constexpr int kCountBits = 48;
@@ -47,10 +38,10 @@ struct CtrlOneLayer {  // no hidden layer: no backward phase
   static constexpr int kLayers = 1, kTiles = 1;
 };
 
-struct RunResult {
-  uint64_t cycles = 0, samples = 0, steps = 0, drain_waits = 0;
-  std::optional<Mismatch> mismatch;
+struct Coverage {
+  uint64_t samples = 0, steps = 0, drain_waits = 0;
 };
+using Result = RunResult<Coverage>;
 
 template <class P>
 class CtrlBench {
@@ -63,8 +54,8 @@ class CtrlBench {
     cfg_.seed = rng_.u64();
     ct_ = std::make_unique<ssnn::sc::chip_controller>("ctrl", cfg_, K);
     auto& c = *ct_;
-    c.clk_i(clk_);
-    c.rst_ni(rst_n_);
+    c.clk_i(lk_.clk);
+    c.rst_ni(lk_.rst_n);
     c.start_i(start_);
     c.learn_i(learn_);
     c.sample_phase_i(sample_phase_);
@@ -95,10 +86,8 @@ class CtrlBench {
     c.phase_o(phase_);
     c.layer_o(layer_);
     c.enc_busy_i(enc_busy_);
-    rst_n_.write(true);
-    clk_.write(true);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);
-    auto& t = dut_.top();
+    lk_.elaborate();
+    auto& t = lk_.top();
     t.seed_i = cfg_.seed;
     t.timesteps_i = static_cast<uint32_t>(cfg_.timesteps);
     busy_left_.assign(static_cast<size_t>(2 + L + K), 0);
@@ -107,11 +96,9 @@ class CtrlBench {
     drive_status();
   }
 
-  RunResult run(uint64_t cycles) {
-    while (ls_.ok() && dut_.cycles() < cycles) run_sample();
-    res_.cycles = dut_.cycles();
-    res_.mismatch = ls_.first();
-    return res_;
+  Result run(uint64_t cycles) {
+    lk_.run(cycles, [this] { run_sample(); });
+    return lk_.finish(res_);
   }
 
  private:
@@ -119,7 +106,7 @@ class CtrlBench {
 
   // Block status of the next edge: busy counters, in-flight events delivered one by one.
   void drive_status() {
-    auto& t = dut_.top();
+    auto& t = lk_.top();
     enc_busy_.write(busy_left_[0] > 0);
     t.enc_busy_i = busy_left_[0] > 0;
     for (int l = 0; l < L; ++l) {
@@ -142,7 +129,7 @@ class CtrlBench {
 
   // The blocks react to the start lines the controllers drive (compared equal before).
   void blocks_react() {
-    auto& t = dut_.top();
+    auto& t = lk_.top();
     for (auto& b : busy_left_)
       if (b > 0) --b;
     auto start = [&](size_t block, int source) {
@@ -161,31 +148,29 @@ class CtrlBench {
     if (in_flight_ > 0 && rng_.chance(0.4)) {
       ++rx_v_[static_cast<size_t>(rng_.range(0, K - 1))];
       --in_flight_;
-      ++res_.drain_waits;
+      ++res_.cov.drain_waits;
     }
   }
 
   void edge() {
-    clk_.write(false);
-    sc_core::sc_start(1, sc_core::SC_NS);
-    clk_.write(true);
-    sc_core::sc_start(1, sc_core::SC_NS);
-    dut_.tick();
-    ls_.set_cycle(dut_.cycles());
+    lk_.edge();
     check();
     blocks_react();
     drive_status();
   }
 
   void check() {
-    auto& t = dut_.top();
-    auto c = [&](const char* name, int64_t expected, int64_t actual) { ls_.check("controller", 0, name, expected, actual); };
+    auto& t = lk_.top();
+    auto& ls = lk_.ls;
+    auto c = [&](const char* name, int64_t expected, int64_t actual) {
+      ls.check("controller", 0, name, expected, actual);
+    };
     c("busy_o", busy_.read(), t.busy_o);
     c("op_o", op_.read(), t.op_o);
     c("enc_start_o", enc_start_.read(), t.enc_start_o);
     for (int l = 0; l < L; ++l)
-      ls_.check("controller", l + 1, "core_start_o", core_start_[static_cast<size_t>(l)].read(),
-                static_cast<int64_t>(get_field(t.core_start_o, l, 1)));
+      ls.check("controller", l + 1, "core_start_o", core_start_[static_cast<size_t>(l)].read(),
+               static_cast<int64_t>(get_field(t.core_start_o, l, 1)));
     c("tile_start_o", tile_start_.read(), t.tile_start_o);
     c("step_o", step_.read(), t.step_o);
     c("learn_o", learn_o_.read(), t.learn_o);
@@ -195,22 +180,22 @@ class CtrlBench {
     c("layer_o", layer_.read(), t.layer_o);
     const auto& k = ct_->counters();
     for (int p = 0; p < kPhases; ++p)
-      ls_.check("controller", p, "phase_cycles_o", static_cast<int64_t>(k.phase_cycles[static_cast<size_t>(p)]),
-                static_cast<int64_t>(get_field(t.phase_cycles_o, p * kCountBits, kCountBits)));
+      ls.check("controller", p, "phase_cycles_o", static_cast<int64_t>(k.phase_cycles[static_cast<size_t>(p)]),
+               static_cast<int64_t>(get_field(t.phase_cycles_o, p * kCountBits, kCountBits)));
     c("cycles_o", static_cast<int64_t>(k.cycles), static_cast<int64_t>(t.cycles_o));
     c("samples_o", static_cast<int64_t>(k.samples), static_cast<int64_t>(t.samples_o));
     c("steps_o", static_cast<int64_t>(k.steps), static_cast<int64_t>(t.steps_o));
   }
 
   void run_sample() {
-    auto& t = dut_.top();
+    auto& t = lk_.top();
     const bool learn = rng_.chance(0.7);
     const ssnn::Phase phases[] = {ssnn::Phase::kTrain, ssnn::Phase::kTest, ssnn::Phase::kValidation};
     const auto ph = static_cast<uint32_t>(rng_.pick(phases));
     const auto epoch = static_cast<uint32_t>(rng_.range(0, 50));
     const uint64_t index = rng_.u64() >> static_cast<int>(rng_.range(0, 60));
-    while (rng_.chance(0.4) && ls_.ok()) edge();
-    if (rng_.chance(0.05)) reset_both();
+    while (rng_.chance(0.4) && lk_.ls.ok()) edge();
+    if (rng_.chance(0.05)) lk_.reset();
     learn_.write(learn);
     sample_phase_.write(ph);
     epoch_.write(epoch);
@@ -222,34 +207,25 @@ class CtrlBench {
     t.index_i = index;
     t.start_i = 1;
     int guard = 0;
-    while (!busy_.read() && ls_.ok() && ++guard < 100) edge();
+    while (!busy_.read() && lk_.ls.ok() && ++guard < 100) edge();
     start_.write(false);
     t.start_i = 0;
     guard = 0;
-    while ((busy_.read() || t.busy_o) && ls_.ok() && ++guard < 1000000) edge();
-    ++res_.samples;  // the counters restart at every reset: count here
-    res_.steps += static_cast<uint64_t>(cfg_.timesteps);
-  }
-
-  void reset_both() {
-    rst_n_.write(false);
-    sc_core::sc_start(1, sc_core::SC_NS);
-    rst_n_.write(true);
-    sc_core::sc_start(1, sc_core::SC_NS);
-    dut_.async_reset();
+    while ((busy_.read() || t.busy_o) && lk_.ls.ok() && ++guard < 1000000) edge();
+    ++res_.cov.samples;  // the counters restart at every reset: count here
+    res_.cov.steps += static_cast<uint64_t>(cfg_.timesteps);
   }
 
   Rng rng_;
   ssnn::ModelConfig cfg_;
   std::unique_ptr<ssnn::sc::chip_controller> ct_;
-  Sim<Model> dut_;
-  Lockstep ls_;
-  RunResult res_;
+  ScLockstep<Model> lk_;
+  Result res_;
   std::vector<int> busy_left_;  // encoder, cores, tiles
   std::vector<uint64_t> tx_v_, rx_v_;
   int in_flight_ = 0;
 
-  sc_core::sc_signal<bool> clk_{"clk"}, rst_n_{"rst_n"}, start_{"start"}, learn_{"learn"}, busy_{"busy"};
+  sc_core::sc_signal<bool> start_{"start"}, learn_{"learn"}, busy_{"busy"};
   sc_core::sc_signal<uint32_t> sample_phase_{"sample_phase"}, epoch_{"epoch"}, op_{"op"}, step_{"step"};
   sc_core::sc_signal<uint32_t> epoch_o_{"epoch_o"}, phase_{"phase"}, layer_{"layer"};
   sc_core::sc_signal<uint64_t> index_{"index"}, key_{"key"};
@@ -261,16 +237,14 @@ class CtrlBench {
 template <class P>
 void expect_lockstep(uint64_t seed, uint64_t cycles) {
   CtrlBench<P> bench(seed);
-  const RunResult r = bench.run(cycles);
-  ASSERT_FALSE(r.mismatch.has_value()) << r.mismatch->message();
-  std::printf("cycles %llu, samples %llu, steps %llu, delayed deliveries %llu\n",
-              static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.samples),
-              static_cast<unsigned long long>(r.steps), static_cast<unsigned long long>(r.drain_waits));
-  EXPECT_GT(r.samples, 20u);
-  EXPECT_GT(r.drain_waits, 100u);
+  const Result r = bench.run(cycles);
+  expect_corners(
+      r, "controller", cycles,
+      {{"samples", r.cov.samples, 20}, {"steps", r.cov.steps}, {"delayed deliveries", r.cov.drain_waits, 100}});
 }
 
 TEST(RtlController, ThreeLayerControllerMatchesSystemC) { expect_lockstep<CtrlDefault>(31, 100000); }
 TEST(RtlController, OneLayerControllerMatchesSystemC) { expect_lockstep<CtrlOneLayer>(32, 50000); }
 
 }  // namespace
+}  // namespace ssnn::rtl::test

@@ -268,42 +268,53 @@ TEST(RtlNeuron, HiddenThirtyBitRegistersMatchGolden) {
   expect_full_coverage(run_hidden<Wide>(0x57494445u, 1'000'000), "ssnn_composite_neuron 30/30/31");
 }
 
+// The directed tests' neuron: no filtering (transfer == input), theta 100, theta_grad 10, the gate
+// threshold given, cleared.
+void clear_directed(Sim<Vneuron_hidden>& dut, uint32_t theta_gate) {
+  auto& t = dut.top();
+  t.beta_i = 65536;
+  t.theta_i = 100;
+  t.theta_grad_i = 10;
+  t.theta_gate_i = theta_gate;
+  t.clear_i = 1;
+  dut.tick();
+  t.clear_i = 0;
+}
+
+// One forward or gradient step of the directed tests' neuron: its enable high for one edge, with
+// its input.
+template <class Enable, class Input>
+void one_step(Sim<Vneuron_hidden>& dut, Enable& en, Input& in, uint32_t value) {
+  en = 1;
+  in = value;
+  dut.tick();
+  en = 0;
+}
+void forward_step(Sim<Vneuron_hidden>& dut, uint32_t in) {
+  one_step(dut, dut.top().fwd_en_i, dut.top().fwd_in_i, in);
+}
+void gradient_step(Sim<Vneuron_hidden>& dut, uint32_t in) {
+  one_step(dut, dut.top().grad_en_i, dut.top().grad_in_i, in);
+}
+
 // Directed: the gradient neurons integrate while gated and may fire from the step of the first
 // forward spike on, including that step.
 TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
   Sim<Vneuron_hidden> dut;
   auto& t = dut.top();
-  t.beta_i = 65536;  // no filtering: transfer == input
-  t.theta_i = 100;
-  t.theta_grad_i = 10;
-  t.theta_gate_i = 100;  // the paper's gate
-  t.clear_i = 1;
-  dut.tick();
-  t.clear_i = 0;
+  clear_directed(dut, 100);  // the paper's gate
   // Step 0: forward below threshold, gradient input far above theta_grad: no gradient spike.
-  t.fwd_en_i = 1;
-  t.fwd_in_i = 60;
-  dut.tick();
-  t.fwd_en_i = 0;
+  forward_step(dut, 60);
   EXPECT_FALSE(t.spike_o);
-  t.grad_en_i = 1;
-  t.grad_in_i = 50;
-  dut.tick();
-  t.grad_en_i = 0;
+  gradient_step(dut, 50);
   EXPECT_FALSE(t.gate_o);
   EXPECT_FALSE(t.grad_pos_o);
   EXPECT_EQ(t.pos_potential_o, 50u);  // integrated while gated
   // Step 1: the forward neuron crosses theta; the same step's gradient step may fire.
-  t.fwd_en_i = 1;
-  t.fwd_in_i = 60;
-  dut.tick();
-  t.fwd_en_i = 0;
+  forward_step(dut, 60);
   EXPECT_TRUE(t.spike_o);
   EXPECT_EQ(t.potential_o, 20u);  // 120 - 100: reset by subtraction
-  t.grad_en_i = 1;
-  t.grad_in_i = 0;
-  dut.tick();
-  t.grad_en_i = 0;
+  gradient_step(dut, 0);
   EXPECT_TRUE(t.gate_o);
   EXPECT_TRUE(t.grad_pos_o);
   EXPECT_EQ(t.pos_potential_o, 40u);  // 50 - 10, one spike per step
@@ -320,22 +331,10 @@ TEST(RtlNeuron, GateOpensWithTheFirstForwardSpike) {
 TEST(RtlNeuron, SurrogateGateOpensBelowThreshold) {
   Sim<Vneuron_hidden> dut;
   auto& t = dut.top();
-  t.beta_i = 65536;  // no filtering: transfer == input
-  t.theta_i = 100;
-  t.theta_grad_i = 10;
-  t.theta_gate_i = 50;
-  t.clear_i = 1;
-  dut.tick();
-  t.clear_i = 0;
+  clear_directed(dut, 50);
   auto step = [&](uint32_t fwd_in, uint32_t grad_in) {
-    t.fwd_en_i = 1;
-    t.fwd_in_i = fwd_in;
-    dut.tick();
-    t.fwd_en_i = 0;
-    t.grad_en_i = 1;
-    t.grad_in_i = grad_in;
-    dut.tick();
-    t.grad_en_i = 0;
+    forward_step(dut, fwd_in);
+    gradient_step(dut, grad_in);
   };
   step(49, 30);  // potential 49 < 50: closed, the gradient integrates
   EXPECT_FALSE(t.spike_o);

@@ -125,15 +125,20 @@ RunResult run_layer(uint64_t seed, uint64_t cycles) {
     for (int k = 0; k < N; ++k) set_field(t.fwd_in_i, k * P::kInput, P::kInput, in[k]);
   };
 
-  idle();
-  if (!check_state(ls, dut, ref)) return finish();
-  while (dut.cycles() < cycles) {
+  // A clear of both models (a sample begins).
+  auto clear_both = [&] {
     idle();
     t.clear_i = 1;
     dut.tick();
     ref.clear();
     ++cov.clears;
-    if (!check_state(ls, dut, ref)) return finish();
+    return check_state(ls, dut, ref);
+  };
+
+  idle();
+  if (!check_state(ls, dut, ref)) return finish();
+  while (dut.cycles() < cycles) {
+    if (!clear_both()) return finish();
 
     const uint32_t betas[] = {65536u, ssnn::filter_beta_q16(50, 10.0), ssnn::filter_beta_q16(200, 10.0), 1u};
     const uint32_t beta = rng.chance(0.7) ? rng.pick(betas) : static_cast<uint32_t>(rng.range(0, 65536));
@@ -222,12 +227,7 @@ RunResult run_layer(uint64_t seed, uint64_t cycles) {
       ++cov.steps;
 
       if (rng.chance(0.002)) {
-        idle();
-        t.clear_i = 1;
-        dut.tick();
-        ref.clear();
-        ++cov.clears;
-        if (!check_state(ls, dut, ref)) return finish();
+        if (!clear_both()) return finish();
       } else if (rng.chance(0.001)) {
         dut.async_reset();
         ref.clear();

@@ -2,6 +2,7 @@
 // on random inputs that reach the edges (saturation, rounding halves, tails shorter than a vector).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -29,6 +30,11 @@ TEST(GoldenKernels, SumRowsEqualsRowByRowSum) {
           expect[static_cast<size_t>(j)] += w[static_cast<size_t>(r) * static_cast<size_t>(width) + static_cast<size_t>(j)];
       kernels::sum_rows(got.data(), w.data(), static_cast<size_t>(width), picked.data(), picked.size(), width);
       EXPECT_EQ(got, expect) << "width " << width << ", " << n << " rows";
+      // The 16-bit copy of the same weights gives the same sums.
+      const std::vector<int16_t> narrow(w.begin(), w.end());
+      std::fill(got.begin(), got.end(), -1);
+      kernels::sum_rows(got.data(), narrow.data(), static_cast<size_t>(width), picked.data(), picked.size(), width);
+      EXPECT_EQ(got, expect) << "16-bit weights, width " << width << ", " << n << " rows";
     }
   }
 }
@@ -49,6 +55,28 @@ TEST(GoldenKernels, SumRowsAtEveryAlignment) {
       int32_t expect = 0;
       for (int r : picked) expect += base[static_cast<size_t>(r * width + j)];
       ASSERT_EQ(sum[j], expect) << "shift " << shift << ", column " << j;
+    }
+  }
+}
+
+TEST(GoldenKernels, ColumnsAndCopiesOf16BitWeightsEqualThe32BitOnes) {
+  std::mt19937 rng(3);
+  const int rows = 37, cols = 13;
+  std::vector<int32_t> w(static_cast<size_t>(rows * cols));
+  for (size_t k = 0; k < w.size(); ++k) w[k] = k % 7 == 0 ? (k % 2 ? 32767 : -32768) : static_cast<int32_t>(rng() % 65536) - 32768;
+  std::vector<int16_t> narrow(w.size(), 0);
+  kernels::narrow_row(narrow.data(), w.data(), static_cast<int>(w.size()));
+  std::vector<int32_t> back(w.size(), 0);
+  kernels::widen_row(back.data(), narrow.data(), static_cast<int>(w.size()));
+  EXPECT_EQ(back, w);
+  for (int32_t sign : {1, -1}) {
+    for (int k : {0, 5, cols - 1}) {
+      std::vector<int32_t> wide_acc(rows, 11), narrow_acc(rows, 11);
+      kernels::add_column(wide_acc.data(), w.data() + k, cols, rows, sign);
+      kernels::add_column(narrow_acc.data(), narrow.data() + k, cols, rows, sign);
+      EXPECT_EQ(narrow_acc, wide_acc) << "column " << k << ", sign " << sign;
+      for (int i = 0; i < rows; ++i)
+        ASSERT_EQ(wide_acc[static_cast<size_t>(i)], 11 + sign * w[static_cast<size_t>(i * cols + k)]);
     }
   }
 }
@@ -115,8 +143,34 @@ TEST(GoldenKernels, PulseRowDenseEqualsCoincidenceUpdates) {
       expect[u] = coincidence_update(syn, row[u], true, false, true);
     }
   }
+  std::vector<int16_t> narrow(row.begin(), row.end());
   kernels::pulse_row_dense(row.data(), step.data(), hit.data(), n, syn.w_min, syn.w_max);
   EXPECT_EQ(row, expect);
+  kernels::pulse_row_dense(narrow.data(), step.data(), hit.data(), n, syn.w_min, syn.w_max);
+  EXPECT_EQ(std::vector<int32_t>(narrow.begin(), narrow.end()), expect) << "16-bit weights";
+}
+
+// On 16-bit weights the pulse itself may exceed 16 bits (synapse_params caps it at 2^17 for a
+// 16-bit register): the sum is formed in 32 bits and clamped, never wrapped.
+TEST(GoldenKernels, PulseRowDenseOn16BitWeightsTakesPulsesBeyond16Bits) {
+  SynapseParams syn;
+  syn.w_min = signed_min(16);
+  syn.w_max = signed_max(16);
+  syn.pulse_up = 1 << 17;
+  syn.pulse_down = 40000;
+  const int n = 67;
+  std::vector<int32_t> step(n), expect(n);
+  std::vector<int16_t> row(n);
+  std::vector<uint8_t> hit(n, 1);
+  for (int j = 0; j < n; ++j) {
+    const auto u = static_cast<size_t>(j);
+    row[u] = static_cast<int16_t>(j * 977 - 32768);
+    const bool up = j % 2 == 0;
+    step[u] = up ? syn.pulse_up : -syn.pulse_down;
+    expect[u] = coincidence_update(syn, row[u], true, up, !up);
+  }
+  kernels::pulse_row_dense(row.data(), step.data(), hit.data(), n, syn.w_min, syn.w_max);
+  EXPECT_EQ(std::vector<int32_t>(row.begin(), row.end()), expect);
 }
 
 // Every lane width the kernel picks gives ssnn::rate_update exactly, including the halves that

@@ -349,6 +349,40 @@ TEST(TrainThreads, WeightsDoNotDependOnThreadsSharingASample) {
   }
 }
 
+// Weights of a register at most 16 bits wide are read and pulsed in a 16-bit working copy; wider ones
+// in 32 bits.  The same network with 16- and 17-bit registers, its weights never near either bound,
+// must train to identical weights and outputs, including after the weights were changed from outside
+// between epochs (the next sample must see the change) and with pulses applied densely and sparsely.
+TEST(WeightCopy, SixteenBitWorkingCopyTrainsAsThe32BitWeights) {
+  for (UpdateMode mode : {UpdateMode::kStochastic, UpdateMode::kStochasticSample, UpdateMode::kRate}) {
+    for (const std::vector<int>& hidden : {std::vector<int>{300}, std::vector<int>{40, 24}}) {
+      ModelConfig narrow = train_config(hidden, 12, mode, 71);
+      narrow.dropout_hidden = 0.2;
+      ModelConfig wide = narrow;
+      wide.weight_bits = 17;
+      const Dataset data = first(subset_train(), 60);
+      std::vector<std::vector<WeightMatrix>> weights;
+      std::vector<OutputRecords> outputs;
+      for (const ModelConfig& cfg : {narrow, wide}) {
+        GoldenModel model(cfg);
+        Trainer(model, data, nullptr, quiet(1)).run();
+        // A change from outside between epochs: every fifth weight of the first layer moves.
+        std::vector<int32_t>& w0 = model.weights()[0].values;
+        for (size_t k = 0; k < w0.size(); k += 5) w0[k] = w0[k] / 2 + 3;
+        Trainer(model, data, nullptr, quiet(1)).run();
+        weights.push_back(model.weights());
+        outputs.push_back(output_counts(model, first(subset_test(), 50), 0, 2));
+      }
+      const std::string what = std::string(to_string(mode)) + ", hidden layers " + std::to_string(hidden.size());
+      for (const WeightMatrix& w : weights[1])
+        for (int32_t v : w.values) ASSERT_LT(std::abs(v), 30000) << what << ": a weight came near the 16-bit bound";
+      EXPECT_TRUE(weights[0] == weights[1]) << what;
+      EXPECT_FALSE(weights[0] == initial_weights(narrow)) << what;
+      EXPECT_EQ(outputs[0].counts, outputs[1].counts) << what;
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------ learning
 
 TEST(Learning, StochasticModeLearnsTheSubset) {

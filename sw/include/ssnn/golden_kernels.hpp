@@ -18,14 +18,22 @@ namespace ssnn::kernels {
 
 // out[j] = sum over k < n of base[rows[k] * stride + j], for j < width (out is overwritten).
 // The crossbar's forward read of n spiking rows, summed in registers a block of columns at a time,
-// so each weight is loaded once and the sums are stored once.
+// so each weight is loaded once and the sums are stored once.  The weights are 32-bit or, when their
+// register is at most 16 bits wide, a 16-bit copy (half the memory traffic, the same sums).
 void sum_rows(int32_t* out, const int32_t* base, size_t stride, const int* rows, size_t n, int width);
+void sum_rows(int32_t* out, const int16_t* base, size_t stride, const int* rows, size_t n, int width);
 
 // acc[j] += row[j], j < n: the forward read of one row.
 void add_row(int32_t* acc, const int32_t* row, int n);
 
 // acc[j] += sign * column[j * stride], j < n: the transposed read of one column.
 void add_column(int32_t* acc, const int32_t* column, int stride, int n, int32_t sign);
+void add_column(int32_t* acc, const int16_t* column, int stride, int n, int32_t sign);
+
+// out[j] = in[j], j < n, between 32-bit weights and their 16-bit copy (narrowing: every in[j] must
+// fit 16 bits).
+void narrow_row(int16_t* out, const int32_t* in, int n);
+void widen_row(int32_t* out, const int16_t* in, int n);
 
 // Writes to out every j in [begin, end) with flag[j] != 0, ascending, and returns how many.  Flags
 // are 0 or 1.  out must have room for end - begin + kCollectSlack entries: eight flags are turned
@@ -55,7 +63,9 @@ void encode_pixels(Lfsr* lfsr, const uint8_t* pixel, int n, uint32_t ramp_q16, u
 // +pulse_up or -pulse_down.  Weights stay within 2^30 and pulses within 2^30 (ModelConfig bounds
 // them far lower), so the sum fits 32 bits.  Faster than visiting the columns one by one once more
 // than about one column in eight has a gradient spike.
+// The 16-bit form holds weights of a register at most 16 bits wide (w_min, w_max fit 16 bits).
 void pulse_row_dense(int32_t* row, const int32_t* step, const uint8_t* hit, int n, int32_t w_min, int32_t w_max);
+void pulse_row_dense(int16_t* row, const int32_t* step, const uint8_t* hit, int n, int32_t w_min, int32_t w_max);
 
 // The rate update (ssnn::rate_update, eq. 9) of one weight row over every column j < n whose
 // active[j] is set: row[j] = rate_update(syn, row[j], nx, n_pos[j], n_neg[j], T), where drive[j] is

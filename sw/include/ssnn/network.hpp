@@ -1,8 +1,10 @@
 // The golden model: SSNN-BP in the chip's integer arithmetic, one sample at a time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -86,7 +88,12 @@ class GoldenModel {
   explicit GoldenModel(const ModelConfig& cfg);  // validates the config and initialises the weights
 
   const ModelConfig& config() const { return cfg_; }
-  std::vector<WeightMatrix>& weights() { return weights_; }
+  // The weights between samples.  Changing them through the non-const form is allowed until the next
+  // run_sample (which then copies them again into its 16-bit working copy, see narrow_).
+  std::vector<WeightMatrix>& weights() {
+    if (narrow_possible_) narrow_state_.store(kNarrowStale, std::memory_order_relaxed);
+    return weights_;
+  }
   const std::vector<WeightMatrix>& weights() const { return weights_; }
 
   // Runs one sample (label < 0 when unknown; required when spec.learn).  Learning updates the weights;
@@ -113,6 +120,17 @@ class GoldenModel {
                               size_t active_columns) const;
   void run_steps(Workspace& ws, int label, const SampleSpec& spec, StepObserver* observer,
                  int tid, int threads);
+  void prepare_narrow();
+  void sync_narrow_rows(const Workspace& ws, bool narrow_to_wide);
+  // Calls f with the start of weight layer `layer`: its 16-bit copy when narrow and the layer has one,
+  // else its 32-bit values.
+  template <class F>
+  void with_layer(size_t layer, bool narrow, F&& f) {
+    if (narrow && !narrow_[layer].empty())
+      f(narrow_[layer].data());
+    else
+      f(weights_[layer].values.data());
+  }
 
   ModelConfig cfg_;
   NeuronParams neuron_;
@@ -123,6 +141,19 @@ class GoldenModel {
   DeviceRule device_{};
   RoundingDivider per_state_{1};  // LSBs per finite state
   DeviceArrays cells_;
+  // A 16-bit copy of the weights of every layer of at least 16 columns (one vector) when the weight
+  // register is at most 16 bits wide (and the device model does not move the pulses): the step loop
+  // reads it, half the memory traffic of the 32-bit
+  // weights for the same integer sums.  Per-step stochastic training pulses the copy and writes the
+  // rows that spiked back into weights_ at the end of the sample; the other update modes write
+  // weights_ and copy those rows into it.  Stale after weights() was handed out for writing: the
+  // next run_sample copies all of it again (thread-safe, so parallel inference may be the first).
+  // A layer with a weight beyond its bounds keeps 32 bits (an empty copy).
+  enum NarrowState : int { kNarrowOff, kNarrowStale, kNarrowInUse };
+  bool narrow_possible_ = false;
+  std::atomic<int> narrow_state_{kNarrowOff};
+  std::mutex narrow_mutex_;
+  std::vector<std::vector<int16_t>> narrow_;
 };
 
 }  // namespace ssnn

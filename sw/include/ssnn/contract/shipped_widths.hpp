@@ -1,7 +1,7 @@
 // The widths of the shipped models (models/*.ckpt: 19-bit weights, 28-bit charge and potential), defined
-// once. The RTL chip is verilated at these widths as well as the defaults (widths.hpp), so the shipped
-// models can be checked in RTL: rtl/gen/gen_rtl_constants.cpp writes them into
-// rtl/cmake/SsnnWidths.cmake (test rtl_constants_in_sync).
+// once, so the RTL is checked at them too: rtl/gen/gen_rtl_constants.cpp writes them into
+// rtl/cmake/SsnnWidths.cmake (test rtl_constants_in_sync) for the Verilator parameters of the RTL
+// tests (the rate lane at the shipped weight width, tb/rtl/test_rtl_rate_lane.cpp).
 #pragma once
 
 namespace ssnn {
