@@ -429,6 +429,15 @@ module ssnn_chip_top #(
   logic [ssnn_pkg::LfsrBits-1:0] enc_dbg_lfsr, enc_label_lfsr;
   logic [Inputs-1:0]             enc_keep;
 
+  // The encoder's clock runs while it is busy, takes a command or the host writes a pixel.
+  logic enc_clk;
+  ssnn_clock_gate u_enc_clock_gate (
+    .clk_i,
+    .en_i      (enc_busy || enc_start || pix_we_q),
+    .test_en_i (1'b0),
+    .clk_o     (enc_clk)
+  );
+
   ssnn_spike_encoder #(
     .Inputs     (Inputs),
     .Lanes      (EncoderLanes),
@@ -437,7 +446,7 @@ module ssnn_chip_top #(
     .FanoutBits (FanoutBits),
     .CountBits  (CountBits)
   ) u_encoder (
-    .clk_i,
+    .clk_i           (enc_clk),
     .rst_ni,
     .start_i         (enc_start),
     .op_i            (op),
@@ -518,6 +527,14 @@ module ssnn_chip_top #(
         assign tile_sample_begin[K] = tile_start && op == OpSampleBegin;
         assign tile_step_end[K]     = tile_start && (op == OpStepEnd || op == OpSampleEnd);
 
+        logic tile_clk, tile_clock_en;
+        ssnn_clock_gate u_clock_gate (
+          .clk_i,
+          .en_i      (tile_clock_en),
+          .test_en_i (1'b0),
+          .clk_o     (tile_clk)
+        );
+
         ssnn_crossbar_tile #(
           .Rows       (Rows),
           .Cols       (Cols),
@@ -529,7 +546,7 @@ module ssnn_chip_top #(
           .CountBits  (CountBits),
           .RateBits   (RateBits)
         ) u_tile (
-          .clk_i,
+          .clk_i           (tile_clk),
           .rst_ni,
           .sample_begin_i  (tile_sample_begin[K]),
           .step_end_i      (tile_step_end[K]),
@@ -538,6 +555,7 @@ module ssnn_chip_top #(
           .step_i          (step),
           .device_key_i    (device_key),
           .busy_o          (tile_busy[K]),
+          .clock_en_o      (tile_clock_en),
           .w_min_i         (w_min_q[l*WeightBits +: WeightBits]),
           .w_max_i         (w_max_q[l*WeightBits +: WeightBits]),
           .pulse_up_i      (pulse_up_q[l*(WeightBits+1) +: WeightBits + 1]),
@@ -627,6 +645,15 @@ module ssnn_chip_top #(
     logic unused_dbg;
     assign unused_dbg = ^dbg_state;
 
+    // A core's clock runs while it is busy or takes a command.
+    logic core_clk;
+    ssnn_clock_gate u_clock_gate (
+      .clk_i,
+      .en_i      (core_busy[l-1] || core_start[l-1]),
+      .test_en_i (1'b0),
+      .clk_o     (core_clk)
+    );
+
     ssnn_hidden_core #(
       .Neurons       (N),
       .Lanes         (CoreLanes),
@@ -643,7 +670,7 @@ module ssnn_chip_top #(
       .FanoutBits    (FanoutBits),
       .CountBits     (CountBits)
     ) u_core (
-      .clk_i,
+      .clk_i              (core_clk),
       .rst_ni,
       .start_i            (core_start[l-1]),
       .op_i               (op),
@@ -691,6 +718,14 @@ module ssnn_chip_top #(
   logic [Classes*ChargeBits-1:0]    out_charge, out_grad_charge;
   logic [Classes*PotentialBits-1:0] out_potential, out_pos_potential, out_neg_potential;
 
+  logic out_core_clk;
+  ssnn_clock_gate u_out_clock_gate (
+    .clk_i,
+    .en_i      (core_busy[Layers-1] || core_start[Layers-1]),
+    .test_en_i (1'b0),
+    .clk_o     (out_core_clk)
+  );
+
   ssnn_output_core #(
     .Neurons       (Classes),
     .Lanes         (Lanes),
@@ -704,7 +739,7 @@ module ssnn_chip_top #(
     .FanoutBits    (FanoutBits),
     .CountBits     (CountBits)
   ) u_output_core (
-    .clk_i,
+    .clk_i              (out_core_clk),
     .rst_ni,
     .start_i            (core_start[Layers-1]),
     .op_i               (op),

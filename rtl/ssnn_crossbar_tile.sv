@@ -52,6 +52,9 @@ module ssnn_crossbar_tile #(
   input  logic [31:0]                    step_i,          // timestep t (device-noise words)
   input  logic [63:0]                    device_key_i,    // sample_key ^ (kDeviceBase + layer)
   output logic                           busy_o,
+  // The tile's registers can change at the next edge (a command, busy, an event, a host access,
+  // sums to add or clear): the enable of its clock gate in the chip (ssnn_clock_gate).
+  output logic                           clock_en_o,
   // Device options of this sample (held by the controller), as SynapseParams.
   input  logic signed [WeightBits-1:0]   w_min_i,
   input  logic signed [WeightBits-1:0]   w_max_i,
@@ -439,6 +442,9 @@ module ssnn_crossbar_tile #(
     assign unused_col_state = ^{bwd_pending_q, bwd_neg_q, bwd_clear_i, bwd_sum_q};
   end
   assign bwd_sum_o = bwd_sum_q;
+
+  assign clock_en_o = tile_q != TileIdle || sample_begin_i || step_end_i || ev_valid_i || host_req_i
+                   || fwd_clear_i || bwd_clear_i || fwd_pending_q || bwd_pending_q;
 
   // ---------------------------------------------------------------------------------------------
   // Counters.

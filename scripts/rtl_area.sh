@@ -124,7 +124,7 @@ def synth(job):
         # write data), so the macros are removed first: their read data then start paths and
         # their address and write data end them, as registers do.
         script = (rtl_synth.synth_script(module, params) + f"; tee -q -o {stat_json} stat -json; "
-                  f"tee -q -o {stat_cmos} stat -tech cmos; delete t:ssnn_mem; tee -q -o {ltp_txt} ltp -noff")
+                  f"tee -q -o {stat_cmos} stat -tech cmos; delete t:ssnn_mem t:ssnn_clock_gate; tee -q -o {ltp_txt} ltp -noff")
         start = time.monotonic()
         run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
         seconds = time.monotonic() - start
@@ -190,8 +190,8 @@ doc = {
     "level": "rtl",
     "tool": version,
     "command": "scripts/rtl_area.sh" + (" --chip" if chip_only else " --blocks" if blocks_only else ""),
-    "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; "
-             "synth -top <unit> -flatten; stat; stat -tech cmos; delete t:ssnn_mem; ltp -noff"),
+    "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv rtl/ssnn_clock_gate.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; "
+             "synth -top <unit> -flatten; stat; stat -tech cmos; delete t:ssnn_mem t:ssnn_clock_gate; ltp -noff"),
     "note": "generic yosys gates ($_AND_, $_XOR_, $_MUX_, ... and $_DFF*_), an area proxy, not a library mapping",
     "width_sets": SETS,
     "num_outputs": NUM_OUTPUTS,

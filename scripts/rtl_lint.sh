@@ -33,6 +33,7 @@ CONFIGS=(
   "ssnn_pulse_variation"
   "ssnn_pulse_step"
   "ssnn_crossbar_lane"
+  "ssnn_clock_gate"
   "ssnn_rate_lane"
   "ssnn_rate_lane -GWeightBits=19 -GRateBits=17"
   "ssnn_rate_lane -GWeightBits=2 -GRateBits=1"

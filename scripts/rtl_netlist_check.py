@@ -181,8 +181,8 @@ def check_block(name, module, params, cycles, seed, work, inject=False):
         print(f"block {name}: fault injected into the netlist: bit 0 of {inject_fault(netlist, ports)} flipped")
     if CLOCK not in ports:
         raise RuntimeError(f"{module} has no {CLOCK}")
-    rtl_dir = verilate("Vrtl", module, rtl_synth.sources() + [rtl_synth.MEMORY], params, work)
-    net_dir = verilate("Vnet", module, [netlist, rtl_synth.MEMORY], {}, work)
+    rtl_dir = verilate("Vrtl", module, rtl_synth.sources() + rtl_synth.MACROS, params, work)
+    net_dir = verilate("Vnet", module, [netlist] + rtl_synth.MACROS, {}, work)
     tb = os.path.join(work, "tb.cpp")
     with open(tb, "w") as f:
         f.write(testbench(name, ports, cycles, seed))
