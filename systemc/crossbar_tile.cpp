@@ -221,10 +221,20 @@ void crossbar_tile::run_command(Op op) {
         } else if (!cosim_ && syn_.pulse_noise == 0) {
           // The same pulses without noise words or an observer to tell (no per-pulse checks).
           const SynapseParams syn = syn_;  // a local copy: the weight stores cannot alias it
-          for (int r : rows_hit_) {
-            int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
-            for (int c : pos_hit_) row[c] = coincidence_update(syn, row[c], true, true, false, 0u);
-            for (int c : neg_hit_) row[c] = coincidence_update(syn, row[c], true, false, true, 0u);
+          const size_t n_rows = rows_hit_.size();
+          for (size_t k = 0; k < n_rows; ++k) {
+            int32_t* row = w_.data() + static_cast<size_t>(rows_hit_[k]) * stride;
+            // The pulsed weights are scattered over the array: fetch the next row's while this one's
+            // are updated, so their misses overlap.
+            const int32_t* next = w_.data() + static_cast<size_t>(rows_hit_[k + 1 < n_rows ? k + 1 : k]) * stride;
+            for (int c : pos_hit_) {
+              __builtin_prefetch(next + c, 1);
+              row[c] = coincidence_update(syn, row[c], true, true, false, 0u);
+            }
+            for (int c : neg_hit_) {
+              __builtin_prefetch(next + c, 1);
+              row[c] = coincidence_update(syn, row[c], true, false, true, 0u);
+            }
           }
         } else {
           for (int r : rows_hit_) {
