@@ -12,10 +12,7 @@
 # prints a summary.
 # Usage: scripts/bench_chip.sh [TRAIN=200] [TEST=100] [OLD_BIN_DIR] [REPEATS=1]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-TRAIN="${1:-200}"
-TEST="${2:-100}"
-OLD="${3:-}"
-REPEATS="${4:-1}"
+positional TRAIN=200 TEST=100 OLD= REPEATS=1 -- "$@"
 OUT="${SSNN_CHIP_SPEED_JSON:-$REPO/docs/results/chip_speed.json}"
 [[ -z "$OLD" ]] || need_executable "$OLD/ssnn_chip_tb"
 make_tmp

@@ -15,10 +15,7 @@
 # summary.
 # Usage: scripts/bench_golden_vs.sh OLD_BIN_DIR [REPEATS=3] [TRAIN=3000] [TEST=3000]
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-OLD="${1:?usage: scripts/bench_golden_vs.sh OLD_BIN_DIR [REPEATS] [TRAIN] [TEST]}"
-REPEATS="${2:-3}"
-TRAIN="${3:-3000}"
-TEST="${4:-3000}"
+positional OLD REPEATS=3 TRAIN=3000 TEST=3000 -- "$@"
 OUT="${SSNN_GOLDEN_SPEED_JSON:-$REPO/docs/results/golden_speedup.json}"
 need_executable "$OLD/bench_golden" "$BUILD/bin/bench_golden"
 [[ "$REPEATS" =~ ^[1-9][0-9]*$ && "$TRAIN" =~ ^[1-9][0-9]*$ && "$TEST" =~ ^[1-9][0-9]*$ && "$TRAIN" -ge 2 && "$TEST" -ge 2 ]] ||

@@ -24,3 +24,24 @@ make_tmp() {
   TMP="$(mktemp -d)"
   trap 'rm -rf "$TMP"' EXIT
 }
+
+# positional NAME[=DEFAULT]... -- "$@": sets each NAME to the argument in its place, or to DEFAULT
+# where the caller gave fewer; a NAME without =DEFAULT is required (dies naming it). The arguments
+# after the named ones are left in the array REST.
+positional() {
+  local _specs=() _spec _name
+  while [[ $# -gt 0 && "$1" != -- ]]; do _specs+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  for _spec in "${_specs[@]}"; do
+    _name="${_spec%%=*}"
+    if [[ $# -gt 0 ]]; then
+      printf -v "$_name" '%s' "$1"
+      shift
+    elif [[ "$_spec" == *=* ]]; then
+      printf -v "$_name" '%s' "${_spec#*=}"
+    else
+      die "missing argument $_name (usage: see the header of $(basename "$0"))"
+    fi
+  done
+  REST=("$@")
+}

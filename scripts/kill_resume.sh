@@ -23,13 +23,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 GOLDEN="${SSNN_GOLDEN:-$REPO/build/bin/ssnn_golden}"
 CHIP="${SSNN_CHIP_TB:-$REPO/build/bin/ssnn_chip_tb}"
-KILLS="${1:-12}"
-WHICH="${2:-all}"
+positional KILLS=12 WHICH=all -- "$@"
 SEED="${SSNN_KILL_SEED:-20240601}"
 NICE="${SSNN_NICE:-15}"
-MAX_LAUNCHES=$((KILLS * 10 + 20))
 case "$KILLS" in '' | *[!0-9]*) echo "kill_resume.sh: kills must be a whole number" >&2; exit 2 ;; esac
 case "$WHICH" in golden | chip | all) ;; *) echo "kill_resume.sh: '$WHICH' is not golden, chip or all" >&2; exit 2 ;; esac
+MAX_LAUNCHES=$((KILLS * 10 + 20))
 [ -x "$GOLDEN" ] || { echo "kill_resume.sh: $GOLDEN not found (build first, or set SSNN_GOLDEN)" >&2; exit 1; }
 if [ "$WHICH" != golden ]; then
   [ -x "$CHIP" ] || { echo "kill_resume.sh: $CHIP not found (build first, or set SSNN_CHIP_TB)" >&2; exit 1; }

@@ -8,15 +8,9 @@
 # A data set read from a folder (--dataset path:DIR) that is not there exits 77 (skipped): the
 # Fashion-MNIST files come from the Debian package dataset-fashion-mnist (scripts/setup.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
-CHIP="$1"
-GOLDEN="$2"
-MODEL="$3"
-REF="$4"
-N="$5"
-M="$6"
-shift 6
-INFER=("$@" --no-progress)
-for opt in "$@"; do
+positional CHIP GOLDEN MODEL REF N M -- "$@"
+INFER=("${REST[@]}" --no-progress)
+for opt in "${REST[@]}"; do
   case "$opt" in
     path:*)
       if [ ! -f "${opt#path:}/t10k-images-idx3-ubyte.gz" ] && [ ! -f "${opt#path:}/t10k-images-idx3-ubyte" ]; then
