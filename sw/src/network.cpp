@@ -1,5 +1,5 @@
 // The golden model's per-sample loop: encode, forward, error, backward, update, step after step.
-// Why one file (about 720 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
+// Why one file (about 750 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
 #include "ssnn/network.hpp"
 
 #include <algorithm>
