@@ -403,29 +403,39 @@ module ssnn_hidden_core #(
   // ---------------------------------------------------------------------------------------------
   // Counters
   // ---------------------------------------------------------------------------------------------
-  logic [CountBits-1:0] fwd_upd_d, fwd_upd_q, grad_upd_d, grad_upd_q, fwd_spk_d, fwd_spk_q;
-  logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, words_d, words_q;
+  logic [CountBits-1:0] fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc, words_inc;
 
   always_comb begin
-    fwd_upd_d  = fwd_upd_q;
-    grad_upd_d = grad_upd_q;
-    words_d    = words_q;
+    fwd_upd_inc  = '0;
+    grad_upd_inc = '0;
+    words_inc    = '0;
     if (take && op_i == OpForward) begin
-      fwd_upd_d = fwd_upd_q + CountBits'(Neurons);
-      words_d   = words_q + CountBits'(BelowTiles * Neurons);
+      fwd_upd_inc = CountBits'(Neurons);
+      words_inc   = CountBits'(BelowTiles * Neurons);
     end else if (take && op_i == OpBackward) begin
-      grad_upd_d = grad_upd_q + CountBits'(Neurons);
-      words_d    = words_q + CountBits'(AboveTiles * Neurons);
+      grad_upd_inc = CountBits'(Neurons);
+      words_inc    = CountBits'(AboveTiles * Neurons);
     end
-    fwd_spk_d = fwd_spk_q;
-    pos_spk_d = pos_spk_q;
-    neg_spk_d = neg_spk_q;
+    fwd_spk_inc = '0;
+    pos_spk_inc = '0;
+    neg_spk_inc = '0;
     for (int i = 0; i < Lanes; i++) begin
-      fwd_spk_d = fwd_spk_d + CountBits'(lane_spike[i]);
-      pos_spk_d = pos_spk_d + CountBits'(lane_pos[i]);
-      neg_spk_d = neg_spk_d + CountBits'(lane_neg[i]);
+      fwd_spk_inc = fwd_spk_inc + CountBits'(lane_spike[i]);
+      pos_spk_inc = pos_spk_inc + CountBits'(lane_pos[i]);
+      neg_spk_inc = neg_spk_inc + CountBits'(lane_neg[i]);
     end
   end
+
+  ssnn_counters #(
+    .Counters  (6),
+    .CountBits (CountBits)
+  ) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc, words_inc}),
+    .count_o ({forward_updates_o, gradient_updates_o, forward_spikes_o, pos_spikes_o, neg_spikes_o,
+               column_sum_words_o})
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Registers
@@ -436,32 +446,14 @@ module ssnn_hidden_core #(
       s1_valid_q  <= 1'b0;
       s1_group_q  <= '0;
       rd_bank_q   <= 1'b0;
-      fwd_upd_q   <= '0;
-      grad_upd_q  <= '0;
-      fwd_spk_q   <= '0;
-      pos_spk_q   <= '0;
-      neg_spk_q   <= '0;
-      words_q     <= '0;
     end else begin
       in_q        <= in_d;
       s1_valid_q  <= s1_valid_d;
       s1_group_q  <= s1_group_d;
       rd_bank_q   <= rd_bank_d;
-      fwd_upd_q   <= fwd_upd_d;
-      grad_upd_q  <= grad_upd_d;
-      fwd_spk_q   <= fwd_spk_d;
-      pos_spk_q   <= pos_spk_d;
-      neg_spk_q   <= neg_spk_d;
-      words_q     <= words_d;
     end
   end
 
-  assign busy_o             = busy_q;
-  assign forward_updates_o  = fwd_upd_q;
-  assign gradient_updates_o = grad_upd_q;
-  assign forward_spikes_o   = fwd_spk_q;
-  assign pos_spikes_o       = pos_spk_q;
-  assign neg_spikes_o       = neg_spk_q;
-  assign column_sum_words_o = words_q;
+  assign busy_o = busy_q;
 
 endmodule

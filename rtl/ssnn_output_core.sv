@@ -311,32 +311,43 @@ module ssnn_output_core #(
   // ---------------------------------------------------------------------------------------------
   // Counters
   // ---------------------------------------------------------------------------------------------
-  logic [CountBits-1:0] fwd_upd_d, fwd_upd_q, grad_upd_d, grad_upd_q, fwd_spk_d, fwd_spk_q;
-  logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, wta_it_d, wta_it_q;
-  logic [CountBits-1:0] words_d, words_q;
+  logic [CountBits-1:0] fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc, wta_it_inc;
+  logic [CountBits-1:0] words_inc;
 
   always_comb begin
-    fwd_upd_d  = fwd_upd_q;
-    grad_upd_d = grad_upd_q;
-    words_d    = words_q;
+    fwd_upd_inc  = '0;
+    grad_upd_inc = '0;
+    words_inc    = '0;
     if (take && op_i == OpForward) begin
-      fwd_upd_d = fwd_upd_q + CountBits'(N);
-      words_d   = words_q + CountBits'(BelowTiles * N);
+      fwd_upd_inc = CountBits'(N);
+      words_inc   = CountBits'(BelowTiles * N);
     end else if (take && op_i == OpError) begin
-      grad_upd_d = grad_upd_q + CountBits'(N);
+      grad_upd_inc = CountBits'(N);
     end
-    fwd_spk_d = fwd_spk_q;
-    pos_spk_d = pos_spk_q;
-    neg_spk_d = neg_spk_q;
+    fwd_spk_inc = '0;
+    pos_spk_inc = '0;
+    neg_spk_inc = '0;
     for (int c = 0; c < N; c++) begin
       if (wta_end) begin
-        fwd_spk_d = fwd_spk_d + CountBits'(spike_o[c]);
+        fwd_spk_inc = fwd_spk_inc + CountBits'(spike_o[c]);
       end
-      pos_spk_d = pos_spk_d + CountBits'(set_pos[c]);
-      neg_spk_d = neg_spk_d + CountBits'(set_neg[c]);
+      pos_spk_inc = pos_spk_inc + CountBits'(set_pos[c]);
+      neg_spk_inc = neg_spk_inc + CountBits'(set_neg[c]);
     end
-    wta_it_d   = wta_it_q + CountBits'(wta_start || wta_busy);
+    wta_it_inc = CountBits'(wta_start || wta_busy);
   end
+
+  ssnn_counters #(
+    .Counters  (7),
+    .CountBits (CountBits)
+  ) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc,
+               wta_it_inc, words_inc}),
+    .count_o ({forward_updates_o, gradient_updates_o, forward_spikes_o, pos_spikes_o, neg_spikes_o,
+               wta_iterations_o, column_sum_words_o})
+  );
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -344,37 +355,16 @@ module ssnn_output_core #(
       label_q    <= '0;
       counts_q   <= '0;
       best_q     <= '0;
-      fwd_upd_q  <= '0;
-      grad_upd_q <= '0;
-      fwd_spk_q  <= '0;
-      pos_spk_q  <= '0;
-      neg_spk_q  <= '0;
-      wta_it_q   <= '0;
-      words_q    <= '0;
     end else begin
       in_q       <= in_d;
       label_q    <= label_d;
       counts_q   <= counts_d;
       best_q     <= best_d;
-      fwd_upd_q  <= fwd_upd_d;
-      grad_upd_q <= grad_upd_d;
-      fwd_spk_q  <= fwd_spk_d;
-      pos_spk_q  <= pos_spk_d;
-      neg_spk_q  <= neg_spk_d;
-      wta_it_q   <= wta_it_d;
-      words_q    <= words_d;
     end
   end
 
-  assign busy_o             = busy_q;
-  assign prediction_o       = best_q;
-  assign counts_o           = counts_q;
-  assign forward_updates_o  = fwd_upd_q;
-  assign gradient_updates_o = grad_upd_q;
-  assign forward_spikes_o   = fwd_spk_q;
-  assign pos_spikes_o       = pos_spk_q;
-  assign neg_spikes_o       = neg_spk_q;
-  assign wta_iterations_o   = wta_it_q;
-  assign column_sum_words_o = words_q;
+  assign busy_o       = busy_q;
+  assign prediction_o = best_q;
+  assign counts_o     = counts_q;
 
 endmodule

@@ -51,6 +51,8 @@ CONFIGS=(
   "ssnn_dropout_mask"
   "ssnn_dropout_mask -GLanes=1"
   "ssnn_command_ctrl"
+  "ssnn_counters"
+  "ssnn_counters -GCounters=3 -GCountBits=1"
   "ssnn_weight_array"
   "ssnn_weight_array -GLines=5 -GLength=3 -GWeightBits=6 -GNoiseBits=5 -GColumnWords=1'b1"
   "ssnn_aer_sender"

@@ -127,4 +127,14 @@ void expect_corners(const RunResult<Coverage>& r, const char* what, uint64_t min
   std::printf("%s\n", line.c_str());
 }
 
+// The end of a run against a reference perturbed on purpose: the checker must have stopped it, and
+// its message must name `expected` (the unit, index or signal the perturbation shows in); prints it.
+template <class Coverage>
+void expect_caught(const RunResult<Coverage>& r, const std::string& expected) {
+  ASSERT_TRUE(r.mismatch.has_value()) << "the perturbed reference went unnoticed";
+  const std::string msg = r.mismatch->message();
+  EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+  std::printf("expected failure found: %s\n", msg.c_str());
+}
+
 }  // namespace ssnn::rtl::test
