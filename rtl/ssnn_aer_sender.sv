@@ -13,6 +13,8 @@
 //   routing-table entry, from *_fanout_i) at the edge of the offer, as aer_source does; the
 //   controller compares it with the tiles' received events (the barrier).
 // Events are AerEvent::pack() words: kind [25:24], block FirstBlock + c [23:16], neuron [15:0].
+`include "ssnn_assert.svh"
+
 module ssnn_aer_sender #(
   parameter int Neurons    = 64,   // neurons of the block, 1..65536
   parameter int FwdBand    = 64,   // neurons per channel for forward events
@@ -52,10 +54,9 @@ module ssnn_aer_sender #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Neurons >= 1 && Neurons <= 65536)
-      else $fatal(1, "ssnn_aer_sender: Neurons=%0d must be in 1..65536", Neurons);
-    assert (FwdBand >= 1 && GradBand >= 1)
-      else $fatal(1, "ssnn_aer_sender: bands must be >= 1");
+    `SSNN_PARAM_RANGE(Neurons, 1, 65536)
+    `SSNN_PARAM_MIN(FwdBand, 1)
+    `SSNN_PARAM_MIN(GradBand, 1)
     assert (FirstBlock >= 0 && FirstBlock + Channels <= 256)
       else $fatal(1, "ssnn_aer_sender: blocks %0d.. past the 8-bit block field", FirstBlock);
     assert (FanoutBits >= 1 && FanoutBits < CountBits && CountBits <= 64)

@@ -2,6 +2,8 @@
 // SourceCounters, CoreCounters, EncoderCounters): counter k adds inc_i[k] at every edge and wraps
 // at CountBits bits. Flat vectors, counter k at [k*CountBits +: CountBits], so a block connects its
 // counter outputs as one concatenation, in the order of its increments.
+`include "ssnn_assert.svh"
+
 module ssnn_counters #(
   parameter int Counters  = 1,   // >= 1
   parameter int CountBits = 48   // 1..64
@@ -14,9 +16,8 @@ module ssnn_counters #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Counters >= 1) else $fatal(1, "ssnn_counters: Counters=%0d must be >= 1", Counters);
-    assert (CountBits >= 1 && CountBits <= 64)
-      else $fatal(1, "ssnn_counters: CountBits=%0d must be in 1..64", CountBits);
+    `SSNN_PARAM_MIN(Counters, 1)
+    `SSNN_PARAM_RANGE(CountBits, 1, 64)
   end
 `endif
 
@@ -29,11 +30,8 @@ module ssnn_counters #(
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      count_q <= '0;
-    end else begin
-      count_q <= count_d;
-    end
+    if (!rst_ni) count_q <= '0;
+    else         count_q <= count_d;
   end
 
   assign count_o = count_q;

@@ -18,6 +18,8 @@
 //   The tile sums are cleared (*_clear_o) in the cycle the last group is read.
 // - any other op: one cycle.
 // Thresholds, beta and the dropout probability are held by the controller during a command.
+`include "ssnn_assert.svh"
+
 module ssnn_hidden_core #(
   parameter int Neurons       = 64,   // neurons of the layer, 1..65536
   parameter int Lanes         = 8,    // neurons per cycle, 1..Neurons
@@ -102,17 +104,13 @@ module ssnn_hidden_core #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Neurons >= 1 && Neurons <= 65536)
-      else $fatal(1, "ssnn_hidden_core: Neurons=%0d must be in 1..65536", Neurons);
-    assert (Lanes >= 1 && Lanes <= Neurons)
-      else $fatal(1, "ssnn_hidden_core: Lanes=%0d must be in 1..Neurons", Lanes);
-    assert (SumBits >= 2 && SumBits <= 32)
-      else $fatal(1, "ssnn_hidden_core: SumBits=%0d must be in 2..32", SumBits);
-    assert (InputBits >= ChargeBits && InputBits <= 32)
-      else $fatal(1, "ssnn_hidden_core: InputBits=%0d must be in ChargeBits..32", InputBits);
-    assert (BelowTiles >= 1 && AboveTiles >= 1)
-      else $fatal(1, "ssnn_hidden_core: BelowTiles and AboveTiles must be >= 1");
-    assert (Layer >= 1) else $fatal(1, "ssnn_hidden_core: Layer=%0d must be >= 1", Layer);
+    `SSNN_PARAM_RANGE(Neurons, 1, 65536)
+    `SSNN_PARAM_RANGE(Lanes, 1, Neurons)
+    `SSNN_PARAM_RANGE(SumBits, 2, 32)
+    `SSNN_PARAM_RANGE(InputBits, ChargeBits, 32)
+    `SSNN_PARAM_MIN(BelowTiles, 1)
+    `SSNN_PARAM_MIN(AboveTiles, 1)
+    `SSNN_PARAM_MIN(Layer, 1)
   end
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin

@@ -19,6 +19,8 @@
 //   the result from the end of the command (the SystemC core shows it from the first cycle).
 // - any other op: one cycle.
 // Thresholds, beta, err_unit and the inhibition are held by the controller during a command.
+`include "ssnn_assert.svh"
+
 module ssnn_output_core #(
   parameter int Neurons        = 10,  // classes, 2..64
   parameter int Lanes          = 8,   // sums gathered per cycle, >= 1
@@ -94,14 +96,11 @@ module ssnn_output_core #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Neurons >= 2 && Neurons <= 64)
-      else $fatal(1, "ssnn_output_core: Neurons=%0d must be in 2..64", Neurons);
-    assert (Lanes >= 1) else $fatal(1, "ssnn_output_core: Lanes=%0d must be >= 1", Lanes);
-    assert (SumBits >= 2 && SumBits <= 32)
-      else $fatal(1, "ssnn_output_core: SumBits=%0d must be in 2..32", SumBits);
-    assert (BelowTiles >= 1) else $fatal(1, "ssnn_output_core: BelowTiles must be >= 1");
-    assert (SpikeCountBits >= 2 && SpikeCountBits <= 32)
-      else $fatal(1, "ssnn_output_core: SpikeCountBits=%0d must be in 2..32", SpikeCountBits);
+    `SSNN_PARAM_RANGE(Neurons, 2, 64)
+    `SSNN_PARAM_MIN(Lanes, 1)
+    `SSNN_PARAM_RANGE(SumBits, 2, 32)
+    `SSNN_PARAM_MIN(BelowTiles, 1)
+    `SSNN_PARAM_RANGE(SpikeCountBits, 2, 32)
   end
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin

@@ -17,6 +17,8 @@
 //   has been handed over.
 // - any other op: one cycle.
 // ramp_i (input_ramp_q16 of this step), label_q16_i and drop_q16_i are held by the controller.
+`include "ssnn_assert.svh"
+
 module ssnn_spike_encoder #(
   parameter int Inputs     = 64,  // pixels, 1..65535
   parameter int Lanes      = 4,   // pixels drawn and seeds hashed per cycle, 1..Inputs
@@ -78,11 +80,9 @@ module ssnn_spike_encoder #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Inputs >= 1 && Inputs <= 65535)
-      else $fatal(1, "ssnn_spike_encoder: Inputs=%0d must be in 1..65535", Inputs);
-    assert (Lanes >= 1 && Lanes <= Inputs)
-      else $fatal(1, "ssnn_spike_encoder: Lanes=%0d must be in 1..Inputs", Lanes);
-    assert (RowBand >= 1) else $fatal(1, "ssnn_spike_encoder: RowBand must be >= 1");
+    `SSNN_PARAM_RANGE(Inputs, 1, 65535)
+    `SSNN_PARAM_RANGE(Lanes, 1, Inputs)
+    `SSNN_PARAM_MIN(RowBand, 1)
   end
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin
