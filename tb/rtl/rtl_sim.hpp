@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <verilated.h>
 
+#include "ssnn/contract/fixed_point.hpp"
 #include "ssnn_rtl/bits.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
@@ -72,6 +73,16 @@ class Sim {
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Model> top_;
   uint64_t cycles_ = 0;
+};
+
+// Register widths of a neuron test's parameter set (as verilated in rtl/CMakeLists.txt) and the
+// largest values they hold: the step input, the potential, the charge.
+template <int Charge, int Potential, int Input>
+struct NeuronWidths {
+  static constexpr int kCharge = Charge, kPotential = Potential, kInput = Input;
+  static constexpr int64_t kMaxIn = ssnn::signed_max(Input);
+  static constexpr int64_t kMaxPot = ssnn::signed_max(Potential);
+  static constexpr int64_t kMaxCharge = ssnn::signed_max(Charge);
 };
 
 // Deterministic stimulus source.
