@@ -37,6 +37,7 @@ module ssnn_chip_top #(
   parameter int InputBits      = ssnn_pkg::InputBits,
   parameter int NoiseBits      = 0,                    // pulse-noise hardware of the tiles (0: none)
   parameter int RampWords      = 128,                  // input-ramp table: timesteps up to this
+  parameter bit RateUpdate     = 1'b1,                 // rate-mode hardware of the tiles (ssnn_rate_lane)
   parameter int CountBits      = 48,
   localparam int Inputs        = {16'd0, Sizes[15:0]},
   localparam int Classes       = {16'd0, Sizes[Layers*16 +: 16]},
@@ -49,11 +50,14 @@ module ssnn_chip_top #(
   localparam int TileBits      = Tiles > 1 ? $clog2(Tiles) : 1,
   localparam int BlockBits     = Blocks > 1 ? $clog2(Blocks) : 1,
   localparam int NoiseWidth    = NoiseBits > 0 ? NoiseBits : 1,
+  localparam int RateBits      = RateUpdate ? $clog2(RampWords + 1) : 0,  // spike counts of a sample
+  localparam int RateWidth     = RateBits > 0 ? RateBits : 1,
+  localparam int RecipBits     = WeightBits + 3 * RateWidth + 3,
   localparam int Hidden        = Layers - 1,
   localparam int NumPhases     = 9,
   localparam int EncCounts     = 7,
   localparam int CoreCounts    = 10,
-  localparam int TileCounts    = 5,
+  localparam int TileCounts    = 6,
   localparam int SpikeCountBits = 17,
   localparam int OccBits       = $clog2(FifoDepth + 1)
 ) (
@@ -108,6 +112,10 @@ module ssnn_chip_top #(
   input  logic [Layers*(WeightBits+1)-1:0]       pulse_up_i,
   input  logic [Layers*(WeightBits+1)-1:0]       pulse_down_i,
   input  logic [Layers*NoiseWidth-1:0]           pulse_noise_i,
+  // Rate mode (RateUpdate): weights change once, at the end of a training sample, by
+  // ssnn::rate_update; rate_recip_i = ceil(2^(RecipBits-1) / T) with T = timesteps_i (ssnn_rate_lane).
+  input  logic                                   rate_mode_i,
+  input  logic [RecipBits-1:0]                   rate_recip_i,
   // Result of the last sample.
   output logic [ClassBits-1:0]                   prediction_o,
   output logic [Classes*SpikeCountBits-1:0]      out_counts_o,
@@ -122,7 +130,8 @@ module ssnn_chip_top #(
   // forward_spikes, pos_spikes, neg_spikes, wta_iterations, column_sum_words, events,
   // stall_cycles, busy_cycles.
   output logic [Layers*CoreCounts*CountBits-1:0] core_counters_o,
-  // Tile k at [k*TileCounts*CountBits]: events, row_reads, col_reads, pulses_up, pulses_down.
+  // Tile k at [k*TileCounts*CountBits]: events, row_reads, col_reads, pulses_up, pulses_down,
+  // rate_updates.
   output logic [Tiles*TileCounts*CountBits-1:0]  tile_counters_o,
   // Router (AerRouterCounters; per input or output channel at [k*CountBits]).
   output logic [BlockBits-1:0]                   rr_pointer_o,
@@ -170,6 +179,8 @@ module ssnn_chip_top #(
   logic [Layers*WeightBits-1:0]     w_min_q, w_max_q;
   logic [Layers*(WeightBits+1)-1:0] pulse_up_q, pulse_down_q;
   logic [Layers*NoiseWidth-1:0]     pulse_noise_q;
+  logic                             rate_mode_q;
+  logic [RecipBits-1:0]             rate_recip_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -185,51 +196,56 @@ module ssnn_chip_top #(
      label_q, ramp_addr_q, ramp_data_q, route_block_q, route_kind_q, route_mask_q, w_tile_q,
      w_row_q, w_col_q, w_wdata_q, beta_q, theta_q, theta_gate_q, theta_grad_q, drop_hidden_q16_q,
      theta_out_q, theta_err_q, err_unit_q, inhibition_q, label_q16_q, drop_input_q16_q, w_min_q,
-     w_max_q, pulse_up_q, pulse_down_q, pulse_noise_q} <=
+     w_max_q, pulse_up_q, pulse_down_q, pulse_noise_q, rate_mode_q, rate_recip_q} <=
         {learn_i, sample_phase_i, epoch_i, index_i, seed_i, timesteps_i, pix_addr_i, pix_data_i,
          label_i, ramp_addr_i, ramp_data_i, route_block_i, route_kind_i, route_mask_i, w_tile_i,
          w_row_i, w_col_i, w_wdata_i, beta_i, theta_i, theta_gate_i, theta_grad_i,
          drop_hidden_q16_i, theta_out_i, theta_err_i, err_unit_i, inhibition_i, label_q16_i,
-         drop_input_q16_i, w_min_i, w_max_i, pulse_up_i, pulse_down_i, pulse_noise_i};
+         drop_input_q16_i, w_min_i, w_max_i, pulse_up_i, pulse_down_i, pulse_noise_i, rate_mode_i,
+         rate_recip_i};
   end
 
   // ---------------------------------------------------------------------------------------------
   // Floorplan (ChipFloorplan, systemc/chip_floorplan.cpp): constant functions of the parameters
   // ---------------------------------------------------------------------------------------------
+  // Written as assignments to the function's name: yosys 0.23 parses no `return` in a function
+  // that elaborates a parameter.
   function automatic int size_of(int l);
-    return {16'd0, Sizes[l*16 +: 16]};
+    size_of = 0;
+    size_of[15:0] = Sizes[l*16 +: 16];
   endfunction
   function automatic int span_of(int n, int t);
-    return (t <= 0 || t > n) ? n : t;
+    if (t <= 0 || t > n) span_of = n;
+    else span_of = t;
   endfunction
   function automatic int span_r(int l);  // rows of a tile of weight layer l
-    return span_of(size_of(l), TileRows);
+    span_r = span_of(size_of(l), TileRows);
   endfunction
   function automatic int span_c(int l);  // columns
-    return span_of(size_of(l + 1), TileCols);
+    span_c = span_of(size_of(l + 1), TileCols);
   endfunction
   function automatic int bands_r(int l);
-    return (size_of(l) + span_r(l) - 1) / span_r(l);
+    bands_r = (size_of(l) + span_r(l) - 1) / span_r(l);
   endfunction
   function automatic int bands_c(int l);
-    return (size_of(l + 1) + span_c(l) - 1) / span_c(l);
+    bands_c = (size_of(l + 1) + span_c(l) - 1) / span_c(l);
   endfunction
   function automatic int tile_first(int l);  // index of weight layer l's first tile
     int s, m;
     s = 0;
     for (m = 0; m < l; m = m + 1) s = s + bands_r(m) * bands_c(m);
-    return s;
+    tile_first = s;
   endfunction
   function automatic int channels(int l);    // AER channels of the core of layer l (1..L)
     int f;
     f = l < Layers ? bands_r(l) : 0;
-    return f > bands_c(l - 1) ? f : bands_c(l - 1);
+    channels = f > bands_c(l - 1) ? f : bands_c(l - 1);
   endfunction
   function automatic int core_block(int l);  // first AER block of the core of layer l (1..L)
     int b, m;
     b = bands_r(0);
     for (m = 1; m < l; m = m + 1) b = b + channels(m);
-    return b;
+    core_block = b;
   endfunction
   function automatic int max_span();
     int s, m;
@@ -238,7 +254,7 @@ module ssnn_chip_top #(
       if (span_r(m) > s) s = span_r(m);
       if (span_c(m) > s) s = span_c(m);
     end
-    return s;
+    max_span = s;
   endfunction
   // The sum buses: core l's column sums from below (bands_r(l-1) tiles wide) and, for hidden cores,
   // its row sums from above (bands_c(l) tiles wide), all in one vector each.
@@ -246,13 +262,13 @@ module ssnn_chip_top #(
     int s, m;
     s = 0;
     for (m = 1; m < l; m = m + 1) s = s + bands_r(m - 1) * size_of(m) * SumBits;
-    return s;
+    below_off = s;
   endfunction
   function automatic int above_off(int l);
     int s, m;
     s = 0;
     for (m = 1; m < l; m = m + 1) s = s + bands_c(m) * size_of(m) * SumBits;
-    return s;
+    above_off = s;
   endfunction
 
   localparam int BelowBusBits = below_off(Layers + 1);
@@ -466,8 +482,11 @@ module ssnn_chip_top #(
 
   logic [Tiles-1:0] tile_sample_begin, tile_step_end;
   logic signed [WeightBits-1:0] w_rdata_all [Tiles];  // host read data of every tile
-  logic             tile_update_en;
-  assign tile_update_en = learn && op == OpStepEnd;
+  logic             tile_update_en, tile_rate_update;
+  logic [RateWidth-1:0] rate_half;
+  assign tile_update_en   = learn && op == OpStepEnd && !(RateUpdate && rate_mode_q);
+  assign tile_rate_update = RateUpdate && learn && rate_mode_q && op == OpSampleEnd;
+  assign rate_half        = RateWidth'(timesteps_q >> 1);  // T < 2^RateBits
 
   for (genvar l = 0; l < Layers; l++) begin : g_layer
     localparam logic [63:0] DeviceStream = ssnn_pkg::StreamDeviceBase + 64'(l);
@@ -507,13 +526,15 @@ module ssnn_chip_top #(
           .Transposed (l > 0),
           .RowOffset  (Row0),
           .ColOffset  (Col0),
-          .CountBits  (CountBits)
+          .CountBits  (CountBits),
+          .RateBits   (RateBits)
         ) u_tile (
           .clk_i,
           .rst_ni,
           .sample_begin_i  (tile_sample_begin[K]),
           .step_end_i      (tile_step_end[K]),
           .update_en_i     (tile_update_en),
+          .rate_update_i   (tile_rate_update),
           .step_i          (step),
           .device_key_i    (device_key),
           .busy_o          (tile_busy[K]),
@@ -522,6 +543,8 @@ module ssnn_chip_top #(
           .pulse_up_i      (pulse_up_q[l*(WeightBits+1) +: WeightBits + 1]),
           .pulse_down_i    (pulse_down_q[l*(WeightBits+1) +: WeightBits + 1]),
           .pulse_noise_i   (pulse_noise_q[l*NoiseWidth +: NoiseWidth]),
+          .rate_half_i     (rate_half),
+          .rate_recip_i    (rate_recip_q),
           .ev_valid_i      (out_valid[K]),
           .ev_kind_i       (ev[25:24]),
           .ev_index_i      (ev_local[IdxBits-1:0]),
@@ -543,7 +566,8 @@ module ssnn_chip_top #(
           .row_reads_o     (tile_counters_o[(K*TileCounts+1)*CountBits +: CountBits]),
           .col_reads_o     (tile_counters_o[(K*TileCounts+2)*CountBits +: CountBits]),
           .pulses_up_o     (tile_counters_o[(K*TileCounts+3)*CountBits +: CountBits]),
-          .pulses_down_o   (tile_counters_o[(K*TileCounts+4)*CountBits +: CountBits])
+          .pulses_down_o   (tile_counters_o[(K*TileCounts+4)*CountBits +: CountBits]),
+          .rate_updates_o  (tile_counters_o[(K*TileCounts+5)*CountBits +: CountBits])
         );
         assign tile_counters_o[(K*TileCounts)*CountBits +: CountBits] = rx_count[K*CountBits +: CountBits];
         assign w_rdata_all[K] = rdata;

@@ -17,8 +17,12 @@
 //   update is a read-modify-write of each latched row (all Cols lanes in parallel) in the row
 //   array and, with Transposed, of each latched column in the column array, both at once: 2 cycles
 //   per row / column, 2 * max(latched rows, latched columns) cycles. Then the latches clear.
-// - sample_begin_i and a step_end_i without a coincidence take 1 cycle.
-// Rate-mode updates are not part of this tile.
+// - Rate mode (RateBits > 0): the tile counts each row's and column's spikes of the sample
+//   (cleared by sample_begin_i), and step_end_i with rate_update_i (the sample's end) runs the same
+//   two passes over the rows and columns that spiked, with ssnn_rate_lane (ssnn::rate_update) in
+//   place of the pulse lanes: 2 * max(rows, columns) cycles as above, none without a row and a
+//   column that spiked.
+// - sample_begin_i and a step_end_i without an update take 1 cycle.
 module ssnn_crossbar_tile #(
   parameter int Rows       = 256,  // rows (pre-synaptic neurons), 2..4096
   parameter int Cols       = 256,  // columns (post-synaptic neurons), 2..4096
@@ -28,12 +32,15 @@ module ssnn_crossbar_tile #(
   parameter int RowOffset  = 0,    // global index of row 0 (device-noise words)
   parameter int ColOffset  = 0,    // global index of column 0
   parameter int CountBits  = 48,   // width of the event and pulse counters
+  parameter int RateBits   = 0,    // rate-mode hardware: spike counts per sample (T < 2^RateBits); 0: none
   // Accumulator width: |sum| <= max(Rows, Cols) * 2^(WeightBits-1) fits exactly.
   localparam int AccBits   = WeightBits + $clog2(Rows > Cols ? Rows : Cols),
   localparam int RowBits   = $clog2(Rows),
   localparam int ColBits   = $clog2(Cols),
   localparam int IdxBits   = RowBits > ColBits ? RowBits : ColBits,
-  localparam int NoiseWidth = NoiseBits > 0 ? NoiseBits : 1
+  localparam int NoiseWidth = NoiseBits > 0 ? NoiseBits : 1,
+  localparam int RateWidth  = RateBits > 0 ? RateBits : 1,
+  localparam int RecipBits  = WeightBits + 3 * RateWidth + 3  // ssnn_rate_lane's reciprocal
 ) (
   input  logic                           clk_i,
   input  logic                           rst_ni,
@@ -41,6 +48,7 @@ module ssnn_crossbar_tile #(
   input  logic                           sample_begin_i,
   input  logic                           step_end_i,
   input  logic                           update_en_i,     // learning with stochastic updates
+  input  logic                           rate_update_i,   // with step_end_i: the sample's rate update
   input  logic [31:0]                    step_i,          // timestep t (device-noise words)
   input  logic [63:0]                    device_key_i,    // sample_key ^ (kDeviceBase + layer)
   output logic                           busy_o,
@@ -50,6 +58,9 @@ module ssnn_crossbar_tile #(
   input  logic        [WeightBits:0]     pulse_up_i,
   input  logic        [WeightBits:0]     pulse_down_i,
   input  logic        [NoiseWidth-1:0]   pulse_noise_i,
+  // Rate mode: floor(T / 2) and ceil(2^(RecipBits - 1) / T) (ssnn_rate_lane), held by the host.
+  input  logic        [RateWidth-1:0]    rate_half_i,
+  input  logic        [RecipBits-1:0]    rate_recip_i,
   // Address events with tile-local indices: kind 0 = x (row), 1 = dp, 2 = dn (column).
   input  logic                           ev_valid_i,
   input  logic [1:0]                     ev_kind_i,
@@ -77,7 +88,8 @@ module ssnn_crossbar_tile #(
   output logic [CountBits-1:0]           row_reads_o,     // forward reads
   output logic [CountBits-1:0]           col_reads_o,     // transposed reads (Transposed tiles)
   output logic [CountBits-1:0]           pulses_up_o,     // coincidences dp (saturated ones included)
-  output logic [CountBits-1:0]           pulses_down_o    // coincidences dn
+  output logic [CountBits-1:0]           pulses_down_o,   // coincidences dn
+  output logic [CountBits-1:0]           rate_updates_o   // cross-points of rate updates (row and column spiked)
 );
 
   localparam int W = WeightBits;
@@ -100,6 +112,8 @@ module ssnn_crossbar_tile #(
       else $fatal(1, "ssnn_crossbar_tile: offsets must be >= 0");
     assert (CountBits >= 8 && CountBits <= 64)
       else $fatal(1, "ssnn_crossbar_tile: CountBits=%0d must be in 8..64", CountBits);
+    assert (RateBits >= 0 && RateBits <= 17)
+      else $fatal(1, "ssnn_crossbar_tile: RateBits=%0d must be in 0..17", RateBits);
   end
   // Input contract: commands and host accesses only while idle, one thing at a time, valid indices.
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
@@ -132,7 +146,13 @@ module ssnn_crossbar_tile #(
 
   logic ev_take;
   logic take_x, take_grad, take_pos;
-  logic update_now;  // step_end_i that starts the passes
+  logic update_now;  // step_end_i that starts the pulse passes
+  logic rate_now;    // step_end_i that starts the rate passes
+  logic start_passes;
+  logic rate_pass_d, rate_pass_q;  // the passes under way apply rate updates
+  logic rate_lines;                // the arrays' line inputs are the lines that spiked
+  logic [Rows-1:0] row_spiked;     // rows / columns with spikes in this sample (rate mode)
+  logic [Cols-1:0] pos_spiked, neg_spiked, col_spiked;
   logic row_pass_done, col_pass_done;
   logic passes_end;  // both passes finish at this edge
 
@@ -142,6 +162,10 @@ module ssnn_crossbar_tile #(
     take_grad = ev_take && ev_kind_i != KindX;
     take_pos  = ev_kind_i == KindDp;
     update_now = step_end_i && update_en_i && (|row_latch_q) && ((|pos_latch_q) || (|neg_latch_q));
+    rate_now   = RateBits > 0 && step_end_i && rate_update_i && (|row_spiked) && (|col_spiked);
+    start_passes = update_now || rate_now;
+    rate_pass_d  = start_passes ? rate_now : rate_pass_q;
+    rate_lines   = rate_now || rate_pass_q;
   end
 
   always_comb begin
@@ -150,7 +174,7 @@ module ssnn_crossbar_tile #(
     passes_end      = 1'b0;
     case (tile_q)
       TileIdle: begin
-        if (update_now) begin
+        if (start_passes) begin
           tile_d = TileUpdate;
         end else if (sample_begin_i || step_end_i) begin
           tile_d          = TileOneCycle;
@@ -202,6 +226,66 @@ module ssnn_crossbar_tile #(
   assign col_neg_latch_o = neg_latch_q;
 
   // ---------------------------------------------------------------------------------------------
+  // Rate mode: the spikes of the sample per row and column (< T < 2^RateBits, so no overflow).
+  // ---------------------------------------------------------------------------------------------
+  logic [Rows*RateWidth-1:0] row_count;
+  logic [Cols*RateWidth-1:0] pos_count, neg_count;
+  if (RateBits > 0) begin : gen_rate_counts
+    logic [Rows*RateWidth-1:0] row_count_d, row_count_q;
+    logic [Cols*RateWidth-1:0] pos_count_d, pos_count_q, neg_count_d, neg_count_q;
+    always_comb begin
+      row_count_d = sample_begin_i ? '0 : row_count_q;
+      pos_count_d = sample_begin_i ? '0 : pos_count_q;
+      neg_count_d = sample_begin_i ? '0 : neg_count_q;
+      if (take_x) begin
+        row_count_d[ev_row*RateWidth +: RateWidth] = row_count_q[ev_row*RateWidth +: RateWidth] + 1'b1;
+      end
+      if (take_grad && take_pos) begin
+        pos_count_d[ev_col*RateWidth +: RateWidth] = pos_count_q[ev_col*RateWidth +: RateWidth] + 1'b1;
+      end
+      if (take_grad && !take_pos) begin
+        neg_count_d[ev_col*RateWidth +: RateWidth] = neg_count_q[ev_col*RateWidth +: RateWidth] + 1'b1;
+      end
+      for (int r = 0; r < Rows; r++) begin
+        row_spiked[r] = row_count_q[r*RateWidth +: RateWidth] != '0;
+      end
+      for (int c = 0; c < Cols; c++) begin
+        pos_spiked[c] = pos_count_q[c*RateWidth +: RateWidth] != '0;
+        neg_spiked[c] = neg_count_q[c*RateWidth +: RateWidth] != '0;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        row_count_q <= '0;
+        pos_count_q <= '0;
+        neg_count_q <= '0;
+      end else begin
+        row_count_q <= row_count_d;
+        pos_count_q <= pos_count_d;
+        neg_count_q <= neg_count_d;
+      end
+    end
+    assign row_count = row_count_q;
+    assign pos_count = pos_count_q;
+    assign neg_count = neg_count_q;
+  end else begin : gen_no_rate_counts
+    assign row_count  = '0;
+    assign pos_count  = '0;
+    assign neg_count  = '0;
+    assign row_spiked = '0;
+    assign pos_spiked = '0;
+    assign neg_spiked = '0;
+    logic unused_rate;
+    assign unused_rate = ^{rate_update_i, rate_half_i, rate_recip_i};
+  end
+  assign col_spiked = pos_spiked | neg_spiked;
+
+  // The arrays' update passes run over the latched lines with pulses, or over the lines that
+  // spiked in the sample with the rate lanes.
+  logic [Rows-1:0] row_lines;
+  assign row_lines = rate_lines ? row_spiked : row_latch_q;
+
+  // ---------------------------------------------------------------------------------------------
   // Device noise: splitmix64(device_key + t) once per update, then one word per lane.
   // ---------------------------------------------------------------------------------------------
   logic [63:0] step_hash_d, step_hash_q;
@@ -232,13 +316,14 @@ module ssnn_crossbar_tile #(
     .NoiseBits  (NoiseBits),
     .ColumnWords(1'b0),
     .LineOffset (RowOffset),
-    .LaneOffset (ColOffset)
+    .LaneOffset (ColOffset),
+    .RateBits   (RateBits)
   ) u_rows (
     .clk_i,
     .rst_ni,
-    .update_i     (update_now),
-    .line_up_i    (row_latch_q),
-    .line_down_i  (row_latch_q),
+    .update_i     (start_passes),
+    .line_up_i    (row_lines),
+    .line_down_i  (row_lines),
     .lane_up_i    (pos_latch_q),
     .lane_down_i  (neg_latch_q),
     .step_hash_i  (step_hash_q),
@@ -247,6 +332,12 @@ module ssnn_crossbar_tile #(
     .pulse_up_i,
     .pulse_down_i,
     .pulse_noise_i,
+    .rate_i       (rate_pass_q),
+    .rate_half_i,
+    .rate_recip_i,
+    .x_count_i    (row_count),
+    .pos_count_i  (pos_count),
+    .neg_count_i  (neg_count),
     .pass_write_o (row_write),
     .pass_done_o  (row_pass_done),
     .read_i       (take_x),
@@ -284,6 +375,9 @@ module ssnn_crossbar_tile #(
   logic [Rows*AccBits-1:0] bwd_sum_d, bwd_sum_q;
 
   if (Transposed) begin : gen_transposed
+    logic [Cols-1:0] col_up_lines, col_down_lines;
+    assign col_up_lines   = rate_lines ? pos_spiked : pos_latch_q;
+    assign col_down_lines = rate_lines ? neg_spiked : neg_latch_q;
     logic [W*Rows-1:0] col_rdata;
     logic              unused_col_write;
 
@@ -294,13 +388,14 @@ module ssnn_crossbar_tile #(
       .NoiseBits  (NoiseBits),
       .ColumnWords(1'b1),
       .LineOffset (ColOffset),
-      .LaneOffset (RowOffset)
+      .LaneOffset (RowOffset),
+      .RateBits   (RateBits)
     ) u_cols (
       .clk_i,
       .rst_ni,
-      .update_i     (update_now),
-      .line_up_i    (pos_latch_q),
-      .line_down_i  (neg_latch_q),
+      .update_i     (start_passes),
+      .line_up_i    (col_up_lines),
+      .line_down_i  (col_down_lines),
       .lane_up_i    (row_latch_q),
       .lane_down_i  (row_latch_q),
       .step_hash_i  (step_hash_q),
@@ -309,6 +404,12 @@ module ssnn_crossbar_tile #(
       .pulse_up_i,
       .pulse_down_i,
       .pulse_noise_i,
+      .rate_i       (rate_pass_q),
+      .rate_half_i,
+      .rate_recip_i,
+      .x_count_i    (row_count),
+      .pos_count_i  (pos_count),
+      .neg_count_i  (neg_count),
       .pass_write_o (unused_col_write),
       .pass_done_o  (col_pass_done),
       .read_i       (take_grad),
@@ -343,22 +444,27 @@ module ssnn_crossbar_tile #(
   // Counters.
   // ---------------------------------------------------------------------------------------------
   logic [CountBits-1:0] events_d, events_q, row_reads_d, row_reads_q, col_reads_d, col_reads_q;
-  logic [CountBits-1:0] up_d, up_q, down_d, down_q;
-  logic [ColBits:0]     npos, nneg;  // latched columns of each kind
+  logic [CountBits-1:0] up_d, up_q, down_d, down_q, rated_d, rated_q;
+  logic [ColBits:0]     npos, nneg, nspiked;  // latched columns of each kind, columns that spiked
 
   always_comb begin
-    npos = '0;
-    nneg = '0;
+    npos    = '0;
+    nneg    = '0;
+    nspiked = '0;
     for (int c = 0; c < Cols; c++) begin
-      npos = npos + (ColBits + 1)'(pos_latch_q[c]);
-      nneg = nneg + (ColBits + 1)'(neg_latch_q[c]);
+      npos    = npos + (ColBits + 1)'(pos_latch_q[c]);
+      nneg    = nneg + (ColBits + 1)'(neg_latch_q[c]);
+      nspiked = nspiked + (ColBits + 1)'(col_spiked[c]);
     end
     events_d    = events_q + CountBits'(ev_take);
     row_reads_d = row_reads_q + CountBits'(take_x);
     col_reads_d = col_reads_q + CountBits'(take_grad && Transposed);
     up_d        = up_q;
     down_d      = down_q;
-    if (row_write) begin  // one latched row updated: a pulse per latched column
+    rated_d     = rated_q;
+    if (row_write && rate_pass_q) begin  // one row updated at every column that spiked
+      rated_d = rated_q + CountBits'(nspiked);
+    end else if (row_write) begin  // one latched row updated: a pulse per latched column
       up_d   = up_q + CountBits'(npos);
       down_d = down_q + CountBits'(nneg);
     end
@@ -369,6 +475,7 @@ module ssnn_crossbar_tile #(
   assign col_reads_o   = col_reads_q;
   assign pulses_up_o   = up_q;
   assign pulses_down_o = down_q;
+  assign rate_updates_o = rated_q;
 
   // ---------------------------------------------------------------------------------------------
   // Registers.
@@ -392,6 +499,8 @@ module ssnn_crossbar_tile #(
       col_reads_q     <= '0;
       up_q            <= '0;
       down_q          <= '0;
+      rated_q         <= '0;
+      rate_pass_q     <= 1'b0;
     end else begin
       tile_q          <= tile_d;
       clear_latches_q <= clear_latches_d;
@@ -410,6 +519,8 @@ module ssnn_crossbar_tile #(
       col_reads_q     <= col_reads_d;
       up_q            <= up_d;
       down_q          <= down_d;
+      rated_q         <= rated_d;
+      rate_pass_q     <= rate_pass_d;
     end
   end
 

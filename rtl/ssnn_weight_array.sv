@@ -1,14 +1,17 @@
 // One weight array of a crossbar tile (docs/rtl.md, "ssnn_crossbar_tile"): Lines words of Length
 // signed weights in an ssnn_mem (the row array holds W row by row; a Transposed tile's column array
 // holds W column by column), shared by three users in priority order:
-// - the update pass (update_i, a step end that learns): each line with a dp or dn latch, lowest
-//   first, is read in one cycle and written back in the next, 2 cycles per line. Cross-point (line
-//   l, lane k) takes the up pulse when line_up_i[l] and lane_up_i[k], then the down pulse when
-//   line_down_i[l] and lane_down_i[k] (ssnn_crossbar_lane), with the pulse-to-pulse variation of
-//   its global row and column (device_noise_word: splitmix64(step hash ^ {row, col}));
+// - the update pass (update_i, a step end that learns): each line with line_up_i or line_down_i
+//   set, lowest first, is read in one cycle and written back in the next, 2 cycles per line.
+//   Cross-point (line l, lane k) takes the up pulse when line_up_i[l] and lane_up_i[k], then the
+//   down pulse when line_down_i[l] and lane_down_i[k] (ssnn_crossbar_lane), with the pulse-to-pulse
+//   variation of its global row and column (device_noise_word: splitmix64(step hash ^ {row, col}));
+//   with rate_i (RateBits > 0, a rate pass at the sample's end; the line inputs are then the lines
+//   that spiked) it takes ssnn::rate_update of its row's and column's spike counts (ssnn_rate_lane);
 // - an event's read of one line (read_i);
 // - the host's access to one weight (host_req_i).
-// Read data is on rdata_o the cycle after the read. The latches must hold still during a pass.
+// Read data is on rdata_o the cycle after the read. The latches and counts must hold still during a
+// pass.
 module ssnn_weight_array #(
   parameter int Lines       = 256,   // words, 2..4096
   parameter int Length      = 256,   // weights per word, 2..4096
@@ -17,9 +20,14 @@ module ssnn_weight_array #(
   parameter bit ColumnWords = 1'b0,  // a word is a column of W (line = column, lane = row)
   parameter int LineOffset  = 0,     // global index of line 0
   parameter int LaneOffset  = 0,     // global index of lane 0
+  parameter int RateBits    = 0,     // rate lanes: spike counts per sample (T < 2^RateBits); 0: none
   localparam int LineBits   = $clog2(Lines),
   localparam int LaneBits   = $clog2(Length),
-  localparam int NoiseWidth = NoiseBits > 0 ? NoiseBits : 1
+  localparam int NoiseWidth = NoiseBits > 0 ? NoiseBits : 1,
+  localparam int RateWidth  = RateBits > 0 ? RateBits : 1,
+  localparam int RecipBits  = WeightBits + 3 * RateWidth + 3,  // ssnn_rate_lane's reciprocal
+  localparam int Rows       = ColumnWords ? Length : Lines,    // of the tile slice this array holds
+  localparam int Cols       = ColumnWords ? Lines : Length
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
@@ -35,6 +43,14 @@ module ssnn_weight_array #(
   input  logic        [WeightBits:0]    pulse_up_i,
   input  logic        [WeightBits:0]    pulse_down_i,
   input  logic        [NoiseWidth-1:0]  pulse_noise_i,
+  // Rate pass (RateBits > 0): rate_i during the pass; floor(T / 2), the reciprocal of T, and the
+  // sample's spike counts of every row (x) and column (dp, dn), RateBits each.
+  input  logic                          rate_i,
+  input  logic        [RateWidth-1:0]   rate_half_i,
+  input  logic        [RecipBits-1:0]   rate_recip_i,
+  input  logic [Rows*RateWidth-1:0]     x_count_i,
+  input  logic [Cols*RateWidth-1:0]     pos_count_i,
+  input  logic [Cols*RateWidth-1:0]     neg_count_i,
   output logic                          pass_write_o,   // a line is written back at this edge
   output logic                          pass_done_o,    // the pass is idle or writes its last line
   // Event read.
@@ -56,6 +72,8 @@ module ssnn_weight_array #(
   initial begin : p_param_check
     assert (Lines >= 2 && Lines <= 4096 && Length >= 2 && Length <= 4096)
       else $fatal(1, "ssnn_weight_array: Lines=%0d and Length=%0d must be in 2..4096", Lines, Length);
+    assert (RateBits >= 0 && RateBits <= 17)
+      else $fatal(1, "ssnn_weight_array: RateBits=%0d must be in 0..17", RateBits);
   end
 `endif
 
@@ -161,6 +179,7 @@ module ssnn_weight_array #(
 
   for (genvar k = 0; k < Length; k++) begin : gen_lane
     logic signed [VarBits-1:0] variation;
+    logic signed [W-1:0]       pulsed;
     if (NoiseBits > 0) begin : gen_noise
       logic [63:0] mix;
       ssnn_splitmix64 u_mix (
@@ -189,8 +208,46 @@ module ssnn_weight_array #(
       .w_max_i     (w_max_i),
       .pulse_up_i  (pulse_up_i),
       .pulse_down_i(pulse_down_i),
-      .weight_o    (updated[k*W +: W])
+      .weight_o    (pulsed)
     );
+    if (RateBits > 0) begin : gen_rate
+      // Cross-point (row, column) is (cur, k) in a row word, (k, cur) in a column word.
+      logic [RateWidth-1:0] n_x, n_pos, n_neg;
+      logic signed [W-1:0]  rated;
+      if (ColumnWords) begin : gen_column_word
+        assign n_x   = x_count_i[k*RateWidth +: RateWidth];
+        assign n_pos = pos_count_i[cur_q*RateWidth +: RateWidth];
+        assign n_neg = neg_count_i[cur_q*RateWidth +: RateWidth];
+      end else begin : gen_row_word
+        assign n_x   = x_count_i[cur_q*RateWidth +: RateWidth];
+        assign n_pos = pos_count_i[k*RateWidth +: RateWidth];
+        assign n_neg = neg_count_i[k*RateWidth +: RateWidth];
+      end
+      ssnn_rate_lane #(
+        .WeightBits(W),
+        .RateBits  (RateBits)
+      ) u_rate (
+        .weight_i    (rdata_o[k*W +: W]),
+        .n_x_i       (n_x),
+        .n_pos_i     (n_pos),
+        .n_neg_i     (n_neg),
+        .half_i      (rate_half_i),
+        .recip_i     (rate_recip_i),
+        .w_min_i     (w_min_i),
+        .w_max_i     (w_max_i),
+        .pulse_up_i  (pulse_up_i),
+        .pulse_down_i(pulse_down_i),
+        .weight_o    (rated)
+      );
+      assign updated[k*W +: W] = rate_i ? rated : pulsed;
+    end else begin : gen_pulse
+      assign updated[k*W +: W] = pulsed;
+    end
+  end
+
+  if (RateBits == 0) begin : gen_no_rate_inputs
+    logic unused_rate_inputs;
+    assign unused_rate_inputs = ^{rate_i, rate_half_i, rate_recip_i, x_count_i, pos_count_i, neg_count_i};
   end
 
   if (NoiseBits == 0) begin : gen_no_noise_inputs

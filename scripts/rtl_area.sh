@@ -5,28 +5,32 @@
 # a black box (the memory compiler's macro): its bits are reported apart, not as cells.
 # Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
 #
-# Usage: scripts/rtl_area.sh [--check | --blocks] [--jobs N]
+# Usage: scripts/rtl_area.sh [--check | --blocks | --chip] [--jobs N]
 #   --check   default widths and a small tile only, docs untouched (CI synthesis check)
 #   --blocks  the chip blocks only (neuron cores, encoder, sender, controller): writes
 #             docs/results/rtl_area_blocks.json and the rtl_area_blocks table of docs/rtl.md
+#   --chip    the whole chip (ssnn_chip_top) at its default, small configuration (64-32-10, 16 x 16
+#             tiles): writes docs/results/rtl_area_chip.json and the rtl_area_chip table of docs/rtl.md
 #   --jobs N  parallel yosys runs (default 1; the machine is shared)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK=0
 BLOCKS=0
+CHIP=0
 JOBS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) CHECK=1 ;;
     --blocks) BLOCKS=1 ;;
+    --chip) CHIP=1 ;;
     --jobs) JOBS="$2"; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 command -v yosys > /dev/null || { echo "rtl_area.sh: yosys not found (scripts/setup.sh installs it)" >&2; exit 1; }
-exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" <<'PY'
+exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" <<'PY'
 import concurrent.futures
 import json
 import os
@@ -34,8 +38,10 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 repo, check, jobs, blocks_only = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4] == "1"
+chip_only = sys.argv[5] == "1"
 sys.path.insert(0, os.path.join(repo, "scripts"))
 import rtl_synth  # the files read and the synthesis commands, shared with rtl_netlist_check.py
 
@@ -91,6 +97,15 @@ BLOCKS = [
 ]
 CHECK_BLOCKS = [BLOCKS[3]]
 
+# The whole chip (--chip) at ssnn_chip_top's defaults: 64-32-10 in 16 x 16 tiles (8 latch-only tiles
+# and 2 that keep W^T), 8 neuron lanes, 16 encoder lanes, 7 AER blocks; without and with the rate
+# hardware (the rate lanes at T <= 16).
+CHIP = [
+    ("ssnn_chip_top 64-32-10, 16x16 tiles, stochastic updates", "ssnn_chip_top", {"RateUpdate": 0}),
+    ("ssnn_chip_top 64-32-10, 16x16 tiles, stochastic and rate updates (T <= 16)", "ssnn_chip_top",
+     {"RateUpdate": 1, "RampWords": 16}),
+]
+
 def core_state_bits(p):
     """SRAM bits of a hidden core: two banks of ceil(groups / 2) (at least 2) words of Lanes states."""
     n, lanes = p.get("Neurons", 64), p.get("Lanes", 8)
@@ -110,7 +125,9 @@ def synth(job):
         # their address and write data end them, as registers do.
         script = (rtl_synth.synth_script(module, params) + f"; tee -q -o {stat_json} stat -json; "
                   f"tee -q -o {stat_cmos} stat -tech cmos; delete t:ssnn_mem; tee -q -o {ltp_txt} ltp -noff")
+        start = time.monotonic()
         run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
+        seconds = time.monotonic() - start
         if run.returncode != 0:
             raise RuntimeError(f"yosys failed on {label} ({set_name}):\n{run.stdout}\n{run.stderr}")
         with open(stat_json) as f:
@@ -130,6 +147,8 @@ def synth(job):
     memory_bits = 0
     if module == "ssnn_hidden_core":
         memory_bits = core_state_bits(params)
+    if module == "ssnn_chip_top":  # tiles of 64 x 32 (layer 0) and 32 x 10 (layer 1, with W^T), state
+        memory_bits = (64 * 32 + 2 * 32 * 10) * 16 + core_state_bits({"Neurons": 32, "Lanes": 8})
     if module == "ssnn_crossbar_tile":  # W row-major, and W^T column-major when Transposed
         words = params["Rows"] * params["Cols"] * params.get("WeightBits", 16)
         memory_bits = words * (2 if params.get("Transposed", 1) else 1)
@@ -139,11 +158,11 @@ def synth(job):
         "logic_cells": cells - ffs, "transistors_cmos": int(m.group(1)) if m else None,
         "logic_depth": int(depth.group(1)) if depth else None,
         "memory_macros": macros, "memory_bits": memory_bits,
-        "cells_by_type": by_type,
+        "cells_by_type": by_type, "yosys_seconds": round(seconds, 1),
     }
 
 jobs_list = []
-for set_name, widths in ({} if blocks_only else SETS).items():
+for set_name, widths in ({} if blocks_only or chip_only else SETS).items():
     if check and set_name != "default":
         continue
     for label, module, from_set, fixed in UNITS:
@@ -152,9 +171,11 @@ for set_name, widths in ({} if blocks_only else SETS).items():
         if set_name != "default" and not from_set:
             continue  # no width parameter: same as the default row
         jobs_list.append((label, module, set_name, params))
-for label, params in ([] if blocks_only else CHECK_TILES if check else TILES):
+for label, params in ([] if blocks_only or chip_only else CHECK_TILES if check else TILES):
     jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params)))
 for label, module, params in (CHECK_BLOCKS if check else BLOCKS if blocks_only else []):
+    jobs_list.append((label, module, "default", dict(params)))
+for label, module, params in (CHIP if chip_only else []):
     jobs_list.append((label, module, "default", dict(params)))
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -168,6 +189,7 @@ version = subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout
 doc = {
     "level": "rtl",
     "tool": version,
+    "command": "scripts/rtl_area.sh" + (" --chip" if chip_only else " --blocks" if blocks_only else ""),
     "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; "
              "synth -top <unit> -flatten; stat; stat -tech cmos; delete t:ssnn_mem; ltp -noff"),
     "note": "generic yosys gates ($_AND_, $_XOR_, $_MUX_, ... and $_DFF*_), an area proxy, not a library mapping",
@@ -193,13 +215,16 @@ if check:
     sys.exit(0)
 
 os.makedirs(os.path.join(repo, "docs", "results"), exist_ok=True)
-json_path = os.path.join(repo, "docs", "results", "rtl_area_blocks.json" if blocks_only else "rtl_area.json")
+json_path = os.path.join(repo, "docs", "results",
+                         "rtl_area_chip.json" if chip_only else "rtl_area_blocks.json" if blocks_only else "rtl_area.json")
 with open(json_path, "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
 md = table(results)
 doc_path = os.path.join(repo, "docs", "rtl.md")
-if blocks_only:
+if chip_only:
+    begin, end = "<!-- rtl_area_chip:begin (scripts/rtl_area.sh --chip) -->", "<!-- rtl_area_chip:end -->"
+elif blocks_only:
     begin, end = "<!-- rtl_area_blocks:begin (scripts/rtl_area.sh --blocks) -->", "<!-- rtl_area_blocks:end -->"
 else:
     begin, end = "<!-- rtl_area:begin (scripts/rtl_area.sh) -->", "<!-- rtl_area:end -->"

@@ -40,6 +40,11 @@ CONFIGS=(
   "ssnn_crossbar_tile -GTransposed=1'b0"
   "ssnn_crossbar_tile -GRows=16 -GCols=16 -GNoiseBits=4 -GRowOffset=32 -GColOffset=16"
   "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GNoiseBits=5"
+  "ssnn_crossbar_tile -GRows=16 -GCols=8 -GRateBits=8"
+  "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GRateBits=3 -GTransposed=1'b0"
+  "ssnn_rate_lane"
+  "ssnn_rate_lane -GWeightBits=19 -GRateBits=17"
+  "ssnn_rate_lane -GWeightBits=2 -GRateBits=1"
   "ssnn_aer_router"
   "ssnn_aer_router -GNumInputs=1 -GNumOutputs=1 -GFifoDepth=1 -GEventsPerCycle=1 -GBlocks=1"
   "ssnn_aer_router -GNumInputs=5 -GNumOutputs=8 -GFifoDepth=3 -GEventsPerCycle=3 -GBlocks=6"
@@ -55,6 +60,8 @@ CONFIGS=(
   "ssnn_counters -GCounters=3 -GCountBits=1"
   "ssnn_weight_array"
   "ssnn_weight_array -GLines=5 -GLength=3 -GWeightBits=6 -GNoiseBits=5 -GColumnWords=1'b1"
+  "ssnn_weight_array -GLines=8 -GLength=16 -GRateBits=8"
+  "ssnn_weight_array -GLines=3 -GLength=5 -GWeightBits=6 -GRateBits=3 -GColumnWords=1'b1"
   "ssnn_aer_sender"
   "ssnn_aer_sender -GNeurons=10 -GFwdBand=3 -GGradBand=4"
   "ssnn_aer_sender -GNeurons=1"
@@ -73,6 +80,7 @@ CONFIGS=(
   "ssnn_chip_top"
   "ssnn_chip_top -GLayers=3 -GSizes=128'h000A00180020_0040 -GTileRows=0 -GTileCols=0 -GLanes=5"
   "ssnn_chip_top -GSizes=128'h000A00200310 -GTileRows=196 -GTileCols=16 -GLanes=32 -GEncoderLanes=64 -GNoiseBits=4"
+  "ssnn_chip_top -GRateUpdate=1'b0 -GRampWords=16"
 )
 
 status=0

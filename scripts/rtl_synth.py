@@ -8,15 +8,9 @@ RTL = os.path.join(REPO, "rtl")
 MEMORY = os.path.join(RTL, "ssnn_mem.sv")
 
 
-# The chip top is read only when it is the top: yosys 0.23 cannot parse its constant functions yet
-# (`return` of a concatenation or a conditional), so the blocks are synthesized without it.
-CHIP_TOP = "ssnn_chip_top"
-
-
-def sources(top=None):
-    """The package first, then every other RTL file except the memory wrapper (and the chip top unless
-    it is `top`)."""
-    skip = {"ssnn_pkg.sv", "ssnn_mem.sv"} | ({f"{CHIP_TOP}.sv"} if top != CHIP_TOP else set())
+def sources():
+    """The package first, then every other RTL file except the memory wrapper."""
+    skip = {"ssnn_pkg.sv", "ssnn_mem.sv"}
     return [os.path.join(RTL, "ssnn_pkg.sv")] + sorted(
         os.path.join(RTL, f) for f in os.listdir(RTL) if f.startswith("ssnn_") and f.endswith(".sv") and f not in skip)
 
@@ -24,5 +18,5 @@ def sources(top=None):
 def synth_script(module, params):
     """yosys commands reading the RTL and synthesizing `module` flat, with these parameters."""
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
-    return (f"read_verilog -sv -lib {MEMORY}; read_verilog -sv {' '.join(sources(module))}; "
+    return (f"read_verilog -sv -lib {MEMORY}; read_verilog -sv {' '.join(sources())}; "
             f"hierarchy -check -top {module} {chparams}; synth -top {module} -flatten")

@@ -249,15 +249,16 @@ void crossbar_tile::run_command(Op op) {
     }
     case Op::kSampleEnd: {
       if (learn && cfg_.update_mode == UpdateMode::kRate) {
-        // One row per cycle, all columns of the row in parallel.
+        // The stochastic update's passes over the rows and columns that spiked (update_cycles), with
+        // the rate arithmetic in the lanes (rtl/ssnn_rate_lane.sv).
         std::vector<int>& cols = pos_hit_;  // latches are clear at the end of a sample: reuse the list
         cols.clear();
         for (int c = 0; c < geo_.cols; ++c)
           if (pos_count_[static_cast<size_t>(c)] != 0 || neg_count_[static_cast<size_t>(c)] != 0) cols.push_back(c);
+        uint64_t active_rows = 0;
         if (!cols.empty()) {
           const auto stride = static_cast<size_t>(geo_.cols);
           const RoundingDivider per_timestep(cfg_.timesteps);
-          uint64_t active_rows = 0;
           for (int r = 0; r < geo_.rows; ++r) {
             const int32_t nx = row_count_[static_cast<size_t>(r)];
             if (nx == 0) continue;
@@ -269,8 +270,8 @@ void crossbar_tile::run_command(Op op) {
           }
           cnt_.rate_updates += cols.size() * active_rows;  // cross-points with a row and a column spike
         }
+        if (active_rows > 0) cost = update_cycles(active_rows, cols.size(), gathers());
         cols.clear();
-        cost = geo_.rows;
       }
       break;
     }

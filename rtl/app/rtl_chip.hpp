@@ -27,6 +27,7 @@ struct ChipShape {
   int tile_rows = 0, tile_cols = 0, lanes = 0, encoder_lanes = 0, fifo_depth = 0, events_per_cycle = 0;
   int weight_bits = 0, charge_bits = 0, potential_bits = 0, input_bits = 0, noise_bits = 0;
   int ramp_words = 0;
+  int rate_bits = 0;  // rate-mode hardware: spike counters of this width (0: stochastic updates only)
 };
 
 class RtlChip {

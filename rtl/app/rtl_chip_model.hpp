@@ -21,7 +21,7 @@ template <class V>
 class RtlChipModel final : public RtlChip {
  public:
   static constexpr int kCountBits = 48;
-  static constexpr int kCoreCounts = 10, kTileCounts = 5, kEncCounts = 7;
+  static constexpr int kCoreCounts = 10, kTileCounts = 6, kEncCounts = 7;
 
   RtlChipModel(const ModelConfig& cfg, const sc::ChipConfig& chip, const ChipShape& shape)
       : cfg_(cfg), chip_(chip), shape_(shape), plan_(cfg, chip), ctx_(std::make_unique<VerilatedContext>()) {
@@ -65,6 +65,11 @@ class RtlChipModel final : public RtlChip {
       tick();
     }
     t.ramp_we_i = 0;
+    // The rate lanes' reciprocal of T (ssnn_rate_lane): ceil(2^(bits - 1) / T) in a `bits`-wide port.
+    if (shape_.rate_bits > 0) {
+      const int bits = shape_.weight_bits + 3 * shape_.rate_bits + 3;
+      set_words(t.rate_recip_i, 0, bits, ceil_pow2_div(bits - 1, static_cast<uint32_t>(cfg_.timesteps)));
+    }
     t.eval();
   }
 
@@ -119,6 +124,7 @@ class RtlChipModel final : public RtlChip {
     t.index_i = spec.index;
     t.seed_i = cfg_.seed;
     t.timesteps_i = static_cast<uint32_t>(cfg_.timesteps);
+    t.rate_mode_i = cfg_.update_mode == UpdateMode::kRate;
     t.start_i = 1;
     t.eval();
     for (int n = 0; !t.busy_o; ++n) {
@@ -184,6 +190,7 @@ class RtlChipModel final : public RtlChip {
       s.col_latches += events - rows - cols;  // gradient events of tiles that only latch
       s.pulses_up += count(t.tile_counters_o, b + 3);
       s.pulses_down += count(t.tile_counters_o, b + 4);
+      s.rate_updates += count(t.tile_counters_o, b + 5);
       c.synaptic_reads[static_cast<size_t>(g.layer)] += rows * static_cast<uint64_t>(g.cols);
       c.gradient_reads[static_cast<size_t>(g.layer)] += cols * static_cast<uint64_t>(g.rows);
     }

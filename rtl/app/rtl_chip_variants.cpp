@@ -1,12 +1,16 @@
-// The verilated chip configurations of this build (rtl/CMakeLists.txt, ssnn_rtl_chip_variant) and the
-// choice among them. A new configuration is one ssnn_rtl_chip_variant() line there and one entry here.
+// The verilated chip configurations of this build (rtl/CMakeLists.txt, ssnn_rtl_chip_variant, which
+// generates their list) and the choice among them. A new configuration is one ssnn_rtl_chip_variant()
+// line there.
+#include <algorithm>
+
 #include <fmt/format.h>
 
-#include "Vchip_mnist_32.h"
-#include "Vchip_mnist_deep.h"
+// The models first: verilated.h must not see SystemC's headers (rtl_chip.hpp brings them), or it
+// takes the time from sc_time_stamp().
+#include "rtl_chip_models.inc"
+
 #include "rtl_chip.hpp"
 #include "rtl_chip_model.hpp"
-#include "ssnn/contract/widths.hpp"
 
 namespace ssnn::rtl {
 
@@ -25,27 +29,19 @@ std::unique_ptr<RtlChip> make(const ModelConfig& cfg, const sc::ChipConfig& chip
   return std::make_unique<RtlChipModel<V>>(cfg, chip, shape);
 }
 
-ChipShape default_widths(ChipShape s) {
-  s.weight_bits = kWeightBits;
-  s.charge_bits = kChargeBits;
-  s.potential_bits = kPotentialBits;
-  s.input_bits = kInputBits;
-  return s;
-}
-
 const std::vector<Variant>& variants() {
   static const std::vector<Variant> v{
-      {"mnist_32", default_widths({{784, 32, 10}, 196, 16, 32, 64, 16, 2, 0, 0, 0, 0, 0, 128}), &make<Vchip_mnist_32>},
-      {"mnist_deep", default_widths({{784, 24, 12, 10}, 196, 16, 8, 64, 4, 1, 0, 0, 0, 0, 0, 128}), &make<Vchip_mnist_deep>},
+#include "rtl_chip_variants.inc"
   };
   return v;
 }
 
 std::string describe(const std::string& name, const ChipShape& s) {
   return fmt::format("{} ({}, --tile-rows {} --tile-cols {} --lanes {} --encoder-lanes {} --fifo-depth {} "
-                     "--events-per-cycle {}, {}-bit weights, {}-bit charge, {}-bit potential, pulse noise < {}, T <= {})",
+                     "--events-per-cycle {}, {}-bit weights, {}-bit charge, {}-bit potential, pulse noise < {}, T <= {}, {})",
                      name, fmt::join(s.sizes, "-"), s.tile_rows, s.tile_cols, s.lanes, s.encoder_lanes, s.fifo_depth,
-                     s.events_per_cycle, s.weight_bits, s.charge_bits, s.potential_bits, 1 << s.noise_bits, s.ramp_words);
+                     s.events_per_cycle, s.weight_bits, s.charge_bits, s.potential_bits, 1 << s.noise_bits, s.ramp_words,
+                     s.rate_bits > 0 ? "stochastic and rate updates" : "stochastic updates");
 }
 
 // The first option in which the run differs from the shape, or "".
@@ -67,6 +63,7 @@ std::string mismatch(const ModelConfig& cfg, const sc::ChipConfig& chip, const C
   for (int l = 0; l < cfg.layers(); ++l)
     if (cfg.synapse_params(0, l).pulse_noise >= (1 << s.noise_bits))
       return fmt::format("--pulse-noise {}", cfg.synapse_params(0, l).pulse_noise);
+  if (cfg.update_mode == UpdateMode::kRate && s.rate_bits == 0) return "--mode rate";
   return {};
 }
 
@@ -83,8 +80,22 @@ const std::vector<std::pair<std::string, ChipShape>>& rtl_chip_variants() {
 
 std::unique_ptr<RtlChip> make_rtl_chip(const ModelConfig& cfg, const sc::ChipConfig& chip) {
   // What the RTL chip has no hardware for, whatever its parameters.
-  if (cfg.update_mode != UpdateMode::kStochastic)
-    throw ConfigError(fmt::format("--mode {}: the RTL chip has stochastic (AND-gate) updates only", to_string(cfg.update_mode)));
+  if (cfg.update_mode != UpdateMode::kStochastic && cfg.update_mode != UpdateMode::kRate)
+    throw ConfigError(fmt::format("--mode {}: the RTL chip has stochastic (AND-gate) and rate updates only",
+                                  to_string(cfg.update_mode)));
+  if (cfg.update_mode == UpdateMode::kRate) {
+    // The pulse registers hold WeightBits + 1 bits: a larger stochastic pulse ends at a bound all the
+    // same, but a rate update scales it by n_x n / T.
+    const int64_t pulse_max = (int64_t{1} << (cfg.weight_bits + 1)) - 1;
+    for (int e = 0; e < std::max<int>(1, static_cast<int>(cfg.pulse.size())); ++e)
+      for (int l = 0; l < cfg.layers(); ++l) {
+        const SynapseParams p = cfg.synapse_params(e, l);
+        if (p.pulse_up > pulse_max || p.pulse_down > pulse_max)
+          throw ConfigError(fmt::format("--pulse: {} / {} LSBs (epoch {}, weight layer {}): the RTL chip's pulse "
+                                        "registers hold up to {} in rate mode", p.pulse_up, p.pulse_down, e + 1, l,
+                                        pulse_max));
+      }
+  }
   const DeviceRule device = cfg.device_rule();
   if (device.pulses || device.reads)
     throw ConfigError(fmt::format("--device {}: the RTL chip's cross-points are exact digital pulses (no device model)", cfg.device));
@@ -96,9 +107,8 @@ std::unique_ptr<RtlChip> make_rtl_chip(const ModelConfig& cfg, const sc::ChipCon
   }
   std::string built;
   for (const Variant& v : variants()) built += (built.empty() ? "" : "; ") + describe(v.name, v.shape);
-  throw ConfigError(fmt::format("{}: no verilated RTL chip of this build has this configuration (built: {}); add it with "
-                                "ssnn_rtl_chip_variant() in rtl/CMakeLists.txt and an entry in rtl/app/rtl_chip_variants.cpp",
-                                first, built));
+  throw ConfigError(fmt::format("{}: no verilated RTL chip of this build has this configuration (built: {}); build it "
+                                "with an ssnn_rtl_chip_variant() line in rtl/CMakeLists.txt", first, built));
 }
 
 }  // namespace ssnn::rtl

@@ -116,6 +116,7 @@ void compare_sample_counters(const Comparer& eq, const ssnn::SampleCounters& ref
   eq("gradient reads", ref.gradient_reads, rtl.gradient_reads);
   eq("up pulses", ref.pulses_up, rtl.pulses_up);
   eq("down pulses", ref.pulses_down, rtl.pulses_down);
+  eq("rate updates", ref.rate_updates, rtl.rate_updates);
 }
 
 // Every counter both chips count, except cycles (compared per phase, below): the SystemC chip's are
@@ -155,6 +156,7 @@ void compare_chip_counters(const Comparer& eq, const ChipCounters& sc, const Chi
     eq(c + "column latches", a.col_latches, b.col_latches);
     eq(c + "up pulses", a.pulses_up, b.pulses_up);
     eq(c + "down pulses", a.pulses_down, b.pulses_down);
+    eq(c + "rate updates", a.rate_updates, b.rate_updates);
   }
   const auto& a = sc.router;
   const auto& b = rtl.router;
@@ -353,8 +355,10 @@ int run(int argc, char** argv) {
 
   // Summary.
   const std::string net = fmt::format("{}-{}-{}", cfg.inputs, fmt::join(cfg.hidden, "-"), cfg.classes);
-  std::printf("rtl chip %s, T=%d, WTA %s, %zu tiles (%dx%d), %d lanes, %d encoder lanes, %d events/cycle, FIFO %d\n",
-              net.c_str(), cfg.timesteps, cfg.wta ? "on" : "off", ssnn::sc::ChipFloorplan(cfg, chip).tiles.size(),
+  std::printf("rtl chip %s, T=%d, %s updates, WTA %s, %zu tiles (%dx%d), %d lanes, %d encoder lanes, %d events/cycle, "
+              "FIFO %d\n",
+              net.c_str(), cfg.timesteps, ssnn::to_string(cfg.update_mode), cfg.wta ? "on" : "off",
+              ssnn::sc::ChipFloorplan(cfg, chip).tiles.size(),
               chip.tile_span(cfg.inputs, true), chip.tile_span(cfg.hidden.front(), false), chip.lanes, chip.encoder_lanes,
               chip.events_per_cycle, chip.fifo_depth);
   std::printf("test accuracy: %.2f %% (%llu / %zu)%s\n", 100.0 * acc, static_cast<unsigned long long>(correct),
@@ -365,6 +369,18 @@ int run(int argc, char** argv) {
                                               checks.golden ? ", golden model (predictions, spike counts, counters)" : "",
                                               checks.systemc ? ", SystemC chip (predictions, every counter)" : "",
                                               checks.cycles ? ", equal cycles per phase" : "").c_str());
+  const ssnn::sc::AerRouterCounters& router = c2.router;
+  uint64_t head_stalls = 0, input_stalls = 0;
+  for (size_t i = 0; i < router.head_stall_cycles.size(); ++i) {
+    head_stalls += router.head_stall_cycles[i];
+    input_stalls += router.input_stall_cycles[i];
+  }
+  std::printf("router: %llu events out, %llu stall cycles (%llu bandwidth, %llu output), %llu head-of-line and %llu "
+              "backpressure (sender held) cycles\n",
+              static_cast<unsigned long long>(router.total_events_out()),
+              static_cast<unsigned long long>(router.stall_cycles), static_cast<unsigned long long>(router.bandwidth_stall_cycles),
+              static_cast<unsigned long long>(router.output_stall_cycles), static_cast<unsigned long long>(head_stalls),
+              static_cast<unsigned long long>(input_stalls));
   const auto rtl_train = phase_delta(c0, c1), rtl_test = phase_delta(c1, c2);
   nlohmann::json cycles_json;
   for (const auto& [what, rtl_d, sc_d] : {std::tuple{"training", rtl_train, sc_phases_train},
