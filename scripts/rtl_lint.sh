@@ -56,6 +56,8 @@ CONFIGS=(
   "ssnn_dropout_mask"
   "ssnn_dropout_mask -GLanes=1"
   "ssnn_command_ctrl"
+  "ssnn_counters"
+  "ssnn_counters -GCounters=3 -GCountBits=1"
   "ssnn_weight_array"
   "ssnn_weight_array -GLines=5 -GLength=3 -GWeightBits=6 -GNoiseBits=5 -GColumnWords=1'b1"
   "ssnn_weight_array -GLines=8 -GLength=16 -GRateBits=8"
@@ -85,7 +87,7 @@ status=0
 for cfg in "${CONFIGS[@]}"; do
   read -r -a words <<< "$cfg"
   top="${words[0]}"
-  if verilator --lint-only -Wall --assert --top-module "$top" "${words[@]:1}" "${SOURCES[@]}"; then
+  if verilator --lint-only -Wall --assert -I"$RTL" --top-module "$top" "${words[@]:1}" "${SOURCES[@]}"; then
     echo "lint ok: $cfg"
   else
     echo "lint FAILED: $cfg" >&2
@@ -101,7 +103,7 @@ if command -v iverilog > /dev/null 2>&1; then
              ssnn_controller ssnn_chip_top; do
     tops+=(-s "$top")
   done
-  if iverilog -g2012 -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&
+  if iverilog -g2012 -I"$RTL" -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&
      ! grep -v "sorry: constant selects in always_\* processes" "$out" | grep -q .; then
     echo "iverilog ok: all units"
   else
