@@ -13,6 +13,8 @@
 //   routing-table entry, from *_fanout_i) at the edge of the offer, as aer_source does; the
 //   controller compares it with the tiles' received events (the barrier).
 // Events are AerEvent::pack() words: kind [25:24], block FirstBlock + c [23:16], neuron [15:0].
+`include "ssnn_assert.svh"
+
 module ssnn_aer_sender #(
   parameter int Neurons    = 64,   // neurons of the block, 1..65536
   parameter int FwdBand    = 64,   // neurons per channel for forward events
@@ -52,10 +54,9 @@ module ssnn_aer_sender #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Neurons >= 1 && Neurons <= 65536)
-      else $fatal(1, "ssnn_aer_sender: Neurons=%0d must be in 1..65536", Neurons);
-    assert (FwdBand >= 1 && GradBand >= 1)
-      else $fatal(1, "ssnn_aer_sender: bands must be >= 1");
+    `SSNN_PARAM_RANGE(Neurons, 1, 65536)
+    `SSNN_PARAM_MIN(FwdBand, 1)
+    `SSNN_PARAM_MIN(GradBand, 1)
     assert (FirstBlock >= 0 && FirstBlock + Channels <= 256)
       else $fatal(1, "ssnn_aer_sender: blocks %0d.. past the 8-bit block field", FirstBlock);
     assert (FanoutBits >= 1 && FanoutBits < CountBits && CountBits <= 64)
@@ -68,7 +69,7 @@ module ssnn_aer_sender #(
   logic [Neurons-1:0] pend_neg_d, pend_neg_q;
   logic [Channels-1:0] valid_d, valid_q;
   logic [Channels*EventBits-1:0] event_d, event_q;
-  logic [CountBits-1:0] tx_d, tx_q, events_d, events_q, stall_d, stall_q;
+  logic [CountBits-1:0] tx_inc, events_inc, stall_inc;
 
   // Per channel: the lowest pending neuron of its band, its kind and fan-out.
   logic [Channels-1:0]          found;
@@ -134,15 +135,15 @@ module ssnn_aer_sender #(
     clr_pos  = '0;
     clr_neg  = '0;
     valid_d  = (valid_q & ~accept) | take;
-    event_d  = event_q;
-    tx_d     = tx_q;
-    events_d = events_q;
-    stall_d  = stall_q;
+    event_d    = event_q;
+    tx_inc     = '0;
+    events_inc = '0;
+    stall_inc  = '0;
     for (int c = 0; c < Channels; c++) begin
       if (take[c]) begin
         event_d[c*EventBits +: EventBits] = {found_kind[c*2 +: 2], 8'(FirstBlock + c),
                                              16'(found_idx[c*IdxBits +: IdxBits])};
-        tx_d = tx_d + CountBits'(found_fanout[c*FanoutBits +: FanoutBits]);
+        tx_inc = tx_inc + CountBits'(found_fanout[c*FanoutBits +: FanoutBits]);
         case (found_kind[c*2 +: 2])
           2'd1:    clr_pos[found_idx[c*IdxBits +: IdxBits]] = 1'b1;
           2'd2:    clr_neg[found_idx[c*IdxBits +: IdxBits]] = 1'b1;
@@ -150,10 +151,10 @@ module ssnn_aer_sender #(
         endcase
       end
       if (accept[c]) begin
-        events_d = events_d + CountBits'(1);
+        events_inc = events_inc + CountBits'(1);
       end
       if (valid_q[c] && !ready_i[c]) begin
-        stall_d = stall_d + CountBits'(1);
+        stall_inc = stall_inc + CountBits'(1);
       end
     end
     pend_fwd_d = (pend_fwd_q & ~clr_fwd) | set_fwd_i;
@@ -170,25 +171,26 @@ module ssnn_aer_sender #(
       pend_neg_q <= '0;
       valid_q    <= '0;
       event_q    <= '0;
-      tx_q       <= '0;
-      events_q   <= '0;
-      stall_q    <= '0;
     end else begin
       pend_fwd_q <= pend_fwd_d;
       pend_pos_q <= pend_pos_d;
       pend_neg_q <= pend_neg_d;
       valid_q    <= valid_d;
       event_q    <= event_d;
-      tx_q       <= tx_d;
-      events_q   <= events_d;
-      stall_q    <= stall_d;
     end
   end
 
-  assign valid_o        = valid_q;
-  assign event_o        = event_q;
-  assign tx_expected_o  = tx_q;
-  assign events_o       = events_q;
-  assign stall_cycles_o = stall_q;
+  assign valid_o = valid_q;
+  assign event_o = event_q;
+
+  ssnn_counters #(
+    .Counters  (3),
+    .CountBits (CountBits)
+  ) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({tx_inc, events_inc, stall_inc}),
+    .count_o ({tx_expected_o, events_o, stall_cycles_o})
+  );
 
 endmodule

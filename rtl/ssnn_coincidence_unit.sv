@@ -9,6 +9,8 @@
 // Pulse sizes above 2^WeightBits + 2^NoiseBits always reach a bound: the controller may clamp larger
 // configured pulses to 2^(WeightBits+1) - 1 without changing any result.
 // Timing: load_i or update_i lands at the clock edge; weight_o shows it the next cycle.
+`include "ssnn_assert.svh"
+
 module ssnn_coincidence_unit #(
   parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
   parameter int NoiseBits  = ssnn_pkg::NoiseBits    // pulse-noise amplitude width, 0 (no noise hardware)..WeightBits-1
@@ -38,10 +40,8 @@ module ssnn_coincidence_unit #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (WeightBits >= 2 && WeightBits <= 24)
-      else $fatal(1, "ssnn_coincidence_unit: WeightBits=%0d must be in 2..24", WeightBits);
-    assert (NoiseBits >= 0 && NoiseBits < WeightBits)
-      else $fatal(1, "ssnn_coincidence_unit: NoiseBits=%0d must be in 0..WeightBits-1", NoiseBits);
+    `SSNN_PARAM_RANGE(WeightBits, 2, 24)
+    `SSNN_PARAM_RANGE(NoiseBits, 0, WeightBits - 1)
   end
 `endif
 

@@ -24,7 +24,6 @@ module ssnn_command_ctrl #(
   logic                 busy_d, busy_q;
   logic [2:0]           op_d, op_q;
   logic [CycleBits-1:0] cyc_d, cyc_q;
-  logic [CountBits-1:0] busy_cyc_d, busy_cyc_q;
 
   // take_o apart from the next state: it must not depend on done_i, which depends on it.
   assign take_o = start_i && !busy_q;
@@ -39,27 +38,33 @@ module ssnn_command_ctrl #(
     end else begin
       cyc_d = cyc_q;
     end
-    busy_cyc_d = busy_cyc_q + CountBits'(busy_q);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q     <= 1'b0;
-      op_q       <= '0;
-      cyc_q      <= '0;
-      busy_cyc_q <= '0;
+      busy_q <= 1'b0;
+      op_q   <= '0;
+      cyc_q  <= '0;
     end else begin
-      busy_q     <= busy_d;
-      op_q       <= op_d;
-      cyc_q      <= cyc_d;
-      busy_cyc_q <= busy_cyc_d;
+      busy_q <= busy_d;
+      op_q   <= op_d;
+      cyc_q  <= cyc_d;
     end
   end
 
-  assign busy_o        = busy_q;
-  assign op_o          = op_q;
-  assign running_o     = busy_q ? 8'(1) << op_q : '0;
-  assign cycle_o       = cyc_q;
-  assign busy_cycles_o = busy_cyc_q;
+  assign busy_o    = busy_q;
+  assign op_o      = op_q;
+  assign running_o = busy_q ? 8'(1) << op_q : '0;
+  assign cycle_o   = cyc_q;
+
+  ssnn_counters #(
+    .Counters  (1),
+    .CountBits (CountBits)
+  ) u_busy_cycles (
+    .clk_i,
+    .rst_ni,
+    .inc_i   (CountBits'(busy_q)),
+    .count_o (busy_cycles_o)
+  );
 
 endmodule

@@ -18,6 +18,8 @@
 // Every command takes one cycle: its result is on the outputs the cycle after it was issued.
 // The gradient step reads spike_o, the forward spike of the current timestep, so it must follow that
 // step's forward command (and, in the output layer, its WTA resolution).
+`include "ssnn_assert.svh"
+
 module ssnn_composite_neuron #(
   parameter int ChargeBits    = ssnn_pkg::ChargeBits,     // signed synaptic charge registers, 2..30
   parameter int PotentialBits = ssnn_pkg::PotentialBits,  // signed membrane potential registers, 2..30
@@ -61,12 +63,9 @@ module ssnn_composite_neuron #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (ChargeBits >= 2 && ChargeBits <= 30)
-      else $fatal(1, "ssnn_composite_neuron: ChargeBits=%0d must be in 2..30", ChargeBits);
-    assert (PotentialBits >= 2 && PotentialBits <= 30)
-      else $fatal(1, "ssnn_composite_neuron: PotentialBits=%0d must be in 2..30", PotentialBits);
-    assert (InputBits >= ChargeBits && InputBits <= 32)
-      else $fatal(1, "ssnn_composite_neuron: InputBits=%0d must be in ChargeBits..32", InputBits);
+    `SSNN_PARAM_RANGE(ChargeBits, 2, 30)
+    `SSNN_PARAM_RANGE(PotentialBits, 2, 30)
+    `SSNN_PARAM_RANGE(InputBits, ChargeBits, 32)
   end
 `endif
 

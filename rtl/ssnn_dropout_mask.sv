@@ -3,6 +3,8 @@
 // load_i (a sample begins) seeds the stream and takes the probability of this sample (none without
 // learning); each cycle with advance_i draws the next Lanes numbers, keep_o[i] for the i-th of
 // them (dropped when the draw's upper ProbBits bits are below the probability).
+`include "ssnn_assert.svh"
+
 module ssnn_dropout_mask #(
   parameter int          Lanes  = 8,                            // draws per cycle, >= 1
   parameter logic [63:0] Stream = ssnn_pkg::StreamDropoutBase   // kDropoutBase + layer
@@ -21,7 +23,7 @@ module ssnn_dropout_mask #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Lanes >= 1) else $fatal(1, "ssnn_dropout_mask: Lanes=%0d must be >= 1", Lanes);
+    `SSNN_PARAM_MIN(Lanes, 1)
   end
 `endif
 

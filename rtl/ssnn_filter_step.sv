@@ -6,6 +6,8 @@
 //   charge'  = filled - transfer
 // mul_q16's split-halves formulation equals this full product for beta <= 2^16, which is the
 // contract (the port holds up to 2^17 - 1; larger values are flagged by an assertion).
+`include "ssnn_assert.svh"
+
 module ssnn_filter_step #(
   parameter int ChargeBits = ssnn_pkg::ChargeBits,  // signed charge register
   parameter int InputBits  = ssnn_pkg::InputBits   // signed step input (sum of weights)
@@ -23,10 +25,8 @@ module ssnn_filter_step #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (ChargeBits >= 2 && ChargeBits <= 30)
-      else $fatal(1, "ssnn_filter_step: ChargeBits=%0d must be in 2..30", ChargeBits);
-    assert (InputBits >= 2 && InputBits <= 32)
-      else $fatal(1, "ssnn_filter_step: InputBits=%0d must be in 2..32", InputBits);
+    `SSNN_PARAM_RANGE(ChargeBits, 2, 30)
+    `SSNN_PARAM_RANGE(InputBits, 2, 32)
   end
 `endif
 

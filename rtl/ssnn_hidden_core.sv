@@ -18,6 +18,8 @@
 //   The tile sums are cleared (*_clear_o) in the cycle the last group is read.
 // - any other op: one cycle.
 // Thresholds, beta and the dropout probability are held by the controller during a command.
+`include "ssnn_assert.svh"
+
 module ssnn_hidden_core #(
   parameter int Neurons       = 64,   // neurons of the layer, 1..65536
   parameter int Lanes         = 8,    // neurons per cycle, 1..Neurons
@@ -102,17 +104,13 @@ module ssnn_hidden_core #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Neurons >= 1 && Neurons <= 65536)
-      else $fatal(1, "ssnn_hidden_core: Neurons=%0d must be in 1..65536", Neurons);
-    assert (Lanes >= 1 && Lanes <= Neurons)
-      else $fatal(1, "ssnn_hidden_core: Lanes=%0d must be in 1..Neurons", Lanes);
-    assert (SumBits >= 2 && SumBits <= 32)
-      else $fatal(1, "ssnn_hidden_core: SumBits=%0d must be in 2..32", SumBits);
-    assert (InputBits >= ChargeBits && InputBits <= 32)
-      else $fatal(1, "ssnn_hidden_core: InputBits=%0d must be in ChargeBits..32", InputBits);
-    assert (BelowTiles >= 1 && AboveTiles >= 1)
-      else $fatal(1, "ssnn_hidden_core: BelowTiles and AboveTiles must be >= 1");
-    assert (Layer >= 1) else $fatal(1, "ssnn_hidden_core: Layer=%0d must be >= 1", Layer);
+    `SSNN_PARAM_RANGE(Neurons, 1, 65536)
+    `SSNN_PARAM_RANGE(Lanes, 1, Neurons)
+    `SSNN_PARAM_RANGE(SumBits, 2, 32)
+    `SSNN_PARAM_RANGE(InputBits, ChargeBits, 32)
+    `SSNN_PARAM_MIN(BelowTiles, 1)
+    `SSNN_PARAM_MIN(AboveTiles, 1)
+    `SSNN_PARAM_MIN(Layer, 1)
   end
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin
@@ -403,29 +401,39 @@ module ssnn_hidden_core #(
   // ---------------------------------------------------------------------------------------------
   // Counters
   // ---------------------------------------------------------------------------------------------
-  logic [CountBits-1:0] fwd_upd_d, fwd_upd_q, grad_upd_d, grad_upd_q, fwd_spk_d, fwd_spk_q;
-  logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, words_d, words_q;
+  logic [CountBits-1:0] fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc, words_inc;
 
   always_comb begin
-    fwd_upd_d  = fwd_upd_q;
-    grad_upd_d = grad_upd_q;
-    words_d    = words_q;
+    fwd_upd_inc  = '0;
+    grad_upd_inc = '0;
+    words_inc    = '0;
     if (take && op_i == OpForward) begin
-      fwd_upd_d = fwd_upd_q + CountBits'(Neurons);
-      words_d   = words_q + CountBits'(BelowTiles * Neurons);
+      fwd_upd_inc = CountBits'(Neurons);
+      words_inc   = CountBits'(BelowTiles * Neurons);
     end else if (take && op_i == OpBackward) begin
-      grad_upd_d = grad_upd_q + CountBits'(Neurons);
-      words_d    = words_q + CountBits'(AboveTiles * Neurons);
+      grad_upd_inc = CountBits'(Neurons);
+      words_inc    = CountBits'(AboveTiles * Neurons);
     end
-    fwd_spk_d = fwd_spk_q;
-    pos_spk_d = pos_spk_q;
-    neg_spk_d = neg_spk_q;
+    fwd_spk_inc = '0;
+    pos_spk_inc = '0;
+    neg_spk_inc = '0;
     for (int i = 0; i < Lanes; i++) begin
-      fwd_spk_d = fwd_spk_d + CountBits'(lane_spike[i]);
-      pos_spk_d = pos_spk_d + CountBits'(lane_pos[i]);
-      neg_spk_d = neg_spk_d + CountBits'(lane_neg[i]);
+      fwd_spk_inc = fwd_spk_inc + CountBits'(lane_spike[i]);
+      pos_spk_inc = pos_spk_inc + CountBits'(lane_pos[i]);
+      neg_spk_inc = neg_spk_inc + CountBits'(lane_neg[i]);
     end
   end
+
+  ssnn_counters #(
+    .Counters  (6),
+    .CountBits (CountBits)
+  ) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc, words_inc}),
+    .count_o ({forward_updates_o, gradient_updates_o, forward_spikes_o, pos_spikes_o, neg_spikes_o,
+               column_sum_words_o})
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Registers
@@ -436,32 +444,14 @@ module ssnn_hidden_core #(
       s1_valid_q  <= 1'b0;
       s1_group_q  <= '0;
       rd_bank_q   <= 1'b0;
-      fwd_upd_q   <= '0;
-      grad_upd_q  <= '0;
-      fwd_spk_q   <= '0;
-      pos_spk_q   <= '0;
-      neg_spk_q   <= '0;
-      words_q     <= '0;
     end else begin
       in_q        <= in_d;
       s1_valid_q  <= s1_valid_d;
       s1_group_q  <= s1_group_d;
       rd_bank_q   <= rd_bank_d;
-      fwd_upd_q   <= fwd_upd_d;
-      grad_upd_q  <= grad_upd_d;
-      fwd_spk_q   <= fwd_spk_d;
-      pos_spk_q   <= pos_spk_d;
-      neg_spk_q   <= neg_spk_d;
-      words_q     <= words_d;
     end
   end
 
-  assign busy_o             = busy_q;
-  assign forward_updates_o  = fwd_upd_q;
-  assign gradient_updates_o = grad_upd_q;
-  assign forward_spikes_o   = fwd_spk_q;
-  assign pos_spikes_o       = pos_spk_q;
-  assign neg_spikes_o       = neg_spk_q;
-  assign column_sum_words_o = words_q;
+  assign busy_o = busy_q;
 
 endmodule

@@ -7,6 +7,8 @@
 // and ReckOn's sweeps do). A write (req_i, we_i) stores the bits of wdata_i whose wmask_i bit is
 // set. No reset: the array and the output register power up undefined, as a macro does.
 // For synthesis the module is a black box (scripts/rtl_area.sh); the behavioural body simulates.
+`include "ssnn_assert.svh"
+
 module ssnn_mem #(
   parameter int Words    = 256,  // number of words, >= 2
   parameter int DataBits = 64    // bits per word, >= 1
@@ -22,8 +24,8 @@ module ssnn_mem #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Words >= 2) else $fatal(1, "ssnn_mem: Words=%0d must be >= 2", Words);
-    assert (DataBits >= 1) else $fatal(1, "ssnn_mem: DataBits=%0d must be >= 1", DataBits);
+    `SSNN_PARAM_MIN(Words, 2)
+    `SSNN_PARAM_MIN(DataBits, 1)
   end
   // An address past the last word is a caller bug (a macro's behaviour there is undefined).
   always @(posedge clk_i) begin : p_addr_check

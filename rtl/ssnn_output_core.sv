@@ -19,6 +19,8 @@
 //   the result from the end of the command (the SystemC core shows it from the first cycle).
 // - any other op: one cycle.
 // Thresholds, beta, err_unit and the inhibition are held by the controller during a command.
+`include "ssnn_assert.svh"
+
 module ssnn_output_core #(
   parameter int Neurons        = 10,  // classes, 2..64
   parameter int Lanes          = 8,   // sums gathered per cycle, >= 1
@@ -94,14 +96,11 @@ module ssnn_output_core #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Neurons >= 2 && Neurons <= 64)
-      else $fatal(1, "ssnn_output_core: Neurons=%0d must be in 2..64", Neurons);
-    assert (Lanes >= 1) else $fatal(1, "ssnn_output_core: Lanes=%0d must be >= 1", Lanes);
-    assert (SumBits >= 2 && SumBits <= 32)
-      else $fatal(1, "ssnn_output_core: SumBits=%0d must be in 2..32", SumBits);
-    assert (BelowTiles >= 1) else $fatal(1, "ssnn_output_core: BelowTiles must be >= 1");
-    assert (SpikeCountBits >= 2 && SpikeCountBits <= 32)
-      else $fatal(1, "ssnn_output_core: SpikeCountBits=%0d must be in 2..32", SpikeCountBits);
+    `SSNN_PARAM_RANGE(Neurons, 2, 64)
+    `SSNN_PARAM_MIN(Lanes, 1)
+    `SSNN_PARAM_RANGE(SumBits, 2, 32)
+    `SSNN_PARAM_MIN(BelowTiles, 1)
+    `SSNN_PARAM_RANGE(SpikeCountBits, 2, 32)
   end
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin
@@ -311,32 +310,43 @@ module ssnn_output_core #(
   // ---------------------------------------------------------------------------------------------
   // Counters
   // ---------------------------------------------------------------------------------------------
-  logic [CountBits-1:0] fwd_upd_d, fwd_upd_q, grad_upd_d, grad_upd_q, fwd_spk_d, fwd_spk_q;
-  logic [CountBits-1:0] pos_spk_d, pos_spk_q, neg_spk_d, neg_spk_q, wta_it_d, wta_it_q;
-  logic [CountBits-1:0] words_d, words_q;
+  logic [CountBits-1:0] fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc, wta_it_inc;
+  logic [CountBits-1:0] words_inc;
 
   always_comb begin
-    fwd_upd_d  = fwd_upd_q;
-    grad_upd_d = grad_upd_q;
-    words_d    = words_q;
+    fwd_upd_inc  = '0;
+    grad_upd_inc = '0;
+    words_inc    = '0;
     if (take && op_i == OpForward) begin
-      fwd_upd_d = fwd_upd_q + CountBits'(N);
-      words_d   = words_q + CountBits'(BelowTiles * N);
+      fwd_upd_inc = CountBits'(N);
+      words_inc   = CountBits'(BelowTiles * N);
     end else if (take && op_i == OpError) begin
-      grad_upd_d = grad_upd_q + CountBits'(N);
+      grad_upd_inc = CountBits'(N);
     end
-    fwd_spk_d = fwd_spk_q;
-    pos_spk_d = pos_spk_q;
-    neg_spk_d = neg_spk_q;
+    fwd_spk_inc = '0;
+    pos_spk_inc = '0;
+    neg_spk_inc = '0;
     for (int c = 0; c < N; c++) begin
       if (wta_end) begin
-        fwd_spk_d = fwd_spk_d + CountBits'(spike_o[c]);
+        fwd_spk_inc = fwd_spk_inc + CountBits'(spike_o[c]);
       end
-      pos_spk_d = pos_spk_d + CountBits'(set_pos[c]);
-      neg_spk_d = neg_spk_d + CountBits'(set_neg[c]);
+      pos_spk_inc = pos_spk_inc + CountBits'(set_pos[c]);
+      neg_spk_inc = neg_spk_inc + CountBits'(set_neg[c]);
     end
-    wta_it_d   = wta_it_q + CountBits'(wta_start || wta_busy);
+    wta_it_inc = CountBits'(wta_start || wta_busy);
   end
+
+  ssnn_counters #(
+    .Counters  (7),
+    .CountBits (CountBits)
+  ) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({fwd_upd_inc, grad_upd_inc, fwd_spk_inc, pos_spk_inc, neg_spk_inc,
+               wta_it_inc, words_inc}),
+    .count_o ({forward_updates_o, gradient_updates_o, forward_spikes_o, pos_spikes_o, neg_spikes_o,
+               wta_iterations_o, column_sum_words_o})
+  );
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -344,37 +354,16 @@ module ssnn_output_core #(
       label_q    <= '0;
       counts_q   <= '0;
       best_q     <= '0;
-      fwd_upd_q  <= '0;
-      grad_upd_q <= '0;
-      fwd_spk_q  <= '0;
-      pos_spk_q  <= '0;
-      neg_spk_q  <= '0;
-      wta_it_q   <= '0;
-      words_q    <= '0;
     end else begin
       in_q       <= in_d;
       label_q    <= label_d;
       counts_q   <= counts_d;
       best_q     <= best_d;
-      fwd_upd_q  <= fwd_upd_d;
-      grad_upd_q <= grad_upd_d;
-      fwd_spk_q  <= fwd_spk_d;
-      pos_spk_q  <= pos_spk_d;
-      neg_spk_q  <= neg_spk_d;
-      wta_it_q   <= wta_it_d;
-      words_q    <= words_d;
     end
   end
 
-  assign busy_o             = busy_q;
-  assign prediction_o       = best_q;
-  assign counts_o           = counts_q;
-  assign forward_updates_o  = fwd_upd_q;
-  assign gradient_updates_o = grad_upd_q;
-  assign forward_spikes_o   = fwd_spk_q;
-  assign pos_spikes_o       = pos_spk_q;
-  assign neg_spikes_o       = neg_spk_q;
-  assign wta_iterations_o   = wta_it_q;
-  assign column_sum_words_o = words_q;
+  assign busy_o       = busy_q;
+  assign prediction_o = best_q;
+  assign counts_o     = counts_q;
 
 endmodule

@@ -3,6 +3,8 @@
 //
 // Combinational: w' = clamp(w + (pulse + v)) for an up pulse, clamp(w - (pulse + v)) for a down
 // pulse, clamped to [w_min_i, w_max_i] with the upper bound tested first, as clamp_to.
+`include "ssnn_assert.svh"
+
 module ssnn_pulse_step #(
   parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
   parameter int VarBits    = 6    // signed variation width (NoiseBits + 2), 2..WeightBits+1
@@ -22,10 +24,8 @@ module ssnn_pulse_step #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (WeightBits >= 2 && WeightBits <= 24)
-      else $fatal(1, "ssnn_pulse_step: WeightBits=%0d must be in 2..24", WeightBits);
-    assert (VarBits >= 2 && VarBits <= WeightBits + 1)
-      else $fatal(1, "ssnn_pulse_step: VarBits=%0d must be in 2..WeightBits+1", VarBits);
+    `SSNN_PARAM_RANGE(WeightBits, 2, 24)
+    `SSNN_PARAM_RANGE(VarBits, 2, WeightBits + 1)
   end
 `endif
 

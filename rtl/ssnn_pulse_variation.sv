@@ -2,6 +2,8 @@
 //
 // Combinational: v = ((word >> 8) mod (2n + 1)) - n for the amplitude n = noise_i < 2^NoiseBits,
 // a restoring remainder of NoiseBits + 1 bits over the 24 used word bits (no divider).
+`include "ssnn_assert.svh"
+
 module ssnn_pulse_variation #(
   parameter int NoiseBits = 4  // amplitude width, 1..23
 ) (
@@ -15,8 +17,7 @@ module ssnn_pulse_variation #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (NoiseBits >= 1 && NoiseBits <= 23)
-      else $fatal(1, "ssnn_pulse_variation: NoiseBits=%0d must be in 1..23", NoiseBits);
+    `SSNN_PARAM_RANGE(NoiseBits, 1, 23)
   end
 `endif
 

@@ -2,6 +2,8 @@
 //
 // Combinational. Implements ssnn::saturate / saturate32 (sw/include/ssnn/contract/fixed_point.hpp):
 // values above 2^(OutBits-1)-1 become that maximum, values below -2^(OutBits-1) that minimum.
+`include "ssnn_assert.svh"
+
 module ssnn_saturate #(
   parameter int InBits  = 25,  // width of the signed input
   parameter int OutBits = 24   // width of the signed result, at most InBits
@@ -12,8 +14,7 @@ module ssnn_saturate #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (OutBits >= 2 && OutBits <= InBits)
-      else $fatal(1, "ssnn_saturate: OutBits=%0d must be in 2..InBits=%0d", OutBits, InBits);
+    `SSNN_PARAM_RANGE(OutBits, 2, InBits)
   end
 `endif
 

@@ -17,6 +17,8 @@
 //   has been handed over.
 // - any other op: one cycle.
 // ramp_i (input_ramp_q16 of this step), label_q16_i and drop_q16_i are held by the controller.
+`include "ssnn_assert.svh"
+
 module ssnn_spike_encoder #(
   parameter int Inputs     = 64,  // pixels, 1..65535
   parameter int Lanes      = 4,   // pixels drawn and seeds hashed per cycle, 1..Inputs
@@ -78,11 +80,9 @@ module ssnn_spike_encoder #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Inputs >= 1 && Inputs <= 65535)
-      else $fatal(1, "ssnn_spike_encoder: Inputs=%0d must be in 1..65535", Inputs);
-    assert (Lanes >= 1 && Lanes <= Inputs)
-      else $fatal(1, "ssnn_spike_encoder: Lanes=%0d must be in 1..Inputs", Lanes);
-    assert (RowBand >= 1) else $fatal(1, "ssnn_spike_encoder: RowBand must be >= 1");
+    `SSNN_PARAM_RANGE(Inputs, 1, 65535)
+    `SSNN_PARAM_RANGE(Lanes, 1, Inputs)
+    `SSNN_PARAM_MIN(RowBand, 1)
   end
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
     if (!rst_ni) begin
@@ -333,19 +333,27 @@ module ssnn_spike_encoder #(
   // ---------------------------------------------------------------------------------------------
   // Counters
   // ---------------------------------------------------------------------------------------------
-  logic [CountBits-1:0] draws_d, draws_q, in_spk_d, in_spk_q, lbl_spk_d, lbl_spk_q;
-  logic [CountBits-1:0] seeds_d, seeds_q;
+  logic [CountBits-1:0] draws_inc, in_spk_inc;
 
   always_comb begin
-    draws_d   = draws_q + CountBits'(take_fwd && learn_i);
-    in_spk_d  = in_spk_q;
+    draws_inc  = CountBits'(take_fwd && learn_i);
+    in_spk_inc = '0;
     for (int i = 0; i < Lanes; i++) begin
-      draws_d  = draws_d + CountBits'(lane_draw[i]);
-      in_spk_d = in_spk_d + CountBits'(lane_spike[i]);
+      draws_inc  = draws_inc + CountBits'(lane_draw[i]);
+      in_spk_inc = in_spk_inc + CountBits'(lane_spike[i]);
     end
-    lbl_spk_d  = lbl_spk_q + CountBits'(label_spike);
-    seeds_d    = seeds_q + (take_begin ? CountBits'(Inputs) + CountBits'(1) : '0);
   end
+
+  ssnn_counters #(
+    .Counters  (4),
+    .CountBits (CountBits)
+  ) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({draws_inc, in_spk_inc, CountBits'(label_spike),
+               take_begin ? CountBits'(Inputs) + CountBits'(1) : '0}),
+    .count_o ({lfsr_draws_o, input_spikes_o, label_spikes_o, seed_loads_o})
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Registers
@@ -370,10 +378,6 @@ module ssnn_spike_encoder #(
       label_lfsr_q  <= LB'(1);
       label_valid_q <= 1'b0;
       label_class_q <= '0;
-      draws_q       <= '0;
-      in_spk_q      <= '0;
-      lbl_spk_q     <= '0;
-      seeds_q       <= '0;
     end else begin
       key_q         <= key_d;
       pipe_valid_q  <= pipe_valid_d;
@@ -386,20 +390,12 @@ module ssnn_spike_encoder #(
       label_lfsr_q  <= label_lfsr_d;
       label_valid_q <= label_valid_d;
       label_class_q <= label_class_d;
-      draws_q       <= draws_d;
-      in_spk_q      <= in_spk_d;
-      lbl_spk_q     <= lbl_spk_d;
-      seeds_q       <= seeds_d;
     end
   end
 
   assign busy_o         = busy_q;
   assign label_valid_o  = label_valid_q;
   assign label_class_o  = label_class_q;
-  assign lfsr_draws_o   = draws_q;
-  assign input_spikes_o = in_spk_q;
-  assign label_spikes_o = lbl_spk_q;
-  assign seed_loads_o   = seeds_q;
   assign dbg_lfsr_o     = lfsr_q[32'(dbg_addr_i)*LB +: LB];
   assign label_lfsr_o   = label_lfsr_q;
   assign keep_o         = keep_q;

@@ -7,6 +7,8 @@
 // prob == ramp exactly, and ramp_i = the label rate.
 // Timing: a draw on step_i lands at the clock edge; spike_o holds its result from the next cycle
 // until the next draw or load. load_i (sample start) loads the stream seed and clears spike_o.
+`include "ssnn_assert.svh"
+
 module ssnn_spike_source #(
   parameter int RampBits = ssnn_pkg::ProbBits + 1  // unsigned Q0.16 ramp, 17 bits hold 1.0
 ) (
@@ -26,8 +28,7 @@ module ssnn_spike_source #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (RampBits >= ProbBits + 1 && RampBits <= 24)
-      else $fatal(1, "ssnn_spike_source: RampBits=%0d must be in %0d..24", RampBits, ProbBits + 1);
+    `SSNN_PARAM_RANGE(RampBits, ProbBits + 1, 24)
   end
 `endif
 

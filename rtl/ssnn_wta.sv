@@ -9,6 +9,8 @@
 // cycle and while busy_o) either one winner is commanded (win_o one-hot, inhibit_o its complement) and
 // applied at the clock edge, or no output is eligible and done_o is high for that cycle. A step with
 // k output spikes takes k + 1 cycles from start_i to done_o.
+`include "ssnn_assert.svh"
+
 module ssnn_wta #(
   parameter int NumOutputs    = ssnn_pkg::NumOutputs,  // output neurons, 2..64
   parameter int PotentialBits = ssnn_pkg::PotentialBits   // signed potential registers
@@ -30,10 +32,8 @@ module ssnn_wta #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (NumOutputs >= 2 && NumOutputs <= 64)
-      else $fatal(1, "ssnn_wta: NumOutputs=%0d must be in 2..64", NumOutputs);
-    assert (PotentialBits >= 2 && PotentialBits <= 30)
-      else $fatal(1, "ssnn_wta: PotentialBits=%0d must be in 2..30", PotentialBits);
+    `SSNN_PARAM_RANGE(NumOutputs, 2, 64)
+    `SSNN_PARAM_RANGE(PotentialBits, 2, 30)
   end
 `endif
 

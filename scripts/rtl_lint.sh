@@ -43,9 +43,6 @@ CONFIGS=(
   "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GNoiseBits=5"
   "ssnn_crossbar_tile -GRows=16 -GCols=8 -GRateBits=8"
   "ssnn_crossbar_tile -GRows=5 -GCols=3 -GWeightBits=6 -GRateBits=3 -GTransposed=1'b0"
-  "ssnn_rate_lane"
-  "ssnn_rate_lane -GWeightBits=19 -GRateBits=17"
-  "ssnn_rate_lane -GWeightBits=2 -GRateBits=1"
   "ssnn_aer_router"
   "ssnn_aer_router -GNumInputs=1 -GNumOutputs=1 -GFifoDepth=1 -GEventsPerCycle=1 -GBlocks=1"
   "ssnn_aer_router -GNumInputs=5 -GNumOutputs=8 -GFifoDepth=3 -GEventsPerCycle=3 -GBlocks=6"
@@ -57,6 +54,8 @@ CONFIGS=(
   "ssnn_dropout_mask"
   "ssnn_dropout_mask -GLanes=1"
   "ssnn_command_ctrl"
+  "ssnn_counters"
+  "ssnn_counters -GCounters=3 -GCountBits=1"
   "ssnn_weight_array"
   "ssnn_weight_array -GLines=5 -GLength=3 -GWeightBits=6 -GNoiseBits=5 -GColumnWords=1'b1"
   "ssnn_weight_array -GLines=8 -GLength=16 -GRateBits=8"
@@ -86,7 +85,7 @@ status=0
 for cfg in "${CONFIGS[@]}"; do
   read -r -a words <<< "$cfg"
   top="${words[0]}"
-  if verilator --lint-only -Wall --assert --top-module "$top" "${words[@]:1}" "${SOURCES[@]}"; then
+  if verilator --lint-only -Wall --assert -I"$RTL" --top-module "$top" "${words[@]:1}" "${SOURCES[@]}"; then
     echo "lint ok: $cfg"
   else
     echo "lint FAILED: $cfg" >&2
@@ -102,7 +101,7 @@ if command -v iverilog > /dev/null 2>&1; then
              ssnn_controller ssnn_chip_top; do
     tops+=(-s "$top")
   done
-  if iverilog -g2012 -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&
+  if iverilog -g2012 -I"$RTL" -o "$out.vvp" "${tops[@]}" "${SOURCES[@]}" > "$out" 2>&1 &&
      ! grep -v "sorry: constant selects in always_\* processes" "$out" | grep -q .; then
     echo "iverilog ok: all units"
   else

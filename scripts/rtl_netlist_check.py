@@ -160,6 +160,7 @@ def verilate(prefix, top, files, params, work):
     """Builds a verilated model as a static library; returns its folder."""
     mdir = os.path.join(work, prefix)
     cmd = ["verilator", "--cc", "--top-module", top, "--prefix", prefix, "-Mdir", mdir, "+define+SYNTHESIS",
+           f"-I{rtl_synth.RTL}",
            "-fno-const-bit-op-tree", "--x-assign", "0", "--x-initial", "0", "-Wno-fatal", "-Wno-lint",
            "-Wno-style", "-Wno-MULTIDRIVEN", "-Wno-UNOPTFLAT"]
     cmd += [f"-G{k}={v}" for k, v in params.items()] + files

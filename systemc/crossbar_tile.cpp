@@ -41,6 +41,8 @@ crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelCon
   pos_count_.assign(c, 0);
   neg_count_.assign(c, 0);
   rows_hit_.reserve(r);
+  rows_read_.reserve(r);
+  row_sums_.assign(c, 0);
   pos_hit_.reserve(c);
   neg_hit_.reserve(c);
   syn_ = cfg_.synapse_params(0, geo_.layer);
@@ -67,7 +69,7 @@ void crossbar_tile::end_of_elaboration() {
 void crossbar_tile::reset_state() {
   for (auto* v : {&acc_fwd_, &acc_bwd_, &row_count_, &pos_count_, &neg_count_}) std::fill(v->begin(), v->end(), 0);
   for (auto* v : {&row_flag_, &pos_flag_, &neg_flag_}) std::fill(v->begin(), v->end(), 0);
-  for (auto* v : {&rows_hit_, &pos_hit_, &neg_hit_}) v->clear();
+  for (auto* v : {&rows_hit_, &pos_hit_, &neg_hit_, &rows_read_}) v->clear();
   rx_ = 0;
   busy_left_ = 0;
   idle_edges_ = 0;
@@ -123,8 +125,7 @@ void crossbar_tile::take_event(const AerEvent& ev) {
   if (ev.kind == SpikeKind::kForward) {
     const int r = ev.neuron - geo_.row0;
     if (r < 0 || r >= geo_.rows) SC_REPORT_ERROR(name(), ("forward event outside the tile's rows: neuron " + std::to_string(ev.neuron)).c_str());
-    const int32_t* row = w_.data() + static_cast<size_t>(r) * static_cast<size_t>(geo_.cols);
-    kernels::add_row(acc_fwd_.data(), row, geo_.cols);
+    rows_read_.push_back(r);  // summed into acc_fwd_ by sum_rows_read, before the array changes
     ++cnt_.row_reads;
     fwd_read_ = true;
     if (!row_flag_[static_cast<size_t>(r)]) {
@@ -167,8 +168,22 @@ void crossbar_tile::take_event(const AerEvent& ev) {
   }
 }
 
+void crossbar_tile::sum_rows_read() {
+  if (rows_read_.empty()) return;
+  kernels::sum_rows(row_sums_.data(), w_.data(), static_cast<size_t>(geo_.cols), rows_read_.data(), rows_read_.size(),
+                    geo_.cols);
+  kernels::add_row(acc_fwd_.data(), row_sums_.data(), geo_.cols);
+  rows_read_.clear();
+}
+
+void crossbar_tile::set_weight(int r, int c, int32_t v) {
+  sum_rows_read();
+  w_[static_cast<size_t>(r) * static_cast<size_t>(geo_.cols) + static_cast<size_t>(c)] = v;
+}
+
 void crossbar_tile::run_command(Op op) {
   int cost = 1;
+  sum_rows_read();  // the rows read so far, as they were before a command changes them
   const bool learn = learn_i.read();
   switch (op) {
     case Op::kSampleBegin: {
@@ -206,10 +221,20 @@ void crossbar_tile::run_command(Op op) {
         } else if (!cosim_ && syn_.pulse_noise == 0) {
           // The same pulses without noise words or an observer to tell (no per-pulse checks).
           const SynapseParams syn = syn_;  // a local copy: the weight stores cannot alias it
-          for (int r : rows_hit_) {
-            int32_t* row = w_.data() + static_cast<size_t>(r) * stride;
-            for (int c : pos_hit_) row[c] = coincidence_update(syn, row[c], true, true, false, 0u);
-            for (int c : neg_hit_) row[c] = coincidence_update(syn, row[c], true, false, true, 0u);
+          const size_t n_rows = rows_hit_.size();
+          for (size_t k = 0; k < n_rows; ++k) {
+            int32_t* row = w_.data() + static_cast<size_t>(rows_hit_[k]) * stride;
+            // The pulsed weights are scattered over the array: fetch the next row's while this one's
+            // are updated, so their misses overlap.
+            const int32_t* next = w_.data() + static_cast<size_t>(rows_hit_[k + 1 < n_rows ? k + 1 : k]) * stride;
+            for (int c : pos_hit_) {
+              __builtin_prefetch(next + c, 1);
+              row[c] = coincidence_update(syn, row[c], true, true, false, 0u);
+            }
+            for (int c : neg_hit_) {
+              __builtin_prefetch(next + c, 1);
+              row[c] = coincidence_update(syn, row[c], true, false, true, 0u);
+            }
           }
         } else {
           for (int r : rows_hit_) {
@@ -284,17 +309,20 @@ void crossbar_tile::run_command(Op op) {
 
 namespace {
 // Adds the accumulators to the bus words at `out` and clears them; returns whether an event was read
-// since the last take (and clears that too).
+// since the last take (and clears that too).  Without one, the accumulators hold zeros: nothing to do.
 bool take_sums(std::vector<int32_t>& acc, int32_t* out, bool& read_since) {
+  if (!read_since) return false;
   kernels::add_row(out, acc.data(), static_cast<int>(acc.size()));
   std::fill(acc.begin(), acc.end(), 0);
-  const bool read = read_since;
   read_since = false;
-  return read;
+  return true;
 }
 }  // namespace
 
-bool crossbar_tile::take_forward_sums(int32_t* dst) { return take_sums(acc_fwd_, dst + geo_.col0, fwd_read_); }
+bool crossbar_tile::take_forward_sums(int32_t* dst) {
+  sum_rows_read();
+  return take_sums(acc_fwd_, dst + geo_.col0, fwd_read_);
+}
 
 bool crossbar_tile::take_backward_sums(int32_t* dst) { return take_sums(acc_bwd_, dst + geo_.row0, bwd_read_); }
 

@@ -94,7 +94,7 @@ class crossbar_tile : public command_block, public tile_sum_if {
   // Array access for programming (initial weights, loaded checkpoints) and read-back; the
   // equivalent of the array's test port, not used by the algorithm.
   int32_t weight(int r, int c) const { return w_[static_cast<size_t>(r) * static_cast<size_t>(geo_.cols) + static_cast<size_t>(c)]; }
-  void set_weight(int r, int c, int32_t v) { w_[static_cast<size_t>(r) * static_cast<size_t>(geo_.cols) + static_cast<size_t>(c)] = v; }
+  void set_weight(int r, int c, int32_t v);
 
   const TileGeometry& geometry() const { return geo_; }
   const TileCounters& counters() const { return cnt_; }
@@ -123,11 +123,16 @@ class crossbar_tile : public command_block, public tile_sum_if {
   void reset_state();
   void take_event(const AerEvent& ev);
   void run_command(Op op);
+  void sum_rows_read();  // adds the rows in rows_read_ to acc_fwd_ and clears the list
 
   const ModelConfig& cfg_;
   TileGeometry geo_;
   std::vector<int32_t> w_;
   std::vector<int32_t> acc_fwd_;  // per column
+  // Rows read by forward events and not yet summed into acc_fwd_: summed together (each weight
+  // loaded once, kernels::sum_rows) when the sums are taken or before a command changes the array.
+  std::vector<int> rows_read_;
+  std::vector<int32_t> row_sums_;
   std::vector<int32_t> acc_bwd_;  // per row
   // Latches of the current step (flag vectors and lists of set entries).
   std::vector<uint8_t> row_flag_, pos_flag_, neg_flag_;

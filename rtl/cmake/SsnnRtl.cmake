@@ -112,7 +112,7 @@ function(ssnn_rtl_verilate lib)
     PREFIX ${ARG_PREFIX}
     TOP_MODULE ${ARG_UNIT}
     SOURCES ${SSNN_RTL_SOURCES}
-    VERILATOR_ARGS -Wall -Wno-fatal --assert -O3 --x-assign fast --x-initial fast ${gparams} ${ARG_VERILATOR_ARGS})
+    VERILATOR_ARGS -I${SSNN_RTL_DIR} -Wall -Wno-fatal --assert -O3 --x-assign fast --x-initial fast ${gparams} ${ARG_VERILATOR_ARGS})
 
   # verilate() publishes its include directories as plain -I: mark them SYSTEM for consumers.
   get_target_property(incs ${lib} INTERFACE_INCLUDE_DIRECTORIES)

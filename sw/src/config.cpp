@@ -260,51 +260,6 @@ void ModelConfig::validate() const {
   }
 }
 
-void to_json(nlohmann::json& j, const ModelConfig& c) {
-  j = nlohmann::json{{"inputs", c.inputs},
-                     {"hidden", c.hidden},
-                     {"classes", c.classes},
-                     {"timesteps", c.timesteps},
-                     {"tau_divisor", c.tau_divisor},
-                     {"input_rate", c.input_rate},
-                     {"input_profile", to_string(c.input_profile)},
-                     {"label_rate", c.label_rate},
-                     {"weight_bits", c.weight_bits},
-                     {"charge_bits", c.charge_bits},
-                     {"potential_bits", c.potential_bits},
-                     {"theta", c.theta},
-                     {"theta_out", c.theta_out},
-                     {"theta_grad", c.theta_grad},
-                     {"err_unit", c.err_unit},
-                     {"theta_err", c.theta_err},
-                     {"gate_fraction", c.gate_fraction},
-                     {"forward_start", c.forward_start},
-                     {"gradient_start", c.gradient_start},
-                     {"wta", c.wta},
-                     {"inhibition", c.inhibition},
-                     {"update_mode", to_string(c.update_mode)},
-                     {"pulse", c.pulse},
-                     {"layer_pulse_ratio", c.layer_pulse_ratio},
-                     {"theta_grad_ratio", c.theta_grad_ratio},
-                     {"theta_ratio", c.theta_ratio},
-                     {"noise_timesteps", c.noise_timesteps},
-                     {"dropout_input", c.dropout_input},
-                     {"dropout_hidden", c.dropout_hidden},
-                     {"init_gain", c.init_gain},
-                     {"augment_flip", c.augment_flip},
-                     {"augment_shift", c.augment_shift},
-                     {"device_states", c.device_states},
-                     {"device_asymmetry", c.device_asymmetry},
-                     {"pulse_noise", c.pulse_noise},
-                     {"seed", c.seed}};
-  // Only a non-ideal device is recorded, so the records of the ideal one stay as they were.
-  if (c.device != "ideal" || !c.device_params.ideal()) {
-    j["device"] = c.device;
-    nlohmann::json params = nlohmann::json::object();
-    for (const auto& [name, value] : device_param_values(c.device_params)) params[name] = value;
-    j["device_params"] = params;
-  }
-}
 
 namespace {
 
@@ -356,59 +311,91 @@ void read_value(const char* key, const nlohmann::json& v, std::vector<T>& out) {
   out = std::move(values);
 }
 
+void read_value(const char* key, const nlohmann::json& v, InputProfile& out) {
+  std::string name;
+  read_value(key, v, name);
+  out = parse_input_profile(name);
+}
+void read_value(const char* key, const nlohmann::json& v, UpdateMode& out) {
+  std::string name;
+  read_value(key, v, name);
+  out = parse_update_mode(name);
+}
+
+// A field as a record holds it.
+template <typename T>
+nlohmann::json record_value(const T& field) {
+  if constexpr (std::is_enum_v<T>) {
+    return to_string(field);
+  } else {
+    return field;
+  }
+}
+
+// Every field of a record's "config" but the device, with its key, in record order: to_json and
+// from_json both walk this list, so each key is written once. The enums travel as their names.
+template <class Config, class Visit>
+void visit_fields(Config& c, Visit&& visit) {
+  visit("inputs", c.inputs);
+  visit("hidden", c.hidden);
+  visit("classes", c.classes);
+  visit("timesteps", c.timesteps);
+  visit("tau_divisor", c.tau_divisor);
+  visit("input_rate", c.input_rate);
+  visit("input_profile", c.input_profile);
+  visit("label_rate", c.label_rate);
+  visit("weight_bits", c.weight_bits);
+  visit("charge_bits", c.charge_bits);
+  visit("potential_bits", c.potential_bits);
+  visit("theta", c.theta);
+  visit("theta_out", c.theta_out);
+  visit("theta_grad", c.theta_grad);
+  visit("err_unit", c.err_unit);
+  visit("theta_err", c.theta_err);
+  visit("gate_fraction", c.gate_fraction);  // absent in records older than the surrogate gate: 1.0
+  visit("forward_start", c.forward_start);  // absent in older records: 0
+  visit("gradient_start", c.gradient_start);
+  visit("wta", c.wta);
+  visit("inhibition", c.inhibition);
+  visit("update_mode", c.update_mode);
+  visit("pulse", c.pulse);
+  visit("layer_pulse_ratio", c.layer_pulse_ratio);
+  visit("theta_grad_ratio", c.theta_grad_ratio);  // absent in older records: one threshold for all layers
+  visit("theta_ratio", c.theta_ratio);
+  visit("noise_timesteps", c.noise_timesteps);
+  visit("dropout_input", c.dropout_input);
+  visit("dropout_hidden", c.dropout_hidden);
+  visit("init_gain", c.init_gain);
+  visit("augment_flip", c.augment_flip);
+  visit("augment_shift", c.augment_shift);
+  visit("device_states", c.device_states);
+  visit("device_asymmetry", c.device_asymmetry);
+  visit("pulse_noise", c.pulse_noise);
+  visit("seed", c.seed);
+}
+
 }  // namespace
+
+void to_json(nlohmann::json& j, const ModelConfig& c) {
+  j = nlohmann::json::object();
+  visit_fields(c, [&](const char* key, const auto& field) { j[key] = record_value(field); });
+  // Only a non-ideal device is recorded, so the records of the ideal one stay as they were.
+  if (c.device != "ideal" || !c.device_params.ideal()) {
+    j["device"] = c.device;
+    nlohmann::json params = nlohmann::json::object();
+    for (const auto& [name, value] : device_param_values(c.device_params)) params[name] = value;
+    j["device_params"] = params;
+  }
+}
 
 void from_json(const nlohmann::json& j, ModelConfig& c) {
   ModelConfig d;  // absent keys keep their defaults
   c = d;
   if (!j.is_object()) throw ConfigError("config: expected a JSON object");
-  auto get = [&](const char* key, auto& field) {
+  visit_fields(c, [&](const char* key, auto& field) {
     if (j.contains(key)) read_value(key, j.at(key), field);
-  };
-  get("inputs", c.inputs);
-  get("hidden", c.hidden);
-  get("classes", c.classes);
-  get("timesteps", c.timesteps);
-  get("tau_divisor", c.tau_divisor);
-  get("input_rate", c.input_rate);
-  std::string name;
-  if (j.contains("input_profile")) {
-    read_value("input_profile", j.at("input_profile"), name);
-    c.input_profile = parse_input_profile(name);
-  }
-  get("label_rate", c.label_rate);
-  get("weight_bits", c.weight_bits);
-  get("charge_bits", c.charge_bits);
-  get("potential_bits", c.potential_bits);
-  get("theta", c.theta);
-  get("theta_out", c.theta_out);
-  get("theta_grad", c.theta_grad);
-  get("err_unit", c.err_unit);
-  get("theta_err", c.theta_err);
-  get("gate_fraction", c.gate_fraction);  // absent in records older than the surrogate gate: 1.0
-  get("forward_start", c.forward_start);  // absent in older records: 0
-  get("gradient_start", c.gradient_start);
-  get("wta", c.wta);
-  get("inhibition", c.inhibition);
-  if (j.contains("update_mode")) {
-    read_value("update_mode", j.at("update_mode"), name);
-    c.update_mode = parse_update_mode(name);
-  }
-  get("pulse", c.pulse);
-  get("layer_pulse_ratio", c.layer_pulse_ratio);
-  get("theta_grad_ratio", c.theta_grad_ratio);  // absent in older records: one threshold for all layers
-  get("theta_ratio", c.theta_ratio);
-  get("noise_timesteps", c.noise_timesteps);
-  get("dropout_input", c.dropout_input);
-  get("dropout_hidden", c.dropout_hidden);
-  get("init_gain", c.init_gain);
-  get("augment_flip", c.augment_flip);
-  get("augment_shift", c.augment_shift);
-  get("device_states", c.device_states);
-  get("device_asymmetry", c.device_asymmetry);
-  get("pulse_noise", c.pulse_noise);
-  get("seed", c.seed);
-  get("device", c.device);
+  });
+  if (j.contains("device")) read_value("device", j.at("device"), c.device);
   if (j.contains("device_params")) {
     const nlohmann::json& params = j.at("device_params");
     if (!params.is_object()) bad_field("device_params", params, "an object");

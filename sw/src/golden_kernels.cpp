@@ -100,9 +100,54 @@ __attribute__((always_inline)) inline void sum_rows_impl(int32_t* __restrict out
   for (; j < width; ++j) out[j] = sum_column(base, stride, rows, n, j);
 }
 
+// Sixteen 16-bit lanes, added with wrap-around (unsigned: no signed overflow).
+typedef int16_t v16s __attribute__((vector_size(32)));
+typedef uint16_t v16u __attribute__((vector_size(32)));
+inline void add16_narrow(v16s& acc, const int16_t* p) {
+  v16s v;
+  std::memcpy(&v, p, sizeof(v));
+  acc = reinterpret_cast<v16s>(reinterpret_cast<v16u>(acc) + reinterpret_cast<v16u>(v));
+}
+// Adds sixteen 16-bit sums to the even and odd 32-bit sums (the layout of add16).
+inline void widen16(v8i& even, v8i& odd, const v16s& sum) {
+  const v8i v = reinterpret_cast<v8i>(sum);
+  even += reinterpret_cast<v8i>(reinterpret_cast<v8u>(v) << 16) >> 16;
+  odd += v >> 16;
+}
+
 __attribute__((always_inline)) inline void sum_rows_impl(int32_t* __restrict out, const int16_t* __restrict base,
-                                                         size_t stride, const int* rows, size_t n, int width) {
+                                                         size_t stride, const int* rows, size_t n, int width,
+                                                         int32_t max_abs) {
   int j = 0;
+  // Rows are summed in 16-bit lanes a block at a time, then widened: `block` weights of magnitude at
+  // most max_abs sum to at most 32767 in magnitude, which the 16-bit sum holds exactly (wrap-around
+  // in between does not matter).  One vector add per sixteen weights instead of three shifts and two
+  // adds.
+  const size_t block = max_abs < 1 ? n : static_cast<size_t>(32767 / max_abs);
+  if (block >= 2) {
+    for (; j + 64 <= width; j += 64) {
+      v8i e0{}, o0{}, e1{}, o1{}, e2{}, o2{}, e3{}, o3{};
+      for (size_t k0 = 0; k0 < n; k0 += block) {
+        const size_t k1 = n - k0 > block ? k0 + block : n;
+        v16s s0{}, s1{}, s2{}, s3{};
+        for (size_t k = k0; k < k1; ++k) {
+          const int16_t* p = base + static_cast<size_t>(rows[k]) * stride + j;
+          add16_narrow(s0, p);
+          add16_narrow(s1, p + 16);
+          add16_narrow(s2, p + 32);
+          add16_narrow(s3, p + 48);
+        }
+        widen16(e0, o0, s0);
+        widen16(e1, o1, s1);
+        widen16(e2, o2, s2);
+        widen16(e3, o3, s3);
+      }
+      store16(out + j, e0, o0);
+      store16(out + j + 16, e1, o1);
+      store16(out + j + 32, e2, o2);
+      store16(out + j + 48, e3, o3);
+    }
+  }
   // 64 columns (four loads, eight sums) per pass over the rows.
   for (; j + 64 <= width; j += 64) {
     v8i e0{}, o0{}, e1{}, o1{}, e2{}, o2{}, e3{}, o3{};
@@ -149,8 +194,9 @@ SSNN_HOT void sum_rows(int32_t* out, const int32_t* base, size_t stride, const i
   sum_rows_impl(out, base, stride, rows, n, width);
 }
 
-SSNN_HOT void sum_rows(int32_t* out, const int16_t* base, size_t stride, const int* rows, size_t n, int width) {
-  sum_rows_impl(out, base, stride, rows, n, width);
+SSNN_HOT void sum_rows(int32_t* out, const int16_t* base, size_t stride, const int* rows, size_t n, int width,
+                       int32_t max_abs) {
+  sum_rows_impl(out, base, stride, rows, n, width, max_abs);
 }
 
 SSNN_HOT void add_row(int32_t* __restrict acc, const int32_t* __restrict row, int n) {
@@ -165,12 +211,26 @@ SSNN_HOT void add_column(int32_t* acc, const int16_t* column, int stride, int n,
   add_column_impl(acc, column, stride, n, sign);
 }
 
-SSNN_HOT void narrow_row(int16_t* __restrict out, const int32_t* __restrict in, int n) {
-  for (int j = 0; j < n; ++j) out[j] = static_cast<int16_t>(in[j]);
+namespace {
+inline int32_t abs32(int32_t v) { return v < 0 ? -v : v; }
+}  // namespace
+
+SSNN_HOT int32_t narrow_row(int16_t* __restrict out, const int32_t* __restrict in, int n) {
+  int32_t m = 0;
+  for (int j = 0; j < n; ++j) {
+    out[j] = static_cast<int16_t>(in[j]);
+    m = abs32(in[j]) > m ? abs32(in[j]) : m;
+  }
+  return m;
 }
 
-SSNN_HOT void widen_row(int32_t* __restrict out, const int16_t* __restrict in, int n) {
-  for (int j = 0; j < n; ++j) out[j] = in[j];
+SSNN_HOT int32_t widen_row(int32_t* __restrict out, const int16_t* __restrict in, int n) {
+  int32_t m = 0;
+  for (int j = 0; j < n; ++j) {
+    out[j] = in[j];
+    m = abs32(in[j]) > m ? abs32(in[j]) : m;
+  }
+  return m;
 }
 
 namespace {

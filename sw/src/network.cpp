@@ -1,5 +1,5 @@
 // The golden model's per-sample loop: encode, forward, error, backward, update, step after step.
-// Why one file (about 720 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
+// Why one file (about 750 lines): the per-sample loop of every phase (encode, forward, error, backward, update) shares the workspace and counters; the vector kernels already live in golden_kernels.cpp.
 #include "ssnn/network.hpp"
 
 #include <algorithm>
@@ -150,17 +150,23 @@ void GoldenModel::prepare_narrow() {
   std::lock_guard<std::mutex> lock(narrow_mutex_);
   if (narrow_state_.load(std::memory_order_relaxed) != kNarrowStale) return;
   narrow_.resize(weights_.size());
+  narrow_row_max_.resize(weights_.size());
+  narrow_max_.assign(weights_.size(), 0);
   for (size_t l = 0; l < weights_.size(); ++l) {
     const WeightMatrix& w = weights_[l];
     std::vector<int16_t>& copy = narrow_[l];
     copy.clear();
+    narrow_row_max_[l].assign(static_cast<size_t>(w.rows), 0);
     if (w.cols < kNarrowMinColumns) continue;
     // Weights handed in from outside may lie beyond their bounds: that layer keeps the 32-bit path.
     const SynapseParams syn = cfg_.synapse_params(0, static_cast<int>(l));  // bounds do not change with the epoch
     if (std::any_of(w.values.begin(), w.values.end(), [&](int32_t v) { return v < syn.w_min || v > syn.w_max; }))
       continue;
     copy.resize(w.values.size());
-    kernels::narrow_row(copy.data(), w.values.data(), static_cast<int>(w.values.size()));
+    for (int i = 0; i < w.rows; ++i)
+      narrow_row_max_[l][static_cast<size_t>(i)] =
+          kernels::narrow_row(copy.data() + static_cast<size_t>(i) * static_cast<size_t>(w.cols), w.row(i), w.cols);
+    narrow_max_[l] = *std::max_element(narrow_row_max_[l].begin(), narrow_row_max_[l].end());
   }
   narrow_state_.store(kNarrowInUse, std::memory_order_release);
 }
@@ -174,11 +180,10 @@ void GoldenModel::sync_narrow_rows(const Workspace& ws, bool narrow_to_wide) {
     for (int i = 0; i < w.rows; ++i) {
       if (spikes[static_cast<size_t>(i)] == 0) continue;
       int16_t* copy = narrow_[l].data() + static_cast<size_t>(i) * static_cast<size_t>(w.cols);
-      if (narrow_to_wide)
-        kernels::widen_row(w.row(i), copy, w.cols);
-      else
-        kernels::narrow_row(copy, w.row(i), w.cols);
+      narrow_row_max_[l][static_cast<size_t>(i)] =
+          narrow_to_wide ? kernels::widen_row(w.row(i), copy, w.cols) : kernels::narrow_row(copy, w.row(i), w.cols);
     }
+    narrow_max_[l] = *std::max_element(narrow_row_max_[l].begin(), narrow_row_max_[l].end());
   }
 }
 
@@ -284,6 +289,15 @@ bool dense_pulses(W* weights, int cols, const SynapseParams& syn, Range r, const
   return true;
 }
 
+// The forward read of `rows` from a layer's 32-bit weights, or from its 16-bit copy, whose weights
+// are at most max_abs in magnitude (kernels::sum_rows).
+void read_rows(int32_t* out, const int32_t* base, size_t stride, const SpikeList& rows, int width, int32_t) {
+  kernels::sum_rows(out, base, stride, rows.data(), rows.size(), width);
+}
+void read_rows(int32_t* out, const int16_t* base, size_t stride, const SpikeList& rows, int width, int32_t max_abs) {
+  kernels::sum_rows(out, base, stride, rows.data(), rows.size(), width, max_abs);
+}
+
 // The indices in [begin, end) whose flag is set, ascending.
 void collect_range(const uint8_t* flag, Range r, SpikeList& list) {
   list.resize(static_cast<size_t>(r.end - r.begin) + kernels::kCollectSlack);  // no-init: nothing is written
@@ -356,6 +370,21 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
   for (int l = 0; l < L; ++l) syn_of_layer.push_back(cfg_.synapse_params(static_cast<int>(spec.epoch), l));
   const int32_t inhibition = cfg_.inhibition_for(learn);
   const bool narrow = narrow_state_.load(std::memory_order_relaxed) == kNarrowInUse;
+  // A bound on the magnitude of the 16-bit copy's weights at step t: the bound at the start of the
+  // sample, plus one pulse per step when per-step pulses go into the copy (the largest a noise-free
+  // pulse moves a weight; with pulse noise, no bound tighter than the register).
+  std::vector<int32_t> pulse_growth(static_cast<size_t>(L), 0);
+  if (narrow && learn && cfg_.update_mode == UpdateMode::kStochastic)
+    for (size_t u = 0; u < pulse_growth.size(); ++u) {
+      const SynapseParams& syn = syn_of_layer[u];
+      pulse_growth[u] = syn.pulse_noise != 0 ? kNarrowLimit
+                                             : std::max(std::abs(syn.pulse_up), std::abs(syn.pulse_down));
+    }
+  auto copy_bound = [&](size_t layer, int t) {
+    if (!narrow) return kNarrowLimit;
+    const int64_t b = int64_t{narrow_max_[layer]} + int64_t{t} * pulse_growth[layer];
+    return static_cast<int32_t>(std::min<int64_t>(b, kNarrowLimit));
+  };
   const auto utid = static_cast<size_t>(tid);
   SampleCounters& ctr = ws.thread_counters_[utid];
   auto& my_fwd = ws.part_fwd_[utid];
@@ -415,7 +444,7 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       const WeightMatrix& w = weights_[u - 1];
       const SpikeList& rows = spikes_of(ws.part_fwd_, l - 1);
       with_layer(u - 1, narrow, [&](const auto* base) {
-        kernels::sum_rows(acc, base + r.begin, static_cast<size_t>(w.cols), rows.data(), rows.size(), width);
+        read_rows(acc, base + r.begin, static_cast<size_t>(w.cols), rows, width, copy_bound(u - 1, t));
       });
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(width);
       if (device_.reads && !rows.empty())
@@ -437,7 +466,7 @@ void GoldenModel::run_steps(Workspace& ws, int label, const SampleSpec& spec,
       const WeightMatrix& w = weights_[uL - 1];
       const SpikeList& rows = spikes_of(ws.part_fwd_, L - 1);
       with_layer(uL - 1, narrow, [&](const auto* base) {
-        kernels::sum_rows(acc, base, static_cast<size_t>(w.cols), rows.data(), rows.size(), n);
+        read_rows(acc, base, static_cast<size_t>(w.cols), rows, n, copy_bound(uL - 1, t));
       });
       ctr.synaptic_reads += rows.size() * static_cast<uint64_t>(n);
       if (device_.reads && !rows.empty())

@@ -134,8 +134,9 @@ TEST(Cosim, ResetMidSampleThenLockstep) {
 }
 
 // The checker: a corrupted RTL command stops the run at its first mismatch, named by cycle, time,
-// unit, index and signal, with the sample, step and phase.
-std::string first_mismatch(const std::string& inject, uint64_t at, rtl::Mismatch* out) {
+// unit, index and signal, with the sample, step and phase. Returns that mismatch and its message
+// (`msg`), and fails the test when the run went through.
+rtl::Mismatch first_mismatch(const std::string& inject, uint64_t at, std::string* msg) {
   ChipHarness h("tb", mnist_config({16}, 6), tiled_chip(392, 8));
   CosimOptions o = all_units();
   o.inject = inject;
@@ -144,17 +145,18 @@ std::string first_mismatch(const std::string& inject, uint64_t at, rtl::Mismatch
   try {
     run_cosim(h, cosim, subset_images(3), {3, 0, {}});
   } catch (const LockstepError& e) {
-    *out = e.mismatch();
+    *msg = e.what();
     std::printf("%s\n", e.what());
-    return e.what();
+    return e.mismatch();
   }
-  return "";
+  ADD_FAILURE() << "the injected " << inject << " fault went unnoticed";
+  msg->clear();
+  return {};
 }
 
 TEST(CosimChecker, InjectedNeuronFaultIsNamed) {
-  rtl::Mismatch m;
-  const std::string msg = first_mismatch("neuron", 0, &m);
-  ASSERT_NE(msg, "") << "the corrupted forward input went unnoticed";
+  std::string msg;
+  const rtl::Mismatch m = first_mismatch("neuron", 0, &msg);
   EXPECT_EQ(m.unit, "neuron_l1");
   EXPECT_EQ(m.index, 0);
   EXPECT_TRUE(m.signal == "charge_o" || m.signal == "potential_o" || m.signal == "spike_o") << msg;
@@ -164,9 +166,8 @@ TEST(CosimChecker, InjectedNeuronFaultIsNamed) {
 }
 
 TEST(CosimChecker, InjectedCoincidenceFaultIsNamed) {
-  rtl::Mismatch m;
-  const std::string msg = first_mismatch("coincidence", 7, &m);
-  ASSERT_NE(msg, "") << "the swapped column lines went unnoticed";
+  std::string msg;
+  const rtl::Mismatch m = first_mismatch("coincidence", 7, &msg);
   EXPECT_EQ(m.unit.rfind("crosspoint_l", 0), 0u) << msg;
   EXPECT_EQ(m.signal, "up_o") << msg;  // the AND gates are checked before the weight
   EXPECT_NE(msg.find(", update; row "), std::string::npos) << msg;
@@ -174,38 +175,35 @@ TEST(CosimChecker, InjectedCoincidenceFaultIsNamed) {
 }
 
 TEST(CosimChecker, InjectedEncoderFaultIsNamed) {
-  rtl::Mismatch m;
-  const std::string msg = first_mismatch("encoder", 3, &m);
-  ASSERT_NE(msg, "") << "the corrupted seed went unnoticed";
+  std::string msg;
+  const rtl::Mismatch m = first_mismatch("encoder", 3, &msg);
   EXPECT_EQ(m.unit, "spike_source");
   EXPECT_EQ(m.index, 3);
   EXPECT_EQ(m.signal, "state_o");
   EXPECT_NE(msg.find("(run sample 0, sample start (seed load))"), std::string::npos) << msg;
 }
 
-// Configurations the verilated widths cannot run are refused with the option named.
+// Configurations the co-simulation cannot run are refused with a ConfigError naming the option.
+void expect_refused(const ModelConfig& cfg, const CosimOptions& units, const std::string& option) {
+  ChipHarness h("tb", cfg, tiled_chip(0, 0));
+  try {
+    RtlCosim cosim(h, units);
+    ADD_FAILURE() << "accepted: " << option;
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(option), std::string::npos) << e.what();
+  }
+}
+
 TEST(CosimChecker, RefusesWidthsItWasNotVerilatedWith) {
   ModelConfig cfg = mnist_config({8}, 4);
   cfg.charge_bits = 20;
-  ChipHarness h("tb", cfg, tiled_chip(0, 0));
-  try {
-    RtlCosim cosim(h, all_units());
-    FAIL() << "20-bit charge registers were accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("--charge-bits 20"), std::string::npos) << e.what();
-  }
+  expect_refused(cfg, all_units(), "--charge-bits 20");
 }
 
 TEST(CosimChecker, RefusesRateModeForCoincidenceUnits) {
   ModelConfig cfg = mnist_config({8}, 4);
   cfg.update_mode = UpdateMode::kRate;
-  ChipHarness h("tb", cfg, tiled_chip(0, 0));
-  try {
-    RtlCosim cosim(h, CosimOptions::parse_units("coincidence"));
-    FAIL() << "rate mode was accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("--rtl coincidence: --mode rate"), std::string::npos) << e.what();
-  }
+  expect_refused(cfg, CosimOptions::parse_units("coincidence"), "--rtl coincidence: --mode rate");
   EXPECT_THROW(CosimOptions::parse_units("neuron,bogus"), ConfigError);
 }
 

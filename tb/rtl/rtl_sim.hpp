@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <verilated.h>
 
+#include "ssnn/contract/fixed_point.hpp"
 #include "ssnn_rtl/bits.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
@@ -74,6 +75,16 @@ class Sim {
   uint64_t cycles_ = 0;
 };
 
+// Register widths of a neuron test's parameter set (as verilated in rtl/CMakeLists.txt) and the
+// largest values they hold: the step input, the potential, the charge.
+template <int Charge, int Potential, int Input>
+struct NeuronWidths {
+  static constexpr int kCharge = Charge, kPotential = Potential, kInput = Input;
+  static constexpr int64_t kMaxIn = ssnn::signed_max(Input);
+  static constexpr int64_t kMaxPot = ssnn::signed_max(Potential);
+  static constexpr int64_t kMaxCharge = ssnn::signed_max(Charge);
+};
+
 // Deterministic stimulus source.
 class Rng {
  public:
@@ -125,6 +136,16 @@ void expect_corners(const RunResult<Coverage>& r, const char* what, uint64_t min
     line += ", " + std::string(c.name) + " " + std::to_string(c.count);
   }
   std::printf("%s\n", line.c_str());
+}
+
+// The end of a run against a reference perturbed on purpose: the checker must have stopped it, and
+// its message must name `expected` (the unit, index or signal the perturbation shows in); prints it.
+template <class Coverage>
+void expect_caught(const RunResult<Coverage>& r, const std::string& expected) {
+  ASSERT_TRUE(r.mismatch.has_value()) << "the perturbed reference went unnoticed";
+  const std::string msg = r.mismatch->message();
+  EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+  std::printf("expected failure found: %s\n", msg.c_str());
 }
 
 }  // namespace ssnn::rtl::test

@@ -22,14 +22,13 @@ using namespace ssnn::rtl::test;  // Sim, Rng, fields, corners
 
 int popcount(uint64_t v) { return __builtin_popcountll(v); }
 
-struct Default {
+struct Default : NeuronWidths<ssnn::kChargeBits, ssnn::kPotentialBits, ssnn::kInputBits> {
   using Model = Voutput_layer;
-  static constexpr int kN = ssnn::kNumOutputs, kCharge = ssnn::kChargeBits, kPotential = ssnn::kPotentialBits,
-                       kInput = ssnn::kInputBits;
+  static constexpr int kN = ssnn::kNumOutputs;
 };
-struct Narrow {
+struct Narrow : NeuronWidths<10, 9, 12> {
   using Model = Voutput_layer_narrow;
-  static constexpr int kN = 5, kCharge = 10, kPotential = 9, kInput = 12;
+  static constexpr int kN = 5;
 };
 
 // The output layer of network.cpp, one timestep at a time.
@@ -99,9 +98,6 @@ using RunResult = ssnn::rtl::test::RunResult<Coverage>;
 template <class P>
 RunResult run_layer(uint64_t seed, uint64_t cycles) {
   constexpr int N = P::kN;
-  constexpr int64_t kMaxIn = (int64_t{1} << (P::kInput - 1)) - 1;
-  constexpr int64_t kMaxPot = ssnn::signed_max(P::kPotential);
-  constexpr int64_t kMaxCharge = ssnn::signed_max(P::kCharge);
   Sim<typename P::Model> dut;
   auto& t = dut.top();
   LayerRef<P> ref;
@@ -142,14 +138,14 @@ RunResult run_layer(uint64_t seed, uint64_t cycles) {
 
     const uint32_t betas[] = {65536u, ssnn::filter_beta_q16(50, 10.0), ssnn::filter_beta_q16(200, 10.0), 1u};
     const uint32_t beta = rng.chance(0.7) ? rng.pick(betas) : static_cast<uint32_t>(rng.range(0, 65536));
-    const int64_t thetas[] = {1, 3, kMaxPot / 16 + 1, kMaxPot / 2, kMaxPot};
+    const int64_t thetas[] = {1, 3, P::kMaxPot / 16 + 1, P::kMaxPot / 2, P::kMaxPot};
     const auto theta = static_cast<int32_t>(rng.pick(thetas));
-    const auto theta_err = static_cast<int32_t>(rng.range(1, std::min<int64_t>(kMaxPot, 4 * kMaxCharge)));
-    const auto err_unit = static_cast<int32_t>(rng.chance(0.3) ? kMaxCharge : rng.range(0, kMaxCharge));
-    const int64_t inhibitions[] = {0, 1, theta, kMaxPot};
-    const auto inhibition = static_cast<int32_t>(rng.chance(0.6) ? rng.pick(inhibitions) : rng.range(0, kMaxPot));
-    const int64_t scales[] = {theta / 2 + 1, 2 * int64_t{theta}, kMaxCharge, kMaxIn};
-    const int64_t scale = std::min(rng.pick(scales), kMaxIn);
+    const auto theta_err = static_cast<int32_t>(rng.range(1, std::min<int64_t>(P::kMaxPot, 4 * P::kMaxCharge)));
+    const auto err_unit = static_cast<int32_t>(rng.chance(0.3) ? P::kMaxCharge : rng.range(0, P::kMaxCharge));
+    const int64_t inhibitions[] = {0, 1, theta, P::kMaxPot};
+    const auto inhibition = static_cast<int32_t>(rng.chance(0.6) ? rng.pick(inhibitions) : rng.range(0, P::kMaxPot));
+    const int64_t scales[] = {theta / 2 + 1, 2 * int64_t{theta}, P::kMaxCharge, P::kMaxIn};
+    const int64_t scale = std::min(rng.pick(scales), P::kMaxIn);
     const bool learn = rng.chance(0.8);
     const int label = static_cast<int>(rng.range(0, N - 1));
     const double label_rate = rng.range(0, 100) / 100.0;
@@ -165,7 +161,7 @@ RunResult run_layer(uint64_t seed, uint64_t cycles) {
       std::vector<int32_t> in(N);
       const bool tie = rng.chance(0.1);
       for (int k = 0; k < N; ++k) {
-        in[k] = static_cast<int32_t>(tie && k > 0 ? in[0] : std::clamp<int64_t>(rng.range(-scale / 2, scale), -kMaxIn, kMaxIn));
+        in[k] = static_cast<int32_t>(tie && k > 0 ? in[0] : std::clamp<int64_t>(rng.range(-scale / 2, scale), -P::kMaxIn, P::kMaxIn));
       }
       idle();
       t.fwd_en_i = 1;
@@ -209,7 +205,7 @@ RunResult run_layer(uint64_t seed, uint64_t cycles) {
         cov.all_winners += winners == N;
         cov.wta_off_steps += inhibition == 0;
         cov.ties += tie && winners > 0;
-        for (int k = 0; k < N; ++k) cov.inhibit_saturations += ref.fwd[k].potential == -kMaxPot - 1 && winners > 0;
+        for (int k = 0; k < N; ++k) cov.inhibit_saturations += ref.fwd[k].potential == -P::kMaxPot - 1 && winners > 0;
       }
 
       // Error neurons (training).

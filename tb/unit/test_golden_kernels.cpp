@@ -33,10 +33,59 @@ TEST(GoldenKernels, SumRowsEqualsRowByRowSum) {
       // The 16-bit copy of the same weights gives the same sums.
       const std::vector<int16_t> narrow(w.begin(), w.end());
       std::fill(got.begin(), got.end(), -1);
-      kernels::sum_rows(got.data(), narrow.data(), static_cast<size_t>(width), picked.data(), picked.size(), width);
+      kernels::sum_rows(got.data(), narrow.data(), static_cast<size_t>(width), picked.data(), picked.size(), width,
+                        32768);
       EXPECT_EQ(got, expect) << "16-bit weights, width " << width << ", " << n << " rows";
     }
   }
+}
+
+// With a bound on the weights' magnitude, the 16-bit copy sums blocks of rows in 16-bit lanes: every
+// block must stay exact, from blocks of two rows (bound 16383) to one block of every row (small
+// bounds), with weights at the bound and sums of a block at +-32767.
+TEST(GoldenKernels, SumRowsIn16BitBlocksEqualsRowByRowSum) {
+  std::mt19937 rng(11);
+  for (int32_t bound : {0, 1, 5, 100, 1433, 4095, 10922, 16383, 16384, 32767}) {
+    for (int width : {16, 64, 80, 1280}) {
+      const int rows = 60;
+      std::vector<int16_t> w(static_cast<size_t>(rows) * static_cast<size_t>(width));
+      for (size_t k = 0; k < w.size(); ++k) {
+        // A third of the weights at +-bound, so blocks reach their largest sums.
+        const int32_t v = k % 3 == 0 ? (k % 2 ? bound : -bound)
+                                     : static_cast<int32_t>(rng() % static_cast<uint32_t>(2 * bound + 1)) - bound;
+        w[k] = static_cast<int16_t>(v);
+      }
+      // Row 1 all +bound, row 2 all -bound: picked alone, every block sums to its largest magnitude.
+      std::fill_n(w.begin() + width, width, static_cast<int16_t>(bound));
+      std::fill_n(w.begin() + 2 * width, width, static_cast<int16_t>(-bound));
+      for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{17}, size_t{40}, size_t{200}}) {
+        for (int only : {0, 1, 2}) {  // random rows, or only row 1, or only row 2
+          std::vector<int> picked;
+          for (size_t k = 0; k < n; ++k) picked.push_back(only > 0 ? only : static_cast<int>(rng() % rows));
+          std::vector<int32_t> expect(static_cast<size_t>(width), 0), got(static_cast<size_t>(width), -1);
+          for (int r : picked)
+            for (int j = 0; j < width; ++j)
+              expect[static_cast<size_t>(j)] += w[static_cast<size_t>(r) * static_cast<size_t>(width) + static_cast<size_t>(j)];
+          kernels::sum_rows(got.data(), w.data(), static_cast<size_t>(width), picked.data(), picked.size(), width, bound);
+          ASSERT_EQ(got, expect) << "bound " << bound << ", width " << width << ", " << n << " rows";
+        }
+      }
+    }
+  }
+}
+
+// Copying a row between 32 and 16 bits returns its largest magnitude, the bound sum_rows takes.
+TEST(GoldenKernels, RowCopiesReturnTheLargestMagnitude) {
+  const std::vector<int32_t> w{3, -7, 2, -32768, 5, 32767};
+  std::vector<int16_t> narrow(w.size(), 0);
+  std::vector<int32_t> wide(w.size(), 0);
+  EXPECT_EQ(kernels::narrow_row(narrow.data(), w.data(), 0), 0);
+  EXPECT_EQ(kernels::narrow_row(narrow.data(), w.data(), 3), 7);
+  EXPECT_EQ(kernels::narrow_row(narrow.data(), w.data(), 6), 32768);
+  EXPECT_EQ(kernels::widen_row(wide.data(), narrow.data(), 3), 7);
+  EXPECT_EQ(kernels::widen_row(wide.data(), narrow.data() + 4, 2), 32767);
+  EXPECT_EQ(kernels::widen_row(wide.data(), narrow.data(), 6), 32768);
+  EXPECT_EQ(wide, w);
 }
 
 // Weight rows and sums start wherever the layer puts them (a row of 10 weights starts 40 bytes after

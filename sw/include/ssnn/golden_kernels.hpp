@@ -19,9 +19,12 @@ namespace ssnn::kernels {
 // out[j] = sum over k < n of base[rows[k] * stride + j], for j < width (out is overwritten).
 // The crossbar's forward read of n spiking rows, summed in registers a block of columns at a time,
 // so each weight is loaded once and the sums are stored once.  The weights are 32-bit or, when their
-// register is at most 16 bits wide, a 16-bit copy (half the memory traffic, the same sums).
+// register is at most 16 bits wide, a 16-bit copy (half the memory traffic, the same sums).  For the
+// copy, max_abs bounds the magnitude of every weight read (32768 when nothing tighter is known): below
+// 16384, rows are summed in 16-bit lanes in blocks of 32767 / max_abs, exact as no block can overflow.
 void sum_rows(int32_t* out, const int32_t* base, size_t stride, const int* rows, size_t n, int width);
-void sum_rows(int32_t* out, const int16_t* base, size_t stride, const int* rows, size_t n, int width);
+void sum_rows(int32_t* out, const int16_t* base, size_t stride, const int* rows, size_t n, int width,
+              int32_t max_abs);
 
 // acc[j] += row[j], j < n: the forward read of one row.
 void add_row(int32_t* acc, const int32_t* row, int n);
@@ -31,9 +34,9 @@ void add_column(int32_t* acc, const int32_t* column, int stride, int n, int32_t 
 void add_column(int32_t* acc, const int16_t* column, int stride, int n, int32_t sign);
 
 // out[j] = in[j], j < n, between 32-bit weights and their 16-bit copy (narrowing: every in[j] must
-// fit 16 bits).
-void narrow_row(int16_t* out, const int32_t* in, int n);
-void widen_row(int32_t* out, const int16_t* in, int n);
+// fit 16 bits).  Both return the largest |in[j]| (0 when n = 0), a bound for sum_rows.
+int32_t narrow_row(int16_t* out, const int32_t* in, int n);
+int32_t widen_row(int32_t* out, const int16_t* in, int n);
 
 // Writes to out every j in [begin, end) with flag[j] != 0, ascending, and returns how many.  Flags
 // are 0 or 1.  out must have room for end - begin + kCollectSlack entries: eight flags are turned

@@ -154,6 +154,11 @@ class GoldenModel {
   std::atomic<int> narrow_state_{kNarrowOff};
   std::mutex narrow_mutex_;
   std::vector<std::vector<int16_t>> narrow_;
+  // The largest |weight| of each row of the copy, and of each layer, as of the last sample's end:
+  // the forward read sums rows in 16 bits as far as these bounds allow (kernels::sum_rows).
+  static constexpr int32_t kNarrowLimit = 32768;
+  std::vector<std::vector<int32_t>> narrow_row_max_;
+  std::vector<int32_t> narrow_max_;
 };
 
 }  // namespace ssnn
