@@ -1,6 +1,7 @@
-// Why one file (about 730 lines): the top is wiring, the host register bank and the floorplan
-// functions that the wiring indexes (tile spans, AER channel numbers, sum-bus slices); split, each
-// half would need the other's constant functions, and the blocks already live in their own files.
+// Why one file (about 790 lines): the top is wiring, the host register bank, the cores' clock
+// gates and the floorplan functions that the wiring indexes (tile spans, AER channel numbers, sum-bus
+// slices); split, each half would need the other's constant functions, and the blocks already live
+// in their own files.
 // The whole chip: spike encoder, one neuron core per layer, the crossbar tiles of every weight layer,
 // the AER router between them and the controller, with the host interface (docs/rtl.md,
 // "ssnn_chip_top"). The RTL of systemc/ssnn_chip, wired from the same floorplan (ChipFloorplan):
