@@ -13,6 +13,8 @@
 // Packets are the 26-bit AerEvent::pack() word: kind [25:24], block [23:16], neuron [15:0].
 // The routing table is configuration: written through the route port, kept through reset.
 // Events whose (block, kind) has no output are counted in unrouted_o and discarded.
+`include "ssnn_assert.svh"
+
 module ssnn_aer_router #(
   parameter int NumInputs      = 4,   // input channels, 1..32
   parameter int NumOutputs     = 4,   // output channels, 1..64
@@ -64,18 +66,12 @@ module ssnn_aer_router #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (NumInputs >= 1 && NumInputs <= 32)
-      else $fatal(1, "ssnn_aer_router: NumInputs=%0d must be in 1..32", NumInputs);
-    assert (NumOutputs >= 1 && NumOutputs <= 64)
-      else $fatal(1, "ssnn_aer_router: NumOutputs=%0d must be in 1..64", NumOutputs);
-    assert (FifoDepth >= 1 && FifoDepth <= 64)
-      else $fatal(1, "ssnn_aer_router: FifoDepth=%0d must be in 1..64", FifoDepth);
-    assert (EventsPerCycle >= 1)
-      else $fatal(1, "ssnn_aer_router: EventsPerCycle=%0d must be >= 1", EventsPerCycle);
-    assert (Blocks >= 1 && Blocks <= 256)
-      else $fatal(1, "ssnn_aer_router: Blocks=%0d must be in 1..256", Blocks);
-    assert (CountBits >= 8 && CountBits <= 64)
-      else $fatal(1, "ssnn_aer_router: CountBits=%0d must be in 8..64", CountBits);
+    `SSNN_PARAM_RANGE(NumInputs, 1, 32)
+    `SSNN_PARAM_RANGE(NumOutputs, 1, 64)
+    `SSNN_PARAM_RANGE(FifoDepth, 1, 64)
+    `SSNN_PARAM_MIN(EventsPerCycle, 1)
+    `SSNN_PARAM_RANGE(Blocks, 1, 256)
+    `SSNN_PARAM_RANGE(CountBits, 8, 64)
   end
 `endif
 
@@ -118,20 +114,10 @@ module ssnn_aer_router #(
   logic [NumOutputs*EventBits-1:0] out_ev_q;
   logic [InBits-1:0]     rr_d, rr_q;
 
-  logic [CountBits-1:0] cycles_d, cycles_q, copies_d, copies_q, unrouted_d, unrouted_q;
-  logic [CountBits-1:0] stall_d, stall_q, bw_stall_d, bw_stall_q, out_stall_d, out_stall_q;
-  logic [NumInputs*CountBits-1:0] events_in_d;
-  logic [NumInputs*CountBits-1:0] events_in_q;
-  logic [NumInputs*CountBits-1:0] grants_d;
-  logic [NumInputs*CountBits-1:0] grants_q;
-  logic [NumInputs*CountBits-1:0] head_stall_d;
-  logic [NumInputs*CountBits-1:0] head_stall_q;
-  logic [NumInputs*CountBits-1:0] in_stall_d;
-  logic [NumInputs*CountBits-1:0] in_stall_q;
-  logic [NumInputs*CountBits-1:0] drops_d;
-  logic [NumInputs*CountBits-1:0] drops_q;
-  logic [NumOutputs*CountBits-1:0] events_out_d;
-  logic [NumOutputs*CountBits-1:0] events_out_q;
+  // Counter increments of this edge (ssnn_counters), per channel at [k*CountBits +: CountBits].
+  logic [NumInputs*CountBits-1:0]  events_in_inc, grants_inc, head_stall_inc, in_stall_inc, drops_inc;
+  logic [NumOutputs*CountBits-1:0] events_out_inc;
+  logic [CountBits-1:0]            stall_inc, bw_stall_inc, out_stall_inc;
 
   // ---------------------------------------------------------------------------------------------
   // One edge: output handshakes, arbitration, pointer, input handshakes.
@@ -153,11 +139,8 @@ module ssnn_aer_router #(
     // 1. Output handshakes.
     out_valid_d  = out_valid_q & ~out_ready_i;
     out_ev_d     = out_ev_q;
-    events_out_d = events_out_q;
     for (int o = 0; o < NumOutputs; o++) begin
-      if (out_valid_q[o] && out_ready_i[o]) begin
-        events_out_d[o*CountBits +: CountBits] = events_out_q[o*CountBits +: CountBits] + CountBits'(1);
-      end
+      events_out_inc[o*CountBits +: CountBits] = CountBits'(out_valid_q[o] && out_ready_i[o]);
     end
 
     // 2. Arbitration from the pointer over the heads as they were before the edge.
@@ -176,8 +159,8 @@ module ssnn_aer_router #(
     head           = '0;
     route          = '0;
     go             = 1'b0;
-    head_stall_d   = head_stall_q;
-    grants_d       = grants_q;
+    head_stall_inc = '0;
+    grants_inc     = '0;
     for (int k = 0; k < NumInputs; k++) begin
       idx = 32'(rr_q) + 32'(k);
       if (idx >= 32'(NumInputs)) begin
@@ -199,7 +182,7 @@ module ssnn_aer_router #(
         end
         first_nonempty = 1'b0;
         if (!go) begin
-          head_stall_d[idx*CountBits +: CountBits] = head_stall_q[idx*CountBits +: CountBits] + CountBits'(1);
+          head_stall_inc[idx*CountBits +: CountBits] = CountBits'(1);
           if (!blocked_found) begin
             blocked_found = 1'b1;
             first_blocked = InBits'(idx);
@@ -217,8 +200,8 @@ module ssnn_aer_router #(
           end else begin
             new_copies = new_copies + CountBits'($countones(route)) - CountBits'(1);
           end
-          pop[idx]                             = 1'b1;
-          grants_d[idx*CountBits +: CountBits] = grants_q[idx*CountBits +: CountBits] + CountBits'(1);
+          pop[idx]                               = 1'b1;
+          grants_inc[idx*CountBits +: CountBits] = CountBits'(1);
           grants        = grants + 1;
           granted_found = 1'b1;
           last_granted  = InBits'(idx);
@@ -238,9 +221,9 @@ module ssnn_aer_router #(
     fifo_d       = fifo_q;
     head_d       = head_q;
     pending_ev_d = pending_ev_q;
-    events_in_d  = events_in_q;
-    in_stall_d   = in_stall_q;
-    drops_d      = drops_q;
+    events_in_inc = '0;
+    in_stall_inc  = '0;
+    drops_inc     = '0;
     pending_d    = '0;
     count_d      = count_q;
     high_d       = high_q;
@@ -257,14 +240,14 @@ module ssnn_aer_router #(
       end
       // An offer not accepted must stay until it is: withdrawn or changed, the event is lost.
       if (pending_q[i] && (!in_valid_i[i] || in_ev != pending_ev_q[i*EventBits +: EventBits])) begin
-        drops_d[i*CountBits +: CountBits] = drops_q[i*CountBits +: CountBits] + CountBits'(1);
+        drops_inc[i*CountBits +: CountBits] = CountBits'(1);
       end
       if (push) begin
         tail = PtrBits'((32'(head_i) + 32'(count_i)) % 32'(FifoDepth));
         fifo_d[(i * FifoDepth + 32'(tail)) * EventBits +: EventBits] = in_ev;
-        events_in_d[i*CountBits +: CountBits] = events_in_q[i*CountBits +: CountBits] + CountBits'(1);
+        events_in_inc[i*CountBits +: CountBits] = CountBits'(1);
       end else if (in_valid_i[i]) begin
-        in_stall_d[i*CountBits +: CountBits]   = in_stall_q[i*CountBits +: CountBits] + CountBits'(1);
+        in_stall_inc[i*CountBits +: CountBits] = CountBits'(1);
         pending_d[i]                           = 1'b1;
         pending_ev_d[i*EventBits +: EventBits] = in_ev;
       end
@@ -275,85 +258,51 @@ module ssnn_aer_router #(
       ready_d[i] = 32'(count_new) < 32'(FifoDepth);
     end
 
-    cycles_d    = cycles_q + CountBits'(1);
-    copies_d    = copies_q + new_copies;
-    unrouted_d  = unrouted_q + new_unrouted;
-    stall_d     = stall_q + CountBits'(bw_stall || out_stall);
-    bw_stall_d  = bw_stall_q + CountBits'(bw_stall);
-    out_stall_d = out_stall_q + CountBits'(out_stall);
+    stall_inc     = CountBits'(bw_stall || out_stall);
+    bw_stall_inc  = CountBits'(bw_stall);
+    out_stall_inc = CountBits'(out_stall);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fifo_q       <= '0;
-      head_q       <= '0;
-      count_q      <= '0;
-      high_q       <= '0;
-      pending_ev_q <= '0;
-      events_in_q  <= '0;
-      grants_q     <= '0;
-      head_stall_q <= '0;
-      in_stall_q   <= '0;
-      drops_q      <= '0;
-      out_ev_q     <= '0;
-      events_out_q <= '0;
-      ready_q     <= '0;
-      pending_q   <= '0;
-      out_valid_q <= '0;
-      rr_q        <= '0;
-      cycles_q    <= '0;
-      copies_q    <= '0;
-      unrouted_q  <= '0;
-      stall_q     <= '0;
-      bw_stall_q  <= '0;
-      out_stall_q <= '0;
+      fifo_q <= '0;  // the FIFO storage on its own line: the widest register
+      {head_q, count_q, high_q, pending_ev_q, out_ev_q, ready_q, pending_q, out_valid_q, rr_q} <= '0;
     end else begin
-      fifo_q       <= fifo_d;
-      head_q       <= head_d;
-      count_q      <= count_d;
-      high_q       <= high_d;
-      pending_ev_q <= pending_ev_d;
-      events_in_q  <= events_in_d;
-      grants_q     <= grants_d;
-      head_stall_q <= head_stall_d;
-      in_stall_q   <= in_stall_d;
-      drops_q      <= drops_d;
-      out_ev_q     <= out_ev_d;
-      events_out_q <= events_out_d;
-      ready_q      <= ready_d;
-      pending_q    <= pending_d;
-      out_valid_q  <= out_valid_d;
-      rr_q         <= rr_d;
-      cycles_q     <= cycles_d;
-      copies_q     <= copies_d;
-      unrouted_q   <= unrouted_d;
-      stall_q      <= stall_d;
-      bw_stall_q   <= bw_stall_d;
-      out_stall_q  <= out_stall_d;
+      fifo_q <= fifo_d;
+      {head_q, count_q, high_q, pending_ev_q, out_ev_q, ready_q, pending_q, out_valid_q, rr_q} <=
+          {head_d, count_d, high_d, pending_ev_d, out_ev_d, ready_d, pending_d, out_valid_d, rr_d};
     end
   end
+
+  // Counters (AerRouterCounters): the router's, each input's, each output's.
+  ssnn_counters #(.Counters(6), .CountBits(CountBits)) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({CountBits'(1), new_copies, new_unrouted, stall_inc, bw_stall_inc, out_stall_inc}),
+    .count_o ({cycles_o, multicast_copies_o, unrouted_o, stall_cycles_o, bandwidth_stall_cycles_o,
+               output_stall_cycles_o})
+  );
+  ssnn_counters #(.Counters(5 * NumInputs), .CountBits(CountBits)) u_input_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({events_in_inc, grants_inc, head_stall_inc, in_stall_inc, drops_inc}),
+    .count_o ({events_in_o, grants_o, head_stall_cycles_o, input_stall_cycles_o, drops_o})
+  );
+  ssnn_counters #(.Counters(NumOutputs), .CountBits(CountBits)) u_output_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   (events_out_inc),
+    .count_o (events_out_o)
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Outputs.
   // ---------------------------------------------------------------------------------------------
-  assign in_ready_o   = ready_q;
-  assign out_valid_o  = out_valid_q;
-  assign rr_pointer_o = rr_q;
-  // Flat vectors, channel k at [k*Width +: Width], as the ports.
-  assign out_event_o          = out_ev_q;
-  assign events_out_o         = events_out_q;
-  assign fifo_count_o         = count_q;
-  assign fifo_high_water_o    = high_q;
-  assign events_in_o          = events_in_q;
-  assign grants_o             = grants_q;
-  assign head_stall_cycles_o  = head_stall_q;
-  assign input_stall_cycles_o = in_stall_q;
-  assign drops_o              = drops_q;
-  assign cycles_o                 = cycles_q;
-  assign multicast_copies_o       = copies_q;
-  assign unrouted_o               = unrouted_q;
-  assign stall_cycles_o           = stall_q;
-  assign bandwidth_stall_cycles_o = bw_stall_q;
-  assign output_stall_cycles_o    = out_stall_q;
+  assign in_ready_o        = ready_q;
+  assign out_valid_o       = out_valid_q;
+  assign out_event_o       = out_ev_q;  // channel k at [k*EventBits +: EventBits]
+  assign rr_pointer_o      = rr_q;
+  assign fifo_count_o      = count_q;
+  assign fifo_high_water_o = high_q;
 
 endmodule

@@ -22,6 +22,8 @@
 // parameters and the sample's device options are inputs held by the host for the whole sample
 // (an ASIC would keep them in a register file). Every input passes the host register bank (one
 // cycle). Counters and the prediction are outputs.
+`include "ssnn_assert.svh"
+
 module ssnn_chip_top #(
   parameter int Layers         = 2,                    // weight layers L = hidden layers + 1, 2..7
   // Layer sizes: layer l (0 = inputs, L = classes) at [l*16 +: 16].
@@ -281,10 +283,10 @@ module ssnn_chip_top #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Layers >= 2 && Layers <= 7) else $fatal(1, "ssnn_chip_top: Layers=%0d must be in 2..7", Layers);
-    assert (Blocks <= 32) else $fatal(1, "ssnn_chip_top: %0d AER blocks, the router takes up to 32", Blocks);
-    assert (Tiles <= 64) else $fatal(1, "ssnn_chip_top: %0d tiles, the router takes up to 64", Tiles);
-    assert (SumBits <= 32) else $fatal(1, "ssnn_chip_top: SumBits=%0d must be <= 32", SumBits);
+    `SSNN_PARAM_RANGE(Layers, 2, 7)
+    `SSNN_PARAM_RANGE(Blocks, 1, 32)   // AER blocks: the router's inputs
+    `SSNN_PARAM_RANGE(Tiles, 1, 64)    // the router's outputs
+    `SSNN_PARAM_RANGE(SumBits, 2, 32)
     for (int l = 0; l < Layers; l++) begin
       assert (size_of(l) - (bands_r(l) - 1) * span_r(l) >= 2 && size_of(l + 1) - (bands_c(l) - 1) * span_c(l) >= 2)
         else $fatal(1, "ssnn_chip_top: weight layer %0d has a tile narrower than 2", l);
@@ -630,6 +632,17 @@ module ssnn_chip_top #(
   // ---------------------------------------------------------------------------------------------
   // Neuron cores: hidden layers 1..L-1, then the output layer
   // ---------------------------------------------------------------------------------------------
+  // A core's clock runs while it is busy or takes a command (core of layer l on core_clk[l-1]).
+  logic [Layers-1:0] core_clk;
+  for (genvar k = 0; k < Layers; k++) begin : g_core_clock
+    ssnn_clock_gate u_clock_gate (
+      .clk_i,
+      .en_i      (core_busy[k] || core_start[k]),
+      .test_en_i (1'b0),
+      .clk_o     (core_clk[k])
+    );
+  end
+
   for (genvar l = 1; l < Layers; l++) begin : g_hidden
     localparam int N         = size_of(l);
     localparam int Chan      = channels(l);
@@ -645,15 +658,6 @@ module ssnn_chip_top #(
     logic [CoreLanes*(2*ChargeBits+3*PotentialBits+3)-1:0] dbg_state;
     logic unused_dbg;
     assign unused_dbg = ^dbg_state;
-
-    // A core's clock runs while it is busy or takes a command.
-    logic core_clk;
-    ssnn_clock_gate u_clock_gate (
-      .clk_i,
-      .en_i      (core_busy[l-1] || core_start[l-1]),
-      .test_en_i (1'b0),
-      .clk_o     (core_clk)
-    );
 
     ssnn_hidden_core #(
       .Neurons       (N),
@@ -671,7 +675,7 @@ module ssnn_chip_top #(
       .FanoutBits    (FanoutBits),
       .CountBits     (CountBits)
     ) u_core (
-      .clk_i              (core_clk),
+      .clk_i              (core_clk[l-1]),
       .rst_ni,
       .start_i            (core_start[l-1]),
       .op_i               (op),
@@ -719,14 +723,6 @@ module ssnn_chip_top #(
   logic [Classes*ChargeBits-1:0]    out_charge, out_grad_charge;
   logic [Classes*PotentialBits-1:0] out_potential, out_pos_potential, out_neg_potential;
 
-  logic out_core_clk;
-  ssnn_clock_gate u_out_clock_gate (
-    .clk_i,
-    .en_i      (core_busy[Layers-1] || core_start[Layers-1]),
-    .test_en_i (1'b0),
-    .clk_o     (out_core_clk)
-  );
-
   ssnn_output_core #(
     .Neurons       (Classes),
     .Lanes         (Lanes),
@@ -740,7 +736,7 @@ module ssnn_chip_top #(
     .FanoutBits    (FanoutBits),
     .CountBits     (CountBits)
   ) u_output_core (
-    .clk_i              (out_core_clk),
+    .clk_i              (core_clk[Layers-1]),
     .rst_ni,
     .start_i            (core_start[Layers-1]),
     .op_i               (op),

@@ -14,6 +14,8 @@
 // event phases), and the next phase's pulse is registered at that edge.
 // Every edge after the first one after reset is charged to the phase of its cycle (phase_o).
 // The sample key is sample_key(seed, phase, epoch, index): three SplitMix64 rounds at the start edge.
+`include "ssnn_assert.svh"
+
 module ssnn_controller #(
   parameter int Layers    = 2,    // weight layers L (cores of layers 1..L), 1..15
   parameter int Tiles     = 2,    // crossbar tiles, >= 1
@@ -63,8 +65,8 @@ module ssnn_controller #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Layers >= 1 && Layers <= 15) else $fatal(1, "ssnn_controller: Layers=%0d must be in 1..15", Layers);
-    assert (Tiles >= 1) else $fatal(1, "ssnn_controller: Tiles=%0d must be >= 1", Tiles);
+    `SSNN_PARAM_RANGE(Layers, 1, 15)
+    `SSNN_PARAM_MIN(Tiles, 1)
   end
 `endif
 
@@ -127,6 +129,7 @@ module ssnn_controller #(
   // ---------------------------------------------------------------------------------------------
   logic               count_en;
   logic               sample_done, step_done;
+  logic               step_begin;  // the next step's encode phase is issued at this edge
 
   always_comb begin
     // Registers hold their values unless a transition below writes them.
@@ -148,6 +151,7 @@ module ssnn_controller #(
     count_en     = point_q != PtReset;
     sample_done  = 1'b0;
     step_done    = 1'b0;
+    step_begin   = 1'b0;
 
     case (point_q)
       PtReset, PtIdle: begin
@@ -169,17 +173,7 @@ module ssnn_controller #(
       end
       PtSetup1: point_d = PtSetup2;
       PtSetup2: begin
-        if (!enc_busy_i && !(|core_busy_i) && !(|tile_busy_i)) begin
-          step_d      = '0;
-          phase_d     = PhEncode;
-          layer_d     = '0;
-          op_d        = OpForward;
-          enc_start_d = 1'b1;
-          run_enc_d   = 1'b1;
-          run_core_d  = '0;
-          run_tiles_d = 1'b0;
-          point_d     = PtIssue;
-        end
+        step_begin = !enc_busy_i && !(|core_busy_i) && !(|tile_busy_i);  // step 0 (step_q is 0)
       end
       PtIssue: point_d = PtWait;
       PtWait: begin
@@ -223,13 +217,8 @@ module ssnn_controller #(
       end
       PtBarrier: begin
         if (step_q + 32'd1 < 32'(timesteps_i)) begin
-          step_d      = step_q + 32'd1;
-          phase_d     = PhEncode;
-          layer_d     = '0;
-          op_d        = OpForward;
-          enc_start_d = 1'b1;
-          run_enc_d   = 1'b1;
-          point_d     = PtIssue;
+          step_begin = 1'b1;
+          step_d     = step_q + 32'd1;
         end else begin
           phase_d                   = PhSampleEnd;
           op_d                      = OpSampleEnd;
@@ -250,66 +239,46 @@ module ssnn_controller #(
       end
       default: point_d = PtIdle;
     endcase
+    // A step begins with the encoder's forward command (no block of the previous phase runs).
+    if (step_begin) begin
+      phase_d     = PhEncode;
+      layer_d     = '0;
+      op_d        = OpForward;
+      enc_start_d = 1'b1;
+      run_enc_d   = 1'b1;
+      run_core_d  = '0;
+      run_tiles_d = 1'b0;
+      point_d     = PtIssue;
+    end
   end
 
   // ---------------------------------------------------------------------------------------------
   // Counters: every edge is charged to the phase of the cycle it ends
   // ---------------------------------------------------------------------------------------------
-  logic [NumPhases*CountBits-1:0] phase_cycles_d, phase_cycles_q;
-  logic [CountBits-1:0]           cycles_d, cycles_q, samples_d, samples_q, steps_d, steps_q;
+  logic [NumPhases*CountBits-1:0] phase_inc;
 
   always_comb begin
-    phase_cycles_d = phase_cycles_q;
-    if (count_en) begin
-      phase_cycles_d[32'(phase_q)*CountBits +: CountBits] =
-        phase_cycles_q[32'(phase_q)*CountBits +: CountBits] + CountBits'(1);
+    for (int p = 0; p < NumPhases; p++) begin
+      phase_inc[p*CountBits +: CountBits] = CountBits'(count_en && 32'(phase_q) == p);
     end
-    cycles_d  = cycles_q + CountBits'(count_en);
-    samples_d = samples_q + CountBits'(sample_done);
-    steps_d   = steps_q + CountBits'(step_done);
   end
+
+  ssnn_counters #(.Counters(NumPhases + 3), .CountBits(CountBits)) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({phase_inc, CountBits'(count_en), CountBits'(sample_done), CountBits'(step_done)}),
+    .count_o ({phase_cycles_o, cycles_o, samples_o, steps_o})
+  );
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      point_q        <= PtReset;
-      phase_q        <= PhIdle;
-      layer_q        <= '0;
-      op_q           <= OpNone;
-      enc_start_q    <= 1'b0;
-      core_start_q   <= '0;
-      tile_start_q   <= 1'b0;
-      step_q         <= '0;
-      learn_q        <= 1'b0;
-      epoch_q        <= '0;
-      key_q          <= '0;
-      busy_q         <= 1'b0;
-      run_enc_q      <= 1'b0;
-      run_core_q     <= '0;
-      run_tiles_q    <= 1'b0;
-      phase_cycles_q <= '0;
-      cycles_q       <= '0;
-      samples_q      <= '0;
-      steps_q        <= '0;
+      {point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
+       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q} <= '0;
     end else begin
-      point_q        <= point_d;
-      phase_q        <= phase_d;
-      layer_q        <= layer_d;
-      op_q           <= op_d;
-      enc_start_q    <= enc_start_d;
-      core_start_q   <= core_start_d;
-      tile_start_q   <= tile_start_d;
-      step_q         <= step_d;
-      learn_q        <= learn_d;
-      epoch_q        <= epoch_d;
-      key_q          <= key_d;
-      busy_q         <= busy_d;
-      run_enc_q      <= run_enc_d;
-      run_core_q     <= run_core_d;
-      run_tiles_q    <= run_tiles_d;
-      phase_cycles_q <= phase_cycles_d;
-      cycles_q       <= cycles_d;
-      samples_q      <= samples_d;
-      steps_q        <= steps_d;
+      {point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
+       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q} <=
+        {point_d, phase_d, layer_d, op_d, enc_start_d, core_start_d, tile_start_d, step_d, learn_d,
+         epoch_d, key_d, busy_d, run_enc_d, run_core_d, run_tiles_d};
     end
   end
 
@@ -324,9 +293,5 @@ module ssnn_controller #(
   assign sample_key_o   = key_q;
   assign phase_o        = phase_q;
   assign layer_o        = layer_q;
-  assign phase_cycles_o = phase_cycles_q;
-  assign cycles_o       = cycles_q;
-  assign samples_o      = samples_q;
-  assign steps_o        = steps_q;
 
 endmodule

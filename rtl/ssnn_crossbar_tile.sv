@@ -23,6 +23,8 @@
 //   place of the pulse lanes: 2 * max(rows, columns) cycles as above, none without a row and a
 //   column that spiked.
 // - sample_begin_i and a step_end_i without an update take 1 cycle.
+`include "ssnn_assert.svh"
+
 module ssnn_crossbar_tile #(
   parameter int Rows       = 256,  // rows (pre-synaptic neurons), 2..4096
   parameter int Cols       = 256,  // columns (post-synaptic neurons), 2..4096
@@ -101,22 +103,15 @@ module ssnn_crossbar_tile #(
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
-    assert (Rows >= 2 && Rows <= 4096)
-      else $fatal(1, "ssnn_crossbar_tile: Rows=%0d must be in 2..4096", Rows);
-    assert (Cols >= 2 && Cols <= 4096)
-      else $fatal(1, "ssnn_crossbar_tile: Cols=%0d must be in 2..4096", Cols);
-    assert (WeightBits >= 2 && WeightBits <= 24)
-      else $fatal(1, "ssnn_crossbar_tile: WeightBits=%0d must be in 2..24", WeightBits);
-    assert (NoiseBits >= 0 && NoiseBits < WeightBits)
-      else $fatal(1, "ssnn_crossbar_tile: NoiseBits=%0d must be in 0..WeightBits-1", NoiseBits);
-    assert (AccBits <= 32)
-      else $fatal(1, "ssnn_crossbar_tile: sums of %0d bits exceed the cores' 32-bit words", AccBits);
-    assert (RowOffset >= 0 && ColOffset >= 0)
-      else $fatal(1, "ssnn_crossbar_tile: offsets must be >= 0");
-    assert (CountBits >= 8 && CountBits <= 64)
-      else $fatal(1, "ssnn_crossbar_tile: CountBits=%0d must be in 8..64", CountBits);
-    assert (RateBits >= 0 && RateBits <= 17)
-      else $fatal(1, "ssnn_crossbar_tile: RateBits=%0d must be in 0..17", RateBits);
+    `SSNN_PARAM_RANGE(Rows, 2, 4096)
+    `SSNN_PARAM_RANGE(Cols, 2, 4096)
+    `SSNN_PARAM_RANGE(WeightBits, 2, 24)
+    `SSNN_PARAM_RANGE(NoiseBits, 0, WeightBits - 1)
+    `SSNN_PARAM_RANGE(AccBits, 1, 32)  // the sums fit the cores' 32-bit words
+    `SSNN_PARAM_MIN(RowOffset, 0)
+    `SSNN_PARAM_MIN(ColOffset, 0)
+    `SSNN_PARAM_RANGE(CountBits, 8, 64)
+    `SSNN_PARAM_RANGE(RateBits, 0, 17)
   end
   // Input contract: commands and host accesses only while idle, one thing at a time, valid indices.
   always @(posedge clk_i or negedge rst_ni) begin : p_input_check
@@ -449,9 +444,8 @@ module ssnn_crossbar_tile #(
   // ---------------------------------------------------------------------------------------------
   // Counters.
   // ---------------------------------------------------------------------------------------------
-  logic [CountBits-1:0] events_d, events_q, row_reads_d, row_reads_q, col_reads_d, col_reads_q;
-  logic [CountBits-1:0] up_d, up_q, down_d, down_q, rated_d, rated_q;
   logic [ColBits:0]     npos, nneg, nspiked;  // latched columns of each kind, columns that spiked
+  logic [CountBits-1:0] up_inc, down_inc, rated_inc;
 
   always_comb begin
     npos    = '0;
@@ -462,26 +456,24 @@ module ssnn_crossbar_tile #(
       nneg    = nneg + (ColBits + 1)'(neg_latch_q[c]);
       nspiked = nspiked + (ColBits + 1)'(col_spiked[c]);
     end
-    events_d    = events_q + CountBits'(ev_take);
-    row_reads_d = row_reads_q + CountBits'(take_x);
-    col_reads_d = col_reads_q + CountBits'(take_grad && Transposed);
-    up_d        = up_q;
-    down_d      = down_q;
-    rated_d     = rated_q;
+    up_inc    = '0;
+    down_inc  = '0;
+    rated_inc = '0;
     if (row_write && rate_pass_q) begin  // one row updated at every column that spiked
-      rated_d = rated_q + CountBits'(nspiked);
+      rated_inc = CountBits'(nspiked);
     end else if (row_write) begin  // one latched row updated: a pulse per latched column
-      up_d   = up_q + CountBits'(npos);
-      down_d = down_q + CountBits'(nneg);
+      up_inc   = CountBits'(npos);
+      down_inc = CountBits'(nneg);
     end
   end
 
-  assign events_o      = events_q;
-  assign row_reads_o   = row_reads_q;
-  assign col_reads_o   = col_reads_q;
-  assign pulses_up_o   = up_q;
-  assign pulses_down_o = down_q;
-  assign rate_updates_o = rated_q;
+  ssnn_counters #(.Counters(6), .CountBits(CountBits)) u_counters (
+    .clk_i,
+    .rst_ni,
+    .inc_i   ({CountBits'(ev_take), CountBits'(take_x), CountBits'(take_grad && Transposed),
+               up_inc, down_inc, rated_inc}),
+    .count_o ({events_o, row_reads_o, col_reads_o, pulses_up_o, pulses_down_o, rate_updates_o})
+  );
 
   // ---------------------------------------------------------------------------------------------
   // Registers.
@@ -500,12 +492,6 @@ module ssnn_crossbar_tile #(
       bwd_pending_q   <= 1'b0;
       bwd_neg_q       <= 1'b0;
       bwd_sum_q       <= '0;
-      events_q        <= '0;
-      row_reads_q     <= '0;
-      col_reads_q     <= '0;
-      up_q            <= '0;
-      down_q          <= '0;
-      rated_q         <= '0;
       rate_pass_q     <= 1'b0;
     end else begin
       tile_q          <= tile_d;
@@ -520,12 +506,6 @@ module ssnn_crossbar_tile #(
       bwd_pending_q   <= take_grad && Transposed;
       bwd_neg_q       <= !take_pos;
       bwd_sum_q       <= bwd_sum_d;
-      events_q        <= events_d;
-      row_reads_q     <= row_reads_d;
-      col_reads_q     <= col_reads_d;
-      up_q            <= up_d;
-      down_q          <= down_d;
-      rated_q         <= rated_d;
       rate_pass_q     <= rate_pass_d;
     end
   end
