@@ -21,6 +21,7 @@
 #include "ssnn/idx.hpp"
 #include "ssnn/process.hpp"
 #include "ssnn/trainer.hpp"
+#include "test_files.hpp"
 
 namespace fs = std::filesystem;
 using ssnn::ann::AnnConfig;
@@ -304,16 +305,10 @@ TEST(AnnCli, WritesAResultRecord) {
   std::ifstream in(report);
   const nlohmann::json r = nlohmann::json::parse(in);
   fs::remove(report);
-  EXPECT_EQ(r.at("dataset"), "subset");
-  EXPECT_EQ(r.at("level"), "ann");
-  EXPECT_EQ(r.at("update_mode"), "backprop");
-  EXPECT_EQ(r.at("wta"), "softmax");
-  EXPECT_EQ(r.at("hidden"), nlohmann::json::array({32}));
-  EXPECT_EQ(r.at("timesteps"), 0);
-  EXPECT_EQ(r.at("epochs"), 2);
-  EXPECT_EQ(r.at("train_samples"), 1000);
-  EXPECT_EQ(r.at("test_samples"), 200);
-  EXPECT_EQ(r.at("seed"), 5);
+  ssnn::test_support::expect_record_fields(
+      r, {{"dataset", "subset"}, {"level", "ann"}, {"update_mode", "backprop"}, {"wta", "softmax"},
+          {"hidden", nlohmann::json::array({32})}, {"timesteps", 0}, {"epochs", 2}, {"train_samples", 1000},
+          {"test_samples", 200}, {"seed", 5}});
   EXPECT_EQ(r.at("history").size(), 2u);
   EXPECT_EQ(r.at("history").back().at("test_accuracy"), r.at("test_accuracy"));
   EXPECT_GT(r.at("test_accuracy").get<double>(), 0.5);

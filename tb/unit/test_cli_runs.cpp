@@ -33,15 +33,10 @@ TEST_F(Cli, TinyRunWritesAReport) {
   for (const char* key : {"dataset", "level", "update_mode", "wta", "hidden", "timesteps", "epochs", "train_samples",
                           "test_samples", "test_accuracy", "seed", "command"})
     EXPECT_TRUE(j.contains(key)) << "report lacks " << key;
-  EXPECT_EQ(j.at("dataset"), "subset");
-  EXPECT_EQ(j.at("level"), "golden");
   EXPECT_TRUE(j.at("wta").is_boolean());
-  EXPECT_EQ(j.at("hidden"), nlohmann::json::array({16}));
-  EXPECT_EQ(j.at("timesteps"), 6);
-  EXPECT_EQ(j.at("epochs"), 1);
-  EXPECT_EQ(j.at("train_samples"), 200);
-  EXPECT_EQ(j.at("test_samples"), 100);
-  EXPECT_EQ(j.at("seed"), 3);
+  expect_record_fields(j, {{"dataset", "subset"}, {"level", "golden"}, {"hidden", nlohmann::json::array({16})},
+                           {"timesteps", 6}, {"epochs", 1}, {"train_samples", 200}, {"test_samples", 100},
+                           {"seed", 3}});
   const double acc = j.at("test_accuracy").get<double>();
   EXPECT_GE(acc, 0.0);
   EXPECT_LE(acc, 1.0);

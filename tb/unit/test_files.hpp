@@ -1,5 +1,5 @@
 // Files in the golden-model unit tests: a fresh temporary folder per test, whole-file reads and
-// writes, and the CRC32 a checkpoint ends with.
+// writes, the CRC32 a checkpoint ends with, and the fields of a result record.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace ssnn::test_support {
 
@@ -51,6 +53,11 @@ inline std::string with_crc(std::string body) {
   const uint32_t c = crc_of(body);
   body.append(reinterpret_cast<const char*>(&c), 4);
   return body;
+}
+
+// Each field of `expected` (a JSON object) stands in the result record `record` with that value.
+inline void expect_record_fields(const nlohmann::json& record, const nlohmann::json& expected) {
+  for (const auto& [key, value] : expected.items()) EXPECT_EQ(record.at(key), value) << "record field " << key;
 }
 
 }  // namespace ssnn::test_support

@@ -1,4 +1,4 @@
-// Stimulus generation and end-to-end checking for the router tests (no SystemC here).
+// Stimulus generation and end-to-end checking for the router tests and router_bench (no SystemC here).
 #pragma once
 
 #include <cstdint>
