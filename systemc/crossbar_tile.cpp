@@ -92,18 +92,25 @@ bool crossbar_tile::clock(bool rising_edge) {
     rx_count_o.write(0);
     return false;
   }
+  if (rising_edge) return edge(start_i.read(), valid_i.read());
+  raise_ready();  // initialization run with reset released
+  return false;
+}
+
+void crossbar_tile::raise_ready() {
   // The array takes one event per cycle, always: ready_o rises once after reset and stays high.
   if (!ready_high_) {
     ready_o.write(true);
     ready_high_ = true;
   }
-  if (!rising_edge) return false;  // initialization run with reset released
+}
+
+bool crossbar_tile::edge(bool start, bool valid) {
+  raise_ready();
   if (busy_left_ > 0) {
     ++cnt_.busy_cycles;
     if (--busy_left_ == 0) busy_o.write(false);
   }
-  const bool start = start_i.read();
-  const bool valid = valid_i.read();
   if (start) run_command(static_cast<Op>(op_i.read()));
   if (valid) take_event(event_i.read());
   return busy_left_ == 0 && !start && !valid;

@@ -82,7 +82,7 @@ class crossbar_tile : public command_block, public tile_sum_if {
   sc_core::sc_out<uint64_t> rx_count_o;  // events taken since reset (the controller's drain check)
 
   // How the tile is clocked: by its own process (a tile on its own), or by the chip's one process
-  // for all its tiles (tile_bank.hpp), which calls clock() only at the edges where it has work.
+  // for all its tiles (tile_bank.hpp), which calls edge() only at the edges where it has work.
   enum class Clocking { kOwnProcess, kShared };
 
   SC_HAS_PROCESS(crossbar_tile);
@@ -93,6 +93,8 @@ class crossbar_tile : public command_block, public tile_sum_if {
   // rst_ni, or at initialization.  Returns whether the tile is idle after it (no countdown, no
   // command or event at this edge).
   bool clock(bool rising_edge);
+  // A rising edge with reset released, start_i and valid_i as given (what clock(true) does then).
+  bool edge(bool start, bool valid);
   // Whether the next rising edge changes the tile even with start_i and valid_i low (a countdown,
   // or ready_o to raise after reset): if not, and both are low, clock(true) would leave every
   // register and port as it is.
@@ -136,6 +138,7 @@ class crossbar_tile : public command_block, public tile_sum_if {
   void end_of_elaboration() override;
   void on_clock_or_reset();
   void reset_state();
+  void raise_ready();
   void take_event(const AerEvent& ev);
   void run_command(Op op);
   void sum_rows_read();  // adds the rows in rows_read_ to acc_fwd_ and clears the list

@@ -25,8 +25,10 @@ void tile_bank::on_clock_or_reset() {
     return;
   }
   for (Entry& e : entries_) {
-    if (*e.start || *e.valid || e.awake) {
-      e.tile->clock(true);
+    const bool start = *e.start;
+    const bool valid = *e.valid;
+    if (start || valid || e.awake) {
+      e.tile->edge(start, valid);
       e.awake = e.tile->needs_next_edge();
     }
   }

@@ -3,7 +3,7 @@
 // A tile has nothing to do at most rising edges (no event, no command, no countdown), and running
 // a process costs the simulation kernel more than a tile's work at such an edge: 25 tiles woken
 // at every edge, or put to sleep and woken by their inputs, cost about as much as the rest of the
-// chip.  The bank runs once per edge and calls a tile (crossbar_tile::clock) only where its
+// chip.  The bank runs once per edge and calls a tile (crossbar_tile::edge) only where its
 // start_i, valid_i or countdown says the edge changes it, and every tile at reset.  Each tile keeps
 // its ports and its behaviour; only the process that clocks them is shared, so every cycle and bit
 // is the same as with a process per tile.
