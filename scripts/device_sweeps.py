@@ -128,7 +128,9 @@ def plot(name, folder, img_dir, data_dir, title):
     if not rows:
         print(f"{name}: no finished point yet (run: scripts/sweep.py sweeps/{name}.json)")
         return None
-    files = draw(axis, rows, title.format(seeds=len(rows[0]["seeds"])), os.path.join(img_dir, name))
+    counts = sorted({len(r["seeds"]) for r in rows})
+    n = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    files = draw(axis, rows, title.format(seeds=n + (" seed" if n == "1" else " seeds")), os.path.join(img_dir, name))
     record = {"sweep": os.path.relpath(path, figlib.REPO), "option": axis.option, "parameter": axis.key,
               "spec": axis.spec, "spec_note": axis.spec_note, "points": rows, "missing": missing, "figures": files,
               "command": figlib.script_command(), "machine": figlib.machine()}
@@ -153,7 +155,7 @@ def ci(bin_dir):
             spath = os.path.join(tmp, name + ".json")
             figlib.write_json(spath, doc)
             figlib.run_sweep(spath, 0, bin_dir, out=out, progress=False, tag="device")
-            rec = plot(name, out, tmp, tmp, "ci: 784-32-10, subset, {seeds} seeds")
+            rec = plot(name, out, tmp, tmp, "ci: 784-32-10, subset, {seeds}")
             if rec is None or rec["missing"] or any(len(r["seeds"]) != 2 for r in rec["points"]):
                 raise figlib.Error(f"{name}: the shrunk sweep did not give every value two seeds")
     finally:
@@ -176,7 +178,7 @@ def main():
         return 0
     for name in args.sweeps:
         plot(name, figlib.sweep_output(*sweep_file(name)), args.img_dir, args.data_dir,
-             "MNIST 784-1280-10, chip update mode, {seeds} seeds")
+             "MNIST 784-1280-10, chip update mode, {seeds} per value")
     return 0
 
 

@@ -32,32 +32,64 @@ aer_router::aer_router(const sc_core::sc_module_name& name, AerRouterConfig conf
 }
 
 void aer_router::end_of_elaboration() {
+  sleep_.bind(clk_i);
+  wakeup_ = std::make_unique<sc_core::sc_event_or_list>();
+  for (unsigned i = 0; i < core_.num_inputs(); ++i) *wakeup_ |= valid_i[i].posedge_event();
+  *wakeup_ |= rst_ni.negedge_event();
   for (unsigned i = 0; i < core_.num_inputs(); ++i) {
-    valid_in_.push_back(valid_i[i].operator->());
-    event_in_.push_back(event_i[i].operator->());
+    valid_in_.push_back(&valid_i[i]->read());
+    event_in_.push_back(&event_i[i]->read());
     ready_out_.push_back(ready_o[i].operator->());
   }
   for (unsigned o = 0; o < core_.num_outputs(); ++o) {
-    ready_in_.push_back(ready_i[o].operator->());
+    ready_in_.push_back(&ready_i[o]->read());
     valid_out_.push_back(valid_o[o].operator->());
     event_out_.push_back(event_o[o].operator->());
   }
 }
 
+AerRouterCounters aer_router::counters() const {
+  AerRouterCounters c = core_.counters();
+  c.cycles += sleep_.pending_edges();
+  return c;
+}
+
+void aer_router::restore_state(const AerRouterCounters& counters, uint32_t rr_pointer) {
+  core_.restore(counters, rr_pointer);
+  sleep_.restart();
+}
+
 void aer_router::on_clock_or_reset() {
+  if (sleep_.asleep()) {
+    // Woken by a valid rising (seen at the next edge) or by reset: the edges slept through found
+    // the router empty and nothing offered, so they only counted.
+    core_.skip_idle_edges(sleep_.wake());
+    idle_edges_ = 0;
+  }
   if (!rst_ni.read()) {
     core_.reset();  // asynchronous: takes effect at the falling reset edge and holds while low
   } else if (clk_i.posedge()) {
     const unsigned n_in = core_.num_inputs();
+    bool offered = false;
     for (unsigned i = 0; i < n_in; ++i) {
-      const bool v = valid_in_[i]->read();
+      const bool v = *valid_in_[i];
       in_valid_[i] = v;
-      if (v) in_event_[i] = event_in_[i]->read();  // data is don't-care without valid
+      offered |= v;
+      if (v) in_event_[i] = *event_in_[i];  // data is don't-care without valid
     }
     // ready_i only matters where an event is offered (AerRouterCore::clock_edge, step 1).
-    for (uint32_t o : core_.busy_outputs()) out_ready_[o] = ready_in_[o]->read();
+    for (uint32_t o : core_.busy_outputs()) out_ready_[o] = *ready_in_[o];
     core_.clock_edge(in_valid_.data(), in_event_.data(), out_ready_.data());
-    if (outputs_driven_ && !core_.last_edge_changed_outputs()) return;  // every port already holds its value
+    if (!outputs_driven_ || core_.last_edge_changed_outputs()) drive_outputs();
+    // Empty after this edge with nothing offered at it: no pending offer, every FIFO empty, every
+    // output free, so each edge until a valid rises would only count.
+    if (offered || !core_.idle() || !sleep_.can_sleep()) {
+      idle_edges_ = 0;
+    } else if (++idle_edges_ > kIdleEdgesAwake) {
+      idle_edges_ = 0;
+      sleep_.sleep(*wakeup_);
+    }
+    return;
   } else {
     return;  // initialization run with reset released: state is the constructor's reset state
   }

@@ -2,6 +2,7 @@
 // configurable events-per-cycle bandwidth, valid/ready backpressure. Never drops an event.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -9,6 +10,7 @@
 #include "aer_event.hpp"
 #include "aer_links.hpp"
 #include "aer_router_core.hpp"
+#include "clock_sleep.hpp"
 
 namespace ssnn::sc {
 
@@ -49,9 +51,10 @@ SC_MODULE(aer_router) {
   // State, counters and per-edge observability (read-only: the ports are the only way in, but for
   // the checkpoint test port below).
   const AerRouterCore& core() const { return core_; }
-  const AerRouterCounters& counters() const { return core_.counters(); }
+  // The counters, with the edges an idle router has slept through so far.
+  AerRouterCounters counters() const;
   // Checkpoints: counters and arbitration pointer, between samples (AerRouterCore::restore).
-  void restore_state(const AerRouterCounters& counters, uint32_t rr_pointer) { core_.restore(counters, rr_pointer); }
+  void restore_state(const AerRouterCounters& counters, uint32_t rr_pointer);
 
   // Adds the ports, FIFO occupancies and the arbitration pointer to a trace file
   // (call before sc_start).
@@ -75,10 +78,18 @@ SC_MODULE(aer_router) {
   std::vector<uint8_t> valid_shadow_;
   std::vector<AerEvent> event_shadow_;
   bool outputs_driven_ = false;
+  // An empty router offered nothing changes nothing at an edge but its cycle count: after
+  // kIdleEdgesAwake such edges in a row it sleeps until an input's valid rises or reset falls.
+  static constexpr int kIdleEdgesAwake = 2;
+  int idle_edges_ = 0;
+  ClockSleep sleep_;
+  std::unique_ptr<sc_core::sc_event_or_list> wakeup_;
   // The channels behind the ports, taken once after binding: the per-edge reads and writes then
-  // skip the port's indirection and bound check.
-  std::vector<const sc_core::sc_signal_in_if<bool>*> valid_in_, ready_in_;
-  std::vector<const sc_core::sc_signal_in_if<AerEvent>*> event_in_;
+  // skip the port's indirection and bound check.  The inputs are read through the references their
+  // read() returns (the value each channel holds, overwritten in place by its updates): a load
+  // instead of a call per port and edge.
+  std::vector<const bool*> valid_in_, ready_in_;
+  std::vector<const AerEvent*> event_in_;
   std::vector<sc_core::sc_signal_inout_if<bool>*> ready_out_, valid_out_;
   std::vector<sc_core::sc_signal_inout_if<AerEvent>*> event_out_;
 };

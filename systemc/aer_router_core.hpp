@@ -104,6 +104,12 @@ class AerRouterCore {
   // at the next edge.
   const std::vector<uint32_t>& busy_outputs() const { return busy_out_; }
   bool idle() const { return occupancy_ == 0 && busy_out_.empty(); }
+  // `edges` clock edges of an idle router with nothing offered at them (after an edge with nothing
+  // offered, so no offer is pending): they change nothing but the cycle count.
+  void skip_idle_edges(uint64_t edges) {
+    cnt_.cycles += edges;
+    stamp_ += edges;
+  }
   const AerRouterCounters& counters() const { return cnt_; }
 
   // Test port for checkpoints: what outlives the traffic of a sample, the counters and the

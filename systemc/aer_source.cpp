@@ -14,7 +14,8 @@ aer_source::aer_source(const sc_core::sc_module_name& name, const AerRoutingTabl
       routes_(routes),
       queue_(static_cast<size_t>(channels)),
       head_(static_cast<size_t>(channels), 0),
-      offering_(static_cast<size_t>(channels), 0) {
+      offering_(static_cast<size_t>(channels), 0),
+      valid_high_(static_cast<size_t>(channels), 0) {
   // A clocked thread (as SC_CTHREAD) that may also wait for start_i while idle.
   SC_THREAD(run);
   sensitive << clk_i.pos();
@@ -38,6 +39,7 @@ void aer_source::reset_source() {
   for (auto& v : valid_o) v.write(false);
   for (auto& e : event_o) e.write(AerEvent{});
   std::fill(offering_.begin(), offering_.end(), 0);
+  std::fill(valid_high_.begin(), valid_high_.end(), 0);
   tx_expected_ = 0;
   tx_expected_o.write(0);
   busy_o.write(false);
@@ -49,6 +51,13 @@ void aer_source::idle_until_start() {
     wait(start_i.posedge_event());
     if (!clk_i.posedge()) wait();  // seen at the next rising edge (at once if this delta is one)
   }
+}
+
+void aer_source::drive_valid(size_t ch, bool v) {
+  // Most cycles leave a channel's valid as it is: a write is a call into the channel, skipped then.
+  if (valid_high_[ch] == static_cast<uint8_t>(v)) return;
+  valid_o[ch].write(v);
+  valid_high_[ch] = static_cast<uint8_t>(v);
 }
 
 void aer_source::send(const std::vector<Outgoing>& events, int min_cycles) {
@@ -63,28 +72,29 @@ void aer_source::send(const std::vector<Outgoing>& events, int min_cycles) {
     // Offer on every idle channel whose next event is ready; note the earliest future event.
     bool any = false;
     int next_ready = INT_MAX;
+    const uint64_t tx_before = tx_expected_;
     for (size_t ch = 0; ch < n_ch; ++ch) {
       if (offering_[ch]) {
         any = true;
         continue;
       }
       if (head_[ch] == queue_[ch].size()) {
-        valid_o[ch].write(false);
+        drive_valid(ch, false);
         continue;
       }
       const Outgoing& o = events[queue_[ch][head_[ch]]];
       if (o.ready_cycle <= now) {
-        valid_o[ch].write(true);
+        drive_valid(ch, true);
         event_o[ch].write(o.event);
         tx_expected_ += routes_.destinations(o.event.block, o.event.kind).size();
         offering_[ch] = 1;
         any = true;
       } else {
-        valid_o[ch].write(false);  // nothing to offer until the datapath has produced it
+        drive_valid(ch, false);  // nothing to offer until the datapath has produced it
         next_ready = std::min(next_ready, o.ready_cycle);
       }
     }
-    tx_expected_o.write(tx_expected_);
+    if (tx_expected_ != tx_before) tx_expected_o.write(tx_expected_);
     if (!any) {
       wait(next_ready - now);
       now = next_ready;
@@ -104,7 +114,7 @@ void aer_source::send(const std::vector<Outgoing>& events, int min_cycles) {
       }
     }
   }
-  for (auto& v : valid_o) v.write(false);
+  for (size_t ch = 0; ch < n_ch; ++ch) drive_valid(ch, false);
   if (now < min_cycles) {
     wait(min_cycles - now);
     now = min_cycles;

@@ -87,6 +87,8 @@ class aer_source : public command_block {
   std::vector<std::vector<size_t>> queue_;  // per channel: indices into the events being sent
   std::vector<size_t> head_;
   std::vector<uint8_t> offering_;
+  std::vector<uint8_t> valid_high_;  // valid_o as last written
+  void drive_valid(size_t ch, bool v);
 };
 
 }  // namespace ssnn::sc

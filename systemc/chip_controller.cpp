@@ -101,14 +101,20 @@ void chip_controller::run_phase(CtrlPhase phase, int layer, Op op, bool enc, int
       sleep_until_low(core_busy_i[static_cast<size_t>(core_layer - 1)], phase);
       continue;
     }
-    bool busy = false;
+    // Likewise for the tiles' commands (an update takes tens of cycles): until the busy tile found
+    // first is done, then the next one still busy, if any.
+    const sc_core::sc_in<bool>* busy_tile = nullptr;
     if (tiles)
       for (const auto& b : tile_busy_i)
         if (b.read()) {
-          busy = true;
+          busy_tile = &b;
           break;
         }
-    if (!busy && drained()) break;
+    if (busy_tile != nullptr) {
+      sleep_until_low(*busy_tile, phase);
+      continue;
+    }
+    if (drained()) break;
     tick(phase);
   }
 }

@@ -20,7 +20,8 @@ int update_cycles(size_t rows, size_t cols, bool gathers) {
 }
 }  // namespace
 
-crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry)
+crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry,
+                             Clocking clocking)
     : command_block(name),
       epoch_i("epoch_i"),
       valid_i("valid_i"),
@@ -52,18 +53,23 @@ crossbar_tile::crossbar_tile(const sc_core::sc_module_name& name, const ModelCon
     cells_ = draw_device_block(device_, device_cells_key(cfg_.seed), geo_.layer, geo_.row0, geo_.rows, geo_.col0,
                                geo_.cols, syn_.w_min, syn_.w_max, cfg_.state_quantum());
   // One method per tile (not per cross-point): it runs at every rising edge and at reset, except
-  // while the tile is idle (see on_clock_or_reset).
-  SC_METHOD(on_clock_or_reset);
-  sensitive << clk_i.pos() << rst_ni.neg();
+  // while the tile is idle (see on_clock_or_reset).  A shared clocking calls clock() instead.
+  if (clocking == Clocking::kOwnProcess) {
+    own_process_ = true;
+    SC_METHOD(on_clock_or_reset);
+    sensitive << clk_i.pos() << rst_ni.neg();
+  }
 }
 
 void crossbar_tile::end_of_elaboration() {
-  // Idle wake-up: a command or an event is seen at the rising edge after start_i / valid_i rose,
-  // which is when the method, back on the clock, runs next.
+  if (!own_process_) return;
+  // Wake-up from sleep: a command or an event is seen at the rising edge after start_i / valid_i
+  // rose, which is when the method, back on the clock, runs next.
   idle_wakeup_ = std::make_unique<sc_core::sc_event_or_list>();
   *idle_wakeup_ |= start_i.posedge_event();
   *idle_wakeup_ |= valid_i.posedge_event();
   *idle_wakeup_ |= rst_ni.negedge_event();
+  sleep_.bind(clk_i);
 }
 
 void crossbar_tile::reset_state() {
@@ -77,44 +83,67 @@ void crossbar_tile::reset_state() {
   cnt_ = TileCounters{};
 }
 
-void crossbar_tile::on_clock_or_reset() {
+bool crossbar_tile::clock(bool rising_edge) {
   if (!rst_ni.read()) {
     reset_state();
     busy_o.write(false);
     ready_o.write(false);
     ready_high_ = false;
     rx_count_o.write(0);
-    next_trigger();  // back on the clock
-    return;
+    return false;
   }
+  if (rising_edge) return edge(start_i.read(), valid_i.read());
+  raise_ready();  // initialization run with reset released
+  return false;
+}
+
+void crossbar_tile::raise_ready() {
   // The array takes one event per cycle, always: ready_o rises once after reset and stays high.
   if (!ready_high_) {
     ready_o.write(true);
     ready_high_ = true;
   }
-  if (!clk_i.posedge()) {
-    // Initialization run with reset released, or woken from idle by start_i / valid_i rising: both
-    // are seen at the next rising edge.
-    next_trigger();
-    return;
-  }
+}
+
+bool crossbar_tile::edge(bool start, bool valid) {
+  raise_ready();
   if (busy_left_ > 0) {
     ++cnt_.busy_cycles;
     if (--busy_left_ == 0) busy_o.write(false);
   }
-  const bool start = start_i.read();
-  const bool valid = valid_i.read();
   if (start) run_command(static_cast<Op>(op_i.read()));
   if (valid) take_event(event_i.read());
+  return busy_left_ == 0 && !start && !valid;
+}
+
+void crossbar_tile::on_clock_or_reset() {
+  if (sleep_.asleep()) {
+    // Woken from sleep: by reset, or start_i / valid_i rose (seen at the next rising edge), or a
+    // countdown's last edge is next.  The edges slept through only counted the command down: no
+    // command or event came at them.
+    const auto skipped = static_cast<int>(sleep_.wake());
+    if (busy_left_ > 0) {
+      sc_assert(skipped < busy_left_);  // the timeout ends the sleep before busy_o falls
+      busy_left_ -= skipped;
+      cnt_.busy_cycles += static_cast<uint64_t>(skipped);
+    }
+    if (rst_ni.read()) return;  // back on the clock (wake) for the next rising edge
+  }
+  const bool rising_edge = rst_ni.read() && clk_i.posedge();
+  const bool idle = clock(rising_edge);
+  if (!rising_edge) return;
   // Idle (no countdown, no command, no event at this edge): every rising edge until start_i or
   // valid_i rises would change nothing, so the method sleeps until then instead of running at each.
   // Events often come a few edges apart, so it stays on the clock for kIdleEdgesAwake edges first:
-  // an idle edge costs less than going to sleep and waking up.
-  if (busy_left_ != 0 || start || valid) {
+  // an idle edge costs less than going to sleep and waking up.  A long countdown (an update) is
+  // slept through up to its last edge, where busy_o falls.
+  if (!idle) {
     idle_edges_ = 0;
+    if (busy_left_ > kBusyEdgesAwake && sleep_.can_sleep())
+      sleep_.sleep(*idle_wakeup_, static_cast<uint64_t>(busy_left_ - 1));
   } else if (++idle_edges_ > kIdleEdgesAwake) {
     idle_edges_ = 0;
-    next_trigger(*idle_wakeup_);
+    sleep_.sleep(*idle_wakeup_);
   }
 }
 

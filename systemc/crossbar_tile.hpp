@@ -20,6 +20,7 @@
 #include "aer_event.hpp"
 #include "chip_floorplan.hpp"
 #include "chip_types.hpp"
+#include "clock_sleep.hpp"
 #include "command_block.hpp"
 #include "cosim_observer.hpp"
 #include "ssnn/config.hpp"
@@ -80,8 +81,24 @@ class crossbar_tile : public command_block, public tile_sum_if {
   sc_core::sc_out<bool> ready_o;
   sc_core::sc_out<uint64_t> rx_count_o;  // events taken since reset (the controller's drain check)
 
+  // How the tile is clocked: by its own process (a tile on its own), or by the chip's one process
+  // for all its tiles (tile_bank.hpp), which calls edge() only at the edges where it has work.
+  enum class Clocking { kOwnProcess, kShared };
+
   SC_HAS_PROCESS(crossbar_tile);
-  crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry);
+  crossbar_tile(const sc_core::sc_module_name& name, const ModelConfig& cfg, TileGeometry geometry,
+                Clocking clocking = Clocking::kOwnProcess);
+
+  // One run of the tile's clocked process: at a rising edge (`rising_edge`), at the falling edge of
+  // rst_ni, or at initialization.  Returns whether the tile is idle after it (no countdown, no
+  // command or event at this edge).
+  bool clock(bool rising_edge);
+  // A rising edge with reset released, start_i and valid_i as given (what clock(true) does then).
+  bool edge(bool start, bool valid);
+  // Whether the next rising edge changes the tile even with start_i and valid_i low (a countdown,
+  // or ready_o to raise after reset): if not, and both are low, clock(true) would leave every
+  // register and port as it is.
+  bool needs_next_edge() const { return busy_left_ > 0 || !ready_high_; }
 
   // tile_sum_if
   int row_offset() const override { return geo_.row0; }
@@ -121,6 +138,7 @@ class crossbar_tile : public command_block, public tile_sum_if {
   void end_of_elaboration() override;
   void on_clock_or_reset();
   void reset_state();
+  void raise_ready();
   void take_event(const AerEvent& ev);
   void run_command(Op op);
   void sum_rows_read();  // adds the rows in rows_read_ to acc_fwd_ and clears the list
@@ -151,6 +169,11 @@ class crossbar_tile : public command_block, public tile_sum_if {
   int idle_edges_ = 0;  // idle rising edges in a row
   bool ready_high_ = false;  // ready_o driven high since reset
   static constexpr int kIdleEdgesAwake = 2;
+  // A command of more cycles sleeps through its countdown (sleeping costs about as much as a few
+  // edges awake).
+  static constexpr int kBusyEdgesAwake = 4;
+  ClockSleep sleep_;
+  bool own_process_ = false;
   TileCounters cnt_;
   CosimObserver* cosim_ = nullptr;
   std::unique_ptr<sc_core::sc_event_or_list> idle_wakeup_;  // start_i or valid_i rising, or reset

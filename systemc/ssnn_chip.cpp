@@ -52,7 +52,11 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   const std::vector<int>& tc = plan_.span_c;
   const std::vector<int>& core_block = plan_.core_block;
   for (const TileGeometry& g : plan_.tiles)
-    tiles_.push_back(std::make_unique<crossbar_tile>(fmt::format("tile{}_{}_{}", g.layer, g.band_row, g.band_col).c_str(), cfg_, g));
+    tiles_.push_back(std::make_unique<crossbar_tile>(fmt::format("tile{}_{}_{}", g.layer, g.band_row, g.band_col).c_str(), cfg_, g,
+                                                     crossbar_tile::Clocking::kShared));
+  std::vector<crossbar_tile*> tile_ptrs;
+  for (auto& t : tiles_) tile_ptrs.push_back(t.get());
+  tile_bank_ = std::make_unique<tile_bank>("tile_bank", std::move(tile_ptrs));
 
   // Blocks.
   encoder_ = std::make_unique<spike_encoder>("encoder", cfg_, chip_, plan_.routes, uint8_t{0}, tr[0]);
@@ -164,6 +168,8 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
     t.ready_o(router_out_.ready[u]);
     t.rx_count_o(rx_s_[u]);
   }
+  tile_bank_->clk_i(clk_i);
+  tile_bank_->rst_ni(rst_ni);
   // Router.
   aer_router& ro = *router_;
   ro.clk_i(clk_i);
@@ -175,9 +181,7 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   obs_pos_.resize(static_cast<size_t>(L) + 1);
   obs_neg_.resize(static_cast<size_t>(L) + 1);
 
-  SC_METHOD(trace_sample);
-  sensitive << clk_i;
-  dont_initialize();
+  SC_METHOD(trace_sample);  // on both clock edges while tracing (ssnn_chip_trace.cpp)
 }
 
 void ssnn_chip::load_weights(const std::vector<WeightMatrix>& w) {

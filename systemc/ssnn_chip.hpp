@@ -29,6 +29,7 @@
 #include "spike_encoder.hpp"
 #include "ssnn/contract/sample.hpp"
 #include "ssnn/contract/weights.hpp"
+#include "tile_bank.hpp"
 
 namespace ssnn::sc {
 
@@ -131,6 +132,7 @@ class ssnn_chip : public host_interface {
   std::unique_ptr<spike_encoder> encoder_;
   std::vector<std::unique_ptr<neuron_core>> cores_;
   std::vector<std::unique_ptr<crossbar_tile>> tiles_;
+  std::unique_ptr<tile_bank> tile_bank_;  // clocks the tiles
   std::unique_ptr<aer_router> router_;
   std::unique_ptr<chip_controller> controller_;
 
@@ -161,6 +163,7 @@ class ssnn_chip : public host_interface {
   };
   bool trace_on_ = false;
   bool tracing_ = false;
+  bool trace_armed_ = false;  // trace_sample is on the clock
   TraceSpec trace_spec_;
   bool t_clk_ = false, t_rst_ = false, t_busy_ = false, t_enc_valid_ = false, t_enc_ready_ = false, t_label_ = false;
   uint32_t t_phase_ = 0, t_layer_ = 0, t_step_ = 0, t_enc_spikes_ = 0, t_label_class_ = 0;
@@ -169,7 +172,6 @@ class ssnn_chip : public host_interface {
   std::vector<CoreProbe> core_probes_;
   std::vector<TileProbe> tile_probes_;
   RouterProbe router_probe_;
-  sc_core::sc_event never_;
 };
 
 }  // namespace ssnn::sc

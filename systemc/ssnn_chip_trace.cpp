@@ -98,8 +98,12 @@ void ssnn_chip::trace(sc_core::sc_trace_file* tf, const TraceSpec& spec) {
 }
 
 void ssnn_chip::trace_sample() {
-  if (!tracing_) {
-    next_trigger(never_);  // no waveform requested: this process never runs again
+  // Without a waveform this process runs once, at initialization, and never again: it has no static
+  // sensitivity, so the clock's edges cost the kernel nothing here.
+  if (!tracing_) return;
+  next_trigger(clk_i.value_changed_event());  // both clock edges
+  if (!trace_armed_) {  // the initialization run, before the first edge
+    trace_armed_ = true;
     return;
   }
   if (!trace_on_) return;

@@ -36,6 +36,20 @@ const std::vector<Variant>& variants() {
   return v;
 }
 
+// Configurations this build knows but did not verilate, and the CMake option that builds them.
+struct Unbuilt {
+  std::string name;
+  ChipShape shape;
+  const char* option;
+};
+
+const std::vector<Unbuilt>& unbuilt() {
+  static const std::vector<Unbuilt> v{
+#include "rtl_chip_unbuilt.inc"
+  };
+  return v;
+}
+
 std::string describe(const std::string& name, const ChipShape& s) {
   return fmt::format("{} ({}, --tile-rows {} --tile-cols {} --lanes {} --encoder-lanes {} --fifo-depth {} "
                      "--events-per-cycle {}, {}-bit weights, {}-bit charge, {}-bit potential, pulse noise < {}, T <= {}, {})",
@@ -105,10 +119,16 @@ std::unique_ptr<RtlChip> make_rtl_chip(const ModelConfig& cfg, const sc::ChipCon
     if (why.empty()) return v.make(cfg, chip, v.shape);
     if (first.empty()) first = why;
   }
-  std::string built;
+  for (const Unbuilt& u : unbuilt())
+    if (mismatch(cfg, chip, u.shape).empty())
+      throw ConfigError(fmt::format("the RTL chip {} is not built in this build: configure with -D{}=ON and rebuild "
+                                    "ssnn_rtl_chip_tb (about 30 minutes of compiling)", describe(u.name, u.shape),
+                                    u.option));
+  std::string built, off;
   for (const Variant& v : variants()) built += (built.empty() ? "" : "; ") + describe(v.name, v.shape);
-  throw ConfigError(fmt::format("{}: no verilated RTL chip of this build has this configuration (built: {}); build it "
-                                "with an ssnn_rtl_chip_variant() line in rtl/CMakeLists.txt", first, built));
+  for (const Unbuilt& u : unbuilt()) off += fmt::format("; {} with -D{}=ON", u.name, u.option);
+  throw ConfigError(fmt::format("{}: no verilated RTL chip of this build has this configuration (built: {}{}); build it "
+                                "with an ssnn_rtl_chip_variant() line in rtl/CMakeLists.txt", first, built, off));
 }
 
 }  // namespace ssnn::rtl
