@@ -5,32 +5,39 @@
 # a black box (the memory compiler's macro): its bits are reported apart, not as cells.
 # Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
 #
-# Usage: scripts/rtl_area.sh [--check | --blocks | --chip] [--jobs N]
+# Usage: scripts/rtl_area.sh [--check | --blocks | --chip] [--jobs N] [--logs DIR]
 #   --check   default widths and a small tile only, docs untouched (CI synthesis check)
 #   --blocks  the chip blocks only (neuron cores, encoder, sender, controller): writes
 #             docs/results/rtl_area_blocks.json and the rtl_area_blocks table of docs/rtl.md
 #   --chip    the whole chip (ssnn_chip_top) at its default, small configuration (64-32-10, 16 x 16
 #             tiles): writes docs/results/rtl_area_chip.json and the rtl_area_chip table of docs/rtl.md
 #   --jobs N  parallel yosys runs (default 1; the machine is shared)
+#   --logs DIR  keep each yosys log (DIR/<module>-<n>.log, written as it runs: shows the pass a long run is in)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK=0
 BLOCKS=0
 CHIP=0
 JOBS=1
+LOGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) CHECK=1 ;;
     --blocks) BLOCKS=1 ;;
     --chip) CHIP=1 ;;
     --jobs) JOBS="$2"; shift ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    --logs) LOGS="$2"; shift ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 command -v yosys > /dev/null || { echo "rtl_area.sh: yosys not found (scripts/setup.sh installs it)" >&2; exit 1; }
-exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" <<'PY'
+if [ -n "$LOGS" ]; then
+  mkdir -p "$LOGS" || { echo "rtl_area.sh: --logs: cannot create $LOGS" >&2; exit 1; }
+  LOGS="$(cd "$LOGS" && pwd)"
+fi
+exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" "$LOGS" <<'PY'
 import concurrent.futures
 import json
 import os
@@ -42,6 +49,7 @@ import time
 
 repo, check, jobs, blocks_only = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4] == "1"
 chip_only = sys.argv[5] == "1"
+log_dir = sys.argv[6]
 sys.path.insert(0, os.path.join(repo, "scripts"))
 import rtl_synth  # the files read and the synthesis commands, shared with rtl_netlist_check.py
 
@@ -114,8 +122,8 @@ def core_state_bits(p):
     state = 2 * p.get("ChargeBits", 24) + 3 * p.get("PotentialBits", 24) + 3
     return 2 * words * lanes * state
 
-def synth(job):
-    label, module, set_name, params = job
+def synth(numbered):
+    number, (label, module, set_name, params) = numbered
     with tempfile.TemporaryDirectory() as tmp:
         stat_json = os.path.join(tmp, "stat.json")
         stat_cmos = os.path.join(tmp, "cmos.txt")
@@ -126,7 +134,8 @@ def synth(job):
         script = (rtl_synth.synth_script(module, params) + f"; tee -q -o {stat_json} stat -json; "
                   f"tee -q -o {stat_cmos} stat -tech cmos; delete t:ssnn_mem t:ssnn_clock_gate; tee -q -o {ltp_txt} ltp -noff")
         start = time.monotonic()
-        run = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
+        log = ["-l", os.path.join(log_dir, f"{module}-{number}.log")] if log_dir else []
+        run = subprocess.run(["yosys", "-q", *log, "-p", script], capture_output=True, text=True)
         seconds = time.monotonic() - start
         if run.returncode != 0:
             raise RuntimeError(f"yosys failed on {label} ({set_name}):\n{run.stdout}\n{run.stderr}")
@@ -179,7 +188,7 @@ for label, module, params in (CHIP if chip_only else []):
     jobs_list.append((label, module, "default", dict(params)))
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-    results = list(pool.map(synth, jobs_list))
+    results = list(pool.map(synth, enumerate(jobs_list)))
 
 bad = [r for r in results if r["latches"]]
 if bad:
