@@ -13,6 +13,12 @@
 // Packets are the 26-bit AerEvent::pack() word: kind [25:24], block [23:16], neuron [15:0].
 // The routing table is configuration: written through the route port, kept through reset.
 // Events whose (block, kind) has no output are counted in unrouted_o and discarded.
+//
+// Structure (as PULP's rr_arb_tree or lowRISC's prim_arbiter): each input's head and route are
+// read at fixed indices, the request vector ({route, head present} per input) is rotated once by
+// the pointer, scanned in fixed order, and the grants and stalls are rotated back. No signal is
+// selected by the rotating pointer inside the scan, and every write (FIFO slot, table entry) is a
+// per-slot enable, so synthesis sees muxes of the pointer's and the head's width only.
 `include "ssnn_assert.svh"
 
 module ssnn_aer_router #(
