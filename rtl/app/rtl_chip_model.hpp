@@ -3,12 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <verilated.h>
+#include <verilated_fst_c.h>
 
 #include "rtl_chip.hpp"
 #include "ssnn/contract/encoder.hpp"
@@ -27,9 +29,13 @@ class RtlChipModel final : public RtlChip {
       : cfg_(cfg), chip_(chip), shape_(shape), plan_(cfg, chip), ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->threads(1);
     ctx_->fatalOnError(true);
+    ctx_->traceEverOn(true);  // before the first eval: a trace may be opened later
     top_ = std::make_unique<V>(ctx_.get(), "chip");
   }
-  ~RtlChipModel() override { top_->final(); }
+  ~RtlChipModel() override {
+    top_->final();
+    if (fst_) fst_->close();
+  }
 
   void power_on() override {
     V& t = *top_;
@@ -217,6 +223,18 @@ class RtlChipModel final : public RtlChip {
 
   uint64_t edges() const override { return edges_; }
 
+  void open_trace(const std::string& fst_path) override {
+    fst_ = std::make_unique<VerilatedFstC>();
+    top_->trace(fst_.get(), 99);
+    fst_->open(fst_path.c_str());
+    if (!fst_->isOpen()) throw ConfigError("--trace: cannot write " + fst_path);
+  }
+
+  void set_tracing(bool on) override {
+    tracing_ = on && fst_ != nullptr;
+    if (fst_ && !on) fst_->flush();
+  }
+
   void corrupt_next_sample(const std::string& kind) override { corrupt_ = kind; }
 
  private:
@@ -246,9 +264,11 @@ class RtlChipModel final : public RtlChip {
   void tick() {
     top_->clk_i = 0;
     top_->eval();
+    if (tracing_) fst_->dump(edges_ * period_ps_ + period_ps_ / 2);
     top_->clk_i = 1;
     top_->eval();
     ++edges_;
+    if (tracing_) fst_->dump(edges_ * period_ps_);
   }
 
   // The sample's layer parameters and device options, as the SystemC chip's controller holds them.
@@ -290,6 +310,11 @@ class RtlChipModel final : public RtlChip {
   std::unique_ptr<V> top_;
   uint64_t edges_ = 0;
   std::string corrupt_;  // corrupt_next_sample
+  std::unique_ptr<VerilatedFstC> fst_;  // open_trace
+  bool tracing_ = false;
+  // The clock period in ps, as the SystemC chip's clock (chip_harness.cpp), even so the edges at
+  // whole-cycle times.
+  uint64_t period_ps_ = 2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / chip_.clock_mhz)));
 };
 
 }  // namespace ssnn::rtl

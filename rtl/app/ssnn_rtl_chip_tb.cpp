@@ -5,10 +5,12 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -88,10 +90,15 @@ std::optional<Inject> parse_inject(const std::string& s) {
 // Options of ssnn_chip_tb that name something this testbench does not have.
 void refuse_unsupported(const CLI::App& app, const ssnn::sc::ChipTbOptions& o) {
   for (const char* name : {"--validation", "--checkpoint", "--checkpoint-every", "--resume", "--stop-after", "--rss-every",
-                           "--trace", "--trace-samples", "--trace-blocks", "--trace-neuron", "--trace-xpoint",
                            "--energy", "--energy-table", "--rtl-xpoint-units"})
     if (app.count(name) > 0)
       throw ConfigError(fmt::format("{}: not offered by the RTL chip testbench (ssnn_chip_tb has it)", name));
+  for (const char* name : {"--trace-blocks", "--trace-neuron", "--trace-xpoint"})
+    if (app.count(name) > 0)
+      throw ConfigError(fmt::format("{}: the RTL chip's trace holds every signal of the chip; the presets of rtl/gtkw/ "
+                                    "pick them (docs/rtl.md, Waveforms)", name));
+  if (!o.trace.empty() && std::filesystem::path(o.trace).extension() != ".fst")
+    throw ConfigError(fmt::format("--trace: '{}' must end in .fst (the RTL chip writes FST)", o.trace));
   if (o.rtl != "none" && o.rtl != "all")
     throw ConfigError(fmt::format("--rtl {}: the RTL chip testbench runs every block in RTL (all)", o.rtl));
 }
@@ -228,6 +235,8 @@ int run(int argc, char** argv) {
   const std::string command = ssnn::command_line(argc, argv);
   refuse_unsupported(app, o);
   const Checks checks = parse_checks(check_list);
+  const std::pair<uint64_t, uint64_t> trace_window =
+      o.trace.empty() ? std::pair<uint64_t, uint64_t>{0, 0} : ssnn::sc::parse_trace_window(o.trace_samples);
   const std::optional<Inject> inject = parse_inject(o.rtl_inject);
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
@@ -236,13 +245,18 @@ int run(int argc, char** argv) {
   const bool inference_only = in.inference_only;
   const ssnn::Dataset& test_set = in.test_set;
   const ssnn::Dataset& train_set = in.split.train;
+  if (!o.trace.empty() && !std::filesystem::path(o.trace).parent_path().empty()) {
+    std::error_code ec;  // the waveform's folder is made for it; a failure is reported by the check below
+    std::filesystem::create_directories(std::filesystem::path(o.trace).parent_path(), ec);
+  }
   ssnn::check_run_paths({{"--load-weights", o.load_weights}, {"--dataset", test_set.images_file},
                          {"--dataset", test_set.labels_file}, {"--dataset", train_set.images_file},
                          {"--dataset", train_set.labels_file}},
-                        {{"--report", o.report}, {"--save-weights", o.save_weights}});
+                        {{"--report", o.report}, {"--save-weights", o.save_weights}, {"--trace", o.trace}});
   ssnn::sc::finish_chip_options(app, cfg, chip);
 
   std::unique_ptr<ssnn::rtl::RtlChip> dut = ssnn::rtl::make_rtl_chip(cfg, chip);
+  if (!o.trace.empty()) dut->open_trace(o.trace);
   const std::vector<ssnn::WeightMatrix> w0 = inference_only ? in.ckpt.weights : ssnn::initial_weights(cfg);
   dut->power_on();
   dut->load_weights(w0);
@@ -275,7 +289,9 @@ int run(int argc, char** argv) {
     }
     const ChipCounters r0 = dut->counters();
     if (injected && inject->kind != "encoder") dut->corrupt_next_sample(inject->kind);
+    dut->set_tracing(run_index >= trace_window.first && run_index < trace_window.second);
     const ssnn::SampleResult res = dut->run_sample(rtl_image, label, spec);
+    dut->set_tracing(false);
     const ChipCounters r1 = dut->counters();
     if (golden) {
       const ssnn::SampleResult g = golden->run_sample(*ws, image, label, spec);
