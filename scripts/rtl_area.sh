@@ -5,11 +5,12 @@
 # a black box (the memory compiler's macro): its bits are reported apart, not as cells.
 # Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
 #
-# Usage: scripts/rtl_area.sh [--check | --blocks | --chip] [--jobs N] [--logs DIR]
+# Usage: scripts/rtl_area.sh [--check | --blocks | --routers | --chip] [--jobs N] [--logs DIR]
 #   --check   default widths, a small tile, the AER sender and router only, docs untouched (CI check)
-#   --blocks  the chip blocks only (neuron cores, encoder, sender, controller, router): writes
+#   --blocks  the chip blocks only (neuron cores, encoder, sender, controller): writes
 #             docs/results/rtl_area_blocks.json and the rtl_area_blocks table of docs/rtl.md
-#   --chip    the whole chip (ssnn_chip_top) at its default, small configuration (64-32-10, 16 x 16
+#   --routers the AER router at four sizes: docs/results/rtl_area_router.json, rtl_area_router table
+#   --chip    the whole chip (ssnn_chip_top, hierarchically) at its default, small configuration (64-32-10, 16 x 16
 #             tiles): writes docs/results/rtl_area_chip.json and the rtl_area_chip table of docs/rtl.md
 #   --jobs N  parallel yosys runs (default 1; the machine is shared)
 #   --logs DIR  keep each yosys log (DIR/<module>-<n>.log, written as it runs: shows the pass a long run is in)
@@ -18,6 +19,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK=0
 BLOCKS=0
 CHIP=0
+ROUTERS=0
 JOBS=1
 LOGS=""
 while [ $# -gt 0 ]; do
@@ -25,9 +27,10 @@ while [ $# -gt 0 ]; do
     --check) CHECK=1 ;;
     --blocks) BLOCKS=1 ;;
     --chip) CHIP=1 ;;
+    --routers) ROUTERS=1 ;;
     --jobs) JOBS="$2"; shift ;;
     --logs) LOGS="$2"; shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -37,7 +40,7 @@ if [ -n "$LOGS" ]; then
   mkdir -p "$LOGS" || { echo "rtl_area.sh: --logs: cannot create $LOGS" >&2; exit 1; }
   LOGS="$(cd "$LOGS" && pwd)"
 fi
-exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" "$LOGS" <<'PY'
+exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" "$LOGS" "$ROUTERS" <<'PY'
 import concurrent.futures
 import json
 import os
@@ -50,6 +53,8 @@ import time
 repo, check, jobs, blocks_only = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4] == "1"
 chip_only = sys.argv[5] == "1"
 log_dir = sys.argv[6]
+routers_only = sys.argv[7] == "1"
+blocks_only = blocks_only or routers_only  # neither the units nor the tiles
 sys.path.insert(0, os.path.join(repo, "scripts"))
 import rtl_synth  # the files read and the synthesis commands, shared with rtl_netlist_check.py
 
@@ -94,7 +99,7 @@ CHECK_TILES = [TILES[0]]
 
 # Chip blocks (--blocks), at their default parameters (64-neuron hidden core with 8 lanes, 10-class
 # output core with 8 lanes, 64-pixel encoder with 4 lanes, a 64-neuron sender, a 2-layer controller
-# with 2 tiles), and the AER router at several sizes: yosys 0.23's `hierarchy -chparam` fails on the cores and the encoder (it derives the
+# with 2 tiles): yosys 0.23's `hierarchy -chparam` fails on the cores and the encoder (it derives the
 # neuron step twice), so their sizes are the modules' defaults.
 BLOCKS = [
     ("ssnn_hidden_core (64 neurons, 8 lanes)", "ssnn_hidden_core", {}),
@@ -102,15 +107,18 @@ BLOCKS = [
     ("ssnn_spike_encoder (64 pixels, 4 lanes)", "ssnn_spike_encoder", {}),
     ("ssnn_aer_sender (64 neurons, 1 channel)", "ssnn_aer_sender", {}),
     ("ssnn_controller (2 layers, 2 tiles)", "ssnn_controller", {}),
-    # The AER router by inputs x outputs (FIFO depth, events per cycle): its default, the 64-32-10
-    # chip's, more channels, and shallower FIFOs with one event per cycle.
+]
+CHECK_BLOCKS = [BLOCKS[3]]
+
+# The AER router (--routers) by inputs x outputs (FIFO depth, events per cycle): its default, the
+# 64-32-10 chip's, twice the channels, and shallower FIFOs with one event per cycle.
+ROUTERS = [
     ("ssnn_aer_router 4x4 (FIFO 16, 2 events/cycle)", "ssnn_aer_router", {}),
     ("ssnn_aer_router 7x10 (FIFO 16, 2 events/cycle)", "ssnn_aer_router", {"NumInputs": 7, "NumOutputs": 10}),
     ("ssnn_aer_router 8x8 (FIFO 16, 2 events/cycle)", "ssnn_aer_router", {"NumInputs": 8, "NumOutputs": 8}),
-    ("ssnn_aer_router 16x16 (FIFO 16, 2 events/cycle)", "ssnn_aer_router", {"NumInputs": 16, "NumOutputs": 16}),
     ("ssnn_aer_router 4x4 (FIFO 4, 1 event/cycle)", "ssnn_aer_router", {"FifoDepth": 4, "EventsPerCycle": 1}),
 ]
-CHECK_BLOCKS = [BLOCKS[3], BLOCKS[5]]  # the AER sender and the default router
+CHECK_ROUTERS = [ROUTERS[3]]
 
 # The whole chip (--chip) at ssnn_chip_top's defaults: 64-32-10 in 16 x 16 tiles (8 latch-only tiles
 # and 2 that keep W^T), 8 neuron lanes, 16 encoder lanes, 7 AER blocks; without and with the rate
@@ -234,7 +242,8 @@ for set_name, widths in ({} if blocks_only or chip_only else SETS).items():
         jobs_list.append((label, module, set_name, params, False))
 for label, params in ([] if blocks_only or chip_only else CHECK_TILES if check else TILES):
     jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params), False))
-for label, module, params in (CHECK_BLOCKS if check else BLOCKS if blocks_only else []):
+for label, module, params in (CHECK_BLOCKS + CHECK_ROUTERS if check else ROUTERS if routers_only else
+                              BLOCKS if blocks_only else []):
     jobs_list.append((label, module, "default", dict(params), False))
 for label, module, params in (CHIP if chip_only else []):
     jobs_list.append((label, module, "default", dict(params), True))
@@ -250,7 +259,8 @@ version = subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout
 doc = {
     "level": "rtl",
     "tool": version,
-    "command": "scripts/rtl_area.sh" + (" --chip" if chip_only else " --blocks" if blocks_only else ""),
+    "command": "scripts/rtl_area.sh" + (" --chip" if chip_only else " --routers" if routers_only else
+                                        " --blocks" if blocks_only else ""),
     "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv rtl/ssnn_clock_gate.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; " +
              ("synth -top <unit> (hierarchical: each distinct module once); stat -top <unit>; stat -tech cmos -top <unit>; "
               "flatten; dump t:ssnn_mem (SRAM bits); delete t:ssnn_mem t:ssnn_clock_gate; ltp -noff" if chip_only else
@@ -280,7 +290,8 @@ if check:
 
 os.makedirs(os.path.join(repo, "docs", "results"), exist_ok=True)
 json_path = os.path.join(repo, "docs", "results",
-                         "rtl_area_chip.json" if chip_only else "rtl_area_blocks.json" if blocks_only else "rtl_area.json")
+                         "rtl_area_chip.json" if chip_only else "rtl_area_router.json" if routers_only else
+                         "rtl_area_blocks.json" if blocks_only else "rtl_area.json")
 with open(json_path, "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
@@ -294,6 +305,8 @@ if chip_only:  # where the cells are, per configuration
 doc_path = os.path.join(repo, "docs", "rtl.md")
 if chip_only:
     begin, end = "<!-- rtl_area_chip:begin (scripts/rtl_area.sh --chip) -->", "<!-- rtl_area_chip:end -->"
+elif routers_only:
+    begin, end = "<!-- rtl_area_router:begin (scripts/rtl_area.sh --routers) -->", "<!-- rtl_area_router:end -->"
 elif blocks_only:
     begin, end = "<!-- rtl_area_blocks:begin (scripts/rtl_area.sh --blocks) -->", "<!-- rtl_area_blocks:end -->"
 else:
