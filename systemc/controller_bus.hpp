@@ -17,7 +17,7 @@ namespace ssnn::sc {
 
 struct ControllerBus {
   sc_core::sc_signal<uint32_t> op{"op"}, step{"step"}, epoch{"epoch_bus"}, phase{"phase"}, layer{"layer"};
-  sc_core::sc_signal<bool> learn{"learn"}, enc_start{"enc_start"}, tile_start{"tile_start"}, enc_busy{"enc_busy"};
+  sc_core::sc_signal<bool> learn{"learn_bus"}, enc_start{"enc_start"}, tile_start{"tile_start"}, enc_busy{"enc_busy"};
   sc_core::sc_signal<uint64_t> sample_key{"sample_key"};
   sc_core::sc_vector<sc_core::sc_signal<bool>> core_start{"core_start"}, core_busy{"core_busy"};  // layers 1..L
   sc_core::sc_vector<sc_core::sc_signal<bool>> tile_busy{"tile_busy"};                          // per tile

@@ -57,12 +57,7 @@ class CtrlBench {
     auto& c = *ct_;
     c.clk_i(lk_.clk);
     c.rst_ni(lk_.rst_n);
-    c.start_i(start_);
-    c.learn_i(learn_);
-    c.sample_phase_i(sample_phase_);
-    c.epoch_i(epoch_);
-    c.index_i(index_);
-    c.busy_o(busy_);
+    host_.bind(c);
     bus_.init(L, K);
     bus_.bind(c);
     lk_.elaborate();
@@ -144,7 +139,7 @@ class CtrlBench {
     auto c = [&](const char* name, int64_t expected, int64_t actual) {
       ls.check("controller", 0, name, expected, actual);
     };
-    c("busy_o", busy_.read(), t.busy_o);
+    c("busy_o", host_.busy.read(), t.busy_o);
     c("op_o", bus_.op.read(), t.op_o);
     c("enc_start_o", bus_.enc_start.read(), t.enc_start_o);
     for (int l = 0; l < L; ++l)
@@ -170,27 +165,25 @@ class CtrlBench {
     auto& t = lk_.top();
     const bool learn = rng_.chance(0.7);
     const ssnn::Phase phases[] = {ssnn::Phase::kTrain, ssnn::Phase::kTest, ssnn::Phase::kValidation};
-    const auto ph = static_cast<uint32_t>(rng_.pick(phases));
-    const auto epoch = static_cast<uint32_t>(rng_.range(0, 50));
-    const uint64_t index = rng_.u64() >> static_cast<int>(rng_.range(0, 60));
+    ssnn::SampleSpec spec;
+    spec.learn = learn;
+    spec.phase = rng_.pick(phases);
+    spec.epoch = static_cast<uint64_t>(rng_.range(0, 50));
+    spec.index = rng_.u64() >> static_cast<int>(rng_.range(0, 60));
     while (rng_.chance(0.4) && lk_.ls.ok()) edge();
     if (rng_.chance(0.05)) lk_.reset();
-    learn_.write(learn);
-    sample_phase_.write(ph);
-    epoch_.write(epoch);
-    index_.write(index);
-    start_.write(true);
+    host_.request(spec);
     t.learn_i = learn;
-    t.sample_phase_i = static_cast<uint16_t>(ph);
-    t.epoch_i = epoch;
-    t.index_i = index;
+    t.sample_phase_i = static_cast<uint16_t>(spec.phase);
+    t.epoch_i = static_cast<uint32_t>(spec.epoch);
+    t.index_i = spec.index;
     t.start_i = 1;
     int guard = 0;
-    while (!busy_.read() && lk_.ls.ok() && ++guard < 100) edge();
-    start_.write(false);
+    while (!host_.busy.read() && lk_.ls.ok() && ++guard < 100) edge();
+    host_.start.write(false);
     t.start_i = 0;
     guard = 0;
-    while ((busy_.read() || t.busy_o) && lk_.ls.ok() && ++guard < 1000000) edge();
+    while ((host_.busy.read() || t.busy_o) && lk_.ls.ok() && ++guard < 1000000) edge();
     ++res_.cov.samples;  // the counters restart at every reset: count here
     res_.cov.steps += static_cast<uint64_t>(cfg_.timesteps);
   }
@@ -204,9 +197,7 @@ class CtrlBench {
   std::vector<uint64_t> tx_v_, rx_v_;
   int in_flight_ = 0;
 
-  sc_core::sc_signal<bool> start_{"start"}, learn_{"host_learn"}, busy_{"busy"};
-  sc_core::sc_signal<uint32_t> sample_phase_{"sample_phase"}, epoch_{"epoch"};
-  sc_core::sc_signal<uint64_t> index_{"index"};
+  ssnn::sc::HostBus host_;
   ssnn::sc::ControllerBus bus_;
 };
 
