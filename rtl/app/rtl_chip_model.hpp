@@ -16,6 +16,7 @@
 #include "ssnn/contract/encoder.hpp"
 #include "ssnn/contract/fixed_point.hpp"
 #include "ssnn_rtl/bits.hpp"
+#include "ssnn_rtl/clock.hpp"
 
 namespace ssnn::rtl {
 
@@ -262,11 +263,12 @@ class RtlChipModel final : public RtlChip {
   }
 
   void tick() {
-    top_->clk_i = 0;
-    top_->eval();
-    if (tracing_) fst_->dump(edges_ * period_ps_ + period_ps_ / 2);
-    top_->clk_i = 1;
-    top_->eval();
+    if (tracing_) {  // the falling edge, half a period before the rising one
+      top_->clk_i = 0;
+      top_->eval();
+      fst_->dump(edges_ * period_ps_ + period_ps_ / 2);
+    }
+    rising_edge(*top_);
     ++edges_;
     if (tracing_) fst_->dump(edges_ * period_ps_);
   }
