@@ -1,7 +1,8 @@
 // ssnn_rtl_chip_tb: trains and tests the verilated RTL chip (ssnn_chip_top, plain C++) on IDX data sets
 // with ssnn_chip_tb's options, and checks it sample by sample against the golden model and, with
 // --check systemc, the SystemC chip run beside it: predictions, output spike counts, every counter
-// and the trained weights bit for bit, and the cycles of every controller phase.
+// and the trained weights bit for bit, and the cycles of every controller phase; with --check
+// lockstep, at every clock edge (chip_lockstep.hpp).
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -115,7 +116,8 @@ int run(int argc, char** argv) {
   app.add_option("--check", check_list,
                  "references run beside the RTL chip, compared after every sample: golden, systemc (the SystemC chip: "
                  "every counter, cycles per phase reported), cycles (systemc, and equal cycles per phase required), "
-                 "comma list or none")
+                 "lockstep (cycles, and both chips stepped one clock edge at a time and compared at every edge: the "
+                 "first differing cycle, block and signal named), comma list or none")
       ->group("Run")->capture_default_str();
   if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
   const std::string command = ssnn::command_line(argc, argv);
@@ -268,10 +270,11 @@ int run(int argc, char** argv) {
               test_set.size(), inference_only ? " with loaded weights" : fmt::format(" after {} epochs", o.epochs).c_str());
   const uint64_t samples = c2.controller.samples - c0.controller.samples;
   std::printf("checked: %s\n", !checks.golden && !checks.systemc ? "nothing (--check none)"
-                                : fmt::format("{} samples{}{}, weights after the run{}", samples,
+                                : fmt::format("{} samples{}{}, weights after the run{}{}", samples,
                                               checks.golden ? ", golden model (predictions, spike counts, counters)" : "",
                                               checks.systemc ? ", SystemC chip (predictions, every counter)" : "",
-                                              checks.cycles ? ", equal cycles per phase" : "").c_str());
+                                              checks.cycles ? ", equal cycles per phase" : "",
+                                              checks.lockstep ? ", lockstep at every clock edge" : "").c_str());
   const ssnn::sc::AerRouterCounters& router = c2.router;
   uint64_t head_stalls = 0, input_stalls = 0;
   for (size_t i = 0; i < router.head_stall_cycles.size(); ++i) {
@@ -321,7 +324,7 @@ int run(int argc, char** argv) {
     rec["history"] = history;
     rec["chip"] = chip;
     rec["rtl_chip"] = {{"model", "ssnn_chip_top"},
-                       {"checked", {{"golden", checks.golden}, {"systemc", checks.systemc}, {"cycles", checks.cycles}}},
+                       {"checked", {{"golden", checks.golden}, {"systemc", checks.systemc}, {"cycles", checks.cycles}, {"lockstep", checks.lockstep}}},
                        {"cycles_by_phase", cycles_json},
                        {"clock_edges", dut->edges()}};
     rec["confusion"] = confusion;
