@@ -81,9 +81,12 @@ LockstepResult ChipLockstep::run_sample(const uint8_t* rtl_pixels, const uint8_t
   const uint64_t limit = sc::ChipHarness::sample_cycle_limit(sc_.chip().config());
   int step = 0, last_phase = -1;
   const auto fail = [&](const std::string& what, const std::string& sc_value, const std::string& rtl_value) {
-    throw LockstepMismatch(fmt::format("lockstep mismatch at cycle {} of {}, cycle {} of the run (step {}, phase {}): {}: SystemC {}, RTL {}",
-                                    res.cycles, where, run_cycles_ + res.cycles, step, phase_name(last_phase), what,
-                                    sc_value, rtl_value));
+    // The RTL clock edge and the SystemC time locate the edge in either model's waveforms.
+    throw LockstepMismatch(fmt::format(
+        "lockstep mismatch at cycle {} of {}, cycle {} of the run (step {}, phase {}; RTL clock edge {}, SystemC time {}): "
+        "{}: SystemC {}, RTL {}",
+        res.cycles, where, run_cycles_ + res.cycles, step, phase_name(last_phase), rtl_.edges(),
+        sc_core::sc_time_stamp().to_string(), what, sc_value, rtl_value));
   };
   // Compares the counter records; `all`: the per-command counters and the phase cycles too.
   const ChipCounters r_start = rtl_.counters(), s_start = sc_.chip().counters();
