@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <sstream>
 #include <vector>
 
@@ -74,7 +72,6 @@ std::string block_and_signal(const std::string& path, const sc::ChipFloorplan& p
 
 LockstepResult ChipLockstep::run_sample(const uint8_t* rtl_pixels, const uint8_t* sc_pixels, int label,
                                         const SampleSpec& spec, const std::string& where) {
-  static const bool debug = std::getenv("SSNN_LOCKSTEP_DEBUG") != nullptr;
   rtl_.start_sample(rtl_pixels, label, spec);
   sc_.start_sample(sc_pixels, label, spec, 0);
   LockstepResult res;
@@ -95,12 +92,6 @@ LockstepResult ChipLockstep::run_sample(const uint8_t* rtl_pixels, const uint8_t
     if (a.size() != b.size()) fail("counter record", fmt::format("{} counters", a.size()), fmt::format("{} counters", b.size()));
     for (size_t i = 0; i < a.size(); ++i) {
       if (a[i].second == b[i].second || (!all && booked_per_command(a[i].first))) continue;
-      if (debug) {
-        std::fprintf(stderr, "cycle %llu %s: SystemC %llu, RTL %llu\n", static_cast<unsigned long long>(res.cycles),
-                     block_and_signal(a[i].first, sc_.chip().floorplan()).c_str(), static_cast<unsigned long long>(a[i].second),
-                     static_cast<unsigned long long>(b[i].second));
-        continue;
-      }
       fail(block_and_signal(a[i].first, sc_.chip().floorplan()), std::to_string(a[i].second), std::to_string(b[i].second));
     }
     if (!all) return;
