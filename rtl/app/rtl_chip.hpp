@@ -60,6 +60,7 @@ class RtlChip {
   // while tracing is on (both clock edges of every cycle: host accesses and samples).
   virtual void open_trace(const std::string& fst_path) = 0;
   virtual void set_tracing(bool on) = 0;
+  virtual uint64_t now_ps() const = 0;  // the trace's time of the last rising edge
 };
 
 // The verilated configurations of this build; make_rtl_chip picks the one that matches.

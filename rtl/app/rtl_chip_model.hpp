@@ -232,6 +232,8 @@ class RtlChipModel final : public RtlChip {
     if (!fst_->isOpen()) throw ConfigError("--trace: cannot write " + fst_path);
   }
 
+  uint64_t now_ps() const override { return edges_ * period_ps_; }
+
   void set_tracing(bool on) override {
     tracing_ = on && fst_ != nullptr;
     if (fst_ && !on) fst_->flush();

@@ -174,6 +174,8 @@ int run(int argc, char** argv) {
 
   // One sample through the RTL chip and every reference, compared.
   uint64_t run_index = 0;
+  std::optional<uint64_t> trace_from_ps;  // the traced samples' times (ps)
+  uint64_t trace_to_ps = 0;
   std::array<uint64_t, kPhases> sc_phases_train{}, sc_phases_test{};
   std::vector<uint8_t> corrupted;
   auto run_sample = [&](const uint8_t* image, int label, const ssnn::SampleSpec& spec, const std::string& where,
@@ -189,7 +191,9 @@ int run(int argc, char** argv) {
     const ChipCounters s0 = sc_chip ? sc_chip->chip().counters() : ChipCounters{};
     if (injected && inject->kind != "encoder") dut->corrupt_next_sample(inject->kind);
     ssnn::SampleResult res, s;
-    dut->set_tracing(run_index >= trace_window.first && run_index < trace_window.second);
+    const bool traced = !o.trace.empty() && run_index >= trace_window.first && run_index < trace_window.second;
+    if (traced && !trace_from_ps) trace_from_ps = dut->now_ps();
+    dut->set_tracing(traced);
     if (lockstep) {
       const ssnn::rtl::LockstepResult both = lockstep->run_sample(rtl_image, image, label, spec, where);
       res = both.rtl;
@@ -199,6 +203,7 @@ int run(int argc, char** argv) {
       if (sc_chip) s = sc_chip->run_sample(image, label, spec);
     }
     dut->set_tracing(false);
+    if (traced) trace_to_ps = dut->now_ps();
     const ChipCounters r1 = dut->counters();
     if (golden) {
       const ssnn::SampleResult g = golden->run_sample(*ws, image, label, spec);
@@ -326,6 +331,13 @@ int run(int argc, char** argv) {
   std::printf("simulation: %.1f s wall, %llu clock edges (%.0f/s), training %.2f samples/s, inference %.2f samples/s%s\n", wall,
               static_cast<unsigned long long>(dut->edges()), static_cast<double>(dut->edges()) / wall, train_rate, test_rate,
               checks.golden || checks.systemc ? " (references included)" : "");
+  if (!o.trace.empty()) {
+    if (trace_from_ps)
+      std::printf("trace: %s, samples %s, %llu..%llu ps\n", o.trace.c_str(), o.trace_samples.c_str(),
+                  static_cast<unsigned long long>(*trace_from_ps), static_cast<unsigned long long>(trace_to_ps));
+    else
+      std::printf("trace: %s is empty (no sample of --trace-samples %s ran)\n", o.trace.c_str(), o.trace_samples.c_str());
+  }
 
   if (!o.save_weights.empty()) {
     ssnn::Checkpoint out;
