@@ -23,6 +23,7 @@
 // (an ASIC would keep them in a register file). Every input passes the host register bank (one
 // cycle). Counters and the prediction are outputs.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_chip_top #(
   parameter int Layers         = 2,                    // weight layers L = hidden layers + 1, 2..7
@@ -185,14 +186,8 @@ module ssnn_chip_top #(
   logic                             rate_mode_q;
   logic [RecipBits-1:0]             rate_recip_q;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      {start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q} <= '0;
-    end else begin
-      {start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q} <=
-          {start_i, pix_we_i, ramp_we_i, route_we_i, w_req_i, w_we_i};
-    end
-  end
+  `SSNN_FF({start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q},
+           {start_i, pix_we_i, ramp_we_i, route_we_i, w_req_i, w_we_i}, '0)
 
   always_ff @(posedge clk_i) begin
     {learn_q, sample_phase_q, epoch_q, index_q, seed_q, timesteps_q, pix_addr_q, pix_data_q,
@@ -621,13 +616,7 @@ module ssnn_chip_top #(
   logic [TileBits-1:0]          w_sel_d, w_sel_q;
   assign w_sel_d   = (w_req_q && !w_we_q) ? w_tile_q : w_sel_q;
   assign w_rdata_o = w_rdata_all[w_sel_q];
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      w_sel_q <= '0;
-    end else begin
-      w_sel_q <= w_sel_d;
-    end
-  end
+  `SSNN_FF(w_sel_q, w_sel_d, '0)
 
   // ---------------------------------------------------------------------------------------------
   // Neuron cores: hidden layers 1..L-1, then the output layer

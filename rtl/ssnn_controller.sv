@@ -15,6 +15,7 @@
 // Every edge after the first one after reset is charged to the phase of its cycle (phase_o).
 // The sample key is sample_key(seed, phase, epoch, index): three SplitMix64 rounds at the start edge.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_controller #(
   parameter int Layers    = 2,    // weight layers L (cores of layers 1..L), 1..15
@@ -270,17 +271,11 @@ module ssnn_controller #(
     .count_o ({phase_cycles_o, cycles_o, samples_o, steps_o})
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      {point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
-       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q} <= '0;
-    end else begin
-      {point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
-       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q} <=
-        {point_d, phase_d, layer_d, op_d, enc_start_d, core_start_d, tile_start_d, step_d, learn_d,
-         epoch_d, key_d, busy_d, run_enc_d, run_core_d, run_tiles_d};
-    end
-  end
+  // (PtReset, PhIdle and OpNone are 0.)
+  `SSNN_FF({point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
+            epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q},
+           {point_d, phase_d, layer_d, op_d, enc_start_d, core_start_d, tile_start_d, step_d, learn_d,
+            epoch_d, key_d, busy_d, run_enc_d, run_core_d, run_tiles_d}, '0)
 
   assign busy_o         = busy_q;
   assign op_o           = op_q;
