@@ -134,27 +134,35 @@ module ssnn_weight_array #(
   logic [W*Length-1:0] wdata, wmask, updated;
 
   always_comb begin
-    req   = 1'b0;
-    we    = 1'b0;
-    addr  = host_line_i;
-    wdata = {Length{host_wdata_i}};
-    wmask = '0;
-    wmask[host_lane_i*W +: W] = {W{1'b1}};
+    req  = 1'b0;
+    we   = 1'b0;
+    addr = host_line_i;
     if (pass_q == PassRead) begin
       req  = 1'b1;
       addr = next;
     end else if (pass_q == PassWrite) begin
-      req   = 1'b1;
-      we    = 1'b1;
-      addr  = cur_q;
-      wdata = updated;
-      wmask = '1;
+      req  = 1'b1;
+      we   = 1'b1;
+      addr = cur_q;
     end else if (read_i) begin
       req  = 1'b1;
       addr = read_line_i;
     end else if (host_req_i) begin
       req = 1'b1;
       we  = host_we_i;
+    end
+  end
+
+  // Write data and bit mask (used only with we): the pass's whole line, else the host's one weight.
+  // Apart from the port control above, so that these line-wide vectors depend on the pass and the
+  // host's held data only, not on the events and requests of every cycle.
+  always_comb begin
+    wdata = {Length{host_wdata_i}};
+    wmask = '0;
+    wmask[host_lane_i*W +: W] = {W{1'b1}};
+    if (pass_q == PassWrite) begin
+      wdata = updated;
+      wmask = '1;
     end
   end
 
