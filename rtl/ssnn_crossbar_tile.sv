@@ -347,11 +347,16 @@ module ssnn_crossbar_tile #(
   // Forward accumulators: the row read at the previous edge lands now.
   logic                    fwd_pending_q;
   logic [Cols*AccBits-1:0] fwd_sum_d, fwd_sum_q;
+  // The sums change only with a clear or a read landing: the adders sit in that branch (the same
+  // values; a cycle-based simulator skips them in every other cycle).
   always_comb begin
-    for (int c = 0; c < Cols; c++) begin
-      fwd_sum_d[c*AccBits +: AccBits] =
-          (fwd_clear_i ? AccBits'(0) : fwd_sum_q[c*AccBits +: AccBits]) +
-          (fwd_pending_q ? AccBits'($signed(row_rdata[c*W +: W])) : AccBits'(0));
+    fwd_sum_d = fwd_sum_q;
+    if (fwd_clear_i || fwd_pending_q) begin
+      for (int c = 0; c < Cols; c++) begin
+        fwd_sum_d[c*AccBits +: AccBits] =
+            (fwd_clear_i ? AccBits'(0) : fwd_sum_q[c*AccBits +: AccBits]) +
+            (fwd_pending_q ? AccBits'($signed(row_rdata[c*W +: W])) : AccBits'(0));
+      end
     end
   end
   assign fwd_sum_o = fwd_sum_q;
@@ -413,12 +418,15 @@ module ssnn_crossbar_tile #(
 
     // Row accumulators: the column read at the previous edge lands now, + for dp, - for dn.
     always_comb begin
-      for (int r = 0; r < Rows; r++) begin
-        bwd_sum_d[r*AccBits +: AccBits] =
-            (bwd_clear_i ? AccBits'(0) : bwd_sum_q[r*AccBits +: AccBits]) +
-            (!bwd_pending_q ? AccBits'(0) :
-             bwd_neg_q ? AccBits'(0) - AccBits'($signed(col_rdata[r*W +: W]))
-                       : AccBits'($signed(col_rdata[r*W +: W])));
+      bwd_sum_d = bwd_sum_q;
+      if (bwd_clear_i || bwd_pending_q) begin  // as the forward sums
+        for (int r = 0; r < Rows; r++) begin
+          bwd_sum_d[r*AccBits +: AccBits] =
+              (bwd_clear_i ? AccBits'(0) : bwd_sum_q[r*AccBits +: AccBits]) +
+              (!bwd_pending_q ? AccBits'(0) :
+               bwd_neg_q ? AccBits'(0) - AccBits'($signed(col_rdata[r*W +: W]))
+                         : AccBits'($signed(col_rdata[r*W +: W])));
+        end
       end
     end
   end else begin : gen_latch_only
@@ -442,10 +450,12 @@ module ssnn_crossbar_tile #(
     npos    = '0;
     nneg    = '0;
     nspiked = '0;
-    for (int c = 0; c < Cols; c++) begin
-      npos    = npos + (ColBits + 1)'(pos_latch_q[c]);
-      nneg    = nneg + (ColBits + 1)'(neg_latch_q[c]);
-      nspiked = nspiked + (ColBits + 1)'(col_spiked[c]);
+    if (row_write) begin  // the counts are used only then (a simulator skips them otherwise)
+      for (int c = 0; c < Cols; c++) begin
+        npos    = npos + (ColBits + 1)'(pos_latch_q[c]);
+        nneg    = nneg + (ColBits + 1)'(neg_latch_q[c]);
+        nspiked = nspiked + (ColBits + 1)'(col_spiked[c]);
+      end
     end
     up_inc    = '0;
     down_inc  = '0;
