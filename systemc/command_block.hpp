@@ -1,7 +1,7 @@
 // command_block: the ports every block on the controller's command bus has (the encoder, the neuron
 // cores, the crossbar tiles): the handshake (handshake_block.hpp) with the command beside start_i,
 // op_i naming it, the step and the sample's key.  The chip binds every such block the same way
-// (bind_command_bus in ssnn_chip.cpp).
+// (ControllerBus::bind_block, controller_bus.hpp).
 #pragma once
 
 #include <cstdint>

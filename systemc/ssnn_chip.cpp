@@ -69,7 +69,6 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   const int n_tiles = num_tiles();
   // One router input per AER block: block b is input b.
   const auto n_in = static_cast<unsigned>(plan_.num_blocks);
-  const auto n_src = static_cast<unsigned>(L + 1);
   AerRouterConfig rc;
   rc.num_inputs = n_in;
   rc.num_outputs = static_cast<unsigned>(n_tiles);
@@ -80,49 +79,22 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   controller_ = std::make_unique<chip_controller>("controller", cfg_, n_tiles);
 
   // Signals.
-  core_start_s_.init(static_cast<size_t>(L));
-  core_busy_s_.init(static_cast<size_t>(L));
+  bus_.init(L, n_tiles);
   prediction_s_.init(static_cast<size_t>(L));
-  tile_busy_s_.init(static_cast<size_t>(n_tiles));
   router_in_.init(n_in);
-  tx_s_.init(n_src);
   router_out_.init(static_cast<size_t>(n_tiles));
-  rx_s_.init(static_cast<size_t>(n_tiles));
 
   // Controller.
   chip_controller& ct = *controller_;
   ct.bind_host(*this);
-  ct.op_o(op_s_);
-  ct.enc_start_o(enc_start_s_);
-  ct.tile_start_o(tile_start_s_);
-  ct.step_o(step_s_);
-  ct.learn_o(learn_s_);
-  ct.epoch_o(epoch_s_);
-  ct.sample_key_o(key_s_);
-  ct.phase_o(phase_s_);
-  ct.layer_o(layer_s_);
-  ct.enc_busy_i(enc_busy_s_);
-  for (int l = 0; l < L; ++l) {
-    ct.core_start_o[static_cast<size_t>(l)](core_start_s_[static_cast<size_t>(l)]);
-    ct.core_busy_i[static_cast<size_t>(l)](core_busy_s_[static_cast<size_t>(l)]);
-  }
-  for (int k = 0; k < n_tiles; ++k) {
-    ct.tile_busy_i[static_cast<size_t>(k)](tile_busy_s_[static_cast<size_t>(k)]);
-    ct.rx_count_i[static_cast<size_t>(k)](rx_s_[static_cast<size_t>(k)]);
-  }
-  for (unsigned i = 0; i < n_src; ++i) ct.tx_expected_i[i](tx_s_[i]);
+  bus_.bind(ct);
   ct.set_step_hook([this](int t) { on_step(t); });
 
   // Command bus: every block on the controller's shared lines, with its own start and busy.
   auto bind_command_bus = [&](command_block& b, sc_core::sc_signal<bool>& start, sc_core::sc_signal<bool>& busy) {
     b.clk_i(clk_i);
     b.rst_ni(rst_ni);
-    b.start_i(start);
-    b.op_i(op_s_);
-    b.step_i(step_s_);
-    b.learn_i(learn_s_);
-    b.sample_key_i(key_s_);
-    b.busy_o(busy);
+    bus_.bind_block(b, start, busy);
   };
   // Sources: channel k of a source whose first block is b drives router input b + k.
   auto bind_source = [&](aer_source& s, unsigned source, int first_block) {
@@ -132,17 +104,17 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
       s.event_o[static_cast<size_t>(k)](router_in_.event[port]);
       s.ready_i[static_cast<size_t>(k)](router_in_.ready[port]);
     }
-    s.tx_expected_o(tx_s_[source]);
+    s.tx_expected_o(bus_.tx_expected[source]);
   };
   spike_encoder& en = *encoder_;
-  bind_command_bus(en, enc_start_s_, enc_busy_s_);
+  bind_command_bus(en, bus_.enc_start, bus_.enc_busy);
   bind_source(en, 0, 0);
   en.label_valid_o(label_valid_s_);
   en.label_class_o(label_class_s_);
   for (int l = 1; l <= L; ++l) {
     const auto u = static_cast<size_t>(l - 1);
     neuron_core& co = *cores_[u];
-    bind_command_bus(co, core_start_s_[u], core_busy_s_[u]);
+    bind_command_bus(co, bus_.core_start[u], bus_.core_busy[u]);
     bind_source(co, static_cast<unsigned>(l), core_block[static_cast<size_t>(l)]);
     co.label_valid_i(label_valid_s_);
     co.label_class_i(label_class_s_);
@@ -161,12 +133,12 @@ ssnn_chip::ssnn_chip(const sc_core::sc_module_name& name, const ModelConfig& cfg
   for (int k = 0; k < n_tiles; ++k) {
     const auto u = static_cast<size_t>(k);
     crossbar_tile& t = *tiles_[u];
-    bind_command_bus(t, tile_start_s_, tile_busy_s_[u]);
-    t.epoch_i(epoch_s_);
+    bind_command_bus(t, bus_.tile_start, bus_.tile_busy[u]);
+    t.epoch_i(bus_.epoch);
     t.valid_i(router_out_.valid[u]);
     t.event_i(router_out_.event[u]);
     t.ready_o(router_out_.ready[u]);
-    t.rx_count_o(rx_s_[u]);
+    t.rx_count_o(bus_.rx_count[u]);
   }
   tile_bank_->clk_i(clk_i);
   tile_bank_->rst_ni(rst_ni);

@@ -22,6 +22,7 @@
 #include "chip_config.hpp"
 #include "chip_controller.hpp"
 #include "chip_floorplan.hpp"
+#include "controller_bus.hpp"
 #include "chip_state.hpp"
 #include "crossbar_tile.hpp"
 #include "host_interface.hpp"
@@ -118,16 +119,12 @@ class ssnn_chip : public host_interface {
   ChipFloorplan plan_;  // tiling, AER block numbers, routing table
 
   // Signals.
-  sc_core::sc_signal<uint32_t> op_s_{"op"}, step_s_{"step"}, epoch_s_{"epoch_bus"}, phase_s_{"phase"}, layer_s_{"layer"};
-  sc_core::sc_signal<bool> learn_s_{"learn"}, enc_start_s_{"enc_start"}, tile_start_s_{"tile_start"}, enc_busy_s_{"enc_busy"};
-  sc_core::sc_signal<uint64_t> key_s_{"sample_key"};
+  ControllerBus bus_;  // the controller's command bus and the blocks' status
   sc_core::sc_signal<bool> label_valid_s_{"label_valid"};
   sc_core::sc_signal<uint32_t> label_class_s_{"label_class"};
-  sc_core::sc_vector<sc_core::sc_signal<bool>> core_start_s_, core_busy_s_, tile_busy_s_;
   sc_core::sc_vector<sc_core::sc_signal<uint32_t>> prediction_s_;
   AerLinks router_in_{"router_in_"};    // one channel per AER block (the sources' channels)
   AerLinks router_out_{"router_out_"};  // one channel per tile
-  sc_core::sc_vector<sc_core::sc_signal<uint64_t>> tx_s_, rx_s_;
 
   std::unique_ptr<spike_encoder> encoder_;
   std::vector<std::unique_ptr<neuron_core>> cores_;

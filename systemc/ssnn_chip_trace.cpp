@@ -111,9 +111,9 @@ void ssnn_chip::trace_sample() {
   t_rst_ = rst_ni.read();
   if (t_clk_) return;  // sampled at the falling edge, once the rising edge's updates have settled
   t_busy_ = busy_o.read();
-  t_phase_ = phase_s_.read();
-  t_layer_ = layer_s_.read();
-  t_step_ = step_s_.read();
+  t_phase_ = bus_.phase.read();
+  t_layer_ = bus_.layer.read();
+  t_step_ = bus_.step.read();
   t_cycle_ = controller_->counters().cycles;
   t_enc_valid_ = router_in_.valid[0].read();
   t_enc_ready_ = router_in_.ready[0].read();
@@ -149,7 +149,7 @@ void ssnn_chip::trace_sample() {
     p.weight = t.weight(p.row, p.col);
     p.valid = router_out_.valid[static_cast<size_t>(p.tile)].read();
     p.event = router_out_.event[static_cast<size_t>(p.tile)].read();
-    p.rx = rx_s_[static_cast<size_t>(p.tile)].read();
+    p.rx = bus_.rx_count[static_cast<size_t>(p.tile)].read();
   }
   if (!router_probe_.fifo.empty()) {
     const AerRouterCore& rc = router_->core();

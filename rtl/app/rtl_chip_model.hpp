@@ -14,6 +14,7 @@
 #include "ssnn/contract/encoder.hpp"
 #include "ssnn/contract/fixed_point.hpp"
 #include "ssnn_rtl/bits.hpp"
+#include "ssnn_rtl/clock.hpp"
 
 namespace ssnn::rtl {
 
@@ -252,10 +253,7 @@ class RtlChipModel final : public RtlChip {
   }
 
   void tick() {
-    top_->clk_i = 0;
-    top_->eval();
-    top_->clk_i = 1;
-    top_->eval();
+    rising_edge(*top_);
     ++edges_;
   }
 

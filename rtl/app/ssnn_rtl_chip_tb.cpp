@@ -3,7 +3,6 @@
 // --check systemc, the SystemC chip run beside it: predictions, output spike counts, every counter
 // and the trained weights bit for bit, and the cycles of every controller phase.
 #include <array>
-#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -16,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chip_harness.hpp"
+#include "chip_state.hpp"
 #include "chip_tb_options.hpp"
 #include "rtl_chip.hpp"
 #include "ssnn/augment.hpp"
@@ -59,30 +59,12 @@ Checks parse_checks(const std::string& list) {
   return c;
 }
 
-// --rtl-inject KIND[:N]: corrupt what the RTL chip gets for the N-th sample in run order (tests that
-// the checks fail): neuron (the hidden thresholds a quarter higher), coincidence (up pulse + 1 LSB), encoder
-// (pixel 0's lowest bit flipped).
-struct Inject {
-  std::string kind;
-  uint64_t at = 0;
-};
-
-std::optional<Inject> parse_inject(const std::string& s) {
+// --rtl-inject KIND[:N] (parse_rtl_inject) corrupts what the RTL chip gets for the N-th sample in run
+// order (tests that the checks fail): neuron (the hidden thresholds a quarter higher), coincidence
+// (up pulse + 1 LSB), encoder (pixel 0's lowest bit flipped).
+std::optional<ssnn::sc::RtlInject> parse_inject(const std::string& s) {
   if (s.empty()) return std::nullopt;
-  Inject in;
-  const size_t colon = s.find(':');
-  in.kind = s.substr(0, colon);
-  if (in.kind != "neuron" && in.kind != "coincidence" && in.kind != "encoder")
-    throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", in.kind));
-  if (colon != std::string::npos) {
-    const std::string n = s.substr(colon + 1);
-    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
-      throw ConfigError(fmt::format("--rtl-inject: '{}' is not a sample number", n));
-    errno = 0;
-    in.at = std::strtoull(n.c_str(), nullptr, 10);
-    if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range", n));
-  }
-  return in;
+  return ssnn::sc::parse_rtl_inject(s, "sample");
 }
 
 // Options of ssnn_chip_tb that name something this testbench does not have.
@@ -106,76 +88,41 @@ struct Comparer {
   }
 };
 
-void compare_sample_counters(const Comparer& eq, const ssnn::SampleCounters& ref, const ssnn::SampleCounters& rtl) {
-  for (size_t l = 0; l < ref.forward_spikes.size(); ++l) {
-    eq(fmt::format("forward spikes of layer {}", l), ref.forward_spikes[l], rtl.forward_spikes[l]);
-    eq(fmt::format("delta_p spikes of layer {}", l), ref.pos_spikes[l], rtl.pos_spikes[l]);
-    eq(fmt::format("delta_n spikes of layer {}", l), ref.neg_spikes[l], rtl.neg_spikes[l]);
+// Compares two counter records of one struct (their JSON forms, every leaf a count) leaf by leaf; the
+// first difference is named by its path of member names and indices, as "cores 0 forward_spikes".
+void compare_counters(const Comparer& eq, const nlohmann::json& ref, const nlohmann::json& rtl,
+                      const std::string& path = "") {
+  const auto at = [&](const std::string& item) { return path.empty() ? item : path + " " + item; };
+  if (!ref.is_structured()) {
+    eq(path, ref.get<uint64_t>(), rtl.get<uint64_t>());
+    return;
   }
-  eq("synaptic reads", ref.synaptic_reads, rtl.synaptic_reads);
-  eq("gradient reads", ref.gradient_reads, rtl.gradient_reads);
-  eq("up pulses", ref.pulses_up, rtl.pulses_up);
-  eq("down pulses", ref.pulses_down, rtl.pulses_down);
-  eq("rate updates", ref.rate_updates, rtl.rate_updates);
+  if (rtl.type() != ref.type() || rtl.size() != ref.size())
+    throw MismatchError(fmt::format("{}: {} {} entries, RTL {} ({})", path, eq.against, ref.size(), rtl.size(), eq.where));
+  if (ref.is_array()) {
+    for (size_t i = 0; i < ref.size(); ++i) compare_counters(eq, ref[i], rtl[i], at(std::to_string(i)));
+    return;
+  }
+  for (const auto& [key, value] : ref.items()) {
+    if (!rtl.contains(key)) throw MismatchError(fmt::format("{}: not counted by the RTL chip ({})", at(key), eq.where));
+    compare_counters(eq, value, rtl.at(key), at(key));
+  }
 }
 
-// Every counter both chips count, except cycles (compared per phase, below): the SystemC chip's are
-// the reference.
-void compare_chip_counters(const Comparer& eq, const ChipCounters& sc, const ChipCounters& rtl) {
-  eq("samples", sc.controller.samples, rtl.controller.samples);
-  eq("timesteps", sc.controller.steps, rtl.controller.steps);
-  eq("encoder LFSR draws", sc.encoder.lfsr_draws, rtl.encoder.lfsr_draws);
-  eq("encoder input spikes", sc.encoder.input_spikes, rtl.encoder.input_spikes);
-  eq("encoder label spikes", sc.encoder.label_spikes, rtl.encoder.label_spikes);
-  eq("encoder seed loads", sc.encoder.seed_loads, rtl.encoder.seed_loads);
-  for (size_t l = 0; l < sc.cores.size(); ++l) {
-    const auto& a = sc.cores[l];
-    const auto& b = rtl.cores[l];
-    const std::string c = fmt::format("core {} ", l + 1);
-    eq(c + "forward updates", a.forward_updates, b.forward_updates);
-    eq(c + "gradient updates", a.gradient_updates, b.gradient_updates);
-    eq(c + "forward spikes", a.forward_spikes, b.forward_spikes);
-    eq(c + "delta_p spikes", a.pos_spikes, b.pos_spikes);
-    eq(c + "delta_n spikes", a.neg_spikes, b.neg_spikes);
-    eq(c + "WTA iterations", a.wta_iterations, b.wta_iterations);
-    eq(c + "column-sum words", a.column_sum_words, b.column_sum_words);
-  }
-  for (size_t s = 0; s < sc.sources.size(); ++s) {
-    const std::string c = s == 0 ? std::string("encoder sender ") : fmt::format("core {} sender ", s);
-    eq(c + "events", sc.sources[s].events, rtl.sources[s].events);
-    eq(c + "stall cycles", sc.sources[s].stall_cycles, rtl.sources[s].stall_cycles);
-    eq(c + "busy cycles", sc.sources[s].busy_cycles, rtl.sources[s].busy_cycles);
-  }
-  for (size_t l = 0; l < sc.layer_tiles.size(); ++l) {
-    const auto& a = sc.layer_tiles[l];
-    const auto& b = rtl.layer_tiles[l];
-    const std::string c = fmt::format("tiles of weight layer {} ", l);
-    eq(c + "events", a.events, b.events);
-    eq(c + "row reads", a.row_reads, b.row_reads);
-    eq(c + "column reads", a.col_reads, b.col_reads);
-    eq(c + "column latches", a.col_latches, b.col_latches);
-    eq(c + "up pulses", a.pulses_up, b.pulses_up);
-    eq(c + "down pulses", a.pulses_down, b.pulses_down);
-    eq(c + "rate updates", a.rate_updates, b.rate_updates);
-  }
-  const auto& a = sc.router;
-  const auto& b = rtl.router;
-  for (size_t i = 0; i < a.events_in.size(); ++i) {
-    const std::string c = fmt::format("router input {} ", i);
-    eq(c + "events in", a.events_in[i], b.events_in[i]);
-    eq(c + "grants", a.grants[i], b.grants[i]);
-    eq(c + "head stall cycles", a.head_stall_cycles[i], b.head_stall_cycles[i]);
-    eq(c + "input stall cycles", a.input_stall_cycles[i], b.input_stall_cycles[i]);
-    eq(c + "drops", a.drops[i], b.drops[i]);
-    eq(c + "FIFO high-water mark", a.fifo_high_water[i], b.fifo_high_water[i]);
-  }
-  for (size_t k = 0; k < a.events_out.size(); ++k)
-    eq(fmt::format("router output {} events", k), a.events_out[k], b.events_out[k]);
-  eq("router multicast copies", a.multicast_copies, b.multicast_copies);
-  eq("router unrouted events", a.unrouted, b.unrouted);
-  eq("router stall cycles", a.stall_cycles, b.stall_cycles);
-  eq("router bandwidth stall cycles", a.bandwidth_stall_cycles, b.bandwidth_stall_cycles);
-  eq("router output stall cycles", a.output_stall_cycles, b.output_stall_cycles);
+// The counters both chips keep, in ChipState's JSON form: all but the cycles (compared per phase,
+// below) and what only the SystemC tiles count (their busy cycles and the update drives of the
+// energy model).
+nlohmann::json compared_chip_counters(const ChipCounters& c) {
+  nlohmann::json controller = c.controller, router = c.router, tiles = c.layer_tiles;
+  controller.erase("cycles");
+  controller.erase("phase_cycles");
+  router.erase("cycles");
+  for (nlohmann::json& t : tiles)
+    for (const char* key : {"busy_cycles", "update_row_drives", "update_col_drives", "update_row_cells", "update_col_cells"})
+      t.erase(key);
+  return {{"controller", controller}, {"encoder", c.encoder}, {"cores", c.cores}, {"sources", c.sources},
+          {"layer_tiles", tiles}, {"synaptic_reads", c.synaptic_reads}, {"gradient_reads", c.gradient_reads},
+          {"router", router}};
 }
 
 void compare_weights(const std::vector<ssnn::WeightMatrix>& ref, const std::vector<ssnn::WeightMatrix>& rtl,
@@ -228,7 +175,7 @@ int run(int argc, char** argv) {
   const std::string command = ssnn::command_line(argc, argv);
   refuse_unsupported(app, o);
   const Checks checks = parse_checks(check_list);
-  const std::optional<Inject> inject = parse_inject(o.rtl_inject);
+  const std::optional<ssnn::sc::RtlInject> inject = parse_inject(o.rtl_inject);
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
 
@@ -284,7 +231,7 @@ int run(int argc, char** argv) {
       for (size_t k = 0; k < g.output_counts.size(); ++k)
         eq(fmt::format("output {} spike count", k), static_cast<uint64_t>(g.output_counts[k]),
            static_cast<uint64_t>(res.output_counts[k]));
-      compare_sample_counters(eq, ws->counters, ChipCounters::sample_delta(r0, r1));
+      compare_counters(eq, ssnn::counters_to_json(ws->counters), ssnn::counters_to_json(ChipCounters::sample_delta(r0, r1)));
     }
     if (sc_chip) {
       const ChipCounters s0 = sc_chip->chip().counters();
@@ -292,7 +239,7 @@ int run(int argc, char** argv) {
       const ChipCounters s1 = sc_chip->chip().counters();
       const Comparer eq{where, "SystemC"};
       eq("prediction", static_cast<uint64_t>(s.prediction), static_cast<uint64_t>(res.prediction));
-      compare_chip_counters(eq, s1, r1);
+      compare_counters(eq, compared_chip_counters(s1), compared_chip_counters(r1));
       const auto ds = phase_delta(s0, s1), dr = phase_delta(r0, r1);
       for (size_t p = 1; p < kPhases; ++p) (*sc_phases)[p] += ds[p];
       if (checks.cycles)
@@ -413,7 +360,7 @@ int run(int argc, char** argv) {
     ssnn::save_checkpoint(o.save_weights, out);
   }
   if (!o.report.empty()) {
-    nlohmann::json rec = ssnn::result_record(cfg, o.dataset, "rtl", o.epochs, inference_only ? 0 : train_set.size(),
+    nlohmann::json rec = ssnn::result_record(cfg, o.data.dataset, "rtl", o.epochs, inference_only ? 0 : train_set.size(),
                                              test_set.size(), acc, command);
     rec["history"] = history;
     rec["chip"] = chip;

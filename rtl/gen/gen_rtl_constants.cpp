@@ -27,6 +27,18 @@ std::string hex64(uint64_t v) {
   return buf;
 }
 
+// The chip's default widths, each under its SystemVerilog parameter and its CMake variable.
+struct ChipWidth {
+  const char* param;
+  const char* cmake;
+  int value;
+};
+constexpr ChipWidth kChipWidths[] = {
+    {"WeightBits", "SSNN_WEIGHT_BITS", ssnn::kWeightBits},          {"ChargeBits", "SSNN_CHARGE_BITS", ssnn::kChargeBits},
+    {"PotentialBits", "SSNN_POTENTIAL_BITS", ssnn::kPotentialBits}, {"InputBits", "SSNN_INPUT_BITS", ssnn::kInputBits},
+    {"NoiseBits", "SSNN_NOISE_BITS", ssnn::kNoiseBits},             {"NumOutputs", "SSNN_NUM_OUTPUTS", ssnn::kNumOutputs},
+};
+
 std::string package() {
   std::ostringstream s;
   s << "// Constants shared by the SSNN-BP RTL units: fixed-point formats, the random-source rules and the\n"
@@ -63,14 +75,9 @@ std::string package() {
     << "  parameter logic [63:0] StreamDropoutBase = " << hex64(ssnn::stream::kDropoutBase) << ";\n"
     << "  parameter logic [63:0] StreamDeviceBase = " << hex64(ssnn::stream::kDeviceBase) << ";\n"
     << "\n"
-       "  // The chip's default widths: the units' parameter defaults (ModelConfig's defaults).\n"
-    << "  parameter int WeightBits = " << ssnn::kWeightBits << ";\n"
-    << "  parameter int ChargeBits = " << ssnn::kChargeBits << ";\n"
-    << "  parameter int PotentialBits = " << ssnn::kPotentialBits << ";\n"
-    << "  parameter int InputBits = " << ssnn::kInputBits << ";\n"
-    << "  parameter int NoiseBits = " << ssnn::kNoiseBits << ";\n"
-    << "  parameter int NumOutputs = " << ssnn::kNumOutputs << ";\n"
-    << "\n"
+       "  // The chip's default widths: the units' parameter defaults (ModelConfig's defaults).\n";
+  for (const ChipWidth& w : kChipWidths) s << "  parameter int " << w.param << " = " << w.value << ";\n";
+  s << "\n"
        "  /* verilator lint_on UNUSEDPARAM */\n"
        "\n"
        "endpackage\n";
@@ -83,14 +90,9 @@ std::string widths_cmake() {
        "# rtl/CMakeLists.txt.\n"
        "# GENERATED from sw/include/ssnn/contract/widths.hpp and shipped_widths.hpp by\n"
        "# rtl/gen/gen_rtl_constants.cpp: do not edit; run `cmake --build build --target rtl_constants`\n"
-       "# (test rtl_constants_in_sync).\n"
-    << "set(SSNN_WEIGHT_BITS " << ssnn::kWeightBits << ")\n"
-    << "set(SSNN_CHARGE_BITS " << ssnn::kChargeBits << ")\n"
-    << "set(SSNN_POTENTIAL_BITS " << ssnn::kPotentialBits << ")\n"
-    << "set(SSNN_INPUT_BITS " << ssnn::kInputBits << ")\n"
-    << "set(SSNN_NOISE_BITS " << ssnn::kNoiseBits << ")\n"
-    << "set(SSNN_NUM_OUTPUTS " << ssnn::kNumOutputs << ")\n"
-    << "# The shipped models' widths (models/*.ckpt).\n"
+       "# (test rtl_constants_in_sync).\n";
+  for (const ChipWidth& w : kChipWidths) s << "set(" << w.cmake << " " << w.value << ")\n";
+  s << "# The shipped models' widths (models/*.ckpt).\n"
     << "set(SSNN_SHIPPED_WEIGHT_BITS " << ssnn::kShippedWeightBits << ")\n"
     << "set(SSNN_SHIPPED_CHARGE_BITS " << ssnn::kShippedChargeBits << ")\n"
     << "set(SSNN_SHIPPED_POTENTIAL_BITS " << ssnn::kShippedPotentialBits << ")\n";

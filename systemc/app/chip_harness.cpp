@@ -18,15 +18,10 @@ ChipHarness::ChipHarness(const sc_core::sc_module_name& name, const ModelConfig&
   chip_ = std::make_unique<ssnn_chip>("chip", cfg, chip);
   chip_->clk_i(clk_);
   chip_->rst_ni(rst_n_);
-  chip_->start_i(start_);
-  chip_->learn_i(learn_);
-  chip_->sample_phase_i(phase_);
-  chip_->epoch_i(epoch_);
-  chip_->index_i(index_);
-  chip_->busy_o(busy_);
+  host_.bind(*chip_);
   chip_->prediction_o(prediction_);
   SC_METHOD(on_done);
-  sensitive << busy_.negedge_event();
+  sensitive << host_.busy.negedge_event();
   dont_initialize();
 }
 
@@ -55,7 +50,7 @@ void ChipHarness::reset(uint64_t cycles) {
   // Assert between edges: asynchronous.
   start(period() / 4);
   rst_n_.write(false);
-  start_.write(false);
+  host_.start.write(false);
   run_cycles(cycles);
   rst_n_.write(true);
   run_cycles(2);
@@ -64,17 +59,13 @@ void ChipHarness::reset(uint64_t cycles) {
 void ChipHarness::start_sample(const uint8_t* pixels, int label, const SampleSpec& spec, uint64_t cycles) {
   power_on();
   chip_->load_sample(pixels, label);
-  learn_.write(spec.learn);
-  phase_.write(static_cast<uint32_t>(spec.phase));
-  epoch_.write(static_cast<uint32_t>(spec.epoch));
-  index_.write(spec.index);
-  start_.write(true);
+  host_.request(spec);
   // Hold the request until the controller has taken it.
-  for (int n = 0; !busy_.read(); ++n) {
+  for (int n = 0; !host_.busy.read(); ++n) {
     if (n == 100) throw std::runtime_error("chip: the controller did not take the start request within 100 cycles");
     run_cycles(1);
   }
-  start_.write(false);
+  host_.start.write(false);
   if (cycles > 0) run_cycles(cycles);
 }
 
@@ -87,7 +78,7 @@ SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const Sam
   for (int l = 0; l <= cfg.layers(); ++l) neurons += cfg.layer_size(l);
   const double limit = 10000.0 + cfg.timesteps * (1000.0 + 64.0 * neurons);
   const sc_core::sc_time deadline = sc_core::sc_time_stamp() + limit * period();
-  while (busy_.read()) {
+  while (host_.busy.read()) {
     if (sc_core::sc_time_stamp() >= deadline)
       throw std::runtime_error("chip: sample not finished after " + std::to_string(static_cast<uint64_t>(limit)) +
                                " cycles (deadlock)");

@@ -36,7 +36,7 @@ class ChipHarness : public sc_core::sc_module {
   // and runs two more cycles.
   void reset(uint64_t cycles);
 
-  bool busy() const { return busy_.read(); }
+  bool busy() const { return host_.busy.read(); }
   sc_core::sc_time period() const { return clk_.period(); }
   // The chip's clock and reset, for blocks that run beside the chip (the RTL co-simulation).
   sc_core::sc_clock& clock() { return clk_; }
@@ -53,9 +53,9 @@ class ChipHarness : public sc_core::sc_module {
   void start(const sc_core::sc_time& t);
 
   sc_core::sc_clock clk_;
-  sc_core::sc_signal<bool> rst_n_{"rst_n"}, start_{"start"}, learn_{"learn"}, busy_{"busy"};
-  sc_core::sc_signal<uint32_t> phase_{"sample_phase"}, epoch_{"epoch"}, prediction_{"prediction"};
-  sc_core::sc_signal<uint64_t> index_{"index"};
+  sc_core::sc_signal<bool> rst_n_{"rst_n"};
+  HostBus host_;
+  sc_core::sc_signal<uint32_t> prediction_{"prediction"};
   std::unique_ptr<ssnn_chip> chip_;
   bool powered_ = false;
   std::function<void()> after_run_;

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -22,10 +24,7 @@
 namespace ssnn::sc {
 
 struct ChipTbOptions {
-  std::string dataset = "subset";
-  std::string data_dir;
-  size_t train_samples = 0;
-  size_t test_samples = 0;
+  DataOptions data;  // --dataset, --data-dir, --train-samples, --test-samples: as ssnn_golden's
   size_t validation = 0;
   int epochs = 1;
   std::string load_weights;
@@ -54,13 +53,8 @@ struct ChipTbOptions {
 inline void add_chip_tb_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& text, ChipConfig& chip,
                                 ChipTbOptions& o) {
   add_model_options(app, cfg, text);
+  add_data_options(app, o.data, true);
   const auto* g = "Data";
-  app.add_option("--dataset", o.dataset, "subset | mnist | fashion | emnist-<split> | path:<dir>")->group(g)->capture_default_str();
-  app.add_option("--data-dir", o.data_dir, "cache folder of fetched data sets")->check(CLI::ExistingDirectory)->group(g);
-  app.add_option("--train-samples", o.train_samples, "use only the first N training samples (0: all)")
-      ->check(non_negative())->group(g);
-  app.add_option("--test-samples", o.test_samples, "use only the first N test samples (0: all)")
-      ->check(non_negative())->group(g);
   app.add_option("--validation", o.validation,
                  "hold out the last N training images (never trained on) and score them on the chip after every "
                  "epoch, as ssnn_golden train --validation")
@@ -109,6 +103,30 @@ inline void add_chip_tb_options(CLI::App& app, ModelConfig& cfg, ModelOptionText
 
 }
 
+// --rtl-inject KIND[:N]: which RTL unit kind gets a corrupted input (neuron, coincidence or encoder)
+// and at which N (0 when not given), counted in `unit`s of the testbench ("command", "sample").
+struct RtlInject {
+  std::string kind;
+  uint64_t at = 0;
+};
+
+inline RtlInject parse_rtl_inject(const std::string& s, const char* unit) {
+  RtlInject in;
+  const size_t colon = s.find(':');
+  in.kind = s.substr(0, colon);
+  if (in.kind != "neuron" && in.kind != "coincidence" && in.kind != "encoder")
+    throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", in.kind));
+  if (colon != std::string::npos) {
+    const std::string n = s.substr(colon + 1);
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
+      throw ConfigError(fmt::format("--rtl-inject: '{}' is not a {} number", n, unit));
+    errno = 0;
+    in.at = std::strtoull(n.c_str(), nullptr, 10);
+    if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range (a {} number)", n, unit));
+  }
+  return in;
+}
+
 // What a testbench run reads: the weights of an inference-only run (--load-weights, which bring their
 // model) and the data sets, with the model's inputs and classes taken from the data.
 struct ChipTbInputs {
@@ -135,18 +153,18 @@ inline ChipTbInputs load_chip_tb_inputs(const CLI::App& app, ModelConfig& cfg, C
     cfg = infer.apply(in.ckpt.config);
     o.epochs = 0;
   }
-  in.test_set = load_named_dataset(o.dataset, "test", o.data_dir, o.test_samples);
+  in.test_set = load_named_dataset(o.data.dataset, "test", o.data.data_dir, o.data.test_samples);
   if (in.inference_only && o.validation > 0)
     throw ConfigError("--validation: a training option (score held-out images of loaded weights with ssnn_golden eval --validation)");
   const Dataset& train_set = in.split.train;
   const Dataset& test_set = in.test_set;
   if (!in.inference_only) {
-    in.split = load_training_split(o.dataset, o.data_dir, o.train_samples, o.validation);
+    in.split = load_training_split(o.data.dataset, o.data.data_dir, o.data.train_samples, o.validation);
     check_test_split(train_set, test_set);
     if (app.count("--classes") == 0) cfg.classes = static_cast<int>(train_set.num_classes);
     else if (cfg.classes < static_cast<int>(train_set.num_classes))
       throw ConfigError(fmt::format("--classes: {} is fewer than the {} classes of data set {} ({})", cfg.classes,
-                                    train_set.num_classes, o.dataset, train_set.labels_file));
+                                    train_set.num_classes, o.data.dataset, train_set.labels_file));
     cfg.inputs = static_cast<int>(train_set.pixels_per_image());
   }
   cfg.validate();

@@ -116,21 +116,12 @@ ssnn::sc::CosimOptions parse_rtl(const Options& o) {
     throw ConfigError("--rtl: this ssnn_chip_tb was built without Verilator (scripts/setup.sh installs it; rebuild)");
   if (!o.rtl_inject.empty()) {
     if (!r.any()) throw ConfigError("--rtl-inject: needs RTL units (--rtl)");
-    const size_t colon = o.rtl_inject.find(':');
-    r.inject = o.rtl_inject.substr(0, colon);
-    if (r.inject != "neuron" && r.inject != "coincidence" && r.inject != "encoder")
-      throw ConfigError(fmt::format("--rtl-inject: '{}' is not neuron, coincidence or encoder", r.inject));
+    const ssnn::sc::RtlInject inject = ssnn::sc::parse_rtl_inject(o.rtl_inject, "command");
+    r.inject = inject.kind;
+    r.inject_at = inject.at;
     if ((r.inject == "neuron" && !r.neuron) || (r.inject == "coincidence" && !r.coincidence) ||
         (r.inject == "encoder" && !r.encoder))
       throw ConfigError(fmt::format("--rtl-inject: {} units are not in --rtl {}", r.inject, o.rtl));
-    if (colon != std::string::npos) {
-      const std::string n = o.rtl_inject.substr(colon + 1);
-      if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos)
-        throw ConfigError(fmt::format("--rtl-inject: '{}' is not a command number", n));
-      errno = 0;
-      r.inject_at = std::strtoull(n.c_str(), nullptr, 10);
-      if (errno == ERANGE) throw ConfigError(fmt::format("--rtl-inject: {} is out of range (a command number)", n));
-    }
   }
   return r;
 }
@@ -246,7 +237,7 @@ int run(int argc, char** argv) {
   auto traced = [&](uint64_t i) { return tf != nullptr && i >= window.first && i < window.second; };
   ssnn::sc::ChipTrainOptions topt;
   topt.epochs = o.epochs;
-  topt.dataset = o.dataset;
+  topt.dataset = o.data.dataset;
   topt.checkpoint_path = o.checkpoint;
   topt.checkpoint_every = o.checkpoint_every;
   topt.stop_after = o.stop_after;
@@ -381,7 +372,7 @@ int run(int argc, char** argv) {
     ssnn::save_checkpoint(o.save_weights, out);
   }
   if (!o.report.empty()) {
-    nlohmann::json rec = ssnn::result_record(cfg, o.dataset, rtl_json.is_null() ? "systemc" : "rtl", o.epochs,
+    nlohmann::json rec = ssnn::result_record(cfg, o.data.dataset, rtl_json.is_null() ? "systemc" : "rtl", o.epochs,
                                              inference_only ? 0 : train_set.size(), test_set.size(), acc, command);
     rec["history"] = history;
     if (o.validation > 0 && !history.empty()) {

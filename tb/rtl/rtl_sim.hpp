@@ -17,6 +17,7 @@
 
 #include "ssnn/contract/fixed_point.hpp"
 #include "ssnn_rtl/bits.hpp"
+#include "ssnn_rtl/clock.hpp"
 #include "ssnn_rtl/lockstep.hpp"
 
 namespace ssnn::rtl::test {
@@ -52,10 +53,7 @@ class Sim {
 
   // One rising edge: every registered output shows the inputs' effect afterwards.
   void tick() {
-    top_->clk_i = 0;
-    top_->eval();
-    top_->clk_i = 1;
-    top_->eval();
+    rising_edge(*top_);
     ++cycles_;
   }
 

@@ -18,6 +18,7 @@
 
 #include "chip_controller.hpp"
 #include "chip_types.hpp"
+#include "controller_bus.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/contract/seeding.hpp"
 
@@ -56,36 +57,9 @@ class CtrlBench {
     auto& c = *ct_;
     c.clk_i(lk_.clk);
     c.rst_ni(lk_.rst_n);
-    c.start_i(start_);
-    c.learn_i(learn_);
-    c.sample_phase_i(sample_phase_);
-    c.epoch_i(epoch_);
-    c.index_i(index_);
-    c.busy_o(busy_);
-    c.op_o(op_);
-    c.enc_start_o(enc_start_);
-    core_start_.init(L);
-    core_busy_.init(L);
-    tile_busy_.init(K);
-    tx_.init(L + 1);
-    rx_.init(K);
-    for (int l = 0; l < L; ++l) {
-      c.core_start_o[static_cast<size_t>(l)](core_start_[static_cast<size_t>(l)]);
-      c.core_busy_i[static_cast<size_t>(l)](core_busy_[static_cast<size_t>(l)]);
-    }
-    for (int k = 0; k < K; ++k) {
-      c.tile_busy_i[static_cast<size_t>(k)](tile_busy_[static_cast<size_t>(k)]);
-      c.rx_count_i[static_cast<size_t>(k)](rx_[static_cast<size_t>(k)]);
-    }
-    for (int s = 0; s <= L; ++s) c.tx_expected_i[static_cast<size_t>(s)](tx_[static_cast<size_t>(s)]);
-    c.tile_start_o(tile_start_);
-    c.step_o(step_);
-    c.learn_o(learn_o_);
-    c.epoch_o(epoch_o_);
-    c.sample_key_o(key_);
-    c.phase_o(phase_);
-    c.layer_o(layer_);
-    c.enc_busy_i(enc_busy_);
+    host_.bind(c);
+    bus_.init(L, K);
+    bus_.bind(c);
     lk_.elaborate();
     auto& t = lk_.top();
     t.seed_i = cfg_.seed;
@@ -107,22 +81,22 @@ class CtrlBench {
   // Block status of the next edge: busy counters, in-flight events delivered one by one.
   void drive_status() {
     auto& t = lk_.top();
-    enc_busy_.write(busy_left_[0] > 0);
+    bus_.enc_busy.write(busy_left_[0] > 0);
     t.enc_busy_i = busy_left_[0] > 0;
     for (int l = 0; l < L; ++l) {
       const bool b = busy_left_[static_cast<size_t>(1 + l)] > 0;
-      core_busy_[static_cast<size_t>(l)].write(b);
+      bus_.core_busy[static_cast<size_t>(l)].write(b);
       set_field(t.core_busy_i, l, 1, b);
     }
     for (int k = 0; k < K; ++k) {
       const bool b = busy_left_[static_cast<size_t>(1 + L + k)] > 0;
-      tile_busy_[static_cast<size_t>(k)].write(b);
+      bus_.tile_busy[static_cast<size_t>(k)].write(b);
       set_field(t.tile_busy_i, k, 1, b);
-      rx_[static_cast<size_t>(k)].write(rx_v_[static_cast<size_t>(k)]);
+      bus_.rx_count[static_cast<size_t>(k)].write(rx_v_[static_cast<size_t>(k)]);
       set_field(t.rx_count_i, k * kCountBits, kCountBits, static_cast<int64_t>(rx_v_[static_cast<size_t>(k)]));
     }
     for (int s = 0; s <= L; ++s) {
-      tx_[static_cast<size_t>(s)].write(tx_v_[static_cast<size_t>(s)]);
+      bus_.tx_expected[static_cast<size_t>(s)].write(tx_v_[static_cast<size_t>(s)]);
       set_field(t.tx_expected_i, s * kCountBits, kCountBits, static_cast<int64_t>(tx_v_[static_cast<size_t>(s)]));
     }
   }
@@ -165,19 +139,19 @@ class CtrlBench {
     auto c = [&](const char* name, int64_t expected, int64_t actual) {
       ls.check("controller", 0, name, expected, actual);
     };
-    c("busy_o", busy_.read(), t.busy_o);
-    c("op_o", op_.read(), t.op_o);
-    c("enc_start_o", enc_start_.read(), t.enc_start_o);
+    c("busy_o", host_.busy.read(), t.busy_o);
+    c("op_o", bus_.op.read(), t.op_o);
+    c("enc_start_o", bus_.enc_start.read(), t.enc_start_o);
     for (int l = 0; l < L; ++l)
-      ls.check("controller", l + 1, "core_start_o", core_start_[static_cast<size_t>(l)].read(),
+      ls.check("controller", l + 1, "core_start_o", bus_.core_start[static_cast<size_t>(l)].read(),
                static_cast<int64_t>(get_field(t.core_start_o, l, 1)));
-    c("tile_start_o", tile_start_.read(), t.tile_start_o);
-    c("step_o", step_.read(), t.step_o);
-    c("learn_o", learn_o_.read(), t.learn_o);
-    c("epoch_o", epoch_o_.read(), t.epoch_o);
-    c("sample_key_o", static_cast<int64_t>(key_.read()), static_cast<int64_t>(t.sample_key_o));
-    c("phase_o", phase_.read(), t.phase_o);
-    c("layer_o", layer_.read(), t.layer_o);
+    c("tile_start_o", bus_.tile_start.read(), t.tile_start_o);
+    c("step_o", bus_.step.read(), t.step_o);
+    c("learn_o", bus_.learn.read(), t.learn_o);
+    c("epoch_o", bus_.epoch.read(), t.epoch_o);
+    c("sample_key_o", static_cast<int64_t>(bus_.sample_key.read()), static_cast<int64_t>(t.sample_key_o));
+    c("phase_o", bus_.phase.read(), t.phase_o);
+    c("layer_o", bus_.layer.read(), t.layer_o);
     const auto& k = ct_->counters();
     for (int p = 0; p < kPhases; ++p)
       ls.check("controller", p, "phase_cycles_o", static_cast<int64_t>(k.phase_cycles[static_cast<size_t>(p)]),
@@ -191,27 +165,25 @@ class CtrlBench {
     auto& t = lk_.top();
     const bool learn = rng_.chance(0.7);
     const ssnn::Phase phases[] = {ssnn::Phase::kTrain, ssnn::Phase::kTest, ssnn::Phase::kValidation};
-    const auto ph = static_cast<uint32_t>(rng_.pick(phases));
-    const auto epoch = static_cast<uint32_t>(rng_.range(0, 50));
-    const uint64_t index = rng_.u64() >> static_cast<int>(rng_.range(0, 60));
+    ssnn::SampleSpec spec;
+    spec.learn = learn;
+    spec.phase = rng_.pick(phases);
+    spec.epoch = static_cast<uint64_t>(rng_.range(0, 50));
+    spec.index = rng_.u64() >> static_cast<int>(rng_.range(0, 60));
     while (rng_.chance(0.4) && lk_.ls.ok()) edge();
     if (rng_.chance(0.05)) lk_.reset();
-    learn_.write(learn);
-    sample_phase_.write(ph);
-    epoch_.write(epoch);
-    index_.write(index);
-    start_.write(true);
+    host_.request(spec);
     t.learn_i = learn;
-    t.sample_phase_i = static_cast<uint16_t>(ph);
-    t.epoch_i = epoch;
-    t.index_i = index;
+    t.sample_phase_i = static_cast<uint16_t>(spec.phase);
+    t.epoch_i = static_cast<uint32_t>(spec.epoch);
+    t.index_i = spec.index;
     t.start_i = 1;
     int guard = 0;
-    while (!busy_.read() && lk_.ls.ok() && ++guard < 100) edge();
-    start_.write(false);
+    while (!host_.busy.read() && lk_.ls.ok() && ++guard < 100) edge();
+    host_.start.write(false);
     t.start_i = 0;
     guard = 0;
-    while ((busy_.read() || t.busy_o) && lk_.ls.ok() && ++guard < 1000000) edge();
+    while ((host_.busy.read() || t.busy_o) && lk_.ls.ok() && ++guard < 1000000) edge();
     ++res_.cov.samples;  // the counters restart at every reset: count here
     res_.cov.steps += static_cast<uint64_t>(cfg_.timesteps);
   }
@@ -225,13 +197,8 @@ class CtrlBench {
   std::vector<uint64_t> tx_v_, rx_v_;
   int in_flight_ = 0;
 
-  sc_core::sc_signal<bool> start_{"start"}, learn_{"learn"}, busy_{"busy"};
-  sc_core::sc_signal<uint32_t> sample_phase_{"sample_phase"}, epoch_{"epoch"}, op_{"op"}, step_{"step"};
-  sc_core::sc_signal<uint32_t> epoch_o_{"epoch_o"}, phase_{"phase"}, layer_{"layer"};
-  sc_core::sc_signal<uint64_t> index_{"index"}, key_{"key"};
-  sc_core::sc_signal<bool> enc_start_{"enc_start"}, tile_start_{"tile_start"}, learn_o_{"learn_o"}, enc_busy_{"enc_busy"};
-  sc_core::sc_vector<sc_core::sc_signal<bool>> core_start_{"core_start"}, core_busy_{"core_busy"}, tile_busy_{"tile_busy"};
-  sc_core::sc_vector<sc_core::sc_signal<uint64_t>> tx_{"tx"}, rx_{"rx"};
+  ssnn::sc::HostBus host_;
+  ssnn::sc::ControllerBus bus_;
 };
 
 template <class P>

@@ -105,7 +105,8 @@ inline void one_line_errors(CLI::App& app, const std::string& tool) {
   });
 }
 
-// The data-set options of the tools that read IDX data (ssnn_golden, ann_baseline).
+// The data-set options of every tool that reads IDX data (ssnn_golden, ann_baseline, the chip testbenches
+// ssnn_chip_tb and ssnn_rtl_chip_tb).
 struct DataOptions {
   std::string dataset = "subset";
   std::string data_dir;
