@@ -35,10 +35,19 @@ class RtlChip {
   virtual ~RtlChip() = default;
   // Reset, then the routing table of the floorplan and the input-ramp table of the configuration.
   virtual void power_on() = 0;
+  virtual const ModelConfig& config() const = 0;
   virtual void load_weights(const std::vector<WeightMatrix>& w) = 0;
   virtual std::vector<WeightMatrix> read_weights() = 0;
-  // One sample, from writing its pixels to the end of its prediction; label < 0 when unknown.
-  virtual SampleResult run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) = 0;
+  // One sample, from writing its pixels to the end of its prediction; label < 0 when unknown:
+  // start_sample, step while busy (a watchdog stops a deadlock), sample_result.
+  SampleResult run_sample(const uint8_t* pixels, int label, const SampleSpec& spec);
+  // The same one clock edge at a time (lockstep): writes the pixels and the descriptor and holds
+  // start until the controller is busy (that edge included); then the caller steps while busy().
+  virtual void start_sample(const uint8_t* pixels, int label, const SampleSpec& spec) = 0;
+  virtual void step() = 0;  // one rising clock edge
+  virtual bool busy() const = 0;
+  // The prediction and the output spike counts, once busy() has fallen.
+  virtual SampleResult sample_result() const = 0;
   // Tests of the checks: the next sample gets wrong parameters, "neuron" (hidden thresholds a quarter higher) or
   // "coincidence" (up pulses + 1 LSB).
   virtual void corrupt_next_sample(const std::string& kind) = 0;

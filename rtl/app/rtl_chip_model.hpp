@@ -32,6 +32,8 @@ class RtlChipModel final : public RtlChip {
   }
   ~RtlChipModel() override { top_->final(); }
 
+  const ModelConfig& config() const override { return cfg_; }
+
   void power_on() override {
     V& t = *top_;
     t.clk_i = 1;
@@ -115,7 +117,7 @@ class RtlChipModel final : public RtlChip {
     return w;
   }
 
-  SampleResult run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) override {
+  void start_sample(const uint8_t* pixels, int label, const SampleSpec& spec) override {
     V& t = *top_;
     for (int i = 0; i < cfg_.inputs; ++i) {
       t.pix_we_i = 1;
@@ -142,14 +144,13 @@ class RtlChipModel final : public RtlChip {
     }
     t.start_i = 0;
     t.eval();
-    // Watchdog, as the SystemC harness's: only a deadlock reaches it.
-    double neurons = 0;
-    for (int l = 0; l <= cfg_.layers(); ++l) neurons += cfg_.layer_size(l);
-    const auto limit = static_cast<uint64_t>(10000.0 + cfg_.timesteps * (1000.0 + 64.0 * neurons));
-    for (uint64_t n = 0; t.busy_o; ++n) {
-      if (n == limit) throw std::runtime_error("rtl chip: sample not finished after " + std::to_string(limit) + " cycles (deadlock)");
-      tick();
-    }
+  }
+
+  void step() override { tick(); }
+  bool busy() const override { return top_->busy_o != 0; }
+
+  SampleResult sample_result() const override {
+    const V& t = *top_;
     SampleResult r;
     r.prediction = static_cast<int>(t.prediction_o);
     for (int k = 0; k < cfg_.classes; ++k)

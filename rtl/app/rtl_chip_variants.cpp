@@ -2,6 +2,7 @@
 // generates their list) and the choice among them. A new configuration is one ssnn_rtl_chip_variant()
 // line there.
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "rtl_chip_models.inc"
 
 #include "rtl_chip.hpp"
+#include "chip_harness.hpp"
 #include "rtl_chip_model.hpp"
 
 namespace ssnn::rtl {
@@ -82,6 +84,16 @@ std::string mismatch(const ModelConfig& cfg, const sc::ChipConfig& chip, const C
 }
 
 }  // namespace
+
+SampleResult RtlChip::run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) {
+  start_sample(pixels, label, spec);
+  const uint64_t limit = sc::ChipHarness::sample_cycle_limit(config());  // as the SystemC chip's
+  for (uint64_t n = 0; busy(); ++n) {
+    if (n == limit) throw std::runtime_error(fmt::format("rtl chip: sample not finished after {} cycles (deadlock)", limit));
+    step();
+  }
+  return sample_result();
+}
 
 const std::vector<std::pair<std::string, ChipShape>>& rtl_chip_variants() {
   static const std::vector<std::pair<std::string, ChipShape>> list = [] {

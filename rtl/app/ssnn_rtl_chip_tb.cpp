@@ -1,7 +1,8 @@
 // ssnn_rtl_chip_tb: trains and tests the verilated RTL chip (ssnn_chip_top, plain C++) on IDX data sets
 // with ssnn_chip_tb's options, and checks it sample by sample against the golden model and, with
 // --check systemc, the SystemC chip run beside it: predictions, output spike counts, every counter
-// and the trained weights bit for bit, and the cycles of every controller phase.
+// and the trained weights bit for bit, and the cycles of every controller phase; with --check
+// lockstep, at every clock edge (chip_lockstep.hpp).
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -15,8 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "chip_harness.hpp"
+#include "chip_lockstep.hpp"
 #include "chip_state.hpp"
 #include "chip_tb_options.hpp"
+#include "counter_compare.hpp"
 #include "rtl_chip.hpp"
 #include "ssnn/augment.hpp"
 #include "ssnn/checkpoint.hpp"
@@ -34,16 +37,16 @@ using ssnn::ConfigError;
 using ssnn::sc::ChipCounters;
 using ssnn::sc::CtrlPhase;
 using ssnn::sc::kPhaseNames;
+using ssnn::rtl::Comparer;
+using ssnn::rtl::MismatchError;
+using ssnn::rtl::compare_counters;
+using ssnn::rtl::compare_weights;
+using ssnn::rtl::compared_chip_counters;
 
 constexpr size_t kPhases = static_cast<size_t>(CtrlPhase::kCount);
 
-// The first disagreement between the RTL chip and a reference: one line, exit code 3.
-struct MismatchError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct Checks {
-  bool golden = false, systemc = false, cycles = false;
+  bool golden = false, systemc = false, cycles = false, lockstep = false;
 };
 
 Checks parse_checks(const std::string& list) {
@@ -54,7 +57,8 @@ Checks parse_checks(const std::string& list) {
     if (item == "golden") c.golden = true;
     else if (item == "systemc") c.systemc = true;
     else if (item == "cycles") c.cycles = c.systemc = true;
-    else throw ConfigError(fmt::format("--check: '{}' is not golden, systemc, cycles or none", item));
+    else if (item == "lockstep") c.lockstep = c.cycles = c.systemc = true;
+    else throw ConfigError(fmt::format("--check: '{}' is not golden, systemc, cycles, lockstep or none", item));
   }
   return c;
 }
@@ -76,63 +80,6 @@ void refuse_unsupported(const CLI::App& app, const ssnn::sc::ChipTbOptions& o) {
       throw ConfigError(fmt::format("{}: not offered by the RTL chip testbench (ssnn_chip_tb has it)", name));
   if (o.rtl != "none" && o.rtl != "all")
     throw ConfigError(fmt::format("--rtl {}: the RTL chip testbench runs every block in RTL (all)", o.rtl));
-}
-
-// Compares one counter; throws MismatchError naming the sample and the counter.
-struct Comparer {
-  std::string where;
-  std::string against;
-  void operator()(const std::string& what, uint64_t expected, uint64_t rtl) const {
-    if (expected != rtl)
-      throw MismatchError(fmt::format("{}: {} {}, RTL {} ({})", what, against, expected, rtl, where));
-  }
-};
-
-// Compares two counter records of one struct (their JSON forms, every leaf a count) leaf by leaf; the
-// first difference is named by its path of member names and indices, as "cores 0 forward_spikes".
-void compare_counters(const Comparer& eq, const nlohmann::json& ref, const nlohmann::json& rtl,
-                      const std::string& path = "") {
-  const auto at = [&](const std::string& item) { return path.empty() ? item : path + " " + item; };
-  if (!ref.is_structured()) {
-    eq(path, ref.get<uint64_t>(), rtl.get<uint64_t>());
-    return;
-  }
-  if (rtl.type() != ref.type() || rtl.size() != ref.size())
-    throw MismatchError(fmt::format("{}: {} {} entries, RTL {} ({})", path, eq.against, ref.size(), rtl.size(), eq.where));
-  if (ref.is_array()) {
-    for (size_t i = 0; i < ref.size(); ++i) compare_counters(eq, ref[i], rtl[i], at(std::to_string(i)));
-    return;
-  }
-  for (const auto& [key, value] : ref.items()) {
-    if (!rtl.contains(key)) throw MismatchError(fmt::format("{}: not counted by the RTL chip ({})", at(key), eq.where));
-    compare_counters(eq, value, rtl.at(key), at(key));
-  }
-}
-
-// The counters both chips keep, in ChipState's JSON form: all but the cycles (compared per phase,
-// below) and what only the SystemC tiles count (their busy cycles and the update drives of the
-// energy model).
-nlohmann::json compared_chip_counters(const ChipCounters& c) {
-  nlohmann::json controller = c.controller, router = c.router, tiles = c.layer_tiles;
-  controller.erase("cycles");
-  controller.erase("phase_cycles");
-  router.erase("cycles");
-  for (nlohmann::json& t : tiles)
-    for (const char* key : {"busy_cycles", "update_row_drives", "update_col_drives", "update_row_cells", "update_col_cells"})
-      t.erase(key);
-  return {{"controller", controller}, {"encoder", c.encoder}, {"cores", c.cores}, {"sources", c.sources},
-          {"layer_tiles", tiles}, {"synaptic_reads", c.synaptic_reads}, {"gradient_reads", c.gradient_reads},
-          {"router", router}};
-}
-
-void compare_weights(const std::vector<ssnn::WeightMatrix>& ref, const std::vector<ssnn::WeightMatrix>& rtl,
-                     const std::string& against) {
-  for (size_t l = 0; l < ref.size(); ++l)
-    for (int r = 0; r < ref[l].rows; ++r)
-      for (int c = 0; c < ref[l].cols; ++c)
-        if (ref[l].at(r, c) != rtl[l].at(r, c))
-          throw MismatchError(fmt::format("weight layer {} row {} column {}: {} {}, RTL {} (after the run)", l, r, c,
-                                          against, ref[l].at(r, c), rtl[l].at(r, c)));
 }
 
 // Cycles of every phase but idle (the host's pixel and weight writes are idle cycles of the RTL chip,
@@ -169,7 +116,8 @@ int run(int argc, char** argv) {
   app.add_option("--check", check_list,
                  "references run beside the RTL chip, compared after every sample: golden, systemc (the SystemC chip: "
                  "every counter, cycles per phase reported), cycles (systemc, and equal cycles per phase required), "
-                 "comma list or none")
+                 "lockstep (cycles, and both chips stepped one clock edge at a time and compared at every edge: the "
+                 "first differing cycle, block and signal named), comma list or none")
       ->group("Run")->capture_default_str();
   if (const std::optional<int> exit_code = ssnn::parse_or_exit(app, argc, argv)) return *exit_code;
   const std::string command = ssnn::command_line(argc, argv);
@@ -207,6 +155,9 @@ int run(int argc, char** argv) {
     sc_chip->chip().load_weights(w0);
   }
 
+  std::unique_ptr<ssnn::rtl::ChipLockstep> lockstep;
+  if (checks.lockstep) lockstep = std::make_unique<ssnn::rtl::ChipLockstep>(*dut, *sc_chip);
+
   // One sample through the RTL chip and every reference, compared.
   uint64_t run_index = 0;
   std::array<uint64_t, kPhases> sc_phases_train{}, sc_phases_test{};
@@ -221,8 +172,17 @@ int run(int argc, char** argv) {
       rtl_image = corrupted.data();
     }
     const ChipCounters r0 = dut->counters();
+    const ChipCounters s0 = sc_chip ? sc_chip->chip().counters() : ChipCounters{};
     if (injected && inject->kind != "encoder") dut->corrupt_next_sample(inject->kind);
-    const ssnn::SampleResult res = dut->run_sample(rtl_image, label, spec);
+    ssnn::SampleResult res, s;
+    if (lockstep) {
+      const ssnn::rtl::LockstepResult both = lockstep->run_sample(rtl_image, image, label, spec, where);
+      res = both.rtl;
+      s = both.systemc;
+    } else {
+      res = dut->run_sample(rtl_image, label, spec);
+      if (sc_chip) s = sc_chip->run_sample(image, label, spec);
+    }
     const ChipCounters r1 = dut->counters();
     if (golden) {
       const ssnn::SampleResult g = golden->run_sample(*ws, image, label, spec);
@@ -234,8 +194,6 @@ int run(int argc, char** argv) {
       compare_counters(eq, ssnn::counters_to_json(ws->counters), ssnn::counters_to_json(ChipCounters::sample_delta(r0, r1)));
     }
     if (sc_chip) {
-      const ChipCounters s0 = sc_chip->chip().counters();
-      const ssnn::SampleResult s = sc_chip->run_sample(image, label, spec);
       const ChipCounters s1 = sc_chip->chip().counters();
       const Comparer eq{where, "SystemC"};
       eq("prediction", static_cast<uint64_t>(s.prediction), static_cast<uint64_t>(res.prediction));
@@ -312,10 +270,11 @@ int run(int argc, char** argv) {
               test_set.size(), inference_only ? " with loaded weights" : fmt::format(" after {} epochs", o.epochs).c_str());
   const uint64_t samples = c2.controller.samples - c0.controller.samples;
   std::printf("checked: %s\n", !checks.golden && !checks.systemc ? "nothing (--check none)"
-                                : fmt::format("{} samples{}{}, weights after the run{}", samples,
+                                : fmt::format("{} samples{}{}, weights after the run{}{}", samples,
                                               checks.golden ? ", golden model (predictions, spike counts, counters)" : "",
                                               checks.systemc ? ", SystemC chip (predictions, every counter)" : "",
-                                              checks.cycles ? ", equal cycles per phase" : "").c_str());
+                                              checks.cycles ? ", equal cycles per phase" : "",
+                                              checks.lockstep ? ", lockstep at every clock edge" : "").c_str());
   const ssnn::sc::AerRouterCounters& router = c2.router;
   uint64_t head_stalls = 0, input_stalls = 0;
   for (size_t i = 0; i < router.head_stall_cycles.size(); ++i) {
@@ -365,7 +324,7 @@ int run(int argc, char** argv) {
     rec["history"] = history;
     rec["chip"] = chip;
     rec["rtl_chip"] = {{"model", "ssnn_chip_top"},
-                       {"checked", {{"golden", checks.golden}, {"systemc", checks.systemc}, {"cycles", checks.cycles}}},
+                       {"checked", {{"golden", checks.golden}, {"systemc", checks.systemc}, {"cycles", checks.cycles}, {"lockstep", checks.lockstep}}},
                        {"cycles_by_phase", cycles_json},
                        {"clock_edges", dut->edges()}};
     rec["confusion"] = confusion;
@@ -383,6 +342,9 @@ int run(int argc, char** argv) {
 int sc_main(int argc, char** argv) {
   try {
     return run(argc, argv);
+  } catch (const ssnn::rtl::LockstepMismatch& e) {
+    std::fprintf(stderr, "ssnn_rtl_chip_tb: error: %s\n", e.what());
+    return 3;
   } catch (const MismatchError& e) {
     std::fprintf(stderr, "ssnn_rtl_chip_tb: error: mismatch: %s\n", e.what());
     return 3;

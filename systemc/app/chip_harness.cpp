@@ -69,14 +69,15 @@ void ChipHarness::start_sample(const uint8_t* pixels, int label, const SampleSpe
   if (cycles > 0) run_cycles(cycles);
 }
 
-SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) {
-  start_sample(pixels, label, spec, 0);
-  // Watchdog: far more cycles than any sample can take (every neuron of every layer sending an
-  // event per step, each waiting for every other), so only a deadlock reaches it.
-  const ModelConfig& cfg = chip_->config();
+uint64_t ChipHarness::sample_cycle_limit(const ModelConfig& cfg) {
   double neurons = 0;
   for (int l = 0; l <= cfg.layers(); ++l) neurons += cfg.layer_size(l);
-  const double limit = 10000.0 + cfg.timesteps * (1000.0 + 64.0 * neurons);
+  return static_cast<uint64_t>(10000.0 + cfg.timesteps * (1000.0 + 64.0 * neurons));
+}
+
+SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) {
+  start_sample(pixels, label, spec, 0);
+  const auto limit = static_cast<double>(sample_cycle_limit(chip_->config()));
   const sc_core::sc_time deadline = sc_core::sc_time_stamp() + limit * period();
   while (host_.busy.read()) {
     if (sc_core::sc_time_stamp() >= deadline)
@@ -84,6 +85,10 @@ SampleResult ChipHarness::run_sample(const uint8_t* pixels, int label, const Sam
                                " cycles (deadlock)");
     start(deadline - sc_core::sc_time_stamp());  // returns early when on_done pauses the kernel
   }
+  return sample_result();
+}
+
+SampleResult ChipHarness::sample_result() const {
   SampleResult r;
   r.prediction = static_cast<int>(prediction_.read());
   r.output_counts = chip_->output_counts();

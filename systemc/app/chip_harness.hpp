@@ -29,6 +29,10 @@ class ChipHarness : public sc_core::sc_module {
   // Runs one sample to completion; returns the prediction and the output spike counts.
   SampleResult run_sample(const uint8_t* pixels, int label, const SampleSpec& spec);
 
+  // Watchdog of a sample: far more cycles than any sample can take (every neuron of every layer
+  // sending an event per step, each waiting for every other), so only a deadlock reaches it.
+  static uint64_t sample_cycle_limit(const ModelConfig& cfg);
+
   // Starts a sample and runs only `cycles` clock cycles of it (for reset tests).
   void start_sample(const uint8_t* pixels, int label, const SampleSpec& spec, uint64_t cycles);
 
@@ -36,7 +40,12 @@ class ChipHarness : public sc_core::sc_module {
   // and runs two more cycles.
   void reset(uint64_t cycles);
 
+  // Lockstep with another model: start_sample(..., 0), then step() (one clock period, one rising
+  // edge) while busy(), then sample_result().
+  void step() { run_cycles(1); }
   bool busy() const { return host_.busy.read(); }
+  // The prediction and the output spike counts of the last sample.
+  SampleResult sample_result() const;
   sc_core::sc_time period() const { return clk_.period(); }
   // The chip's clock and reset, for blocks that run beside the chip (the RTL co-simulation).
   sc_core::sc_clock& clock() { return clk_; }
