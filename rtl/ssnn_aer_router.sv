@@ -13,6 +13,12 @@
 // Packets are the 26-bit AerEvent::pack() word: kind [25:24], block [23:16], neuron [15:0].
 // The routing table is configuration: written through the route port, kept through reset.
 // Events whose (block, kind) has no output are counted in unrouted_o and discarded.
+//
+// Structure (as PULP's rr_arb_tree or lowRISC's prim_arbiter): each input's head and route are
+// read at fixed indices, the request vector ({route, head present} per input) is rotated once by
+// the pointer, scanned in fixed order, and the grants and stalls are rotated back. No signal is
+// selected by the rotating pointer inside the scan, and every write (FIFO slot, table entry) is a
+// per-slot enable, so synthesis sees muxes of the pointer's and the head's width only.
 `include "ssnn_assert.svh"
 `include "ssnn_registers.svh"
 
@@ -77,21 +83,41 @@ module ssnn_aer_router #(
 `endif
 
   // ---------------------------------------------------------------------------------------------
-  // Routing table (configuration: no reset, like the weight arrays).
+  // Routing table (configuration: no reset, like the weight arrays). Entry (block, kind) holds the
+  // mask of outputs at [(block * Kinds + kind) * NumOutputs +: NumOutputs].
   // ---------------------------------------------------------------------------------------------
-  logic [Blocks*Kinds*NumOutputs-1:0] route_q;
+  localparam int Entries = Blocks * Kinds;
+  localparam int BlockSlots = 1 << BlockBits;  // a block index selects among these (the rest read 0)
+  logic [Entries*NumOutputs-1:0] route_d, route_q;
 
-  always_ff @(posedge clk_i) begin
-    if (route_we_i && 32'(route_block_i) < 32'(Blocks) && route_kind_i != 2'd3) begin
-      route_q[(32'(route_block_i) * Kinds + 32'(route_kind_i)) * NumOutputs +: NumOutputs] <= route_mask_i;
+  always_comb begin
+    route_d = route_q;
+    for (int e = 0; e < Entries; e++) begin
+      if (route_we_i && 32'(route_block_i) == e / Kinds && 32'(route_kind_i) == e % Kinds) begin
+        route_d[e*NumOutputs +: NumOutputs] = route_mask_i;
+      end
     end
   end
 
-  // The route of a packet: its kind and block bits select the entry (the neuron bits do not).
+  always_ff @(posedge clk_i) begin
+    route_q <= route_d;
+  end
+
+  // The route of a packet: its kind and block bits select the entry (the neuron bits do not). Each
+  // output bit is a BlockSlots-to-1 multiplexer on the block per kind, then one on the kind.
   function automatic logic [NumOutputs-1:0] route_of(input logic [1:0] kind, input logic [7:0] block);
+    logic [BlockSlots-1:0] column;
+    logic [Kinds-1:0]      by_kind;
     route_of = '0;
-    if (32'(block) < 32'(Blocks) && kind != 2'd3) begin
-      route_of = route_q[(32'(block) * Kinds + 32'(kind)) * NumOutputs +: NumOutputs];
+    for (int o = 0; o < NumOutputs; o++) begin
+      for (int k = 0; k < Kinds; k++) begin
+        column = '0;
+        for (int b = 0; b < Blocks; b++) begin
+          column[b] = route_q[(b * Kinds + k) * NumOutputs + o];
+        end
+        by_kind[k] = column[block[BlockBits-1:0]];
+      end
+      route_of[o] = kind == 2'd3 || 32'(block) >= 32'(Blocks) ? 1'b0 : by_kind[kind];
     end
   endfunction
 
@@ -121,59 +147,66 @@ module ssnn_aer_router #(
   logic [CountBits-1:0]            stall_inc, bw_stall_inc, out_stall_inc;
 
   // ---------------------------------------------------------------------------------------------
-  // One edge: output handshakes, arbitration, pointer, input handshakes.
+  // The FIFO heads and their routes, per input (fixed indices: no select by the pointer).
   // ---------------------------------------------------------------------------------------------
-  logic [NumInputs-1:0]  pop;
-  logic [NumOutputs-1:0] claimed;  // outputs taken or reserved at this edge
-  logic [EventBits-1:0]  head;
-  logic [NumOutputs-1:0] route;
-  logic                  go, first_nonempty, bw_stall, out_stall, blocked_found, granted_found;
-  logic [InBits-1:0]     first_blocked, last_granted;
-  int unsigned           grants, idx;
-  logic [CountBits-1:0]  new_copies, new_unrouted;
-  logic [PtrBits-1:0]    tail, head_i;
-  logic [OccBits-1:0]    count_i, count_new;
-  logic [EventBits-1:0]  in_ev;
-  logic                  push;
+  localparam int ReqBits = NumOutputs + 1;  // a request: {route, head present}
+  logic [NumInputs*EventBits-1:0] heads;
+  logic [NumInputs*NumOutputs-1:0] routes;
+  logic [NumInputs*ReqBits-1:0]   req;
+
+  logic [FifoDepth*EventBits-1:0] fifo_of_input;
 
   always_comb begin
-    // 1. Output handshakes.
-    out_valid_d  = out_valid_q & ~out_ready_i;
-    out_ev_d     = out_ev_q;
-    for (int o = 0; o < NumOutputs; o++) begin
-      events_out_inc[o*CountBits +: CountBits] = CountBits'(out_valid_q[o] && out_ready_i[o]);
+    fifo_of_input = '0;
+    for (int i = 0; i < NumInputs; i++) begin
+      fifo_of_input = fifo_q[i*FifoDepth*EventBits +: FifoDepth*EventBits];
+      heads[i*EventBits +: EventBits] = fifo_of_input[head_q[i*PtrBits +: PtrBits] * EventBits +: EventBits];
+      routes[i*NumOutputs +: NumOutputs] = route_of(heads[i*EventBits + 24 +: 2], heads[i*EventBits + 16 +: 8]);
+      req[i*ReqBits +: ReqBits] = {routes[i*NumOutputs +: NumOutputs], count_q[i*OccBits +: OccBits] != '0};
     end
+  end
 
-    // 2. Arbitration from the pointer over the heads as they were before the edge.
-    pop            = '0;
+  // ---------------------------------------------------------------------------------------------
+  // Round-robin arbitration: the requests are rotated once by the pointer (position k holds input
+  // rr + k mod NumInputs), scanned in fixed order, and the grants and stalls rotated back.
+  // ---------------------------------------------------------------------------------------------
+  logic [2*NumInputs*ReqBits-1:0] req_twice;
+  logic [NumInputs*ReqBits-1:0]   req_rot;
+  logic [NumInputs-1:0]  pop_rot, stall_rot;       // by scan position
+  logic [NumInputs-1:0]  pop, stall;               // by input
+  logic [NumOutputs-1:0] claimed;  // outputs taken or reserved at this edge
+  logic [NumOutputs-1:0] busy;     // outputs still holding an event after the handshakes
+  logic [NumOutputs-1:0] route;
+  logic [InBits:0]       grants;   // events granted so far at this edge (at most NumInputs)
+  logic [InBits:0]       first_k, last_k;
+  logic                  go, first_nonempty, bw_stall, out_stall, blocked_found, granted_found;
+  logic [InBits-1:0]     first_blocked, last_granted;
+
+  assign req_twice = {req, req};
+  assign req_rot   = req_twice[rr_q * ReqBits +: NumInputs * ReqBits];
+
+  always_comb begin
+    busy           = out_valid_q & ~out_ready_i;
+    pop_rot        = '0;
+    stall_rot      = '0;
     claimed        = '0;
-    grants         = 0;
+    grants         = '0;
     first_nonempty = 1'b1;
     bw_stall       = 1'b0;
     out_stall      = 1'b0;
     blocked_found  = 1'b0;
     granted_found  = 1'b0;
-    first_blocked  = '0;
-    last_granted   = '0;
-    new_copies     = '0;
-    new_unrouted   = '0;
-    head           = '0;
+    first_k        = '0;
+    last_k         = '0;
     route          = '0;
     go             = 1'b0;
-    head_stall_inc = '0;
-    grants_inc     = '0;
     for (int k = 0; k < NumInputs; k++) begin
-      idx = 32'(rr_q) + 32'(k);
-      if (idx >= 32'(NumInputs)) begin
-        idx = idx - 32'(NumInputs);
-      end
-      if (count_q[idx*OccBits +: OccBits] != '0) begin
-        head  = fifo_q[(idx * FifoDepth + 32'(head_q[idx*PtrBits +: PtrBits])) * EventBits +: EventBits];
-        route = route_of(head[25:24], head[23:16]);
-        go    = grants < 32'(EventsPerCycle);
+      if (req_rot[k*ReqBits]) begin
+        route = req_rot[k*ReqBits + 1 +: NumOutputs];
+        go    = 32'(grants) < 32'(EventsPerCycle);
         if (!go) begin
           bw_stall = 1'b1;
-        end else if ((route & (out_valid_d | claimed)) != '0) begin
+        end else if ((route & (busy | claimed)) != '0) begin
           go        = 1'b0;
           out_stall = 1'b1;
           // The highest-priority waiting input reserves its outputs: no starvation of multicast.
@@ -183,29 +216,77 @@ module ssnn_aer_router #(
         end
         first_nonempty = 1'b0;
         if (!go) begin
-          head_stall_inc[idx*CountBits +: CountBits] = CountBits'(1);
+          stall_rot[k] = 1'b1;
           if (!blocked_found) begin
             blocked_found = 1'b1;
-            first_blocked = InBits'(idx);
+            first_k       = (InBits + 1)'(k);
           end
         end else begin
-          out_valid_d = out_valid_d | route;
-          claimed     = claimed | route;
-          for (int o = 0; o < NumOutputs; o++) begin
-            if (route[o]) begin
-              out_ev_d[o*EventBits +: EventBits] = head;
-            end
-          end
-          if (route == '0) begin
-            new_unrouted = new_unrouted + CountBits'(1);
-          end else begin
-            new_copies = new_copies + CountBits'($countones(route)) - CountBits'(1);
-          end
-          pop[idx]                               = 1'b1;
-          grants_inc[idx*CountBits +: CountBits] = CountBits'(1);
-          grants        = grants + 1;
+          claimed       = claimed | route;
+          pop_rot[k]    = 1'b1;
+          grants        = grants + 1'b1;
           granted_found = 1'b1;
-          last_granted  = InBits'(idx);
+          last_k        = (InBits + 1)'(k);
+        end
+      end
+    end
+  end
+
+  // Back from scan positions to inputs: input i is at position i - rr mod NumInputs.
+  localparam int TwiceBits = $clog2(2 * NumInputs);
+  logic [2*NumInputs-1:0] pop_twice, stall_twice;
+  logic [TwiceBits-1:0]   unrotate;
+  assign unrotate    = TwiceBits'(32'(NumInputs) - 32'(rr_q));
+  assign pop_twice   = {pop_rot, pop_rot};
+  assign stall_twice = {stall_rot, stall_rot};
+  assign pop         = pop_twice[unrotate +: NumInputs];
+  assign stall       = stall_twice[unrotate +: NumInputs];
+
+  // The input at scan position k: rr + k, wrapped.
+  function automatic logic [InBits-1:0] input_at(input logic [InBits:0] k);
+    logic [InBits+1:0] sum;
+    sum = (InBits + 2)'(rr_q) + (InBits + 2)'(k);
+    input_at = InBits'(sum >= (InBits + 2)'(NumInputs) ? sum - (InBits + 2)'(NumInputs) : sum);
+  endfunction
+  assign first_blocked = input_at(first_k);
+  assign last_granted  = input_at(last_k);
+
+  // ---------------------------------------------------------------------------------------------
+  // One edge: output handshakes and copies of the granted heads, pointer, input handshakes.
+  // ---------------------------------------------------------------------------------------------
+  logic [CountBits-1:0]  new_copies, new_unrouted;
+  logic [PtrBits:0]      tail_sum;
+  logic [PtrBits-1:0]    tail, head_i;
+  logic [OccBits-1:0]    count_i, count_new;
+  logic [EventBits-1:0]  in_ev;
+  logic                  push;
+
+  always_comb begin
+    // 1. Output handshakes; 2. the granted heads copied to all outputs of their routes (a granted
+    // route never overlaps another granted route or a busy output).
+    out_valid_d  = busy;
+    out_ev_d     = out_ev_q;
+    for (int o = 0; o < NumOutputs; o++) begin
+      events_out_inc[o*CountBits +: CountBits] = CountBits'(out_valid_q[o] && out_ready_i[o]);
+    end
+    new_copies     = '0;
+    new_unrouted   = '0;
+    head_stall_inc = '0;
+    grants_inc     = '0;
+    for (int i = 0; i < NumInputs; i++) begin
+      head_stall_inc[i*CountBits +: CountBits] = CountBits'(stall[i]);
+      grants_inc[i*CountBits +: CountBits]     = CountBits'(pop[i]);
+      if (pop[i]) begin
+        out_valid_d = out_valid_d | routes[i*NumOutputs +: NumOutputs];
+        for (int o = 0; o < NumOutputs; o++) begin
+          if (routes[i*NumOutputs + o]) begin
+            out_ev_d[o*EventBits +: EventBits] = heads[i*EventBits +: EventBits];
+          end
+        end
+        if (routes[i*NumOutputs +: NumOutputs] == '0) begin
+          new_unrouted = new_unrouted + CountBits'(1);
+        end else begin
+          new_copies = new_copies + CountBits'($countones(routes[i*NumOutputs +: NumOutputs])) - CountBits'(1);
         end
       end
     end
@@ -229,6 +310,7 @@ module ssnn_aer_router #(
     count_d      = count_q;
     high_d       = high_q;
     ready_d      = ready_q;
+    tail_sum     = '0;
     tail         = '0;
     count_new    = '0;
     for (int i = 0; i < NumInputs; i++) begin
@@ -244,8 +326,14 @@ module ssnn_aer_router #(
         drops_inc[i*CountBits +: CountBits] = CountBits'(1);
       end
       if (push) begin
-        tail = PtrBits'((32'(head_i) + 32'(count_i)) % 32'(FifoDepth));
-        fifo_d[(i * FifoDepth + 32'(tail)) * EventBits +: EventBits] = in_ev;
+        // The tail: head + count, wrapped (count < FifoDepth when the FIFO takes an event).
+        tail_sum = (PtrBits + 1)'(head_i) + (PtrBits + 1)'(count_i);
+        tail     = PtrBits'(32'(tail_sum) >= FifoDepth ? 32'(tail_sum) - FifoDepth : 32'(tail_sum));
+        for (int s = 0; s < FifoDepth; s++) begin
+          if (32'(tail) == s) begin
+            fifo_d[(i * FifoDepth + s) * EventBits +: EventBits] = in_ev;
+          end
+        end
         events_in_inc[i*CountBits +: CountBits] = CountBits'(1);
       end else if (in_valid_i[i]) begin
         in_stall_inc[i*CountBits +: CountBits] = CountBits'(1);

@@ -18,9 +18,10 @@ def sources():
         os.path.join(RTL, f) for f in os.listdir(RTL) if f.startswith("ssnn_") and f.endswith(".sv") and f not in skip)
 
 
-def synth_script(module, params):
-    """yosys commands reading the RTL and synthesizing `module` flat, with these parameters."""
+def synth_script(module, params, flatten=True):
+    """yosys commands reading the RTL and synthesizing `module` with these parameters: flat, or
+    (flatten=False) each distinct module once, its instances kept as cells."""
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     libs = "; ".join(f"read_verilog -sv -lib {m}" for m in MACROS)
     return (f"{libs}; read_verilog -sv {' '.join(sources())}; "
-            f"hierarchy -check -top {module} {chparams}; synth -top {module} -flatten")
+            f"hierarchy -check -top {module} {chparams}; synth -top {module}{' -flatten' if flatten else ''}")

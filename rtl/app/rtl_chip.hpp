@@ -56,6 +56,11 @@ class RtlChip {
   virtual sc::ChipCounters counters() const = 0;
   // Clock edges simulated since power-up (host accesses included).
   virtual uint64_t edges() const = 0;
+  // Waveforms: every signal of the chip into an FST file (times in ps at the chip's clock), written
+  // while tracing is on (both clock edges of every cycle: host accesses and samples).
+  virtual void open_trace(const std::string& fst_path) = 0;
+  virtual void set_tracing(bool on) = 0;
+  virtual uint64_t now_ps() const = 0;  // the trace's time of the last rising edge
 };
 
 // The verilated configurations of this build; make_rtl_chip picks the one that matches.

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <verilated.h>
+#include <verilated_fst_c.h>
 
 #include "rtl_chip.hpp"
 #include "ssnn/contract/encoder.hpp"
@@ -28,9 +30,13 @@ class RtlChipModel final : public RtlChip {
       : cfg_(cfg), chip_(chip), shape_(shape), plan_(cfg, chip), ctx_(std::make_unique<VerilatedContext>()) {
     ctx_->threads(1);
     ctx_->fatalOnError(true);
+    ctx_->traceEverOn(true);  // before the first eval: a trace may be opened later
     top_ = std::make_unique<V>(ctx_.get(), "chip");
   }
-  ~RtlChipModel() override { top_->final(); }
+  ~RtlChipModel() override {
+    top_->final();
+    if (fst_) fst_->close();
+  }
 
   const ModelConfig& config() const override { return cfg_; }
 
@@ -227,6 +233,20 @@ class RtlChipModel final : public RtlChip {
 
   uint64_t edges() const override { return edges_; }
 
+  void open_trace(const std::string& fst_path) override {
+    fst_ = std::make_unique<VerilatedFstC>();
+    top_->trace(fst_.get(), 99);
+    fst_->open(fst_path.c_str());
+    if (!fst_->isOpen()) throw ConfigError("--trace: cannot write " + fst_path);
+  }
+
+  uint64_t now_ps() const override { return edges_ * period_ps_; }
+
+  void set_tracing(bool on) override {
+    tracing_ = on && fst_ != nullptr;
+    if (fst_ && !on) fst_->flush();
+  }
+
   void corrupt_next_sample(const std::string& kind) override { corrupt_ = kind; }
 
  private:
@@ -254,8 +274,14 @@ class RtlChipModel final : public RtlChip {
   }
 
   void tick() {
+    if (tracing_) {  // the falling edge, half a period before the rising one
+      top_->clk_i = 0;
+      top_->eval();
+      fst_->dump(edges_ * period_ps_ + period_ps_ / 2);
+    }
     rising_edge(*top_);
     ++edges_;
+    if (tracing_) fst_->dump(edges_ * period_ps_);
   }
 
   // The sample's layer parameters and device options, as the SystemC chip's controller holds them.
@@ -297,6 +323,11 @@ class RtlChipModel final : public RtlChip {
   std::unique_ptr<V> top_;
   uint64_t edges_ = 0;
   std::string corrupt_;  // corrupt_next_sample
+  std::unique_ptr<VerilatedFstC> fst_;  // open_trace
+  bool tracing_ = false;
+  // The clock period in ps, as the SystemC chip's clock (chip_harness.cpp), even so the edges at
+  // whole-cycle times.
+  uint64_t period_ps_ = 2 * static_cast<uint64_t>(std::max(1.0, std::round(5e5 / chip_.clock_mhz)));
 };
 
 }  // namespace ssnn::rtl

@@ -5,10 +5,12 @@
 // lockstep, at every clock edge (chip_lockstep.hpp).
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -74,10 +76,15 @@ std::optional<ssnn::sc::RtlInject> parse_inject(const std::string& s) {
 // Options of ssnn_chip_tb that name something this testbench does not have.
 void refuse_unsupported(const CLI::App& app, const ssnn::sc::ChipTbOptions& o) {
   for (const char* name : {"--validation", "--checkpoint", "--checkpoint-every", "--resume", "--stop-after", "--rss-every",
-                           "--trace", "--trace-samples", "--trace-blocks", "--trace-neuron", "--trace-xpoint",
                            "--energy", "--energy-table", "--rtl-xpoint-units"})
     if (app.count(name) > 0)
       throw ConfigError(fmt::format("{}: not offered by the RTL chip testbench (ssnn_chip_tb has it)", name));
+  for (const char* name : {"--trace-blocks", "--trace-neuron", "--trace-xpoint"})
+    if (app.count(name) > 0)
+      throw ConfigError(fmt::format("{}: the RTL chip's trace holds every signal of the chip; the presets of rtl/gtkw/ "
+                                    "pick them (docs/rtl.md, Waveforms)", name));
+  if (!o.trace.empty() && std::filesystem::path(o.trace).extension() != ".fst")
+    throw ConfigError(fmt::format("--trace: '{}' must end in .fst (the RTL chip writes FST)", o.trace));
   if (o.rtl != "none" && o.rtl != "all")
     throw ConfigError(fmt::format("--rtl {}: the RTL chip testbench runs every block in RTL (all)", o.rtl));
 }
@@ -123,6 +130,8 @@ int run(int argc, char** argv) {
   const std::string command = ssnn::command_line(argc, argv);
   refuse_unsupported(app, o);
   const Checks checks = parse_checks(check_list);
+  const std::pair<uint64_t, uint64_t> trace_window =
+      o.trace.empty() ? std::pair<uint64_t, uint64_t>{0, 0} : ssnn::sc::parse_trace_window(o.trace_samples);
   const std::optional<ssnn::sc::RtlInject> inject = parse_inject(o.rtl_inject);
   ssnn::finish_model_options(cfg, text);
   if (o.epochs < 0 || o.epochs > 10000) throw ConfigError(fmt::format("--epochs: {} is out of range 0..10000", o.epochs));
@@ -131,13 +140,18 @@ int run(int argc, char** argv) {
   const bool inference_only = in.inference_only;
   const ssnn::Dataset& test_set = in.test_set;
   const ssnn::Dataset& train_set = in.split.train;
+  if (!o.trace.empty() && !std::filesystem::path(o.trace).parent_path().empty()) {
+    std::error_code ec;  // the waveform's folder is made for it; a failure is reported by the check below
+    std::filesystem::create_directories(std::filesystem::path(o.trace).parent_path(), ec);
+  }
   ssnn::check_run_paths({{"--load-weights", o.load_weights}, {"--dataset", test_set.images_file},
                          {"--dataset", test_set.labels_file}, {"--dataset", train_set.images_file},
                          {"--dataset", train_set.labels_file}},
-                        {{"--report", o.report}, {"--save-weights", o.save_weights}});
+                        {{"--report", o.report}, {"--save-weights", o.save_weights}, {"--trace", o.trace}});
   ssnn::sc::finish_chip_options(app, cfg, chip);
 
   std::unique_ptr<ssnn::rtl::RtlChip> dut = ssnn::rtl::make_rtl_chip(cfg, chip);
+  if (!o.trace.empty()) dut->open_trace(o.trace);
   const std::vector<ssnn::WeightMatrix> w0 = inference_only ? in.ckpt.weights : ssnn::initial_weights(cfg);
   dut->power_on();
   dut->load_weights(w0);
@@ -160,6 +174,8 @@ int run(int argc, char** argv) {
 
   // One sample through the RTL chip and every reference, compared.
   uint64_t run_index = 0;
+  std::optional<uint64_t> trace_from_ps;  // the traced samples' times (ps)
+  uint64_t trace_to_ps = 0;
   std::array<uint64_t, kPhases> sc_phases_train{}, sc_phases_test{};
   std::vector<uint8_t> corrupted;
   auto run_sample = [&](const uint8_t* image, int label, const ssnn::SampleSpec& spec, const std::string& where,
@@ -175,6 +191,9 @@ int run(int argc, char** argv) {
     const ChipCounters s0 = sc_chip ? sc_chip->chip().counters() : ChipCounters{};
     if (injected && inject->kind != "encoder") dut->corrupt_next_sample(inject->kind);
     ssnn::SampleResult res, s;
+    const bool traced = !o.trace.empty() && run_index >= trace_window.first && run_index < trace_window.second;
+    if (traced && !trace_from_ps) trace_from_ps = dut->now_ps();
+    dut->set_tracing(traced);
     if (lockstep) {
       const ssnn::rtl::LockstepResult both = lockstep->run_sample(rtl_image, image, label, spec, where);
       res = both.rtl;
@@ -183,6 +202,8 @@ int run(int argc, char** argv) {
       res = dut->run_sample(rtl_image, label, spec);
       if (sc_chip) s = sc_chip->run_sample(image, label, spec);
     }
+    dut->set_tracing(false);
+    if (traced) trace_to_ps = dut->now_ps();
     const ChipCounters r1 = dut->counters();
     if (golden) {
       const ssnn::SampleResult g = golden->run_sample(*ws, image, label, spec);
@@ -310,6 +331,13 @@ int run(int argc, char** argv) {
   std::printf("simulation: %.1f s wall, %llu clock edges (%.0f/s), training %.2f samples/s, inference %.2f samples/s%s\n", wall,
               static_cast<unsigned long long>(dut->edges()), static_cast<double>(dut->edges()) / wall, train_rate, test_rate,
               checks.golden || checks.systemc ? " (references included)" : "");
+  if (!o.trace.empty()) {
+    if (trace_from_ps)
+      std::printf("trace: %s, samples %s, %llu..%llu ps\n", o.trace.c_str(), o.trace_samples.c_str(),
+                  static_cast<unsigned long long>(*trace_from_ps), static_cast<unsigned long long>(trace_to_ps));
+    else
+      std::printf("trace: %s is empty (no sample of --trace-samples %s ran)\n", o.trace.c_str(), o.trace_samples.c_str());
+  }
 
   if (!o.save_weights.empty()) {
     ssnn::Checkpoint out;

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -189,6 +191,21 @@ inline void finish_chip_options(const CLI::App& app, const ModelConfig& cfg, Chi
   if (app.count("--tile-rows") == 0) chip.tile_rows = std::min(chip.tile_rows, max_rows);
   if (app.count("--tile-cols") == 0) chip.tile_cols = std::min(chip.tile_cols, max_cols);
   chip.validate(cfg);
+}
+
+// --trace-samples "A:B" -> [A, B): sample numbers in run order (training samples first, then test samples).
+inline std::pair<uint64_t, uint64_t> parse_trace_window(const std::string& s) {
+  const size_t colon = s.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no colon");
+    size_t u1 = 0, u2 = 0;
+    const std::string a = s.substr(0, colon), b = s.substr(colon + 1);
+    const uint64_t lo = std::stoull(a, &u1), hi = std::stoull(b, &u2);
+    if (u1 != a.size() || u2 != b.size() || hi <= lo) throw std::invalid_argument("order");
+    return {lo, hi};
+  } catch (const std::exception&) {
+    throw ConfigError(fmt::format("--trace-samples: '{}' is not A:B with A < B (sample numbers, training first)", s));
+  }
 }
 
 }  // namespace ssnn::sc

@@ -47,21 +47,6 @@ using ssnn::sc::print_rtl;
 
 using Options = ssnn::sc::ChipTbOptions;
 
-// "A:B" -> [A, B): sample numbers in run order (training samples first, then test samples).
-std::pair<uint64_t, uint64_t> parse_window(const std::string& s) {
-  const size_t colon = s.find(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument("no colon");
-    size_t u1 = 0, u2 = 0;
-    const std::string a = s.substr(0, colon), b = s.substr(colon + 1);
-    const uint64_t lo = std::stoull(a, &u1), hi = std::stoull(b, &u2);
-    if (u1 != a.size() || u2 != b.size() || hi <= lo) throw std::invalid_argument("order");
-    return {lo, hi};
-  } catch (const std::exception&) {
-    throw ConfigError(fmt::format("--trace-samples: '{}' is not A:B with A < B (sample numbers, training first)", s));
-  }
-}
-
 // N of "coreN" / "tileN" (digits only, checked by the caller); LLONG_MAX when too large for any block.
 long long block_index(const std::string& item) {
   errno = 0;
@@ -142,7 +127,7 @@ int run(int argc, char** argv) {
   for (const auto& a : o.energy) energy.set(a);
   std::pair<uint64_t, uint64_t> window{0, 0};
   if (!o.trace.empty()) {
-    window = parse_window(o.trace_samples);
+    window = ssnn::sc::parse_trace_window(o.trace_samples);
     const std::string ext = std::filesystem::path(o.trace).extension().string();
     if (ext != ".vcd" && ext != ".fst") throw ConfigError(fmt::format("--trace: '{}' must end in .vcd or .fst", o.trace));
   }
