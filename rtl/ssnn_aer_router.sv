@@ -20,6 +20,7 @@
 // selected by the rotating pointer inside the scan, and every write (FIFO slot, table entry) is a
 // per-slot enable, so synthesis sees muxes of the pointer's and the head's width only.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_aer_router #(
   parameter int NumInputs      = 4,   // input channels, 1..32
@@ -351,16 +352,9 @@ module ssnn_aer_router #(
     out_stall_inc = CountBits'(out_stall);
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      fifo_q <= '0;  // the FIFO storage on its own line: the widest register
-      {head_q, count_q, high_q, pending_ev_q, out_ev_q, ready_q, pending_q, out_valid_q, rr_q} <= '0;
-    end else begin
-      fifo_q <= fifo_d;
-      {head_q, count_q, high_q, pending_ev_q, out_ev_q, ready_q, pending_q, out_valid_q, rr_q} <=
-          {head_d, count_d, high_d, pending_ev_d, out_ev_d, ready_d, pending_d, out_valid_d, rr_d};
-    end
-  end
+  `SSNN_FF(fifo_q, fifo_d, '0)  // the FIFO storage on its own: the widest register
+  `SSNN_FF({head_q, count_q, high_q, pending_ev_q, out_ev_q, ready_q, pending_q, out_valid_q, rr_q},
+           {head_d, count_d, high_d, pending_ev_d, out_ev_d, ready_d, pending_d, out_valid_d, rr_d}, '0)
 
   // Counters (AerRouterCounters): the router's, each input's, each output's.
   ssnn_counters #(.Counters(6), .CountBits(CountBits)) u_counters (

@@ -14,6 +14,7 @@
 //   controller compares it with the tiles' received events (the barrier).
 // Events are AerEvent::pack() words: kind [25:24], block FirstBlock + c [23:16], neuron [15:0].
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_aer_sender #(
   parameter int Neurons    = 64,   // neurons of the block, 1..65536
@@ -164,21 +165,8 @@ module ssnn_aer_sender #(
 
   assign empty_o = !(|pend_fwd_d) && !(|pend_pos_d) && !(|pend_neg_d) && !(|valid_d);
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      pend_fwd_q <= '0;
-      pend_pos_q <= '0;
-      pend_neg_q <= '0;
-      valid_q    <= '0;
-      event_q    <= '0;
-    end else begin
-      pend_fwd_q <= pend_fwd_d;
-      pend_pos_q <= pend_pos_d;
-      pend_neg_q <= pend_neg_d;
-      valid_q    <= valid_d;
-      event_q    <= event_d;
-    end
-  end
+  `SSNN_FF({pend_fwd_q, pend_pos_q, pend_neg_q, valid_q, event_q},
+           {pend_fwd_d, pend_pos_d, pend_neg_d, valid_d, event_d}, '0)
 
   assign valid_o = valid_q;
   assign event_o = event_q;

@@ -23,6 +23,7 @@
 // (an ASIC would keep them in a register file). Every input passes the host register bank (one
 // cycle). Counters and the prediction are outputs.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_chip_top #(
   parameter int Layers         = 2,                    // weight layers L = hidden layers + 1, 2..7
@@ -154,11 +155,16 @@ module ssnn_chip_top #(
 );
 
   // ---------------------------------------------------------------------------------------------
-  // Host register bank: every host input is sampled at the clock edge and used from the next cycle
-  // on, so no path runs from a pin into the chip's logic (registered I/O; it also leaves a
-  // cycle-based simulator nothing to re-evaluate when only the clock pin moves). The host sees one
-  // cycle more latency on every request (start, writes, the weight read), none inside a sample.
-  // The requests are reset; the data registers need none (the host writes them before a request).
+  // Host register bank: every host input is sampled at a clock edge and used from the next cycle
+  // on, so no path runs from a pin into the chip's logic (registered I/O). The host sees one cycle
+  // more latency on every request (start, writes, the weight read), none inside a sample.
+  // The requests are reset and sampled at every edge; the data registers need no reset and load
+  // only with their request, each group behind its own clock gate: the sample descriptor, the
+  // layer parameters and the device options while start_i is high (the host holds them from
+  // before start_i until the sample ends), the weight port's address and data with w_req_i, a
+  // pixel with pix_we_i, a ramp word with ramp_we_i, a route with route_we_i. Held registers do
+  // not toggle (no power spent on them inside a sample), and a cycle-based simulator has nothing
+  // to re-evaluate in the blocks that read them while they hold.
   // ---------------------------------------------------------------------------------------------
   logic                             start_q, learn_q, pix_we_q, ramp_we_q, route_we_q, w_req_q,
                                     w_we_q;
@@ -185,27 +191,44 @@ module ssnn_chip_top #(
   logic                             rate_mode_q;
   logic [RecipBits-1:0]             rate_recip_q;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      {start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q} <= '0;
-    end else begin
-      {start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q} <=
-          {start_i, pix_we_i, ramp_we_i, route_we_i, w_req_i, w_we_i};
-    end
+  `SSNN_FF({start_q, pix_we_q, ramp_we_q, route_we_q, w_req_q, w_we_q},
+           {start_i, pix_we_i, ramp_we_i, route_we_i, w_req_i, w_we_i}, '0)
+
+  // The data groups' clocks: 0 sample, 1 weight port, 2 pixel, 3 ramp, 4 route.
+  localparam int HostGroups = 5;
+  logic [HostGroups-1:0] host_clk;
+  logic [HostGroups-1:0] host_load;
+  assign host_load = {route_we_i, ramp_we_i, pix_we_i, w_req_i, start_i};
+  for (genvar g = 0; g < HostGroups; g++) begin : g_host_clock
+    ssnn_clock_gate u_clock_gate (
+      .clk_i,
+      .en_i      (host_load[g]),
+      .test_en_i (1'b0),
+      .clk_o     (host_clk[g])
+    );
   end
 
-  always_ff @(posedge clk_i) begin
-    {learn_q, sample_phase_q, epoch_q, index_q, seed_q, timesteps_q, pix_addr_q, pix_data_q,
-     label_q, ramp_addr_q, ramp_data_q, route_block_q, route_kind_q, route_mask_q, w_tile_q,
-     w_row_q, w_col_q, w_wdata_q, beta_q, theta_q, theta_gate_q, theta_grad_q, drop_hidden_q16_q,
-     theta_out_q, theta_err_q, err_unit_q, inhibition_q, label_q16_q, drop_input_q16_q, w_min_q,
-     w_max_q, pulse_up_q, pulse_down_q, pulse_noise_q, rate_mode_q, rate_recip_q} <=
-        {learn_i, sample_phase_i, epoch_i, index_i, seed_i, timesteps_i, pix_addr_i, pix_data_i,
-         label_i, ramp_addr_i, ramp_data_i, route_block_i, route_kind_i, route_mask_i, w_tile_i,
-         w_row_i, w_col_i, w_wdata_i, beta_i, theta_i, theta_gate_i, theta_grad_i,
-         drop_hidden_q16_i, theta_out_i, theta_err_i, err_unit_i, inhibition_i, label_q16_i,
-         drop_input_q16_i, w_min_i, w_max_i, pulse_up_i, pulse_down_i, pulse_noise_i, rate_mode_i,
-         rate_recip_i};
+  always_ff @(posedge host_clk[0]) begin
+    {learn_q, sample_phase_q, epoch_q, index_q, seed_q, timesteps_q, label_q, beta_q, theta_q,
+     theta_gate_q, theta_grad_q, drop_hidden_q16_q, theta_out_q, theta_err_q, err_unit_q,
+     inhibition_q, label_q16_q, drop_input_q16_q, w_min_q, w_max_q, pulse_up_q, pulse_down_q,
+     pulse_noise_q, rate_mode_q, rate_recip_q} <=
+        {learn_i, sample_phase_i, epoch_i, index_i, seed_i, timesteps_i, label_i, beta_i, theta_i,
+         theta_gate_i, theta_grad_i, drop_hidden_q16_i, theta_out_i, theta_err_i, err_unit_i,
+         inhibition_i, label_q16_i, drop_input_q16_i, w_min_i, w_max_i, pulse_up_i, pulse_down_i,
+         pulse_noise_i, rate_mode_i, rate_recip_i};
+  end
+  always_ff @(posedge host_clk[1]) begin
+    {w_tile_q, w_row_q, w_col_q, w_wdata_q} <= {w_tile_i, w_row_i, w_col_i, w_wdata_i};
+  end
+  always_ff @(posedge host_clk[2]) begin
+    {pix_addr_q, pix_data_q} <= {pix_addr_i, pix_data_i};
+  end
+  always_ff @(posedge host_clk[3]) begin
+    {ramp_addr_q, ramp_data_q} <= {ramp_addr_i, ramp_data_i};
+  end
+  always_ff @(posedge host_clk[4]) begin
+    {route_block_q, route_kind_q, route_mask_q} <= {route_block_i, route_kind_i, route_mask_i};
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -360,11 +383,19 @@ module ssnn_chip_top #(
       ramp_addr = ramp_next[RampBits-1:0];
     end
   end
+  // The table's clock runs only in the cycles that access it.
+  logic ramp_clk;
+  ssnn_clock_gate u_ramp_clock_gate (
+    .clk_i,
+    .en_i      (ramp_req),
+    .test_en_i (1'b0),
+    .clk_o     (ramp_clk)
+  );
   ssnn_mem #(
     .Words    (RampWords),
     .DataBits (ssnn_pkg::ProbBits + 1)
   ) u_ramp (
-    .clk_i,
+    .clk_i   (ramp_clk),
     .req_i   (ramp_req),
     .we_i    (ramp_we_q),
     .addr_i  (ramp_addr),
@@ -382,6 +413,26 @@ module ssnn_chip_top #(
   logic [Tiles*EventBits-1:0]   out_event;
   logic [Blocks*OccBits-1:0]    fifo_count;
 
+  // The router's clock runs while an event is offered, held in a FIFO or offered to a tile, an
+  // offer was refused at the last edge (the router checks that it stays), a route is written, or
+  // its inputs are not ready yet (the first edge after reset). In every other cycle its registers
+  // and counters would keep their values, except its cycle counter: router_cycles_o counts every
+  // edge since reset here instead.
+  logic router_clk, router_pending_d, router_pending_q;
+  logic [CountBits-1:0] router_cycles_d, router_cycles_q, router_gated_cycles;
+  assign router_pending_d = |(in_valid & ~in_ready);
+  assign router_cycles_d  = router_cycles_q + CountBits'(1);
+  `SSNN_FF({router_pending_q, router_cycles_q}, {router_pending_d, router_cycles_d}, '0)
+  assign router_cycles_o = router_cycles_q;
+
+  ssnn_clock_gate u_router_clock_gate (
+    .clk_i,
+    .en_i      ((|in_valid) || (|out_valid) || (|fifo_count) || router_pending_q || route_we_q
+                || !(&in_ready)),
+    .test_en_i (1'b0),
+    .clk_o     (router_clk)
+  );
+
   ssnn_aer_router #(
     .NumInputs      (Blocks),
     .NumOutputs     (Tiles),
@@ -390,7 +441,7 @@ module ssnn_chip_top #(
     .Blocks         (Blocks),
     .CountBits      (CountBits)
   ) u_router (
-    .clk_i,
+    .clk_i          (router_clk),
     .rst_ni,
     .in_valid_i   (in_valid),
     .in_event_i   (in_event),
@@ -405,7 +456,7 @@ module ssnn_chip_top #(
     .rr_pointer_o,
     .fifo_count_o (fifo_count),
     .fifo_high_water_o,
-    .cycles_o     (router_cycles_o),
+    .cycles_o     (router_gated_cycles),
     .events_in_o,
     .grants_o,
     .head_stall_cycles_o,
@@ -621,13 +672,7 @@ module ssnn_chip_top #(
   logic [TileBits-1:0]          w_sel_d, w_sel_q;
   assign w_sel_d   = (w_req_q && !w_we_q) ? w_tile_q : w_sel_q;
   assign w_rdata_o = w_rdata_all[w_sel_q];
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      w_sel_q <= '0;
-    end else begin
-      w_sel_q <= w_sel_d;
-    end
-  end
+  `SSNN_FF(w_sel_q, w_sel_d, '0)
 
   // ---------------------------------------------------------------------------------------------
   // Neuron cores: hidden layers 1..L-1, then the output layer
@@ -778,7 +823,7 @@ module ssnn_chip_top #(
   );
 
   logic unused_top;
-  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, fifo_count, enc_dbg_lfsr, enc_label_lfsr, enc_keep, out_spike, out_gate,
+  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_gated_cycles, enc_dbg_lfsr, enc_label_lfsr, enc_keep, out_spike, out_gate,
                         out_charge, out_grad_charge, out_potential, out_pos_potential, out_neg_potential};
 
 endmodule

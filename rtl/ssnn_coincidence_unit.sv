@@ -10,6 +10,7 @@
 // configured pulses to 2^(WeightBits+1) - 1 without changing any result.
 // Timing: load_i or update_i lands at the clock edge; weight_o shows it the next cycle.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_coincidence_unit #(
   parameter int WeightBits = ssnn_pkg::WeightBits,  // signed weight register, 2..24
@@ -95,13 +96,7 @@ module ssnn_coincidence_unit #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      weight_q <= '0;
-    end else begin
-      weight_q <= weight_d;
-    end
-  end
+  `SSNN_FF(weight_q, weight_d, '0)
 
   assign weight_o = weight_q;
 

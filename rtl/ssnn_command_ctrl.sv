@@ -4,6 +4,8 @@
 // (0 in its first busy cycle, saturating). done_i is the block's own end condition, a function of
 // running_o / cycle_o and its datapath; it is looked at only while busy. busy_cycles_o counts the
 // busy cycles since reset (SourceCounters::busy_cycles).
+`include "ssnn_registers.svh"
+
 module ssnn_command_ctrl #(
   parameter int CycleBits = 32,  // command cycle counter
   parameter int CountBits = 48   // busy-cycle counter
@@ -40,17 +42,7 @@ module ssnn_command_ctrl #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      busy_q <= 1'b0;
-      op_q   <= '0;
-      cyc_q  <= '0;
-    end else begin
-      busy_q <= busy_d;
-      op_q   <= op_d;
-      cyc_q  <= cyc_d;
-    end
-  end
+  `SSNN_FF({busy_q, op_q, cyc_q}, {busy_d, op_d, cyc_d}, '0)
 
   assign busy_o    = busy_q;
   assign op_o      = op_q;

@@ -19,6 +19,7 @@
 // The gradient step reads spike_o, the forward spike of the current timestep, so it must follow that
 // step's forward command (and, in the output layer, its WTA resolution).
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_composite_neuron #(
   parameter int ChargeBits    = ssnn_pkg::ChargeBits,     // signed synaptic charge registers, 2..30
@@ -127,31 +128,11 @@ module ssnn_composite_neuron #(
     .wta_eligible_o
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      charge_q      <= '0;
-      potential_q   <= '0;
-      grad_charge_q <= '0;
-      pos_q         <= '0;
-      neg_q         <= '0;
-      gate_q        <= OutputLayer;
-      spike_q       <= 1'b0;
-      gate_event_q  <= 1'b0;
-      grad_pos_q    <= 1'b0;
-      grad_neg_q    <= 1'b0;
-    end else begin
-      charge_q      <= charge_d;
-      potential_q   <= potential_d;
-      grad_charge_q <= grad_charge_d;
-      pos_q         <= pos_d;
-      neg_q         <= neg_d;
-      gate_q        <= gate_d;
-      spike_q       <= spike_d;
-      gate_event_q  <= gate_event_d;
-      grad_pos_q    <= grad_pos_d;
-      grad_neg_q    <= grad_neg_d;
-    end
-  end
+  `SSNN_FF({charge_q, potential_q, grad_charge_q, pos_q, neg_q, spike_q, gate_event_q, grad_pos_q,
+            grad_neg_q},
+           {charge_d, potential_d, grad_charge_d, pos_d, neg_d, spike_d, gate_event_d, grad_pos_d,
+            grad_neg_d}, '0)
+  `SSNN_FF(gate_q, gate_d, OutputLayer)
 
   assign spike_o         = spike_q;
   assign grad_pos_o      = grad_pos_q;

@@ -15,6 +15,7 @@
 // Every edge after the first one after reset is charged to the phase of its cycle (phase_o).
 // The sample key is sample_key(seed, phase, epoch, index): three SplitMix64 rounds at the start edge.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_controller #(
   parameter int Layers    = 2,    // weight layers L (cores of layers 1..L), 1..15
@@ -253,32 +254,80 @@ module ssnn_controller #(
   end
 
   // ---------------------------------------------------------------------------------------------
+  // Clock gating: the sequencer's registers change only at the edges where it moves to another
+  // point (in every other cycle it waits and each register keeps its value), so they run on a
+  // gated clock enabled by that move. Idle or waiting on a phase, the controller toggles only its
+  // free-running cycle counter, and the command bus holds still for the blocks that read it.
+  // ---------------------------------------------------------------------------------------------
+  logic seq_en, seq_clk;
+  assign seq_en = point_d != point_q;
+
+  ssnn_clock_gate u_seq_clock_gate (
+    .clk_i,
+    .en_i      (seq_en),
+    .test_en_i (1'b0),
+    .clk_o     (seq_clk)
+  );
+
+`ifndef SYNTHESIS
+  // Where the sequencer stays at its point, no register of it may change (or the gate drops it).
+  always @(posedge clk_i or negedge rst_ni) begin : p_gate_check
+    if (!rst_ni) begin
+      // Nothing to check in reset.
+    end else if (!seq_en) begin
+      assert ({phase_d, layer_d, op_d, enc_start_d, core_start_d, tile_start_d, step_d, learn_d, epoch_d,
+               key_d, busy_d, run_enc_d, run_core_d, run_tiles_d, sample_done, step_done}
+              == {phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q, epoch_q,
+                  key_q, busy_q, run_enc_q, run_core_q, run_tiles_q, 2'b00})
+        else $error("ssnn_controller: a register changes while the sequencer's clock is gated");
+    end
+  end
+`endif
+
+  // ---------------------------------------------------------------------------------------------
   // Counters: every edge is charged to the phase of the cycle it ends
   // ---------------------------------------------------------------------------------------------
-  logic [NumPhases*CountBits-1:0] phase_inc;
+  // One free-running counter of the charged edges (cycles_o) on the ungated clock. Phase p's count
+  // is what it had when the sequencer last left phase p, plus, while phase p runs, the edges since
+  // the sequencer's last edge (mark_q): at each sequencer edge the phase it leaves takes those
+  // edges (this one included) and the mark moves on. So every phase count equals, at every cycle,
+  // a counter that adds one per edge of its phase.
+  logic [CountBits-1:0]           cycles_d, cycles_q, mark_q, elapsed;
+  logic [NumPhases*CountBits-1:0] phase_acc_d, phase_acc_q;
+
+  assign cycles_d = cycles_q + CountBits'(count_en);
+  assign elapsed  = cycles_d - mark_q;
 
   always_comb begin
     for (int p = 0; p < NumPhases; p++) begin
-      phase_inc[p*CountBits +: CountBits] = CountBits'(count_en && 32'(phase_q) == p);
+      phase_acc_d[p*CountBits +: CountBits] = phase_acc_q[p*CountBits +: CountBits]
+                                            + (32'(phase_q) == p ? elapsed : '0);
+      phase_cycles_o[p*CountBits +: CountBits] = phase_acc_q[p*CountBits +: CountBits]
+                                               + (32'(phase_q) == p ? cycles_q - mark_q : '0);
     end
   end
 
-  ssnn_counters #(.Counters(NumPhases + 3), .CountBits(CountBits)) u_counters (
-    .clk_i,
+  `SSNN_FF(cycles_q, cycles_d, '0)
+  assign cycles_o = cycles_q;
+
+  // Samples and steps end only at sequencer edges.
+  ssnn_counters #(.Counters(2), .CountBits(CountBits)) u_counters (
+    .clk_i   (seq_clk),
     .rst_ni,
-    .inc_i   ({phase_inc, CountBits'(count_en), CountBits'(sample_done), CountBits'(step_done)}),
-    .count_o ({phase_cycles_o, cycles_o, samples_o, steps_o})
+    .inc_i   ({CountBits'(sample_done), CountBits'(step_done)}),
+    .count_o ({samples_o, steps_o})
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  // (PtReset, PhIdle and OpNone are 0.) The sequencer's registers on the gated clock.
+  always_ff @(posedge seq_clk or negedge rst_ni) begin
     if (!rst_ni) begin
       {point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
-       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q} <= '0;
+       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q, mark_q, phase_acc_q} <= '0;
     end else begin
       {point_q, phase_q, layer_q, op_q, enc_start_q, core_start_q, tile_start_q, step_q, learn_q,
-       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q} <=
-        {point_d, phase_d, layer_d, op_d, enc_start_d, core_start_d, tile_start_d, step_d, learn_d,
-         epoch_d, key_d, busy_d, run_enc_d, run_core_d, run_tiles_d};
+       epoch_q, key_q, busy_q, run_enc_q, run_core_q, run_tiles_q, mark_q, phase_acc_q} <=
+          {point_d, phase_d, layer_d, op_d, enc_start_d, core_start_d, tile_start_d, step_d, learn_d,
+           epoch_d, key_d, busy_d, run_enc_d, run_core_d, run_tiles_d, cycles_d, phase_acc_d};
     end
   end
 

@@ -3,6 +3,7 @@
 // at CountBits bits. Flat vectors, counter k at [k*CountBits +: CountBits], so a block connects its
 // counter outputs as one concatenation, in the order of its increments.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_counters #(
   parameter int Counters  = 1,   // >= 1
@@ -29,10 +30,7 @@ module ssnn_counters #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) count_q <= '0;
-    else         count_q <= count_d;
-  end
+  `SSNN_FF(count_q, count_d, '0)
 
   assign count_o = count_q;
 

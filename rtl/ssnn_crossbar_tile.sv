@@ -24,6 +24,7 @@
 //   column that spiked.
 // - sample_begin_i and a step_end_i without an update take 1 cycle.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_crossbar_tile #(
   parameter int Rows       = 256,  // rows (pre-synaptic neurons), 2..4096
@@ -252,17 +253,7 @@ module ssnn_crossbar_tile #(
         neg_spiked[c] = neg_count_q[c*RateWidth +: RateWidth] != '0;
       end
     end
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        row_count_q <= '0;
-        pos_count_q <= '0;
-        neg_count_q <= '0;
-      end else begin
-        row_count_q <= row_count_d;
-        pos_count_q <= pos_count_d;
-        neg_count_q <= neg_count_d;
-      end
-    end
+    `SSNN_FF({row_count_q, pos_count_q, neg_count_q}, {row_count_d, pos_count_d, neg_count_d}, '0)
     assign row_count = row_count_q;
     assign pos_count = pos_count_q;
     assign neg_count = neg_count_q;
@@ -356,11 +347,16 @@ module ssnn_crossbar_tile #(
   // Forward accumulators: the row read at the previous edge lands now.
   logic                    fwd_pending_q;
   logic [Cols*AccBits-1:0] fwd_sum_d, fwd_sum_q;
+  // The sums change only with a clear or a read landing: the adders sit in that branch (the same
+  // values; a cycle-based simulator skips them in every other cycle).
   always_comb begin
-    for (int c = 0; c < Cols; c++) begin
-      fwd_sum_d[c*AccBits +: AccBits] =
-          (fwd_clear_i ? AccBits'(0) : fwd_sum_q[c*AccBits +: AccBits]) +
-          (fwd_pending_q ? AccBits'($signed(row_rdata[c*W +: W])) : AccBits'(0));
+    fwd_sum_d = fwd_sum_q;
+    if (fwd_clear_i || fwd_pending_q) begin
+      for (int c = 0; c < Cols; c++) begin
+        fwd_sum_d[c*AccBits +: AccBits] =
+            (fwd_clear_i ? AccBits'(0) : fwd_sum_q[c*AccBits +: AccBits]) +
+            (fwd_pending_q ? AccBits'($signed(row_rdata[c*W +: W])) : AccBits'(0));
+      end
     end
   end
   assign fwd_sum_o = fwd_sum_q;
@@ -422,12 +418,15 @@ module ssnn_crossbar_tile #(
 
     // Row accumulators: the column read at the previous edge lands now, + for dp, - for dn.
     always_comb begin
-      for (int r = 0; r < Rows; r++) begin
-        bwd_sum_d[r*AccBits +: AccBits] =
-            (bwd_clear_i ? AccBits'(0) : bwd_sum_q[r*AccBits +: AccBits]) +
-            (!bwd_pending_q ? AccBits'(0) :
-             bwd_neg_q ? AccBits'(0) - AccBits'($signed(col_rdata[r*W +: W]))
-                       : AccBits'($signed(col_rdata[r*W +: W])));
+      bwd_sum_d = bwd_sum_q;
+      if (bwd_clear_i || bwd_pending_q) begin  // as the forward sums
+        for (int r = 0; r < Rows; r++) begin
+          bwd_sum_d[r*AccBits +: AccBits] =
+              (bwd_clear_i ? AccBits'(0) : bwd_sum_q[r*AccBits +: AccBits]) +
+              (!bwd_pending_q ? AccBits'(0) :
+               bwd_neg_q ? AccBits'(0) - AccBits'($signed(col_rdata[r*W +: W]))
+                         : AccBits'($signed(col_rdata[r*W +: W])));
+        end
       end
     end
   end else begin : gen_latch_only
@@ -451,10 +450,12 @@ module ssnn_crossbar_tile #(
     npos    = '0;
     nneg    = '0;
     nspiked = '0;
-    for (int c = 0; c < Cols; c++) begin
-      npos    = npos + (ColBits + 1)'(pos_latch_q[c]);
-      nneg    = nneg + (ColBits + 1)'(neg_latch_q[c]);
-      nspiked = nspiked + (ColBits + 1)'(col_spiked[c]);
+    if (row_write) begin  // the counts are used only then (a simulator skips them otherwise)
+      for (int c = 0; c < Cols; c++) begin
+        npos    = npos + (ColBits + 1)'(pos_latch_q[c]);
+        nneg    = nneg + (ColBits + 1)'(neg_latch_q[c]);
+        nspiked = nspiked + (ColBits + 1)'(col_spiked[c]);
+      end
     end
     up_inc    = '0;
     down_inc  = '0;
@@ -478,36 +479,13 @@ module ssnn_crossbar_tile #(
   // ---------------------------------------------------------------------------------------------
   // Registers.
   // ---------------------------------------------------------------------------------------------
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      tile_q          <= TileIdle;
-      clear_latches_q <= 1'b0;
-      row_latch_q     <= '0;
-      pos_latch_q     <= '0;
-      neg_latch_q     <= '0;
-      step_hash_q     <= '0;
-      host_col_q      <= '0;
-      fwd_pending_q   <= 1'b0;
-      fwd_sum_q       <= '0;
-      bwd_pending_q   <= 1'b0;
-      bwd_neg_q       <= 1'b0;
-      bwd_sum_q       <= '0;
-      rate_pass_q     <= 1'b0;
-    end else begin
-      tile_q          <= tile_d;
-      clear_latches_q <= clear_latches_d;
-      row_latch_q     <= row_latch_d;
-      pos_latch_q     <= pos_latch_d;
-      neg_latch_q     <= neg_latch_d;
-      step_hash_q     <= step_hash_d;
-      host_col_q      <= host_col_d;
-      fwd_pending_q   <= take_x;
-      fwd_sum_q       <= fwd_sum_d;
-      bwd_pending_q   <= take_grad && Transposed;
-      bwd_neg_q       <= !take_pos;
-      bwd_sum_q       <= bwd_sum_d;
-      rate_pass_q     <= rate_pass_d;
-    end
-  end
+  // (TileIdle is 0.)
+  `SSNN_FF({tile_q, clear_latches_q, step_hash_q, host_col_q, fwd_pending_q, bwd_pending_q, bwd_neg_q,
+            rate_pass_q},
+           {tile_d, clear_latches_d, step_hash_d, host_col_d, take_x, take_grad && Transposed, !take_pos,
+            rate_pass_d}, '0)
+  `SSNN_FF({row_latch_q, pos_latch_q, neg_latch_q}, {row_latch_d, pos_latch_d, neg_latch_d}, '0)
+  `SSNN_FF(fwd_sum_q, fwd_sum_d, '0)
+  `SSNN_FF(bwd_sum_q, bwd_sum_d, '0)
 
 endmodule

@@ -4,6 +4,7 @@
 // learning); each cycle with advance_i draws the next Lanes numbers, keep_o[i] for the i-th of
 // them (dropped when the draw's upper ProbBits bits are below the probability).
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_dropout_mask #(
   parameter int          Lanes  = 8,                            // draws per cycle, >= 1
@@ -61,16 +62,7 @@ module ssnn_dropout_mask #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      lfsr_q <= ssnn_pkg::LfsrZeroSeed;
-      en_q   <= 1'b0;
-      p_q    <= '0;
-    end else begin
-      lfsr_q <= lfsr_d;
-      en_q   <= en_d;
-      p_q    <= p_d;
-    end
-  end
+  `SSNN_FF(lfsr_q, lfsr_d, ssnn_pkg::LfsrZeroSeed)
+  `SSNN_FF({en_q, p_q}, {en_d, p_d}, '0)
 
 endmodule

@@ -19,6 +19,7 @@
 // - any other op: one cycle.
 // Thresholds, beta and the dropout probability are held by the controller during a command.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_hidden_core #(
   parameter int Neurons       = 64,   // neurons of the layer, 1..65536
@@ -438,19 +439,7 @@ module ssnn_hidden_core #(
   // ---------------------------------------------------------------------------------------------
   // Registers
   // ---------------------------------------------------------------------------------------------
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      in_q        <= '0;
-      s1_valid_q  <= 1'b0;
-      s1_group_q  <= '0;
-      rd_bank_q   <= 1'b0;
-    end else begin
-      in_q        <= in_d;
-      s1_valid_q  <= s1_valid_d;
-      s1_group_q  <= s1_group_d;
-      rd_bank_q   <= rd_bank_d;
-    end
-  end
+  `SSNN_FF({in_q, s1_valid_q, s1_group_q, rd_bank_q}, {in_d, s1_valid_d, s1_group_d, rd_bank_d}, '0)
 
   assign busy_o = busy_q;
 

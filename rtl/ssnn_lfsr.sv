@@ -4,6 +4,8 @@
 // ssnn_pkg::LfsrZeroSeed, next_state(s) = ((s ^ s<<13) ^ ...>>17) ^ ...<<5. One advance per enabled
 // cycle; the new state is visible on state_o the cycle after en_i. next_o is next_state(state_o),
 // i.e. the word that the next advance will produce (a Bernoulli draw compares it in the same cycle).
+`include "ssnn_registers.svh"
+
 module ssnn_lfsr #(
   // State after an asynchronous reset: the golden Lfsr's default state. Must be nonzero.
   parameter logic [ssnn_pkg::LfsrBits-1:0] ResetState = 32'h0000_0001
@@ -42,13 +44,7 @@ module ssnn_lfsr #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      state_q <= ResetState;
-    end else begin
-      state_q <= state_d;
-    end
-  end
+  `SSNN_FF(state_q, state_d, ResetState)
 
   assign state_o = state_q;
   assign next_o  = xor5;

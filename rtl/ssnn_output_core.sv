@@ -20,6 +20,7 @@
 // - any other op: one cycle.
 // Thresholds, beta, err_unit and the inhibition are held by the controller during a command.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_output_core #(
   parameter int Neurons        = 10,  // classes, 2..64
@@ -348,19 +349,7 @@ module ssnn_output_core #(
                wta_iterations_o, column_sum_words_o})
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      in_q       <= '0;
-      label_q    <= '0;
-      counts_q   <= '0;
-      best_q     <= '0;
-    end else begin
-      in_q       <= in_d;
-      label_q    <= label_d;
-      counts_q   <= counts_d;
-      best_q     <= best_d;
-    end
-  end
+  `SSNN_FF({in_q, label_q, counts_q, best_q}, {in_d, label_d, counts_d, best_d}, '0)
 
   assign busy_o       = busy_q;
   assign prediction_o = best_q;

@@ -2,7 +2,8 @@
 // (sw/include/ssnn/contract/synapse.hpp) once the AND gate has fired.
 //
 // Combinational: w' = clamp(w + (pulse + v)) for an up pulse, clamp(w - (pulse + v)) for a down
-// pulse, clamped to [w_min_i, w_max_i] with the upper bound tested first, as clamp_to.
+// pulse, clamped to [w_min_i, w_max_i] with the upper bound tested first, as clamp_to (the function
+// pulse_step of ssnn_pulse_fn.svh).
 `include "ssnn_assert.svh"
 
 module ssnn_pulse_step #(
@@ -19,8 +20,6 @@ module ssnn_pulse_step #(
 );
 
   localparam int W = WeightBits;
-  localparam int MagBits = W + 3;  // signed pulse size after variation
-  localparam int SumBits = W + 4;  // weight plus signed step
 
 `ifndef SYNTHESIS
   initial begin : p_param_check
@@ -29,20 +28,8 @@ module ssnn_pulse_step #(
   end
 `endif
 
-  logic signed [MagBits-1:0] magnitude;
-  logic signed [SumBits-1:0] moved;
+`include "ssnn_pulse_fn.svh"
 
-  always_comb begin
-    magnitude = MagBits'({1'b0, pulse_i}) + MagBits'(variation_i);
-    moved     = down_i ? (SumBits'(weight_i) - SumBits'(magnitude))
-                       : (SumBits'(weight_i) + SumBits'(magnitude));
-    if (moved > SumBits'(w_max_i)) begin
-      weight_o = w_max_i;
-    end else if (moved < SumBits'(w_min_i)) begin
-      weight_o = w_min_i;
-    end else begin
-      weight_o = moved[W-1:0];
-    end
-  end
+  assign weight_o = pulse_step(weight_i, down_i, pulse_i, variation_i, w_min_i, w_max_i);
 
 endmodule

@@ -8,6 +8,7 @@
 // Timing: a draw on step_i lands at the clock edge; spike_o holds its result from the next cycle
 // until the next draw or load. load_i (sample start) loads the stream seed and clears spike_o.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_spike_source #(
   parameter int RampBits = ssnn_pkg::ProbBits + 1  // unsigned Q0.16 ramp, 17 bits hold 1.0
@@ -66,13 +67,7 @@ module ssnn_spike_source #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      spike_q <= 1'b0;
-    end else begin
-      spike_q <= spike_d;
-    end
-  end
+  `SSNN_FF(spike_q, spike_d, '0)
 
   assign spike_o = spike_q;
   assign prob_o  = prob;

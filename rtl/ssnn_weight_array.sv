@@ -87,11 +87,14 @@ module ssnn_weight_array #(
   logic [LineBits-1:0] cur_d, cur_q;     // line being updated
   logic [LineBits-1:0] next;
 
+  // Used only in PassRead: the search sits in that branch (a simulator skips it in other cycles).
   always_comb begin
     next = '0;
-    for (int l = Lines - 1; l >= 0; l--) begin
-      if (work_q[l]) begin
-        next = LineBits'(l);
+    if (pass_q == PassRead) begin
+      for (int l = Lines - 1; l >= 0; l--) begin
+        if (work_q[l]) begin
+          next = LineBits'(l);
+        end
       end
     end
   end
@@ -131,24 +134,19 @@ module ssnn_weight_array #(
   // ---------------------------------------------------------------------------------------------
   logic                req, we;
   logic [LineBits-1:0] addr;
-  logic [W*Length-1:0] wdata, wmask, updated;
+  logic [W*Length-1:0] wdata, wmask;
 
   always_comb begin
-    req   = 1'b0;
-    we    = 1'b0;
-    addr  = host_line_i;
-    wdata = {Length{host_wdata_i}};
-    wmask = '0;
-    wmask[host_lane_i*W +: W] = {W{1'b1}};
+    req  = 1'b0;
+    we   = 1'b0;
+    addr = host_line_i;
     if (pass_q == PassRead) begin
       req  = 1'b1;
       addr = next;
     end else if (pass_q == PassWrite) begin
-      req   = 1'b1;
-      we    = 1'b1;
-      addr  = cur_q;
-      wdata = updated;
-      wmask = '1;
+      req  = 1'b1;
+      we   = 1'b1;
+      addr = cur_q;
     end else if (read_i) begin
       req  = 1'b1;
       addr = read_line_i;
@@ -157,6 +155,7 @@ module ssnn_weight_array #(
       we  = host_we_i;
     end
   end
+
 
   ssnn_mem #(
     .Words   (Lines),
@@ -177,9 +176,10 @@ module ssnn_weight_array #(
   logic [31:0] line_index;
   assign line_index = 32'(LineOffset) + 32'(cur_q);
 
+  logic [Length*VarBits-1:0] lane_variation;  // lane k at [k*VarBits +: VarBits]
+  logic [Length*W-1:0]       lane_rated;     // rate lanes (RateBits > 0)
+
   for (genvar k = 0; k < Length; k++) begin : gen_lane
-    logic signed [VarBits-1:0] variation;
-    logic signed [W-1:0]       pulsed;
     if (NoiseBits > 0) begin : gen_noise
       logic [63:0] mix;
       ssnn_splitmix64 u_mix (
@@ -189,31 +189,16 @@ module ssnn_weight_array #(
       ssnn_pulse_variation #(.NoiseBits(NoiseBits)) u_variation (
         .word_i     (mix[31:0]),
         .noise_i    (pulse_noise_i),
-        .variation_o(variation)
+        .variation_o(lane_variation[k*VarBits +: VarBits])
       );
       logic unused_mix_high;
       assign unused_mix_high = ^mix[63:32];
     end else begin : gen_no_noise
-      assign variation = '0;
+      assign lane_variation[k*VarBits +: VarBits] = '0;
     end
-    ssnn_crossbar_lane #(
-      .WeightBits(W),
-      .VarBits   (VarBits)
-    ) u_lane (
-      .weight_i    (rdata_o[k*W +: W]),
-      .up_i        (line_up_i[cur_q] && lane_up_i[k]),
-      .down_i      (line_down_i[cur_q] && lane_down_i[k]),
-      .variation_i (variation),
-      .w_min_i     (w_min_i),
-      .w_max_i     (w_max_i),
-      .pulse_up_i  (pulse_up_i),
-      .pulse_down_i(pulse_down_i),
-      .weight_o    (pulsed)
-    );
     if (RateBits > 0) begin : gen_rate
       // Cross-point (row, column) is (cur, k) in a row word, (k, cur) in a column word.
       logic [RateWidth-1:0] n_x, n_pos, n_neg;
-      logic signed [W-1:0]  rated;
       if (ColumnWords) begin : gen_column_word
         assign n_x   = x_count_i[k*RateWidth +: RateWidth];
         assign n_pos = pos_count_i[cur_q*RateWidth +: RateWidth];
@@ -237,11 +222,37 @@ module ssnn_weight_array #(
         .w_max_i     (w_max_i),
         .pulse_up_i  (pulse_up_i),
         .pulse_down_i(pulse_down_i),
-        .weight_o    (rated)
+        .weight_o    (lane_rated[k*W +: W])
       );
-      assign updated[k*W +: W] = rate_i ? rated : pulsed;
-    end else begin : gen_pulse
-      assign updated[k*W +: W] = pulsed;
+    end else begin : gen_no_rate
+      assign lane_rated[k*W +: W] = '0;
+    end
+  end
+
+`include "ssnn_pulse_fn.svh"
+
+  // Write data and bit mask (used only with we): in the cycle that writes a line back, every lane's
+  // update of the line (ssnn_crossbar_lane's arithmetic, or the rate lane's); else the host's one
+  // weight. The lanes sit inside that branch, so a cycle-based simulator evaluates them only when a
+  // line is written back (in hardware the same multiplexer as before: the lanes and the host data
+  // into the write port), and these line-wide vectors depend on the pass and the host's held data,
+  // not on the events and requests of every cycle.
+  always_comb begin : p_write_data
+    wdata = {Length{host_wdata_i}};
+    wmask = '0;
+    wmask[host_lane_i*W +: W] = {W{1'b1}};
+    if (pass_q == PassWrite) begin
+      wmask = '1;
+      for (int k = 0; k < Length; k++) begin
+        if (RateBits > 0 && rate_i) begin
+          wdata[k*W +: W] = lane_rated[k*W +: W];
+        end else begin
+          wdata[k*W +: W] = crossbar_lane(rdata_o[k*W +: W], line_up_i[cur_q] && lane_up_i[k],
+                                          line_down_i[cur_q] && lane_down_i[k],
+                                          lane_variation[k*VarBits +: VarBits], w_min_i, w_max_i,
+                                          pulse_up_i, pulse_down_i);
+        end
+      end
     end
   end
 

@@ -10,6 +10,7 @@
 // applied at the clock edge, or no output is eligible and done_o is high for that cycle. A step with
 // k output spikes takes k + 1 cycles from start_i to done_o.
 `include "ssnn_assert.svh"
+`include "ssnn_registers.svh"
 
 module ssnn_wta #(
   parameter int NumOutputs    = ssnn_pkg::NumOutputs,  // output neurons, 2..64
@@ -68,13 +69,7 @@ module ssnn_wta #(
     busy_d    = active && found;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      busy_q <= 1'b0;
-    end else begin
-      busy_q <= busy_d;
-    end
-  end
+  `SSNN_FF(busy_q, busy_d, '0)
 
   assign busy_o = busy_q;
 

@@ -103,15 +103,23 @@ class RtlChipModel final : public RtlChip {
   std::vector<WeightMatrix> read_weights() override {
     std::vector<WeightMatrix> w;
     for (int l = 0; l < cfg_.layers(); ++l) w.emplace_back(cfg_.layer_size(l), cfg_.layer_size(l + 1));
+    // One request per cycle, pipelined: the data of a request is on w_rdata_o after the second edge
+    // that follows it, while the next request is taken at that edge.
     V& t = *top_;
+    int32_t* pending = nullptr;  // the weight requested before the last edge
+    auto land = [&] {
+      if (pending) *pending = static_cast<int32_t>(sext(t.w_rdata_o, shape_.weight_bits));
+    };
     each_weight([&](const sc::TileGeometry& g, int r, int c) {
       t.w_we_i = 0;
-      tick();  // the host register bank takes the request
-      t.w_req_i = 0;
-      tick();  // the tile reads
-      t.eval();
-      w[static_cast<size_t>(g.layer)].at(g.row0 + r, g.col0 + c) = static_cast<int32_t>(sext(t.w_rdata_o, shape_.weight_bits));
+      tick();  // the host register bank takes this request; the tile reads the previous one
+      land();
+      pending = &w[static_cast<size_t>(g.layer)].at(g.row0 + r, g.col0 + c);
     });
+    t.w_req_i = 0;
+    tick();  // the tile reads the last request
+    land();
+    t.eval();
     return w;
   }
 
