@@ -5,32 +5,43 @@
 # a black box (the memory compiler's macro): its bits are reported apart, not as cells.
 # Writes docs/results/rtl_area.json and the table between the rtl_area markers of docs/rtl.md.
 #
-# Usage: scripts/rtl_area.sh [--check | --blocks | --routers | --chip] [--jobs N] [--logs DIR]
+# Usage: scripts/rtl_area.sh [--check | --blocks | --routers | --chip | --scaling] [--jobs N] [--logs DIR]
+#                            [--cache DIR]
 #   --check   default widths, a small tile, the AER sender and router only, docs untouched (CI check)
 #   --blocks  the chip blocks only (neuron cores, encoder, sender, controller): writes
 #             docs/results/rtl_area_blocks.json and the rtl_area_blocks table of docs/rtl.md
 #   --routers the AER router at four sizes: docs/results/rtl_area_router.json, rtl_area_router table
-#   --chip    the whole chip (ssnn_chip_top, hierarchically) at its default, small configuration (64-32-10, 16 x 16
-#             tiles): writes docs/results/rtl_area_chip.json and the rtl_area_chip table of docs/rtl.md
+#   --chip    the whole chip (ssnn_chip_top, one yosys run per distinct module: scripts/rtl_synth_chip.py) at
+#             64-32-10 in 16 x 16 tiles, without and with the rate hardware: writes
+#             docs/results/rtl_area_chip.json and the rtl_area_chip table of docs/rtl.md
+#   --scaling the same chip at tiles 8/16/32 and neuron-core lanes 1/2/4/8: docs/results/rtl_area_scaling.json
+#             and the rtl_area_scaling table of docs/rtl.md
 #   --jobs N  parallel yosys runs (default 1; the machine is shared)
 #   --logs DIR  keep each yosys log (DIR/<module>-<n>.log, written as it runs: shows the pass a long run is in)
+#   --cache DIR (--chip, --scaling) keep each synthesized module in DIR: a later run synthesizes only
+#             the modules that changed (an interrupted run resumes)
+# Every yosys run of --chip and --scaling is limited to 10 GB of address space and runs at nice 5.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHECK=0
 BLOCKS=0
 CHIP=0
 ROUTERS=0
+SCALING=0
 JOBS=1
 LOGS=""
+CACHE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) CHECK=1 ;;
     --blocks) BLOCKS=1 ;;
     --chip) CHIP=1 ;;
     --routers) ROUTERS=1 ;;
+    --scaling) SCALING=1 ;;
     --jobs) JOBS="$2"; shift ;;
     --logs) LOGS="$2"; shift ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    --cache) CACHE="$2"; shift ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "rtl_area.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -40,11 +51,15 @@ if [ -n "$LOGS" ]; then
   mkdir -p "$LOGS" || { echo "rtl_area.sh: --logs: cannot create $LOGS" >&2; exit 1; }
   LOGS="$(cd "$LOGS" && pwd)"
 fi
-exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" "$LOGS" "$ROUTERS" <<'PY'
+case "$JOBS" in ''|*[!0-9]*) echo "rtl_area.sh: --jobs: not a number: $JOBS" >&2; exit 2 ;; esac
+if [ -n "$CACHE" ]; then
+  mkdir -p "$CACHE" || { echo "rtl_area.sh: --cache: cannot create $CACHE" >&2; exit 1; }
+  CACHE="$(cd "$CACHE" && pwd)"
+fi
+exec python3 - "$REPO" "$CHECK" "$JOBS" "$BLOCKS" "$CHIP" "$LOGS" "$ROUTERS" "$SCALING" "$CACHE" <<'PY'
 import concurrent.futures
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -54,6 +69,11 @@ repo, check, jobs, blocks_only = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3
 chip_only = sys.argv[5] == "1"
 log_dir = sys.argv[6]
 routers_only = sys.argv[7] == "1"
+scaling_only = sys.argv[8] == "1"
+if scaling_only or chip_only:  # one yosys run per module of the chip, in rtl_synth_chip.py
+    sys.path.insert(0, os.path.join(repo, "scripts"))
+    import rtl_synth_chip
+    sys.exit(rtl_synth_chip.main(repo, scaling_only, log_dir or None, sys.argv[9] or None))
 blocks_only = blocks_only or routers_only  # neither the units nor the tiles
 sys.path.insert(0, os.path.join(repo, "scripts"))
 import rtl_synth  # the files read and the synthesis commands, shared with rtl_netlist_check.py
@@ -120,55 +140,19 @@ ROUTERS = [
 ]
 CHECK_ROUTERS = [ROUTERS[3]]
 
-# The whole chip (--chip) at ssnn_chip_top's defaults: 64-32-10 in 16 x 16 tiles (8 latch-only tiles
-# and 2 that keep W^T), 8 neuron lanes, 16 encoder lanes, 7 AER blocks; without and with the rate
-# hardware (the rate lanes at T <= 16).
-CHIP = [
-    ("ssnn_chip_top 64-32-10, 16x16 tiles, stochastic updates", "ssnn_chip_top", {"RateUpdate": 0}),
-    ("ssnn_chip_top 64-32-10, 16x16 tiles, stochastic and rate updates (T <= 16)", "ssnn_chip_top",
-     {"RateUpdate": 1, "RampWords": 16}),
-]
-
-def base_name(module):
-    """ssnn_x from yosys' derived name $paramod$<hash>\\ssnn_x (or \\ssnn_x)."""
-    return module.rsplit("\\", 1)[-1]
-
-def subtree_cells(modules, name, memo):
-    """Cells by type below module `name`, every instance of a synthesized module replaced by its
-    own cells (yosys' hierarchy: an instance is a cell whose type is a module of the design)."""
-    if name not in memo:
-        total = {}
-        for t, n in modules[name]["num_cells_by_type"].items():
-            for tt, nn in (subtree_cells(modules, t, memo) if t in modules else {t: 1}).items():
-                total[tt] = total.get(tt, 0) + n * nn
-        memo[name] = total
-    return memo[name]
-
-def tally(by_type):
-    """cells, flip-flops, latches, memory macros and clock gates of a cells-by-type count."""
-    by_type = dict(by_type)
-    macros = by_type.pop("ssnn_mem", 0)
-    gates = by_type.pop("ssnn_clock_gate", 0)
-    return {"cells": sum(by_type.values()), "flip_flops": sum(n for t, n in by_type.items() if "DFF" in t or "DLATCH" in t),
-            "latches": sum(n for t, n in by_type.items() if "DLATCH" in t), "memory_macros": macros,
-            "clock_gates": gates, "cells_by_type": by_type}
-
 def synth(numbered):
-    number, (label, module, set_name, params, hierarchical) = numbered
+    number, (label, module, set_name, params) = numbered
     with tempfile.TemporaryDirectory() as tmp:
         stat_json = os.path.join(tmp, "stat.json")
         stat_cmos = os.path.join(tmp, "cmos.txt")
         mems_txt = os.path.join(tmp, "mems.txt")
         ltp_txt = os.path.join(tmp, "ltp.txt")
-        # Hierarchical runs synthesize each distinct module once and report the sum over the
-        # instances (stat -top); the gate netlist is then flattened for the memories and the depth.
         # ltp cannot see through the memory black box (its read data would close a loop with its
         # write data), so the macros are removed first: their read data then start paths and
         # their address and write data end them, as registers do.
-        top = f" -top {module}" if hierarchical else ""
-        script = (rtl_synth.synth_script(module, params, flatten=not hierarchical) +
-                  f"; tee -q -o {stat_json} stat -json{top}; tee -q -o {stat_cmos} stat -tech cmos{top}; "
-                  f"{'flatten; ' if hierarchical else ''}tee -q -o {mems_txt} dump t:ssnn_mem; "
+        script = (rtl_synth.synth_script(module, params) +
+                  f"; tee -q -o {stat_json} stat -json; tee -q -o {stat_cmos} stat -tech cmos; "
+                  f"tee -q -o {mems_txt} dump t:ssnn_mem; "
                   f"delete t:ssnn_mem t:ssnn_clock_gate; tee -q -o {ltp_txt} ltp -noff")
         log = ["-l", os.path.join(log_dir, f"{module}-{number}.log")] if log_dir else []
         start = time.monotonic()
@@ -190,48 +174,19 @@ def synth(numbered):
         with open(ltp_txt) as f:
             ltp = f.read()
     modules = stat["modules"]
-    if hierarchical:
-        top_name = next(n for n in modules if base_name(n) == module)
-        memo = {}
-        row = tally(subtree_cells(modules, top_name, memo))
-        # Per kind of block below the top: instances and their cells.
-        parts = {}
-        for t, n in modules[top_name]["num_cells_by_type"].items():
-            if t in modules:
-                part = parts.setdefault(base_name(t), {"instances": 0, "cells": 0, "flip_flops": 0})
-                sub = tally(subtree_cells(modules, t, memo))
-                part["instances"] += n
-                part["cells"] += n * sub["cells"]
-                part["flip_flops"] += n * sub["flip_flops"]
-        glue = tally({t: n for t, n in modules[top_name]["num_cells_by_type"].items() if t not in modules})
-        parts["(top-level logic)"] = {"instances": 1, "cells": glue["cells"], "flip_flops": glue["flip_flops"]}
-        row["blocks"] = dict(sorted(parts.items(), key=lambda kv: -kv[1]["cells"]))
-    else:
-        (mod,) = modules.values()
-        row = tally(mod["num_cells_by_type"])
-    # Transistors: the last estimate printed is the design's (the hierarchy's total when hierarchical).
-    m = re.findall(r"Estimated number of transistors:\s*(\d+)", cmos)
-    depth = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp)
-    # SRAM bits: Words x DataBits of every memory macro of the flat netlist.
-    memory_bits = 0
-    for cell in mems.split("  cell ")[1:]:
-        words = re.search(r"parameter (?:signed )?\\Words (\d+)", cell)
-        data = re.search(r"parameter (?:signed )?\\DataBits (\d+)", cell)
-        if not words or not data:
-            raise RuntimeError(f"{label}: a memory macro without Words or DataBits:\n{cell}")
-        memory_bits += int(words.group(1)) * int(data.group(1))
+    (mod,) = modules.values()
+    row = tally(mod["num_cells_by_type"])
     row.update({
         "unit": label, "module": module, "set": set_name, "parameters": params,
-        "synthesis": "hierarchical (each module once, summed over its instances)" if hierarchical else "flat",
-        "logic_cells": row["cells"] - row["flip_flops"], "transistors_cmos": int(m[-1]) if m else None,
-        "logic_depth": int(depth.group(1)) if depth else None, "memory_bits": memory_bits,
+        "logic_cells": row["cells"] - row["flip_flops"], "transistors_cmos": rtl_synth.transistors(cmos),
+        "logic_depth": rtl_synth.logic_depth(ltp), "memory_bits": rtl_synth.memory_bits(mems, label),
         "yosys_seconds": round(seconds, 1), "yosys_cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "yosys_max_rss_mb": round(usage.ru_maxrss / 1024),
     })
     return row
 
 jobs_list = []
-for set_name, widths in ({} if blocks_only or chip_only else SETS).items():
+for set_name, widths in ({} if blocks_only else SETS).items():
     if check and set_name != "default":
         continue
     for label, module, from_set, fixed in UNITS:
@@ -239,14 +194,12 @@ for set_name, widths in ({} if blocks_only or chip_only else SETS).items():
         params.update(fixed)
         if set_name != "default" and not from_set:
             continue  # no width parameter: same as the default row
-        jobs_list.append((label, module, set_name, params, False))
-for label, params in ([] if blocks_only or chip_only else CHECK_TILES if check else TILES):
-    jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params), False))
+        jobs_list.append((label, module, set_name, params))
+for label, params in ([] if blocks_only else CHECK_TILES if check else TILES):
+    jobs_list.append((label, "ssnn_crossbar_tile", "default", dict(params)))
 for label, module, params in (CHECK_BLOCKS + CHECK_ROUTERS if check else ROUTERS if routers_only else
                               BLOCKS if blocks_only else []):
-    jobs_list.append((label, module, "default", dict(params), False))
-for label, module, params in (CHIP if chip_only else []):
-    jobs_list.append((label, module, "default", dict(params), True))
+    jobs_list.append((label, module, "default", dict(params)))
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
     results = list(pool.map(synth, enumerate(jobs_list)))
@@ -259,13 +212,10 @@ version = subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout
 doc = {
     "level": "rtl",
     "tool": version,
-    "command": "scripts/rtl_area.sh" + (" --chip" if chip_only else " --routers" if routers_only else
-                                        " --blocks" if blocks_only else ""),
-    "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv rtl/ssnn_clock_gate.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; " +
-             ("synth -top <unit> (hierarchical: each distinct module once); stat -top <unit>; stat -tech cmos -top <unit>; "
-              "flatten; dump t:ssnn_mem (SRAM bits); delete t:ssnn_mem t:ssnn_clock_gate; ltp -noff" if chip_only else
-              "synth -top <unit> -flatten; stat; stat -tech cmos; dump t:ssnn_mem (SRAM bits); "
-              "delete t:ssnn_mem t:ssnn_clock_gate; ltp -noff")),
+    "command": "scripts/rtl_area.sh" + (" --routers" if routers_only else " --blocks" if blocks_only else ""),
+    "flow": ("read_verilog -sv -lib rtl/ssnn_mem.sv rtl/ssnn_clock_gate.sv; read_verilog -sv rtl/*.sv; hierarchy -chparam ...; "
+             "synth -top <unit> -flatten; stat; stat -tech cmos; dump t:ssnn_mem (SRAM bits); "
+             "delete t:ssnn_mem t:ssnn_clock_gate; ltp -noff"),
     "note": "generic yosys gates ($_AND_, $_XOR_, $_MUX_, ... and $_DFF*_), an area proxy, not a library mapping",
     "width_sets": SETS,
     "num_outputs": NUM_OUTPUTS,
@@ -290,37 +240,14 @@ if check:
 
 os.makedirs(os.path.join(repo, "docs", "results"), exist_ok=True)
 json_path = os.path.join(repo, "docs", "results",
-                         "rtl_area_chip.json" if chip_only else "rtl_area_router.json" if routers_only else
+                         "rtl_area_router.json" if routers_only else
                          "rtl_area_blocks.json" if blocks_only else "rtl_area.json")
 with open(json_path, "w") as f:
     json.dump(doc, f, indent=2)
     f.write("\n")
 md = table(results)
-if chip_only:  # where the cells are, per configuration
-    for r in results:
-        md += (f"\n\n{r['unit']}: cells by block (instances x cells of one, summed)\n\n"
-               "| block | instances | cells | flip-flops | share of cells |\n|---|---:|---:|---:|---:|\n")
-        md += "\n".join(f"| {name} | {b['instances']} | {b['cells']} | {b['flip_flops']} | {100.0 * b['cells'] / r['cells']:.1f} % |"
-                         for name, b in r["blocks"].items())
-doc_path = os.path.join(repo, "docs", "rtl.md")
-if chip_only:
-    begin, end = "<!-- rtl_area_chip:begin (scripts/rtl_area.sh --chip) -->", "<!-- rtl_area_chip:end -->"
-elif routers_only:
-    begin, end = "<!-- rtl_area_router:begin (scripts/rtl_area.sh --routers) -->", "<!-- rtl_area_router:end -->"
-elif blocks_only:
-    begin, end = "<!-- rtl_area_blocks:begin (scripts/rtl_area.sh --blocks) -->", "<!-- rtl_area_blocks:end -->"
-else:
-    begin, end = "<!-- rtl_area:begin (scripts/rtl_area.sh) -->", "<!-- rtl_area:end -->"
-if os.path.exists(doc_path):
-    text = open(doc_path).read()
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        with open(doc_path, "w") as f:
-            f.write(head + begin + "\n" + md + "\n" + end + tail)
-        print(f"updated the table in {doc_path}")
-    else:
-        print(f"{doc_path} has no rtl_area markers; table:")
+rtl_synth.write_table(md, "rtl_area_router" if routers_only else "rtl_area_blocks" if blocks_only else "rtl_area",
+                      "scripts/rtl_area.sh" + (" --routers" if routers_only else " --blocks" if blocks_only else ""))
 print(md)
 print(f"wrote {json_path}")
 PY
