@@ -140,6 +140,15 @@ ROUTERS = [
 ]
 CHECK_ROUTERS = [ROUTERS[3]]
 
+def tally(by_type):
+    """cells, flip-flops, latches, memory macros and clock gates of a cells-by-type count."""
+    by_type = dict(by_type)
+    macros = by_type.pop("ssnn_mem", 0)
+    gates = by_type.pop("ssnn_clock_gate", 0)
+    return {"cells": sum(by_type.values()), "flip_flops": sum(n for t, n in by_type.items() if "DFF" in t or "DLATCH" in t),
+            "latches": sum(n for t, n in by_type.items() if "DLATCH" in t), "memory_macros": macros,
+            "clock_gates": gates, "cells_by_type": by_type}
+
 def synth(numbered):
     number, (label, module, set_name, params) = numbered
     with tempfile.TemporaryDirectory() as tmp:
