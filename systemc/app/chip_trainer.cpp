@@ -26,6 +26,10 @@ uint64_t status_field_kib(const char* field) {
   return 0;
 }
 
+std::string level_name(const std::string& level) {
+  return level == "rtl" ? "RTL" : level == "systemc" ? "SystemC" : level;
+}
+
 }  // namespace
 
 uint64_t resident_kib() { return status_field_kib("VmRSS"); }
@@ -84,7 +88,7 @@ void ChipTrainer::resume_from(const std::string& path) {
     const std::string level = fields.value("level", "systemc");
     if (level != chip_.level())
       refuse(fmt::format("it holds the state of the {} chip, this is the {} chip (its weights load with --load-weights)",
-                         level == "rtl" ? "RTL" : level, chip_.level() == "rtl" ? "RTL" : chip_.level()));
+                         level_name(level), level_name(chip_.level())));
     if (fields.at("dataset") != opt_.dataset)
       refuse(fmt::format("it trained on data set {}, this run on {} (resume with the same --dataset)",
                          fields.at("dataset").get<std::string>(), opt_.dataset));

@@ -7,7 +7,8 @@
 # damaged or mismatched checkpoints are refused with one error line naming the file and exit code 2.
 # Usage: chip_resume.sh CHIP_TB GOLDEN [CHIP OPTION...]
 #   CHIP OPTIONs choose the network's hidden layer and the chip (default: 784-32-10 in 200 x 16 tiles
-#   behind a router of depth 2 moving one event per cycle).
+#   behind a router of depth 2 moving one event per cycle). SSNN_OTHER_CHIP_TB: the other level's
+#   testbench, which must refuse this level's checkpoint.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 CHIP="$1"
 GOLDEN="$2"
@@ -85,6 +86,15 @@ refused "--resume: $TMP/golden.ckpt: it holds no chip state" "${ARGS[@]}" --resu
 refused "$TMP/missing.ckpt: cannot open checkpoint" "${ARGS[@]}" --resume "$TMP/missing.ckpt"
 refused "--resume: $TMP/handover.ckpt: its chip state belongs to epoch 0, sample 13, the checkpoint to epoch 2, sample 0" \
   "${ARGS[@]}" --resume "$TMP/handover.ckpt"
+# The other level's testbench (SSNN_OTHER_CHIP_TB: ssnn_chip_tb for the RTL chip's checkpoints) refuses them.
+if [ -n "${SSNN_OTHER_CHIP_TB:-}" ]; then
+  OTHER_ARGS=()
+  for ((i = 0; i < ${#ARGS[@]}; ++i)); do
+    if [ "${ARGS[i]}" = --check ]; then i=$((i + 1)); else OTHER_ARGS+=("${ARGS[i]}"); fi
+  done
+  CHIP="$SSNN_OTHER_CHIP_TB" refused "--resume: $GOOD: it holds the state of the " "${OTHER_ARGS[@]}" --resume "$GOOD"
+  echo "the other level's testbench refuses this level's checkpoint"
+fi
 refused "--resume: needs FILE or --checkpoint FILE" "${ARGS[@]}" --resume
 refused "--stop-after: needs --checkpoint FILE" "${ARGS[@]}" --stop-after 3
 refused "--resume: no training with --load-weights" --load-weights "$GOOD" --resume "$GOOD"
