@@ -46,7 +46,7 @@ SWEEPS = {
     "device_asymmetry_mnist": Axis("device-asymmetry", "up/down asymmetry A (down = up x (1 + A))",
                                    0.01, "RPU spec. (aihwkit up_down_dtod 0.01)"),
     "device_pulse_noise_mnist": Axis("pulse-noise", "pulse-to-pulse noise N (U{-N..N} LSB)",
-                                     4, "about 0.3 of the early pulse (aihwkit dw_min_std 0.3)"),
+                                     8, "std 4.9 LSB, 0.3 of the early 16-LSB pulse (aihwkit dw_min_std 0.3)"),
     "device_states_mnist": Axis("device-states", "device states S (0: the 2^19-level register)",
                                 1201, "RPU spec. (about 1,200 states)", logx=True),
     "device_presets_mnist": Axis("device", "device preset (docs/devices.md)", "rpu-spec",
@@ -77,7 +77,7 @@ def finished_rows(axis, folder, wanted):
     """[{value, seeds, accuracies, mean, std}] in the sweep's order of values, and the values missing."""
     by = {}
     if os.path.exists(os.path.join(folder, "results.json")):
-        for opts, seed, rep, _ in figlib.load_sweep_points(folder):
+        for opts, seed, rep, _ in figlib.load_sweep_points(folder, every_seed=True):
             by.setdefault(_key(axis.value(opts)), []).append((seed, rep["test_accuracy"]))
     rows, missing = [], []
     for v in wanted:

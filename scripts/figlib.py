@@ -2,10 +2,12 @@
 running the project's tools and sweeps (scripts/sweep.py) and reading a sweep's reports, the
 machine description and timing that every figure record carries, and the comparison of a rerun
 with the committed record (`--check`)."""
+import glob
 import json
 import math
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -90,16 +92,21 @@ def sweep_output(path, doc):
     return os.path.normpath(os.path.join(os.path.dirname(path), doc["output"]))
 
 
-def load_sweep_points(folder):
+def load_sweep_points(folder, every_seed=False):
     """Every finished point of a sweep output folder, from its results table:
-    [(options, seed, report, report path)]."""
+    [(options, seed, report, report path)]. With every_seed, each configuration's every finished seed
+    (runs/<config>/seed-N.json), also those a later run of the sweep has not tabled yet."""
     res = os.path.join(folder, "results.json")
     if not os.path.exists(res):
         raise Error(f"{relative(res)}: no results table (run the sweep first)")
     table = load_json(res)
     points = []
     for row in table["rows"]:
-        for seed in row.get("seeds", []):
+        seeds = row.get("seeds", [])
+        if every_seed:
+            found = glob.glob(os.path.join(folder, "runs", row["config"], "seed-*.json"))
+            seeds = sorted(int(m.group(1)) for m in (re.search(r"seed-(\d+)\.json$", f) for f in found) if m)
+        for seed in seeds:
             rp = os.path.join(folder, "runs", row["config"], f"seed-{seed}.json")
             if os.path.exists(rp):
                 points.append((row["options"], seed, load_json(rp), rp))
