@@ -184,41 +184,41 @@ std::vector<WeightMatrix> ssnn_chip::read_weights() const {
   return w;
 }
 
-ChipCounters ssnn_chip::counters() const {
+ChipCounters ChipCounters::of_state(const ChipState& s, const ChipFloorplan& plan) {
   ChipCounters c;
-  const int L = cfg_.layers();
-  c.controller = controller_->counters();
-  c.encoder = encoder_->counters();
-  c.sources.push_back(encoder_->source_counters());
-  for (const auto& co : cores_) {
-    c.cores.push_back(co->counters());
-    c.sources.push_back(co->source_counters());
+  const auto L = s.cores.size();
+  c.controller = s.controller;
+  c.encoder = s.encoder;
+  c.sources = s.sources;
+  c.cores = s.cores;
+  c.layer_tiles.assign(L, TileCounters{});
+  c.synaptic_reads.assign(L, 0);
+  c.gradient_reads.assign(L, 0);
+  for (size_t k = 0; k < s.tiles.size(); ++k) {
+    const TileGeometry& g = plan.tiles[k];
+    const auto u = static_cast<size_t>(g.layer);
+    const TileCounters& t = s.tiles[k];
+    for (const TileCounterField& f : kTileCounterFields) c.layer_tiles[u].*f.member += t.*f.member;
+    c.synaptic_reads[u] += t.row_reads * static_cast<uint64_t>(g.cols);
+    c.gradient_reads[u] += t.col_reads * static_cast<uint64_t>(g.rows);
   }
-  c.layer_tiles.assign(static_cast<size_t>(L), TileCounters{});
-  c.synaptic_reads.assign(static_cast<size_t>(L), 0);
-  c.gradient_reads.assign(static_cast<size_t>(L), 0);
-  for (const auto& t : tiles_) {
-    const auto u = static_cast<size_t>(t->geometry().layer);
-    const TileCounters& k = t->counters();
-    TileCounters& s = c.layer_tiles[u];
-    for (const TileCounterField& f : kTileCounterFields) s.*f.member += k.*f.member;
-    c.synaptic_reads[u] += k.row_reads * static_cast<uint64_t>(t->geometry().cols);
-    c.gradient_reads[u] += k.col_reads * static_cast<uint64_t>(t->geometry().rows);
-  }
-  c.router = router_->counters();
+  c.router = s.router;
   return c;
 }
 
+ChipCounters ssnn_chip::counters() const { return ChipCounters::of_state(state(), plan_); }
+
 ChipState ssnn_chip::state() const {
-  // The counters as counters() gathers them, but the tiles' one by one instead of summed per layer.
-  ChipCounters c = counters();
   ChipState s;
-  s.controller = c.controller;
-  s.encoder = c.encoder;
-  s.sources = std::move(c.sources);
-  s.cores = std::move(c.cores);
+  s.controller = controller_->counters();
+  s.encoder = encoder_->counters();
+  s.sources.push_back(encoder_->source_counters());
+  for (const auto& co : cores_) {
+    s.cores.push_back(co->counters());
+    s.sources.push_back(co->source_counters());
+  }
   for (const auto& t : tiles_) s.tiles.push_back(t->counters());
-  s.router = std::move(c.router);
+  s.router = router_->counters();
   s.router_rr_pointer = router_->core().rr_pointer();
   return s;
 }

@@ -47,6 +47,9 @@ struct ChipCounters {
 
   // The golden model's per-sample counters, from the difference of two snapshots.
   static SampleCounters sample_delta(const ChipCounters& before, const ChipCounters& after);
+  // The counters of a chip state (every level's chip keeps its counters as a ChipState): the tiles'
+  // (s.tiles[k] of floorplan tile k) summed per weight layer.
+  static ChipCounters of_state(const ChipState& s, const ChipFloorplan& plan);
 };
 
 // Which blocks a waveform shows and which neuron / cross-point it probes.

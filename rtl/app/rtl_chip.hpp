@@ -9,11 +9,16 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "chip_config.hpp"
 #include "chip_floorplan.hpp"
+#include "chip_state.hpp"
 #include "ssnn/config.hpp"
 #include "ssnn/contract/sample.hpp"
 #include "ssnn/contract/weights.hpp"
@@ -53,7 +58,17 @@ class RtlChip {
   virtual void corrupt_next_sample(const std::string& kind) = 0;
   // Counters since reset, in the SystemC chip's form (fields the RTL does not count stay 0: the
   // tiles' busy cycles and update-line drives, the router's per-input high-water marks are kept).
-  virtual sc::ChipCounters counters() const = 0;
+  sc::ChipCounters counters() const;
+  // Checkpoints (chip_state.hpp): the counters as a ChipState, the tiles' one by one. The RTL chip has
+  // no write port for its counters, so restore_state keeps `s` as the host's view of them: from then
+  // on state() and counters() report s plus what the hardware counted since (the FIFO high-water
+  // marks: the larger of the two), as a host driver carries counters over a power cycle. The
+  // router's round-robin pointer cannot be read or set: state() reports 0 and a restored chip keeps
+  // the pointer it has, which changes no sample (chip_state.hpp). check_state and restore_state
+  // throw std::invalid_argument, changing nothing, when `s` has other shapes than this chip's counters.
+  sc::ChipState state() const;
+  void check_state(const sc::ChipState& s) const;
+  void restore_state(const sc::ChipState& s);
   // Clock edges simulated since power-up (host accesses included).
   virtual uint64_t edges() const = 0;
   // Waveforms: every signal of the chip into an FST file (times in ps at the chip's clock), written
@@ -61,6 +76,15 @@ class RtlChip {
   virtual void open_trace(const std::string& fst_path) = 0;
   virtual void set_tracing(bool on) = 0;
   virtual uint64_t now_ps() const = 0;  // the trace's time of the last rising edge
+
+ protected:
+  // The counters' registers as they are (zero at reset).
+  virtual sc::ChipState hardware_state() const = 0;
+  virtual const sc::ChipFloorplan& floorplan() const = 0;
+
+ private:
+  // restore_state's view: the restored state and the hardware's at that moment (JSON forms).
+  std::optional<std::pair<nlohmann::json, nlohmann::json>> restored_;
 };
 
 // The verilated configurations of this build; make_rtl_chip picks the one that matches.

@@ -164,11 +164,16 @@ class RtlChipModel final : public RtlChip {
     return r;
   }
 
-  sc::ChipCounters counters() const override {
+  uint64_t edges() const override { return edges_; }
+
+ protected:
+  const sc::ChipFloorplan& floorplan() const override { return plan_; }
+
+  sc::ChipState hardware_state() const override {
     const V& t = *top_;
     const int L = cfg_.layers();
     auto count = [](const auto& port, int index) { return get_field(port, index * kCountBits, kCountBits); };
-    sc::ChipCounters c;
+    sc::ChipState c;
     for (size_t p = 0; p < c.controller.phase_cycles.size(); ++p) c.controller.phase_cycles[p] = count(t.phase_cycles_o, static_cast<int>(p));
     c.controller.cycles = t.cycles_o;
     c.controller.samples = t.samples_o;
@@ -191,24 +196,17 @@ class RtlChipModel final : public RtlChip {
       c.cores.push_back(k);
       c.sources.push_back({count(t.core_counters_o, b + 7), count(t.core_counters_o, b + 8), count(t.core_counters_o, b + 9)});
     }
-    c.layer_tiles.assign(static_cast<size_t>(L), sc::TileCounters{});
-    c.synaptic_reads.assign(static_cast<size_t>(L), 0);
-    c.gradient_reads.assign(static_cast<size_t>(L), 0);
     for (size_t k = 0; k < plan_.tiles.size(); ++k) {
-      const sc::TileGeometry& g = plan_.tiles[k];
       const int b = static_cast<int>(k) * kTileCounts;
-      sc::TileCounters& s = c.layer_tiles[static_cast<size_t>(g.layer)];
-      const uint64_t events = count(t.tile_counters_o, b), rows = count(t.tile_counters_o, b + 1),
-                     cols = count(t.tile_counters_o, b + 2);
-      s.events += events;
-      s.row_reads += rows;
-      s.col_reads += cols;
-      s.col_latches += events - rows - cols;  // gradient events of tiles that only latch
-      s.pulses_up += count(t.tile_counters_o, b + 3);
-      s.pulses_down += count(t.tile_counters_o, b + 4);
-      s.rate_updates += count(t.tile_counters_o, b + 5);
-      c.synaptic_reads[static_cast<size_t>(g.layer)] += rows * static_cast<uint64_t>(g.cols);
-      c.gradient_reads[static_cast<size_t>(g.layer)] += cols * static_cast<uint64_t>(g.rows);
+      sc::TileCounters s;
+      s.events = count(t.tile_counters_o, b);
+      s.row_reads = count(t.tile_counters_o, b + 1);
+      s.col_reads = count(t.tile_counters_o, b + 2);
+      s.col_latches = s.events - s.row_reads - s.col_reads;  // gradient events of tiles that only latch
+      s.pulses_up = count(t.tile_counters_o, b + 3);
+      s.pulses_down = count(t.tile_counters_o, b + 4);
+      s.rate_updates = count(t.tile_counters_o, b + 5);
+      c.tiles.push_back(s);
     }
     sc::AerRouterCounters& r = c.router;
     r.cycles = t.router_cycles_o;
@@ -231,8 +229,7 @@ class RtlChipModel final : public RtlChip {
     return c;
   }
 
-  uint64_t edges() const override { return edges_; }
-
+ public:
   void open_trace(const std::string& fst_path) override {
     fst_ = std::make_unique<VerilatedFstC>();
     top_->trace(fst_.get(), 99);

@@ -85,16 +85,6 @@ std::string mismatch(const ModelConfig& cfg, const sc::ChipConfig& chip, const C
 
 }  // namespace
 
-SampleResult RtlChip::run_sample(const uint8_t* pixels, int label, const SampleSpec& spec) {
-  start_sample(pixels, label, spec);
-  const uint64_t limit = sc::ChipHarness::sample_cycle_limit(config());  // as the SystemC chip's
-  for (uint64_t n = 0; busy(); ++n) {
-    if (n == limit) throw std::runtime_error(fmt::format("rtl chip: sample not finished after {} cycles (deadlock)", limit));
-    step();
-  }
-  return sample_result();
-}
-
 const std::vector<std::pair<std::string, ChipShape>>& rtl_chip_variants() {
   static const std::vector<std::pair<std::string, ChipShape>> list = [] {
     std::vector<std::pair<std::string, ChipShape>> l;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "chip_config.hpp"
+#include "chip_trainer.hpp"
 #include "ssnn/checkpoint.hpp"
 #include "ssnn/cli_options.hpp"
 #include "ssnn/data_split.hpp"
@@ -177,6 +179,37 @@ inline ChipTbInputs load_chip_tb_inputs(const CLI::App& app, ModelConfig& cfg, C
   check_data_fits(test_set, cfg, "--dataset");
   if (!in.inference_only) check_data_fits(train_set, cfg, "--dataset");
   return in;
+}
+
+// The checkpoint options, checked (ConfigError naming the option): the file --resume reads, "" for a
+// fresh start. --resume alone continues from --checkpoint when that file exists (a fresh start
+// otherwise), as ssnn_golden's --resume does; --resume FILE needs FILE.
+inline std::string resume_path(const CLI::App& app, const ChipTbOptions& o) {
+  const bool resume = app.count("--resume") > 0;
+  std::string path = o.resume;
+  if (resume && o.resume.empty()) {
+    if (o.checkpoint.empty()) throw ConfigError("--resume: needs FILE or --checkpoint FILE");
+    if (std::filesystem::exists(o.checkpoint)) path = o.checkpoint;
+  }
+  if (!o.load_weights.empty() && (resume || !o.checkpoint.empty()))
+    throw ConfigError(fmt::format("{}: no training with --load-weights (inference only)", resume ? "--resume" : "--checkpoint"));
+  if (o.checkpoint.empty() && (o.checkpoint_every > 0 || o.stop_after > 0))
+    throw ConfigError(fmt::format("{}: needs --checkpoint FILE", o.checkpoint_every > 0 ? "--checkpoint-every" : "--stop-after"));
+  return path;
+}
+
+// ChipTrainer's options from the command line (the callbacks and the validation split are the
+// testbench's).
+inline ChipTrainOptions chip_train_options(const ChipTbOptions& o) {
+  ChipTrainOptions t;
+  t.epochs = o.epochs;
+  t.dataset = o.data.dataset;
+  t.checkpoint_path = o.checkpoint;
+  t.checkpoint_every = o.checkpoint_every;
+  t.stop_after = o.stop_after;
+  t.rss_every = o.rss_every;
+  t.progress = !o.no_progress;
+  return t;
 }
 
 // After parsing, once the network is known: the default tile size shrinks to fit small networks (an

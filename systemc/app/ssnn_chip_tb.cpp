@@ -132,18 +132,7 @@ int run(int argc, char** argv) {
     if (ext != ".vcd" && ext != ".fst") throw ConfigError(fmt::format("--trace: '{}' must end in .vcd or .fst", o.trace));
   }
 
-  // Checkpoints: --resume alone continues from --checkpoint when that file exists (a fresh start
-  // otherwise), as ssnn_golden's --resume does; --resume FILE needs FILE.
-  std::string resume_path = o.resume;
-  if (app.count("--resume") > 0 && o.resume.empty()) {
-    if (o.checkpoint.empty()) throw ConfigError("--resume: needs FILE or --checkpoint FILE");
-    if (std::filesystem::exists(o.checkpoint)) resume_path = o.checkpoint;
-  }
-  if (!o.load_weights.empty() && (app.count("--resume") > 0 || !o.checkpoint.empty()))
-    throw ConfigError(fmt::format("{}: no training with --load-weights (inference only)",
-                                  app.count("--resume") > 0 ? "--resume" : "--checkpoint"));
-  if (o.checkpoint.empty() && (o.checkpoint_every > 0 || o.stop_after > 0))
-    throw ConfigError(fmt::format("{}: needs --checkpoint FILE", o.checkpoint_every > 0 ? "--checkpoint-every" : "--stop-after"));
+  const std::string resume_path = ssnn::sc::resume_path(app, o);
   if (app.count("--resume") > 0 && o.rtl != "none")
     throw ConfigError("--resume: not with --rtl (the co-simulation checks one uninterrupted run)");
 
@@ -220,14 +209,7 @@ int run(int argc, char** argv) {
 
   const bool progress = !o.no_progress;
   auto traced = [&](uint64_t i) { return tf != nullptr && i >= window.first && i < window.second; };
-  ssnn::sc::ChipTrainOptions topt;
-  topt.epochs = o.epochs;
-  topt.dataset = o.data.dataset;
-  topt.checkpoint_path = o.checkpoint;
-  topt.checkpoint_every = o.checkpoint_every;
-  topt.stop_after = o.stop_after;
-  topt.rss_every = o.rss_every;
-  topt.progress = progress;
+  ssnn::sc::ChipTrainOptions topt = ssnn::sc::chip_train_options(o);
   topt.before_sample = [&](uint64_t i) { set_traced(traced(i)); };
   // Validation after every epoch: the held-out images through the chip (their own streams), then the
   // chip's state (counters, arbitration) put back, so training and its hardware figures go on as
@@ -254,25 +236,11 @@ int run(int argc, char** argv) {
   // Counters of a fresh chip: the reports are differences from here, and a resumed run's restored
   // counters continue from the same start.
   const ChipCounters c0 = dut.counters();
-  nlohmann::json resumed_from;
-  if (!resume_path.empty()) {
-    try {
-      trainer.resume_from(resume_path);
-    } catch (const ssnn::CheckpointError& e) {
-      throw ssnn::CheckpointError(fmt::format("--resume: {}", e.what()));
-    }
-    std::fprintf(stderr, "resumed from %s at epoch %d, sample %llu\n", resume_path.c_str(), trainer.start_epoch() + 1,
-                 static_cast<unsigned long long>(trainer.start_position()));
-    resumed_from = {{"file", resume_path}, {"epochs_done", trainer.start_epoch()}, {"position", trainer.start_position()}};
-  }
+  const nlohmann::json resumed_from = resume_path.empty() ? nlohmann::json() : trainer.resume_for_run(resume_path);
   // Simulation speed is of this launch alone.
   const double t0 = ssnn::now_seconds();
   const ChipCounters c_launch = dut.counters();
-  trainer.run();
-  if (trainer.stopped_early()) {
-    std::printf("stopped after %llu samples; resume with --resume\n", static_cast<unsigned long long>(o.stop_after));
-    return 0;
-  }
+  if (!trainer.run_to_end()) return 0;
   const nlohmann::json& history = trainer.epochs();
   const double train_seconds = trainer.train_seconds();
   const ChipCounters c1 = dut.counters();
