@@ -19,9 +19,7 @@ aer_router::aer_router(const sc_core::sc_module_name& name, AerRouterConfig conf
       event_o("event_o", config.num_outputs),
       ready_i("ready_i", config.num_outputs),
       core_(std::move(config)),
-      in_valid_(core_.num_inputs()),
-      in_event_(core_.num_inputs()),
-      out_ready_(core_.num_outputs()),
+      in_(core_.num_inputs(), core_.num_outputs()),
       ready_shadow_(core_.num_inputs()),
       valid_shadow_(core_.num_outputs()),
       event_shadow_(core_.num_outputs()) {
@@ -73,13 +71,13 @@ void aer_router::on_clock_or_reset() {
     bool offered = false;
     for (unsigned i = 0; i < n_in; ++i) {
       const bool v = *valid_in_[i];
-      in_valid_[i] = v;
+      in_.in_valid[i] = v;
       offered |= v;
-      if (v) in_event_[i] = *event_in_[i];  // data is don't-care without valid
+      if (v) in_.in_event[i] = *event_in_[i];  // data is don't-care without valid
     }
     // ready_i only matters where an event is offered (AerRouterCore::clock_edge, step 1).
-    for (uint32_t o : core_.busy_outputs()) out_ready_[o] = *ready_in_[o];
-    core_.clock_edge(in_valid_.data(), in_event_.data(), out_ready_.data());
+    for (uint32_t o : core_.busy_outputs()) in_.out_ready[o] = *ready_in_[o];
+    core_.clock_edge(in_);
     if (!outputs_driven_ || core_.last_edge_changed_outputs()) drive_outputs();
     // Empty after this edge with nothing offered at it: no pending offer, every FIFO empty, every
     // output free, so each edge until a valid rises would only count.

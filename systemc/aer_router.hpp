@@ -68,10 +68,7 @@ SC_MODULE(aer_router) {
   void drive_output(unsigned o, bool all);
 
   AerRouterCore core_;
-  // Port values sampled at the edge, in the layout AerRouterCore::clock_edge takes.
-  std::vector<uint8_t> in_valid_;
-  std::vector<AerEvent> in_event_;
-  std::vector<uint8_t> out_ready_;
+  AerRouterCore::EdgeInputs in_;  // port values sampled at the edge
   // Last values written to the output ports: a port write is a virtual call into the channel,
   // so unchanged ports are skipped (most edges change only a few of them).
   std::vector<uint8_t> ready_shadow_;

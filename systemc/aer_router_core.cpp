@@ -82,10 +82,8 @@ AerRouterCore::AerRouterCore(AerRouterConfig config) : cfg_(std::move(config)) {
   busy_out_.reserve(n_out);
   changed_in_.reserve(n_in);
   changed_out_.reserve(n_out);
-  fp_valid_.resize(n_in);
-  fp_event_.resize(n_in);
+  fp_in_ = EdgeInputs(n_in, n_out);
   fp_accept_.resize(n_in);
-  fp_ready_.resize(n_out);
   reset();
 }
 

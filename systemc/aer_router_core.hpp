@@ -85,6 +85,16 @@ class AerRouterCore {
   // in_valid/in_event per input, out_ready per output (non-zero = asserted).
   void clock_edge(const uint8_t* in_valid, const AerEvent* in_event, const uint8_t* out_ready);
 
+  // A caller's buffers for the port values of an edge, in the layout clock_edge takes.
+  struct EdgeInputs {
+    std::vector<uint8_t> in_valid;   // per input
+    std::vector<AerEvent> in_event;  // per input
+    std::vector<uint8_t> out_ready;  // per output
+    EdgeInputs() = default;
+    EdgeInputs(unsigned inputs, unsigned outputs) : in_valid(inputs), in_event(inputs), out_ready(outputs) {}
+  };
+  void clock_edge(const EdgeInputs& in) { clock_edge(in.in_valid.data(), in.in_event.data(), in.out_ready.data()); }
+
   // Registered outputs, as they are after the last edge (or reset).
   bool in_ready(unsigned input) const { return ready_[input] != 0; }
   bool out_valid(unsigned output) const { return out_valid_[output] != 0; }
@@ -166,9 +176,7 @@ class AerRouterCore {
   AerRouterCounters cnt_;
 
   // Fast-path scratch, kept to avoid allocating per call.
-  std::vector<uint8_t> fp_valid_;
-  std::vector<AerEvent> fp_event_;
-  std::vector<uint8_t> fp_ready_;
+  EdgeInputs fp_in_;
   std::vector<uint8_t> fp_accept_;
   std::vector<size_t> fp_pos_;
 };
@@ -191,16 +199,16 @@ uint64_t AerRouterCore::run_until_drained(const std::vector<std::vector<AerEvent
       throw std::runtime_error("aer_router fast path: not drained after " + std::to_string(max_edges) + " edges");
     for (unsigned i = 0; i < n_in; ++i) {
       const bool has = fp_pos_[i] < sources[i].size();
-      fp_valid_[i] = has;
-      if (has) fp_event_[i] = sources[i][fp_pos_[i]];
+      fp_in_.in_valid[i] = has;
+      if (has) fp_in_.in_event[i] = sources[i][fp_pos_[i]];
       fp_accept_[i] = has && ready_[i];
     }
     for (unsigned o = 0; o < n_out; ++o) {
       const bool r = out_ready(o, edge);
-      fp_ready_[o] = r;
+      fp_in_.out_ready[o] = r;
       if (r && out_valid_[o]) deliver(edge, o, out_ev_[o]);
     }
-    clock_edge(fp_valid_.data(), fp_event_.data(), fp_ready_.data());
+    clock_edge(fp_in_);
     for (unsigned i = 0; i < n_in; ++i) {
       fp_pos_[i] += fp_accept_[i];
       remaining -= fp_accept_[i];
