@@ -128,42 +128,24 @@ module ssnn_hidden_core #(
 `endif
 
   // ---------------------------------------------------------------------------------------------
-  // Command control
+  // Command control (the handshake and the event sending: ssnn_aer_source, after the lanes)
   // ---------------------------------------------------------------------------------------------
-  logic               busy_q, take, done, sender_empty;
-  logic [2:0]         op_q;
+  logic               busy_q, take, done;
   logic [7:0]         running;
   logic [CycBits-1:0] cyc_q;   // cycles since the command was taken
   logic               is_begin, is_fwd, is_bwd, is_pass;
-
-  ssnn_command_ctrl #(
-    .CycleBits (CycBits),
-    .CountBits (CountBits)
-  ) u_ctrl (
-    .clk_i,
-    .rst_ni,
-    .start_i,
-    .op_i,
-    .done_i        (done),
-    .take_o        (take),
-    .busy_o        (busy_q),
-    .op_o          (op_q),
-    .running_o     (running),
-    .cycle_o       (cyc_q),
-    .busy_cycles_o
-  );
 
   assign is_begin = running[OpSampleBegin];
   assign is_fwd   = running[OpForward];
   assign is_bwd   = running[OpBackward];
   assign is_pass  = is_fwd || is_bwd;
 
-  // A pass ends once its last group is through the pipeline and the sender has handed over every event.
+  // A pass ends once its last group is through the pipeline (and the source has sent its events).
   always_comb begin
     if (is_begin) begin
       done = cyc_q == CycBits'(Groups - 1);
     end else if (is_pass) begin
-      done = (cyc_q >= CycBits'(Groups + 2)) && sender_empty;
+      done = cyc_q >= CycBits'(Groups + 2);
     end else begin
       done = 1'b1;
     end
@@ -373,30 +355,30 @@ module ssnn_hidden_core #(
     end
   end
 
-  ssnn_aer_sender #(
+  ssnn_aer_source #(
     .Neurons    (Neurons),
     .FwdBand    (FwdBand),
     .GradBand   (GradBand),
     .FirstBlock (FirstBlock),
     .FanoutBits (FanoutBits),
-    .CountBits  (CountBits)
-  ) u_sender (
+    .CountBits  (CountBits),
+    .CycleBits  (CycBits)
+  ) u_source (
     .clk_i,
     .rst_ni,
-    .grad_i         (op_q == OpBackward),
-    .set_fwd_i      (set_fwd),
-    .set_pos_i      (set_pos),
-    .set_neg_i      (set_neg),
-    .fwd_fanout_i,
-    .pos_fanout_i,
-    .neg_fanout_i,
+    .start_i,
+    .op_i,
+    .done_i       (done),
+    .take_o       (take),
+    .busy_o       (busy_q),
+    .running_o    (running),
+    .cycle_o      (cyc_q),
+    .set_i        ({set_neg, set_pos, set_fwd}),
+    .fanout_i     ({neg_fanout_i, pos_fanout_i, fwd_fanout_i}),
     .valid_o,
     .event_o,
     .ready_i,
-    .empty_o        (sender_empty),
-    .tx_expected_o,
-    .events_o,
-    .stall_cycles_o
+    .counters_o   ({tx_expected_o, events_o, stall_cycles_o, busy_cycles_o})
   );
 
   // ---------------------------------------------------------------------------------------------

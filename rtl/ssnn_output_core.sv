@@ -113,31 +113,13 @@ module ssnn_output_core #(
 `endif
 
   // ---------------------------------------------------------------------------------------------
-  // Command control
+  // Command control (the handshake and the event sending: ssnn_aer_source, with the error events)
   // ---------------------------------------------------------------------------------------------
-  logic               busy_q, take, done, sender_empty;
+  logic               busy_q, take, done;
   logic [7:0]         running;
-  logic [2:0]         unused_op;
   logic [CycBits-1:0] cyc_q;
   logic               is_begin, is_fwd, is_err, is_end;
   logic               wta_busy, wta_done, wta_start, fwd_en, grad_en, clear;
-
-  ssnn_command_ctrl #(
-    .CycleBits (CycBits),
-    .CountBits (CountBits)
-  ) u_ctrl (
-    .clk_i,
-    .rst_ni,
-    .start_i,
-    .op_i,
-    .done_i        (done),
-    .take_o        (take),
-    .busy_o        (busy_q),
-    .op_o          (unused_op),
-    .running_o     (running),
-    .cycle_o       (cyc_q),
-    .busy_cycles_o
-  );
 
   assign is_begin = running[OpSampleBegin];
   assign is_fwd   = running[OpForward];
@@ -155,7 +137,7 @@ module ssnn_output_core #(
     end else if (is_fwd) begin
       done = (cyc_q >= CycBits'(Groups + 3)) && wta_done;
     end else if (is_err) begin
-      done = (cyc_q >= CycBits'(Groups + 2)) && sender_empty;
+      done = cyc_q >= CycBits'(Groups + 2);  // and the error events sent (ssnn_aer_source)
     end else if (is_end) begin
       done = cyc_q == CycBits'(N - 1);
     end else begin
@@ -249,30 +231,30 @@ module ssnn_output_core #(
     end
   end
 
-  ssnn_aer_sender #(
+  ssnn_aer_source #(
     .Neurons    (N),
     .FwdBand    (GradBand),
     .GradBand   (GradBand),
     .FirstBlock (FirstBlock),
     .FanoutBits (FanoutBits),
-    .CountBits  (CountBits)
-  ) u_sender (
+    .CountBits  (CountBits),
+    .CycleBits  (CycBits)
+  ) u_source (
     .clk_i,
     .rst_ni,
-    .grad_i         (1'b1),
-    .set_fwd_i      ({N{1'b0}}),
-    .set_pos_i      (set_pos),
-    .set_neg_i      (set_neg),
-    .fwd_fanout_i   ({(Channels*FanoutBits){1'b0}}),
-    .pos_fanout_i,
-    .neg_fanout_i,
+    .start_i,
+    .op_i,
+    .done_i       (done),
+    .take_o       (take),
+    .busy_o       (busy_q),
+    .running_o    (running),
+    .cycle_o      (cyc_q),
+    .set_i        ({set_neg, set_pos, {N{1'b0}}}),
+    .fanout_i     ({neg_fanout_i, pos_fanout_i, {(Channels*FanoutBits){1'b0}}}),
     .valid_o,
     .event_o,
     .ready_i,
-    .empty_o        (sender_empty),
-    .tx_expected_o,
-    .events_o,
-    .stall_cycles_o
+    .counters_o   ({tx_expected_o, events_o, stall_cycles_o, busy_cycles_o})
   );
 
   // ---------------------------------------------------------------------------------------------

@@ -99,30 +99,11 @@ module ssnn_spike_encoder #(
 `endif
 
   // ---------------------------------------------------------------------------------------------
-  // Command control
+  // Command control (the handshake and the event sending: ssnn_aer_source, after the draws)
   // ---------------------------------------------------------------------------------------------
   logic               busy_q, take, take_begin, take_fwd, done, is_begin, is_fwd;
-  logic               sender_empty;
   logic [7:0]         running;
-  logic [2:0]         unused_op;
   logic [CycBits-1:0] cyc_q;
-
-  ssnn_command_ctrl #(
-    .CycleBits (CycBits),
-    .CountBits (CountBits)
-  ) u_ctrl (
-    .clk_i,
-    .rst_ni,
-    .start_i,
-    .op_i,
-    .done_i        (done),
-    .take_o        (take),
-    .busy_o        (busy_q),
-    .op_o          (unused_op),
-    .running_o     (running),
-    .cycle_o       (cyc_q),
-    .busy_cycles_o
-  );
 
   assign take_begin = take && (op_i == OpSampleBegin);
   assign take_fwd   = take && (op_i == OpForward);
@@ -133,7 +114,7 @@ module ssnn_spike_encoder #(
     if (is_begin) begin
       done = cyc_q == CycBits'(SeedGroups + SeedHashLatency - 1);
     end else if (is_fwd) begin
-      done = (cyc_q + CycBits'(1) >= CycBits'(Groups)) && sender_empty;
+      done = cyc_q + CycBits'(1) >= CycBits'(Groups);  // and the events sent (ssnn_aer_source)
     end else begin
       done = 1'b1;
     end
@@ -304,30 +285,30 @@ module ssnn_spike_encoder #(
     end
   end
 
-  ssnn_aer_sender #(
+  ssnn_aer_source #(
     .Neurons    (Inputs),
     .FwdBand    (RowBand),
     .GradBand   (RowBand),
     .FirstBlock (FirstBlock),
     .FanoutBits (FanoutBits),
-    .CountBits  (CountBits)
-  ) u_sender (
+    .CountBits  (CountBits),
+    .CycleBits  (CycBits)
+  ) u_source (
     .clk_i,
     .rst_ni,
-    .grad_i         (1'b0),
-    .set_fwd_i      (set_fwd),
-    .set_pos_i      ({Inputs{1'b0}}),
-    .set_neg_i      ({Inputs{1'b0}}),
-    .fwd_fanout_i   (fanout_i),
-    .pos_fanout_i   ({(Channels*FanoutBits){1'b0}}),
-    .neg_fanout_i   ({(Channels*FanoutBits){1'b0}}),
+    .start_i,
+    .op_i,
+    .done_i       (done),
+    .take_o       (take),
+    .busy_o       (busy_q),
+    .running_o    (running),
+    .cycle_o      (cyc_q),
+    .set_i        ({{(2*Inputs){1'b0}}, set_fwd}),
+    .fanout_i     ({{(2*Channels*FanoutBits){1'b0}}, fanout_i}),
     .valid_o,
     .event_o,
     .ready_i,
-    .empty_o        (sender_empty),
-    .tx_expected_o,
-    .events_o,
-    .stall_cycles_o
+    .counters_o   ({tx_expected_o, events_o, stall_cycles_o, busy_cycles_o})
   );
 
   // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ struct Unbuilt {
   std::string name;
   ChipShape shape;
   const char* option;
+  const char* cost;  // of building it, from the option's help
 };
 
 const std::vector<Unbuilt>& unbuilt() {
@@ -124,8 +125,7 @@ std::unique_ptr<RtlChip> make_rtl_chip(const ModelConfig& cfg, const sc::ChipCon
   for (const Unbuilt& u : unbuilt())
     if (mismatch(cfg, chip, u.shape).empty())
       throw ConfigError(fmt::format("the RTL chip {} is not built in this build: configure with -D{}=ON and rebuild "
-                                    "ssnn_rtl_chip_tb (about 30 minutes of compiling)", describe(u.name, u.shape),
-                                    u.option));
+                                    "ssnn_rtl_chip_tb ({})", describe(u.name, u.shape), u.option, u.cost));
   std::string built, off;
   for (const Variant& v : variants()) built += (built.empty() ? "" : "; ") + describe(v.name, v.shape);
   for (const Unbuilt& u : unbuilt()) off += fmt::format("; {} with -D{}=ON", u.name, u.option);
