@@ -474,11 +474,12 @@ module ssnn_chip_top #(
   // Spike encoder (router inputs 0 .. bands_r(0) - 1)
   // ---------------------------------------------------------------------------------------------
   localparam int EncChannels = bands_r(0);
+  localparam int EncFanout   = bands_c(0);
   logic                          label_valid;
   logic [7:0]                    label_class;
   logic [EncChannels*FanoutBits-1:0] enc_fanout;
   for (genvar ch = 0; ch < EncChannels; ch++) begin : g_enc_fanout
-    assign enc_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(bands_c(0));
+    assign enc_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(EncFanout);
   end
   logic [ssnn_pkg::LfsrBits-1:0] enc_dbg_lfsr, enc_label_lfsr;
   logic [Inputs-1:0]             enc_keep;
@@ -566,6 +567,12 @@ module ssnn_chip_top #(
         localparam int RowBits = $clog2(Rows);
         localparam int ColBits = $clog2(Cols);
         localparam int IdxBits = RowBits > ColBits ? RowBits : ColBits;
+        // Where this tile's sums sit on the sum buses. The offsets are localparams, not function
+        // calls in the assignments below: Verilator 5.006 does not fold a constant function in a
+        // generated assignment's index and would inline its body into each of them (most of the
+        // verilated chip's code, evaluated at run time).
+        localparam int FwdBase = below_off(l + 1) + (r * size_of(l + 1) + Col0) * SumBits;
+        localparam int BwdBase = above_off(l) + (c * size_of(l) + Row0) * SumBits;
 
         logic [Cols*AccBits-1:0] fwd_sum;
         logic [Rows*AccBits-1:0] bwd_sum;
@@ -646,13 +653,13 @@ module ssnn_chip_top #(
 
         // Column sums to the core above: neuron Col0 + i of row band r.
         for (genvar i = 0; i < Cols; i++) begin : g_fwd
-          assign below_bus[below_off(l + 1) + (r * size_of(l + 1) + Col0 + i) * SumBits +: SumBits] =
+          assign below_bus[FwdBase + i * SumBits +: SumBits] =
               SumBits'($signed(fwd_sum[i*AccBits +: AccBits]));
         end
         // Row sums to the core of layer l (a hidden core): neuron Row0 + i of column band c.
         if (l > 0) begin : g_bwd
           for (genvar i = 0; i < Rows; i++) begin : g_row_sum
-            assign above_bus[above_off(l) + (c * size_of(l) + Row0 + i) * SumBits +: SumBits] =
+            assign above_bus[BwdBase + i * SumBits +: SumBits] =
                 SumBits'($signed(bwd_sum[i*AccBits +: AccBits]));
           end
         end else begin : g_no_bwd
@@ -694,11 +701,19 @@ module ssnn_chip_top #(
     localparam int CoreLanes = Lanes < N ? Lanes : N;
     localparam int Groups    = (N + CoreLanes - 1) / CoreLanes;
     localparam int GroupBits = Groups > 1 ? $clog2(Groups) : 1;
+    // Floorplan values as localparams (constants for every tool; see FwdBase above).
+    localparam int FwdBands  = bands_r(l);
+    localparam int FwdFanout = bands_c(l);
+    localparam int GradBands = bands_c(l - 1);
+    localparam int GradFanout = bands_r(l - 1);
+    localparam int Block     = core_block(l);
+    localparam int BelowBase = below_off(l);
+    localparam int AboveBase = above_off(l);
     logic [Chan*FanoutBits-1:0] fwd_fanout, pos_fanout, neg_fanout;
     for (genvar ch = 0; ch < Chan; ch++) begin : g_fanout
-      assign fwd_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < bands_r(l) ? bands_c(l) : 0);
-      assign pos_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < bands_c(l - 1) ? bands_r(l - 1) : 0);
-      assign neg_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < bands_c(l - 1) ? bands_r(l - 1) : 0);
+      assign fwd_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < FwdBands ? FwdFanout : 0);
+      assign pos_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < GradBands ? GradFanout : 0);
+      assign neg_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(ch < GradBands ? GradFanout : 0);
     end
     logic [CoreLanes*(2*ChargeBits+3*PotentialBits+3)-1:0] dbg_state;
     logic unused_dbg;
@@ -732,16 +747,16 @@ module ssnn_chip_top #(
       .theta_gate_i       (theta_gate_q[(l-1)*PotentialBits +: PotentialBits]),
       .theta_grad_i       (theta_grad_q[(l-1)*PotentialBits +: PotentialBits]),
       .drop_q16_i         (drop_hidden_q16_q),
-      .below_sum_i        (below_bus[below_off(l) +: bands_r(l - 1) * N * SumBits]),
+      .below_sum_i        (below_bus[BelowBase +: GradFanout * N * SumBits]),
       .below_clear_o      (below_clear[l]),
-      .above_sum_i        (above_bus[above_off(l) +: bands_c(l) * N * SumBits]),
+      .above_sum_i        (above_bus[AboveBase +: FwdFanout * N * SumBits]),
       .above_clear_o      (above_clear[l]),
       .fwd_fanout_i       (fwd_fanout),
       .pos_fanout_i       (pos_fanout),
       .neg_fanout_i       (neg_fanout),
-      .valid_o            (in_valid[core_block(l) +: Chan]),
-      .event_o            (in_event[core_block(l)*EventBits +: Chan*EventBits]),
-      .ready_i            (in_ready[core_block(l) +: Chan]),
+      .valid_o            (in_valid[Block +: Chan]),
+      .event_o            (in_event[Block*EventBits +: Chan*EventBits]),
+      .ready_i            (in_ready[Block +: Chan]),
       .tx_expected_o      (tx_expected[l*CountBits +: CountBits]),
       .forward_updates_o  (core_counters_o[((l-1)*CoreCounts+0)*CountBits +: CountBits]),
       .gradient_updates_o (core_counters_o[((l-1)*CoreCounts+1)*CountBits +: CountBits]),
@@ -759,10 +774,13 @@ module ssnn_chip_top #(
     assign core_counters_o[((l-1)*CoreCounts+5)*CountBits +: CountBits] = '0;  // no WTA
   end
 
-  localparam int OutChan = channels(Layers);
+  localparam int OutChan      = channels(Layers);
+  localparam int OutFanout    = bands_r(Layers - 1);
+  localparam int OutBlock     = core_block(Layers);
+  localparam int OutBelowBase = below_off(Layers);
   logic [OutChan*FanoutBits-1:0] out_fanout;
   for (genvar ch = 0; ch < OutChan; ch++) begin : g_out_fanout
-    assign out_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(bands_r(Layers - 1));
+    assign out_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(OutFanout);
   end
   logic [Classes-1:0]               out_spike, out_gate;
   logic [Classes*ChargeBits-1:0]    out_charge, out_grad_charge;
@@ -794,13 +812,13 @@ module ssnn_chip_top #(
     .theta_err_i     (theta_err_q),
     .err_unit_i      (err_unit_q),
     .inhibition_i    (inhibition_q),
-    .below_sum_i        (below_bus[below_off(Layers) +: bands_r(Layers - 1) * Classes * SumBits]),
+    .below_sum_i        (below_bus[OutBelowBase +: OutFanout * Classes * SumBits]),
     .below_clear_o      (below_clear[Layers]),
     .pos_fanout_i       (out_fanout),
     .neg_fanout_i       (out_fanout),
-    .valid_o            (in_valid[core_block(Layers) +: OutChan]),
-    .event_o            (in_event[core_block(Layers)*EventBits +: OutChan*EventBits]),
-    .ready_i            (in_ready[core_block(Layers) +: OutChan]),
+    .valid_o            (in_valid[OutBlock +: OutChan]),
+    .event_o            (in_event[OutBlock*EventBits +: OutChan*EventBits]),
+    .ready_i            (in_ready[OutBlock +: OutChan]),
     .tx_expected_o      (tx_expected[Layers*CountBits +: CountBits]),
     .forward_updates_o  (core_counters_o[((Layers-1)*CoreCounts+0)*CountBits +: CountBits]),
     .gradient_updates_o (core_counters_o[((Layers-1)*CoreCounts+1)*CountBits +: CountBits]),

@@ -326,10 +326,11 @@ int run(int argc, char** argv) {
   nlohmann::json predictions = nlohmann::json::array();
   const double s0 = ssnn::now_seconds();
   for (size_t i = 0; i < test_set.size(); ++i) {
-    const ssnn::SampleSpec spec{ssnn::Phase::kTest, 0, i, /*learn=*/false};
-    checked.run_index = static_cast<uint64_t>(o.epochs) * train_set.size() + i;  // test samples follow in run order
+    const size_t image = in.test_first + i;  // its index in the whole test set (--test-first)
+    const ssnn::SampleSpec spec{ssnn::Phase::kTest, 0, image, /*learn=*/false};
+    checked.run_index = static_cast<uint64_t>(o.epochs) * train_set.size() + image;  // test samples follow in run order
     const ssnn::SampleResult res =
-        checked.run(test_set.image(i), -1, spec, fmt::format("test sample {} (run order {})", i, checked.run_index));
+        checked.run(test_set.image(i), -1, spec, fmt::format("test sample {} (run order {})", image, checked.run_index));
     predictions.push_back(res.prediction);
     const int label = test_set.label(i);
     confusion[static_cast<size_t>(label)][static_cast<size_t>(res.prediction)]++;
@@ -422,6 +423,7 @@ int run(int argc, char** argv) {
                        {"clock_edges", edges},
                        {"state", final_state}};
     rec["predictions"] = predictions;
+    rec["test_first"] = in.test_first;  // predictions[i] is test image test_first + i
     rec["confusion"] = confusion;
     rec["wall_seconds"] = wall;
     rec["train_samples_per_s"] = train_rate;

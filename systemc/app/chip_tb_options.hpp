@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -30,6 +31,7 @@ namespace ssnn::sc {
 struct ChipTbOptions {
   DataOptions data;  // --dataset, --data-dir, --train-samples, --test-samples: as ssnn_golden's
   size_t validation = 0;
+  size_t test_first = 0;  // first test image scored (a chunk of the test set)
   int epochs = 1;
   std::string load_weights;
   std::string save_weights;
@@ -64,6 +66,10 @@ inline void add_chip_tb_options(CLI::App& app, ModelConfig& cfg, ModelOptionText
                  "epoch, as ssnn_golden train --validation")
       ->check(non_negative())->group(g);
   app.add_option("--epochs", o.epochs, "training epochs")->group(g)->capture_default_str();
+  app.add_option("--test-first", o.test_first,
+                 "score the test images from number N on (with --test-samples M: N..N+M-1), each with its own index "
+                 "and sample streams, so the chunks of a test set are its whole run (scripts/merge_test_chunks.py)")
+      ->check(non_negative())->group(g);
   const auto* c = "Chip";
   app.add_option("--tile-rows", chip.tile_rows, "crossbar tile rows (0: whole layer)")->group(c)->capture_default_str();
   app.add_option("--tile-cols", chip.tile_cols, "crossbar tile columns (0: whole layer)")->group(c)->capture_default_str();
@@ -136,9 +142,23 @@ inline RtlInject parse_rtl_inject(const std::string& s, const char* unit) {
 struct ChipTbInputs {
   Checkpoint ckpt;
   bool inference_only = false;
-  Dataset test_set;
+  Dataset test_set;   // with --test-first N, the test images from N on
+  size_t test_first = 0;  // the index of test_set's first image in the whole test set
   TrainingSplit split;
 };
+
+// --test-first N: drops the first N images of `set` (loaded with N + --test-samples of them), so the
+// loop over the rest scores image test_first + i at i, under its own index (ConfigError naming the
+// option when N leaves no image).
+inline void drop_first_test_images(Dataset& set, size_t first) {
+  if (first == 0) return;
+  if (first >= set.size())
+    throw ConfigError(fmt::format("--test-first: {} is not below the {} test images of {}", first, set.size(),
+                                  set.labels_file));
+  const size_t px = set.pixels_per_image();
+  set.pixels.erase(set.pixels.begin(), set.pixels.begin() + static_cast<std::ptrdiff_t>(first * px));
+  set.labels.erase(set.labels.begin(), set.labels.begin() + static_cast<std::ptrdiff_t>(first));
+}
 
 // After parsing: loads the inputs, completes and checks `cfg` against them (ConfigError naming the
 // option); o.epochs becomes 0 for an inference-only run.
@@ -157,7 +177,10 @@ inline ChipTbInputs load_chip_tb_inputs(const CLI::App& app, ModelConfig& cfg, C
     cfg = infer.apply(in.ckpt.config);
     o.epochs = 0;
   }
-  in.test_set = load_named_dataset(o.data.dataset, "test", o.data.data_dir, o.data.test_samples);
+  in.test_set = load_named_dataset(o.data.dataset, "test", o.data.data_dir,
+                                   o.data.test_samples > 0 ? o.test_first + o.data.test_samples : 0);
+  drop_first_test_images(in.test_set, o.test_first);
+  in.test_first = o.test_first;
   if (in.inference_only && o.validation > 0)
     throw ConfigError("--validation: a training option (score held-out images of loaded weights with ssnn_golden eval --validation)");
   const Dataset& train_set = in.split.train;

@@ -244,17 +244,21 @@ int run(int argc, char** argv) {
   const nlohmann::json& history = trainer.epochs();
   const double train_seconds = trainer.train_seconds();
   const ChipCounters c1 = dut.counters();
-  uint64_t run_index = static_cast<uint64_t>(o.epochs) * train_set.size();  // test samples follow in run order
+  // Test samples follow in run order; with --test-first, from their place in the whole test set.
+  uint64_t run_index = static_cast<uint64_t>(o.epochs) * train_set.size() + in.test_first;
   ssnn::ProgressBar bar("chip test ", test_set.size(), progress);
   uint64_t correct = 0;
+  std::vector<int> predictions;  // every test image's, for records merged image by image (--test-first)
+  predictions.reserve(test_set.size());
   const double s0 = ssnn::now_seconds();
   std::vector<std::vector<uint32_t>> confusion(static_cast<size_t>(cfg.classes), std::vector<uint32_t>(static_cast<size_t>(cfg.classes), 0));
   for (size_t i = 0; i < test_set.size(); ++i) {
     ssnn::SampleSpec spec;
     spec.phase = ssnn::Phase::kTest;
-    spec.index = i;
+    spec.index = in.test_first + i;  // its index in the whole test set (--test-first)
     set_traced(traced(run_index++));
     const ssnn::SampleResult res = h.run_sample(test_set.image(i), -1, spec);
+    predictions.push_back(res.prediction);
     const int label = test_set.label(i);
     confusion[static_cast<size_t>(label)][static_cast<size_t>(res.prediction)]++;
     if (res.prediction == label) ++correct;
@@ -344,6 +348,8 @@ int run(int argc, char** argv) {
     if (!hw_train.is_null()) rec["hardware_train"] = hw_train;
     rec["hardware_test"] = hw_test;
     rec["confusion"] = confusion;
+    rec["predictions"] = predictions;
+    rec["test_first"] = in.test_first;  // predictions[i] is test image test_first + i
     rec["wall_seconds"] = wall;
     rec["sim_cycles"] = c2.controller.cycles - c0.controller.cycles;  // the whole run, resumed parts included
     rec["sim_cycles_per_s"] = per(launch_cycles, wall);
