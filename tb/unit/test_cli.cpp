@@ -101,11 +101,7 @@ TEST_F(Cli, DeviceOptions) {
   expect_error(tiny({"--device", "rpu-spec", "--weight-bits", "8"}), {"--device rpu-spec", "1201 states", "8-bit"});
   const std::string straight = path("device_straight.ckpt");
   const std::vector<std::string> dev{"--device", "reram", "--device-param", "stuck_fraction=0.02", "--epochs", "2"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = dev;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return tiny(a);
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return tiny(concat(dev, extra)); };
   RunResult r = run(with({"--save-weights", straight}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string ckpt = path("device_run.ckpt");
