@@ -6,8 +6,9 @@ from the kernel (wait4 rusage: on a loaded machine wall time says little) and it
 testbench's summary line. Writes a JSON record (docs/results/) with the command, every run and the
 medians.
 
-Usage: scripts/rtl_chip_speed.py --before BIN --after BIN --out FILE [--runs N] [--note TEXT]
+Usage: scripts/rtl_chip_speed.py [--before BIN] --after BIN --out FILE [--runs N] [--note TEXT]
                                  [--host-edges-may-differ] -- ARGS...
+Without --before, one build is measured (its CPU time and clock edges per CPU second, no speedup).
 --host-edges-may-differ: the builds' testbenches drive the host port differently (for example one
 request per cycle instead of one per two), so their clock edges may differ; the samples' busy cycles
 must still be equal (the record keeps both edge counts).
@@ -48,7 +49,7 @@ def measure(binary, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--before", required=True, help="testbench binary before the change")
+    ap.add_argument("--before", help="testbench binary before the change (none: measure --after alone)")
     ap.add_argument("--after", required=True, help="testbench binary after the change")
     ap.add_argument("--out", required=True, help="JSON record to write")
     ap.add_argument("--runs", type=int, default=3)
@@ -57,40 +58,43 @@ def main():
     ap.add_argument("args", nargs=argparse.REMAINDER, help="-- then the testbench options")
     a = ap.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
-    for b in (a.before, a.after):
+    builds = (("before", a.before), ("after", a.after)) if a.before else (("after", a.after),)
+    for _, b in builds:
         if not os.access(b, os.X_OK):
             sys.exit(f"rtl_chip_speed.py: {b} is not an executable")
     if a.runs < 1:
         sys.exit("rtl_chip_speed.py: --runs must be >= 1")
     measure.log = a.out + ".log.tmp"
-    runs = {"before": [], "after": []}
+    runs = {which: [] for which, _ in builds}
     for _ in range(a.runs):
-        for which, binary in (("before", a.before), ("after", a.after)):
+        for which, binary in builds:
             runs[which].append(measure(binary, args))
             print(which, runs[which][-1], flush=True)
     os.remove(measure.log)
     med = {k: statistics.median(r["user_seconds"] for r in v) for k, v in runs.items()}
     edges = {k: v[0]["clock_edges"] for k, v in runs.items()}
-    if edges["before"] != edges["after"] and not a.host_edges_may_differ:
+    if a.before and edges["before"] != edges["after"] and not a.host_edges_may_differ:
         sys.exit(f"rtl_chip_speed.py: the builds ran different cycle counts {edges}")
-    if runs["before"][0]["cycles_by_phase"] != runs["after"][0]["cycles_by_phase"]:
+    if a.before and runs["before"][0]["cycles_by_phase"] != runs["after"][0]["cycles_by_phase"]:
         sys.exit("rtl_chip_speed.py: the builds ran different cycles per phase")
     doc = {
         "level": "rtl",
-        "what": "user CPU time of bin/ssnn_rtl_chip_tb on one run, two builds alternating",
+        "what": ("user CPU time of bin/ssnn_rtl_chip_tb on one run, two builds alternating" if a.before
+                 else "user CPU time of bin/ssnn_rtl_chip_tb on one run"),
         "command": "scripts/rtl_chip_speed.py " + " ".join(sys.argv[1:]),
         "note": a.note,
         "host": platform.node(), "loadavg_at_end": list(os.getloadavg()),
-        "clock_edges": edges["after"] if edges["before"] == edges["after"] else edges,
+        "clock_edges": edges["after"] if edges.get("before", edges["after"]) == edges["after"] else edges,
         "runs": runs,
         "median_user_seconds": med,
         "edges_per_user_second": {k: round(edges[k] / med[k]) for k in med},
-        "speedup": round(med["before"] / med["after"], 2),
     }
+    if a.before:
+        doc["speedup"] = round(med["before"] / med["after"], 2)
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
-    print(json.dumps({k: doc[k] for k in ("median_user_seconds", "edges_per_user_second", "speedup")}))
+    print(json.dumps({k: doc[k] for k in ("median_user_seconds", "edges_per_user_second", "speedup") if k in doc}))
 
 
 if __name__ == "__main__":
