@@ -2,6 +2,7 @@
 """Accuracy against each cross-point non-ideality: one figure and one record per device sweep.
 
   scripts/device_sweeps.py plot [--sweeps NAME ...] [--img-dir DIR] [--data-dir DIR]
+  scripts/device_sweeps.py table [--sweeps NAME ...]
   scripts/device_sweeps.py ci --bin-dir DIR
 
 plot reads the finished points of the device sweeps (sweeps/device_*_mnist.json, run with
@@ -11,6 +12,9 @@ RPU specification's value marked) and docs/results/devices/NAME.json (the points
 the command). Points still running or not started are left out and listed; a sweep with no finished
 point is skipped with a line saying how to run it. Nothing is run here: the sweeps take hours (see
 each sweep file's description).
+
+table prints each sweep's markdown table (test, validation and while-presented training accuracy,
+mean +/- std over the finished seeds) as docs/results.md shows it.
 
 ci runs every device sweep shrunk to 784-32-10 on 200/100 images of the shipped subset (2 epochs,
 2 seeds) into a temporary folder and draws its figure and record there: the CTest check that the
@@ -73,22 +77,63 @@ def sweep_file(name):
     return path, figlib.load_json(path)
 
 
+# The accuracies a point's table rows give: (record field, its value in a report, row label). The
+# training accuracy is the last epoch's, counted on each image while it is presented (and trained on).
+MEASURES = [("test_accuracy_pct", lambda r: r["test_accuracy"], "test %"),
+            ("validation_accuracy_pct", lambda r: r["validation_accuracy"], "validation %"),
+            ("train_presented_accuracy_pct", lambda r: r["history"][-1]["train_accuracy"],
+             "training images right while presented %")]
+
+
+def _mean_std(xs):
+    return statistics.mean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
+
+
 def finished_rows(axis, folder, wanted):
-    """[{value, seeds, accuracies, mean, std}] in the sweep's order of values, and the values missing."""
+    """[{value, seeds, <measure>_pct lists, mean, std (of the test accuracy), <measure>_mean/_std}] in the
+    sweep's order of values, and the values missing."""
     by = {}
     if os.path.exists(os.path.join(folder, "results.json")):
         for opts, seed, rep, _ in figlib.load_sweep_points(folder, every_seed=True):
-            by.setdefault(_key(axis.value(opts)), []).append((seed, rep["test_accuracy"]))
+            by.setdefault(_key(axis.value(opts)), []).append((seed, rep))
     rows, missing = [], []
     for v in wanted:
-        got = sorted(by.get(_key(v), []))
+        got = sorted(by.get(_key(v), []), key=lambda sr: sr[0])
         if not got:
             missing.append(v)
             continue
-        accs = [100 * a for _, a in got]
-        rows.append({"value": v, "seeds": [s for s, _ in got], "test_accuracy_pct": accs,
-                     "mean": statistics.mean(accs), "std": statistics.stdev(accs) if len(accs) > 1 else 0.0})
+        row = {"value": v, "seeds": [s for s, _ in got]}
+        for field, get, _ in MEASURES:
+            xs = [100 * get(rep) for _, rep in got]
+            row[field] = xs
+            row[field[:-4] + "_mean"], row[field[:-4] + "_std"] = _mean_std(xs)
+        row["mean"], row["std"] = row["test_accuracy_mean"], row["test_accuracy_std"]
+        rows.append(row)
     return rows, missing
+
+
+def _cell(row, field):
+    xs = row[field]
+    if len(xs) == 1:
+        return f"{xs[0]:.2f}"
+    return f"{row[field[:-4] + '_mean']:.2f} +/- {row[field[:-4] + '_std']:.2f}"
+
+
+def table(name, folder):
+    """The sweep's markdown table (values across, test/validation/while-presented accuracy down,
+    mean +/- std over the finished seeds), as docs/results.md shows it."""
+    axis = SWEEPS[name]
+    _, doc = sweep_file(name)
+    wanted = [axis.value({axis.option: v}) for v in doc["grid"][axis.option]]
+    rows, missing = finished_rows(axis, folder, wanted)
+    head = [str(r["value"]) for r in rows]
+    lines = [f"{name}: seeds per value " + ", ".join(f"{r['value']}: {len(r['seeds'])}" for r in rows)
+             + (f"; not finished: {missing}" if missing else ""),
+             "| " + (axis.key or axis.option) + " | " + " | ".join(head) + " |",
+             "| --- " * (len(rows) + 1) + "|"]
+    for field, _, label in MEASURES:
+        lines.append(f"| {label} | " + " | ".join(_cell(r, field) for r in rows) + " |")
+    print("\n".join(lines) + "\n")
 
 
 def draw(axis, rows, title, stem):
@@ -158,6 +203,7 @@ def ci(bin_dir):
             rec = plot(name, out, tmp, tmp, "ci: 784-32-10, subset, {seeds}")
             if rec is None or rec["missing"] or any(len(r["seeds"]) != 2 for r in rec["points"]):
                 raise figlib.Error(f"{name}: the shrunk sweep did not give every value two seeds")
+            table(name, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("device_sweeps: ci passed")
@@ -165,7 +211,7 @@ def ci(bin_dir):
 
 def main():
     ap = figlib.parser(__doc__)
-    ap.add_argument("action", choices=["plot", "ci"])
+    ap.add_argument("action", choices=["plot", "table", "ci"])
     ap.add_argument("--sweeps", nargs="+", choices=sorted(SWEEPS), default=list(SWEEPS))
     ap.add_argument("--img-dir", default=os.path.join(figlib.REPO, "docs", "img"))
     ap.add_argument("--data-dir", default=os.path.join(figlib.REPO, "docs", "results", "devices"))
@@ -175,6 +221,10 @@ def main():
     if args.action == "ci":
         figlib.tool(args.bin_dir, "ssnn_golden")
         ci(args.bin_dir)
+        return 0
+    if args.action == "table":
+        for name in args.sweeps:
+            table(name, figlib.sweep_output(*sweep_file(name)))
         return 0
     for name in args.sweeps:
         plot(name, figlib.sweep_output(*sweep_file(name)), args.img_dir, args.data_dir,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,31 @@ struct RunResult {
     return lines;
   }
 };
+
+// A tiny, fast training run; `extra` adds options or overrides the base ones (CLI11 refuses an
+// option given twice).  The defaults may change: these runs only need to be quick.
+inline std::vector<std::string> tiny(const std::vector<std::string>& extra = {}) {
+  const std::vector<std::pair<std::string, std::string>> base{
+      {"--hidden", "16"},        {"--timesteps", "6"},     {"--epochs", "1"},
+      {"--train-samples", "200"}, {"--test-samples", "100"}, {"--threads", "1"}};
+  std::vector<std::string> a{"train", "--no-progress"};
+  for (const auto& [key, value] : base) {
+    const bool overridden = std::find(extra.begin(), extra.end(), key) != extra.end() ||
+                            (key == "--timesteps" && std::find(extra.begin(), extra.end(), "-T") != extra.end());
+    if (!overridden) {
+      a.push_back(key);
+      a.push_back(value);
+    }
+  }
+  a.insert(a.end(), extra.begin(), extra.end());
+  return a;
+}
+
+// `head` followed by `tail`: a command line from a fixed part and a per-call part.
+inline std::vector<std::string> concat(std::vector<std::string> head, const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
 
 // Runs a command-line tool in a folder of its own (TempDir) and checks how it refuses bad input.
 class Cli : public ssnn::test_support::TempDir {
@@ -103,6 +129,26 @@ class Cli : public ssnn::test_support::TempDir {
     for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "stderr lacks '" << f << "':\n" << r.err;
   }
 
+  // Each {option, value} of `cases` refused (expect_error) on the command line make({option, value}),
+  // the error line naming the option and, with `names_value`, the value.
+  template <class Make>
+  void expect_refused(Make make, std::initializer_list<std::pair<const char*, const char*>> cases,
+                      bool names_value = true) const {
+    for (const auto& [option, value] : cases) {
+      std::vector<std::string> named{option};
+      if (names_value) named.emplace_back(value);
+      expect_error(make({option, value}), named);
+    }
+  }
+
+  // The weights of a tiny training run (tiny(extra), saved to `name` in the test's folder): the file.
+  std::string tiny_weights(const std::string& name, const std::vector<std::string>& extra = {}) const {
+    const std::string file = path(name);
+    const RunResult r = run(tiny(concat(extra, {"--save-weights", file})));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return file;
+  }
+
   std::string bin_ = SSNN_GOLDEN_BIN;
   int error_exit_ = 0;  // the exit code every refused input must give (0: any non-zero)
 };
@@ -116,30 +162,5 @@ class AnalysisCli : public Cli {
     error_exit_ = 2;
   }
 };
-
-// A tiny, fast training run; `extra` adds options or overrides the base ones (CLI11 refuses an
-// option given twice).  The defaults may change: these runs only need to be quick.
-inline std::vector<std::string> tiny(const std::vector<std::string>& extra = {}) {
-  const std::vector<std::pair<std::string, std::string>> base{
-      {"--hidden", "16"},        {"--timesteps", "6"},     {"--epochs", "1"},
-      {"--train-samples", "200"}, {"--test-samples", "100"}, {"--threads", "1"}};
-  std::vector<std::string> a{"train", "--no-progress"};
-  for (const auto& [key, value] : base) {
-    const bool overridden = std::find(extra.begin(), extra.end(), key) != extra.end() ||
-                            (key == "--timesteps" && std::find(extra.begin(), extra.end(), "-T") != extra.end());
-    if (!overridden) {
-      a.push_back(key);
-      a.push_back(value);
-    }
-  }
-  a.insert(a.end(), extra.begin(), extra.end());
-  return a;
-}
-
-// `head` followed by `tail`: a command line from a fixed part and a per-call part.
-inline std::vector<std::string> concat(std::vector<std::string> head, const std::vector<std::string>& tail) {
-  head.insert(head.end(), tail.begin(), tail.end());
-  return head;
-}
 
 }  // namespace ssnn::test_support

@@ -84,9 +84,7 @@ TEST_F(Cli, StopAndResumeMatchesAnUninterruptedRun) {
 }
 
 TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
-  const std::string first = path("first.ckpt");
-  RunResult r = run(tiny({"--seed", "3", "--save-weights", first}));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string first = tiny_weights("first.ckpt", {"--seed", "3"});
 
   // A second stage from those weights with a new pulse and gradient threshold: deterministic, and it
   // really starts from the file (not from He initialisation, not left unchanged).
@@ -96,7 +94,7 @@ TEST_F(Cli, InitWeightsContinuesFromSavedWeightsUnderNewOptions) {
   const std::string report = path("second.json");
   const std::vector<std::string> stage2{"--seed", "3", "--pulse", "2", "--theta-grad", "2048"};
   auto with = [&](const std::vector<std::string>& extra) { return tiny(concat(extra, stage2)); };
-  r = run(with({"--init-weights", first, "--save-weights", second, "--report", report}));
+  RunResult r = run(with({"--init-weights", first, "--save-weights", second, "--report", report}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run(with({"--init-weights", first, "--save-weights", again}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -152,16 +150,14 @@ TEST_F(Cli, EpochWeightsAndTheirAverage) {
 }
 
 TEST_F(Cli, EvalAtAnotherTimestepCount) {
-  const std::string weights = path("w.ckpt");
-  RunResult r = run(tiny({"--seed", "3", "--save-weights", weights}));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string weights = tiny_weights("w.ckpt", {"--seed", "3"});
   const std::string trained = path("trained.json");
   const std::string longer = path("longer.json");
   const std::vector<std::string> eval{"eval", "--weights", weights, "--test-samples", "100", "--threads", "1",
                                       "--no-progress"};
   auto with = [&](const std::vector<std::string>& extra) { return concat(eval, extra); };
   ASSERT_EQ(run(with({"--report", trained})).exit_code, 0);
-  r = run(with({"-T", "24", "--tau-divisor", "20", "--report", longer}));
+  const RunResult r = run(with({"-T", "24", "--tau-divisor", "20", "--report", longer}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json a = nlohmann::json::parse(read_bytes(trained));
   const nlohmann::json b = nlohmann::json::parse(read_bytes(longer));
@@ -227,7 +223,6 @@ TEST_F(Cli, ValidationOptionsThatCannotWork) {
   expect_error(tiny({"--validation", "1900", "--train-samples", "200"}), {"--train-samples", "200"});
   expect_error(tiny({"--validation", "-3"}), {"--validation"});
   // Weights trained on the whole training file have no held-out images to score.
-  const std::string weights = path("all.ckpt");
-  ASSERT_EQ(run(tiny({"--save-weights", weights})).exit_code, 0);
+  const std::string weights = tiny_weights("all.ckpt");
   expect_error({"eval", "--weights", weights, "--validation", "100"}, {"--validation", "records no held-out"});
 }

@@ -6,6 +6,8 @@
 #include <initializer_list>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,11 +18,27 @@ using namespace ssnn;
 
 namespace {
 
-ModelConfig small_config() {
+ModelConfig network(int inputs, std::vector<int> hidden, int classes) {
   ModelConfig c;
-  c.inputs = 16;
-  c.hidden = {8};
-  c.classes = 4;
+  c.inputs = inputs;
+  c.hidden = std::move(hidden);
+  c.classes = classes;
+  return c;
+}
+
+ModelConfig small_config() { return network(16, {8}, 4); }
+
+// small_config() at `weight_bits` with thresholds that fit it (forward `theta`, gradient theta / 8,
+// inhibition theta / 4) and a pulse of `pulse` LSBs times 1000 in every weight layer, past the
+// pulse cap 2^(weight_bits + 1).
+ModelConfig oversized_pulse_config(int weight_bits, int32_t theta, int32_t pulse) {
+  ModelConfig c = small_config();
+  c.weight_bits = weight_bits;
+  c.theta = c.theta_out = theta;
+  c.theta_grad = theta / 8;
+  c.inhibition = theta / 4;
+  c.pulse = {pulse};
+  c.layer_pulse_ratio = {1000, 1000};
   return c;
 }
 
@@ -168,13 +186,7 @@ TEST(ForwardThreshold, PerHiddenLayerRatio) {
 
 TEST(SynapseParams, HugePulsesAreClampedNotOverflowed) {
   // 8000 LSB x ratio 1000 x device level 8191 x (1 + 5) is about 4e11: far beyond 32 bits.
-  ModelConfig c = small_config();
-  c.weight_bits = 14;
-  c.theta = c.theta_out = 4000;
-  c.theta_grad = 500;
-  c.inhibition = 1000;
-  c.pulse = {8000};
-  c.layer_pulse_ratio = {1000, 1000};
+  ModelConfig c = oversized_pulse_config(14, 4000, 8000);
   c.device_states = 3;
   c.device_asymmetry = 5;
   ASSERT_NO_THROW(c.validate());
@@ -205,13 +217,7 @@ TEST(SynapseParams, SmallPulsesAreUnchanged) {
 TEST(SynapseParams, AClampedPulseMovesEveryWeightToTheSameBound) {
   // The clamp is invisible to coincidence updates: any pulse at the cap already crosses the whole
   // weight range, even with the largest pulse-to-pulse variation subtracted.
-  ModelConfig c = small_config();
-  c.weight_bits = 8;
-  c.theta = c.theta_out = 100;
-  c.theta_grad = 10;
-  c.inhibition = 20;
-  c.pulse = {127};
-  c.layer_pulse_ratio = {1000};
+  ModelConfig c = oversized_pulse_config(8, 100, 127);
   c.pulse_noise = 127;
   ASSERT_NO_THROW(c.validate());
   const SynapseParams clamped = c.synapse_params(0, 0);
@@ -242,10 +248,7 @@ TEST(Validate, StochasticSampleSumMustFit32Bits) {
 // The step accumulator bound is exact: fan-in x 2^(weight_bits-1) < 2^30.  784-1280-10 takes 20-bit
 // weights (1280 x 2^19 = 0.625 x 2^30) but not 21-bit ones; a fan-in of 2048 stops at 19 bits.
 TEST(Validate, StepAccumulatorBoundIsExact) {
-  ModelConfig c;
-  c.inputs = 784;
-  c.hidden = {1280};
-  c.classes = 10;
+  ModelConfig c = network(784, {1280}, 10);
   c.weight_bits = 20;
   c.theta = c.theta_out = 131072;
   EXPECT_NO_THROW(c.validate());
