@@ -40,6 +40,24 @@ struct Coverage {
 
 using RunResult = ssnn::rtl::test::RunResult<Coverage>;
 
+// The device pins of one configuration (SynapseParams), at weight width `w`.
+template <class Top>
+void set_device(Top& t, const ssnn::SynapseParams& sp, int w) {
+  t.w_min_i = static_cast<uint32_t>(bits_of(sp.w_min, w));
+  t.w_max_i = static_cast<uint32_t>(bits_of(sp.w_max, w));
+  t.pulse_up_i = static_cast<uint32_t>(sp.pulse_up);
+  t.pulse_down_i = static_cast<uint32_t>(sp.pulse_down);
+  t.pulse_noise_i = static_cast<uint32_t>(sp.pulse_noise);
+}
+
+// The cross-point's lines in one cycle: its row, its column's delta_p and delta_n.
+template <class Top>
+void set_lines(Top& t, bool row, bool pos, bool neg) {
+  t.row_i = row;
+  t.col_pos_i = pos;
+  t.col_neg_i = neg;
+}
+
 // `pulse_skew` perturbs the reference's up pulse: a checker that works must then fail.
 template <class P>
 RunResult run_crosspoint(uint64_t seed, uint64_t cycles, int32_t pulse_skew = 0) {
@@ -81,11 +99,7 @@ RunResult run_crosspoint(uint64_t seed, uint64_t cycles, int32_t pulse_skew = 0)
       sp = {a, b, static_cast<int32_t>(rng.range(0, kMaxPulse)), static_cast<int32_t>(rng.range(0, kMaxPulse)),
             static_cast<int32_t>(rng.range(0, kMaxNoise))};
     }
-    t.w_min_i = static_cast<uint32_t>(bits_of(sp.w_min, W));
-    t.w_max_i = static_cast<uint32_t>(bits_of(sp.w_max, W));
-    t.pulse_up_i = static_cast<uint32_t>(sp.pulse_up);
-    t.pulse_down_i = static_cast<uint32_t>(sp.pulse_down);
-    t.pulse_noise_i = static_cast<uint32_t>(sp.pulse_noise);
+    set_device(t, sp, W);
   };
 
   configure();
@@ -107,9 +121,7 @@ RunResult run_crosspoint(uint64_t seed, uint64_t cycles, int32_t pulse_skew = 0)
     t.load_i = load;
     t.load_weight_i = static_cast<uint32_t>(bits_of(load_weight, W));
     t.update_i = update;
-    t.row_i = row;
-    t.col_pos_i = pos;
-    t.col_neg_i = neg;
+    set_lines(t, row, pos, neg);
     t.noise_word_i = word;
     dut.settle();
     ls.set_cycle(dut.cycles());
@@ -175,32 +187,24 @@ TEST(RtlCoincidence, WideNoiselessMatchesGolden) {
 TEST(RtlCoincidence, SaturatesAtTheBoundsAndNeverWraps) {
   Sim<Vcoincidence> dut;
   auto& t = dut.top();
-  t.w_min_i = static_cast<uint32_t>(bits_of(-32768, 16));
-  t.w_max_i = 32767;
-  t.pulse_up_i = 1000;
-  t.pulse_down_i = 3000;
-  t.pulse_noise_i = 0;
+  set_device(t, {-32768, 32767, 1000, 3000, 0}, 16);
   t.load_i = 1;
   t.load_weight_i = 32000;
   dut.tick();
   t.load_i = 0;
   t.update_i = 1;
-  t.row_i = 1;
-  t.col_pos_i = 1;
-  t.col_neg_i = 0;
+  set_lines(t, true, true, false);
   dut.tick();
   EXPECT_EQ(sext(t.weight_o, 16), 32767);
   dut.tick();
   EXPECT_EQ(sext(t.weight_o, 16), 32767);
-  t.col_neg_i = 1;  // both columns: cancel
+  set_lines(t, true, true, true);  // both columns: cancel
   dut.tick();
   EXPECT_EQ(sext(t.weight_o, 16), 32767);
-  t.col_pos_i = 0;
+  set_lines(t, true, false, true);
   for (int i = 0; i < 30; ++i) dut.tick();
   EXPECT_EQ(sext(t.weight_o, 16), -32768);
-  t.row_i = 0;  // no row spike: no pulse
-  t.col_pos_i = 1;
-  t.col_neg_i = 0;
+  set_lines(t, false, true, false);  // no row spike: no pulse
   dut.tick();
   EXPECT_EQ(sext(t.weight_o, 16), -32768);
 }
