@@ -6,8 +6,12 @@
 
 namespace ssnn::rtl {
 
+namespace {
+[[noreturn]] void mismatch(const std::string& what) { throw MismatchError("mismatch: " + what); }
+}  // namespace
+
 void Comparer::operator()(const std::string& what, uint64_t expected, uint64_t rtl) const {
-  if (expected != rtl) throw MismatchError(fmt::format("{}: {} {}, RTL {} ({})", what, against, expected, rtl, where));
+  if (expected != rtl) mismatch(fmt::format("{}: {} {}, RTL {} ({})", what, against, expected, rtl, where));
 }
 
 void compare_counters(const Comparer& eq, const nlohmann::json& ref, const nlohmann::json& rtl, const std::string& path) {
@@ -17,13 +21,13 @@ void compare_counters(const Comparer& eq, const nlohmann::json& ref, const nlohm
     return;
   }
   if (rtl.type() != ref.type() || rtl.size() != ref.size())
-    throw MismatchError(fmt::format("{}: {} {} entries, RTL {} ({})", path, eq.against, ref.size(), rtl.size(), eq.where));
+    mismatch(fmt::format("{}: {} {} entries, RTL {} ({})", path, eq.against, ref.size(), rtl.size(), eq.where));
   if (ref.is_array()) {
     for (size_t i = 0; i < ref.size(); ++i) compare_counters(eq, ref[i], rtl[i], at(std::to_string(i)));
     return;
   }
   for (const auto& [key, value] : ref.items()) {
-    if (!rtl.contains(key)) throw MismatchError(fmt::format("{}: not counted by the RTL chip ({})", at(key), eq.where));
+    if (!rtl.contains(key)) mismatch(fmt::format("{}: not counted by the RTL chip ({})", at(key), eq.where));
     compare_counters(eq, value, rtl.at(key), at(key));
   }
 }
@@ -65,8 +69,8 @@ void compare_weights(const std::vector<WeightMatrix>& ref, const std::vector<Wei
     for (int r = 0; r < ref[l].rows; ++r)
       for (int c = 0; c < ref[l].cols; ++c)
         if (ref[l].at(r, c) != rtl[l].at(r, c))
-          throw MismatchError(fmt::format("weight layer {} row {} column {}: {} {}, RTL {} (after the run)", l, r, c,
-                                          against, ref[l].at(r, c), rtl[l].at(r, c)));
+          mismatch(fmt::format("weight layer {} row {} column {}: {} {}, RTL {} (after the run)", l, r, c, against,
+                               ref[l].at(r, c), rtl[l].at(r, c)));
 }
 
 }  // namespace ssnn::rtl

@@ -15,7 +15,8 @@
 
 namespace ssnn::rtl {
 
-// The first disagreement between the RTL chip and a reference: one line, exit code 3.
+// The first disagreement between the RTL chip and a reference: one line ("mismatch: ..."; at a clock
+// edge, LockstepMismatch's "lockstep mismatch at ..."), exit code 3 (chip_tb_main).
 struct MismatchError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -40,14 +40,10 @@ namespace {
 
 using ssnn::ConfigError;
 using ssnn::sc::ChipCounters;
-using ssnn::sc::CtrlPhase;
 using ssnn::sc::kPhaseNames;
-using ssnn::rtl::Comparer;
-using ssnn::rtl::MismatchError;
 using ssnn::rtl::compare_counters;
-using ssnn::rtl::compared_chip_counters;
 
-constexpr size_t kPhases = static_cast<size_t>(CtrlPhase::kCount);
+constexpr size_t kPhases = static_cast<size_t>(ssnn::sc::CtrlPhase::kCount);
 
 struct Checks {
   bool golden = false, systemc = false, cycles = false, lockstep = false;
@@ -167,7 +163,7 @@ class CheckedChip final : public ssnn::sc::TrainedChip {
     const ChipCounters r1 = dut_.counters();
     if (golden_) {
       const ssnn::SampleResult g = golden_->run_sample(*ws_, image, label, spec);
-      const Comparer eq{where, "golden"};
+      const ssnn::rtl::Comparer eq{where, "golden"};
       eq("prediction", static_cast<uint64_t>(g.prediction), static_cast<uint64_t>(res.prediction));
       for (size_t k = 0; k < g.output_counts.size(); ++k)
         eq(fmt::format("output {} spike count", k), static_cast<uint64_t>(g.output_counts[k]),
@@ -176,9 +172,9 @@ class CheckedChip final : public ssnn::sc::TrainedChip {
     }
     if (sc_) {
       const ChipCounters s1 = sc_->chip().counters();
-      const Comparer eq{where, "SystemC"};
+      const ssnn::rtl::Comparer eq{where, "SystemC"};
       eq("prediction", static_cast<uint64_t>(s.prediction), static_cast<uint64_t>(res.prediction));
-      compare_counters(eq, compared_chip_counters(s1), compared_chip_counters(r1));
+      compare_counters(eq, ssnn::rtl::compared_chip_counters(s1), ssnn::rtl::compared_chip_counters(r1));
       if (compare_cycles_) {
         const auto ds = phase_delta(s0, s1), dr = phase_delta(r0, r1);
         for (size_t p = 1; p < kPhases; ++p) eq(fmt::format("cycles of phase {}", kPhaseNames[p]), ds[p], dr[p]);
@@ -436,16 +432,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const ssnn::rtl::LockstepMismatch& e) {
-    std::fprintf(stderr, "ssnn_rtl_chip_tb: error: %s\n", e.what());
-    return 3;
-  } catch (const MismatchError& e) {
-    std::fprintf(stderr, "ssnn_rtl_chip_tb: error: mismatch: %s\n", e.what());
-    return 3;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ssnn_rtl_chip_tb: error: %s\n", e.what());
-    return 2;
-  }
+  return ssnn::sc::chip_tb_main<ssnn::rtl::MismatchError>("ssnn_rtl_chip_tb", [&] { return run(argc, argv); });
 }

@@ -1,12 +1,14 @@
 // The command line of the chip testbenches: ssnn_chip_tb (the SystemC chip) and ssnn_rtl_chip_tb (the
-// verilated RTL chip) take the same options, defined once here. A testbench refuses, with one line,
-// an option its level does not offer.
+// verilated RTL chip) take the same options, defined once here, and end the same way (chip_tb_main).
+// A testbench refuses, with one line, an option its level does not offer.
 #pragma once
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -52,6 +54,19 @@ struct ChipTbOptions {
   int rtl_xpoint_units = 32;
   std::string rtl_inject;
 };
+
+// The sc_main of both chip testbenches: run()'s exit code, or one line "PROGRAM: error: WHAT" on
+// stderr and exit code 3 when the levels disagree (an exception of a Mismatch type: it names the
+// first disagreement), 2 for any other error.
+template <typename... Mismatch, typename Run>
+int chip_tb_main(const char* program, Run&& run) {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+    return (... || (dynamic_cast<const Mismatch*>(&e) != nullptr)) ? 3 : 2;
+  }
+}
 
 // Registers every option of the chip testbenches on `app`, writing into cfg, text, chip and o.
 inline void add_chip_tb_options(CLI::App& app, ModelConfig& cfg, ModelOptionText& text, ChipConfig& chip,

@@ -38,12 +38,9 @@ namespace {
 
 using ssnn::ConfigError;
 using ssnn::sc::ChipCounters;
-using ssnn::sc::CtrlPhase;
-using ssnn::sc::cosim_json;
 using ssnn::sc::hardware_json;
 using ssnn::sc::per;
 using ssnn::sc::print_hw;
-using ssnn::sc::print_rtl;
 
 using Options = ssnn::sc::ChipTbOptions;
 
@@ -273,7 +270,7 @@ int run(int argc, char** argv) {
     cosim->close_traces();
     const std::string missing = cosim->coverage_error();
     if (!missing.empty()) throw std::runtime_error("rtl co-simulation did not check every update: " + missing);
-    rtl_json = cosim_json(*cosim, rtl_waves);
+    rtl_json = ssnn::sc::cosim_json(*cosim, rtl_waves);
   }
 
   // Summary.
@@ -302,7 +299,7 @@ int run(int argc, char** argv) {
   const double train_rate = train_seconds > 0 ? static_cast<double>(train_set.size()) * o.epochs / train_seconds : 0.0;
   std::printf("simulation: %.1f s wall, %.0f cycles/s, %.1f samples/s (training %.1f, inference %.1f)\n", wall,
               per(launch_cycles, wall), per(launch_samples, wall), train_rate, per(static_cast<double>(test_set.size()), test_seconds));
-  if (!rtl_json.is_null()) print_rtl(rtl_json);
+  if (!rtl_json.is_null()) ssnn::sc::print_rtl(rtl_json);
   nlohmann::json rss_json;
   if (o.rss_every > 0) {
     std::vector<uint64_t> kib;
@@ -368,14 +365,6 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const ssnn::sc::LockstepError& e) {
-    // The first RTL/behavioural disagreement: one line naming cycle, time, unit, index and signal.
-    std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
-    return 3;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ssnn_chip_tb: error: %s\n", e.what());
-    return 2;
-  }
+  // LockstepError: the first RTL/behavioural disagreement, naming cycle, time, unit, index and signal.
+  return ssnn::sc::chip_tb_main<ssnn::sc::LockstepError>("ssnn_chip_tb", [&] { return run(argc, argv); });
 }
