@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,6 +127,18 @@ class Cli : public ssnn::test_support::TempDir {
     const std::vector<std::string> lines = r.err_lines();
     EXPECT_EQ(lines.size(), 1u) << "stderr:\n" << r.err;
     for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "stderr lacks '" << f << "':\n" << r.err;
+  }
+
+  // Each {option, value} of `cases` refused (expect_error) on the command line make({option, value}),
+  // the error line naming the option and, with `names_value`, the value.
+  template <class Make>
+  void expect_refused(Make make, std::initializer_list<std::pair<const char*, const char*>> cases,
+                      bool names_value = true) const {
+    for (const auto& [option, value] : cases) {
+      std::vector<std::string> named{option};
+      if (names_value) named.emplace_back(value);
+      expect_error(make({option, value}), named);
+    }
   }
 
   // The weights of a tiny training run (tiny(extra), saved to `name` in the test's folder): the file.
