@@ -480,8 +480,13 @@ module ssnn_chip_top #(
   for (genvar ch = 0; ch < EncChannels; ch++) begin : g_enc_fanout
     assign enc_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(bands_c(0));
   end
-  logic [ssnn_pkg::LfsrBits-1:0] enc_dbg_lfsr, enc_label_lfsr;
-  logic [Inputs-1:0]             enc_keep;
+  // The encoder's state read-back is for block checkers; here it stays off. (Its group input is
+  // sized here: yosys 0.23 reprocesses a module whose unsized constant meets a port of a
+  // parameterized child, and then asserts on the chip top derived by hierarchy -chparam.)
+  localparam int EncGroups    = (Inputs + EncoderLanes - 1) / EncoderLanes;
+  localparam int EncGroupBits = EncGroups > 1 ? $clog2(EncGroups) : 1;
+  logic [ssnn_pkg::LfsrBits-1:0] enc_label_lfsr;
+  logic [EncoderLanes*(ssnn_pkg::LfsrBits+9)-1:0] enc_dbg_state;
 
   // The encoder's clock runs while it is busy, takes a command or the host writes a pixel.
   logic enc_clk;
@@ -528,10 +533,10 @@ module ssnn_chip_top #(
     .events_o        (enc_counters_o[4*CountBits +: CountBits]),
     .stall_cycles_o  (enc_counters_o[5*CountBits +: CountBits]),
     .busy_cycles_o   (enc_counters_o[6*CountBits +: CountBits]),
-    .dbg_addr_i      ({PixBits{1'b0}}),
-    .dbg_lfsr_o      (enc_dbg_lfsr),
-    .label_lfsr_o    (enc_label_lfsr),
-    .keep_o          (enc_keep)
+    .dbg_req_i       (1'b0),
+    .dbg_group_i     ({EncGroupBits{1'b0}}),
+    .dbg_state_o     (enc_dbg_state),
+    .label_lfsr_o    (enc_label_lfsr)
   );
 
   // ---------------------------------------------------------------------------------------------
@@ -823,7 +828,7 @@ module ssnn_chip_top #(
   );
 
   logic unused_top;
-  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_gated_cycles, enc_dbg_lfsr, enc_label_lfsr, enc_keep, out_spike, out_gate,
+  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_gated_cycles, enc_dbg_state, enc_label_lfsr, out_spike, out_gate,
                         out_charge, out_grad_charge, out_potential, out_pos_potential, out_neg_potential};
 
 endmodule

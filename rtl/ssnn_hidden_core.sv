@@ -220,7 +220,9 @@ module ssnn_hidden_core #(
   logic [GroupBits-1:0]        wr_group;
   logic [Lanes*StateBits-1:0]  wr_data;
   logic [Lanes*StateBits-1:0]  begin_data, pass_data;
-  logic [Lanes*StateBits-1:0]  bank_rdata [2];
+  // Bank b's read data at [b*Lanes*StateBits +: Lanes*StateBits]: packed, because yosys 0.23
+  // connects a port into an unpacked array to a memory read instead (the macro's output was lost).
+  logic [2*Lanes*StateBits-1:0] bank_rdata;
   logic [Lanes*StateBits-1:0]  rd_data;
   logic                        rd_bank_d, rd_bank_q;   // bank of the last read (its rdata holds)
 
@@ -255,7 +257,7 @@ module ssnn_hidden_core #(
       .addr_i  (addr),
       .wdata_i (wr_data),
       .wmask_i ({(Lanes*StateBits){1'b1}}),
-      .rdata_o (bank_rdata[b])
+      .rdata_o (bank_rdata[b*Lanes*StateBits +: Lanes*StateBits])
     );
 `ifndef SYNTHESIS
     always @(posedge clk_i) begin : p_port_check
@@ -265,7 +267,8 @@ module ssnn_hidden_core #(
 `endif
   end
 
-  assign rd_data     = bank_rdata[rd_bank_q];
+  assign rd_data     = rd_bank_q ? bank_rdata[Lanes*StateBits +: Lanes*StateBits]
+                                 : bank_rdata[0 +: Lanes*StateBits];
   assign dbg_state_o = rd_data;
 
   // ---------------------------------------------------------------------------------------------

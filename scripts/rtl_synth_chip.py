@@ -370,23 +370,23 @@ def topo_instances(own, top):
 
 
 # --chip: the chip top's small configuration (64-32-10 in 16 x 16 tiles: 8 latch-only tiles of the
-# first layer, 2 that keep W^T; 8 neuron lanes, a 7 x 10 router), without and with the rate hardware
-# (T <= 16). The encoder has 4 lanes (the module's default), not the chip top's 16: at 16 lanes its
-# own yosys run failed (out of memory at the 10 GB limit in the fine `opt` after techmap).
-ENCODER = {"EncoderLanes": 4}
+# first layer, 2 that keep W^T; 8 neuron lanes, a 7 x 10 router, 16 encoder lanes), without and with
+# the rate hardware (T <= 16).
 CHIPS = [
-    ("64-32-10, 16x16 tiles, stochastic updates", dict(ENCODER, RateUpdate=0)),
-    ("64-32-10, 16x16 tiles, stochastic and rate updates (T <= 16)", dict(ENCODER, RateUpdate=1, RampWords=16)),
+    ("64-32-10, 16x16 tiles, stochastic updates", dict(RateUpdate=0)),
+    ("64-32-10, 16x16 tiles, stochastic and rate updates (T <= 16)", dict(RateUpdate=1, RampWords=16)),
 ]
-# --scaling: the first configuration with other neuron-core lanes and tile sizes (the cheap points
-# first: the base is --chip's first configuration, and the lanes change the cores only).
+# --scaling: the first configuration with other neuron-core lanes, encoder lanes and tile sizes (the
+# cheap points first: the base is --chip's first configuration, and the lanes change one block only).
 SCALING = [
-    ("tiles 16x16, 8 lanes", dict(ENCODER, RateUpdate=0)),
-    ("tiles 16x16, 4 lanes", dict(ENCODER, RateUpdate=0, Lanes=4)),
-    ("tiles 16x16, 2 lanes", dict(ENCODER, RateUpdate=0, Lanes=2)),
-    ("tiles 16x16, 1 lane", dict(ENCODER, RateUpdate=0, Lanes=1)),
-    ("tiles 32x32, 8 lanes", dict(ENCODER, RateUpdate=0, TileRows=32, TileCols=32)),
-    ("tiles 8x8, 8 lanes", dict(ENCODER, RateUpdate=0, TileRows=8, TileCols=8)),
+    ("tiles 16x16, 8 lanes", dict(RateUpdate=0)),
+    ("tiles 16x16, 4 lanes", dict(RateUpdate=0, Lanes=4)),
+    ("tiles 16x16, 2 lanes", dict(RateUpdate=0, Lanes=2)),
+    ("tiles 16x16, 1 lane", dict(RateUpdate=0, Lanes=1)),
+    ("tiles 16x16, 8 lanes, 4 encoder lanes", dict(RateUpdate=0, EncoderLanes=4)),
+    ("tiles 16x16, 8 lanes, 64 encoder lanes", dict(RateUpdate=0, EncoderLanes=64)),
+    ("tiles 32x32, 8 lanes", dict(RateUpdate=0, TileRows=32, TileCols=32)),
+    ("tiles 8x8, 8 lanes", dict(RateUpdate=0, TileRows=8, TileCols=8)),
 ]
 
 

@@ -2,7 +2,8 @@
 // host (pixels and label), the controller (sample begin, forward steps with the step's input ramp,
 // random gaps) and the router (random ready per channel). After every edge busy_o, every channel's
 // valid_o and event_o, tx_expected_o and the label outputs must agree; after every command the
-// counters, every pixel's LFSR state, the label LFSR and the dropout mask.
+// counters, every pixel's LFSR state and keep bit (read back a group per cycle, dbg_req_i), the
+// label LFSR.
 // Part of bin/rtl_block_tests (sc_block_main.cpp); each test is its own process.
 #include <algorithm>
 #include <cstdint>
@@ -80,7 +81,10 @@ class EncoderBench : public SourceBench<EncoderBench<P>, typename P::Model, Cove
   }
 
  private:
-  void idle_inputs() { lk_.top().pix_we_i = 0; }
+  void idle_inputs() {
+    lk_.top().pix_we_i = 0;
+    lk_.top().dbg_req_i = 0;
+  }
 
   void drive_command(Op /*op*/, int step) {
     const uint32_t rate = ssnn::prob_to_q16(cfg_.input_rate);
@@ -110,12 +114,22 @@ class EncoderBench : public SourceBench<EncoderBench<P>, typename P::Model, Cove
     res_.cov.spikes = this->base_.spikes + k.input_spikes;
     res_.cov.label_spikes = this->base_.label_spikes + k.label_spikes;
     res_.cov.draws = this->base_.draws + k.lfsr_draws;
-    for (int i = 0; i < N && ls.ok(); ++i) {
-      t.dbg_addr_i = static_cast<uint32_t>(i);
-      lk_.dut.settle();
-      ls.check("pixel", i, "lfsr state (dbg_lfsr_o)", enc_->lfsr_state(i), t.dbg_lfsr_o);
-      ls.check("pixel", i, "keep (keep_o)", enc_->keep_mask()[static_cast<size_t>(i)],
-               static_cast<int64_t>(get_field(t.keep_o, i, 1)));
+    // The pixels' state is in memory words of kLanes pixels: group g on dbg_state_o the cycle after
+    // its read-back request (fields of a lane from bit 0: LFSR, keep bit, pixel).
+    constexpr int kLaneBits = 32 + 1 + 8;
+    const int groups = (N + P::kLanes - 1) / P::kLanes;
+    for (int g = 0; g < groups && ls.ok(); ++g) {
+      t.dbg_req_i = 1;
+      t.dbg_group_i = static_cast<uint32_t>(g);
+      edge();
+      for (int l = 0; l < P::kLanes; ++l) {
+        const int i = g * P::kLanes + l;
+        if (i >= N) break;
+        ls.check("pixel", i, "lfsr state (dbg_state_o)", enc_->lfsr_state(i),
+                 static_cast<int64_t>(get_field(t.dbg_state_o, l * kLaneBits, 32)));
+        ls.check("pixel", i, "keep (dbg_state_o)", enc_->keep_mask()[static_cast<size_t>(i)],
+                 static_cast<int64_t>(get_field(t.dbg_state_o, l * kLaneBits + 32, 1)));
+      }
     }
     ls.check("label", 0, "lfsr state (label_lfsr_o)", enc_->label_lfsr_state(), t.label_lfsr_o);
   }
