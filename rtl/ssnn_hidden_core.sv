@@ -64,7 +64,7 @@ module ssnn_hidden_core #(
   output logic                                      below_clear_o,
   input  logic [AboveTiles*Neurons*SumBits-1:0]     above_sum_i,
   output logic                                      above_clear_o,
-  // AER channels (ssnn_aer_sender)
+  // AER channels (ssnn_aer_source)
   input  logic [Channels*FanoutBits-1:0]            fwd_fanout_i,
   input  logic [Channels*FanoutBits-1:0]            pos_fanout_i,
   input  logic [Channels*FanoutBits-1:0]            neg_fanout_i,

@@ -7,8 +7,8 @@
 #
 # Usage: scripts/rtl_area.sh [--check | --blocks | --routers | --chip | --scaling] [--jobs N] [--logs DIR]
 #                            [--cache DIR]
-#   --check   default widths, a small tile, the AER sender and router only, docs untouched (CI check)
-#   --blocks  the chip blocks only (neuron cores, encoder, sender, controller): writes
+#   --check   default widths, a small tile, the AER source and router only, docs untouched (CI check)
+#   --blocks  the chip blocks only (neuron cores, encoder, AER source, controller): writes
 #             docs/results/rtl_area_blocks.json and the rtl_area_blocks table of docs/rtl.md
 #   --routers the AER router at four sizes: docs/results/rtl_area_router.json, rtl_area_router table
 #   --chip    the whole chip (ssnn_chip_top, one yosys run per distinct module: scripts/rtl_synth_chip.py) at
@@ -118,14 +118,14 @@ TILES = [
 CHECK_TILES = [TILES[0]]
 
 # Chip blocks (--blocks), at their default parameters (64-neuron hidden core with 8 lanes, 10-class
-# output core with 8 lanes, 64-pixel encoder with 4 lanes, a 64-neuron sender, a 2-layer controller
+# output core with 8 lanes, 64-pixel encoder with 4 lanes, a 64-neuron AER source, a 2-layer controller
 # with 2 tiles): yosys 0.23's `hierarchy -chparam` fails on the cores and the encoder (it derives the
 # neuron step twice), so their sizes are the modules' defaults.
 BLOCKS = [
     ("ssnn_hidden_core (64 neurons, 8 lanes)", "ssnn_hidden_core", {}),
     ("ssnn_output_core (10 classes, 8 lanes)", "ssnn_output_core", {}),
     ("ssnn_spike_encoder (64 pixels, 4 lanes)", "ssnn_spike_encoder", {}),
-    ("ssnn_aer_sender (64 neurons, 1 channel)", "ssnn_aer_sender", {}),
+    ("ssnn_aer_source (64 neurons, 1 channel)", "ssnn_aer_source", {}),
     ("ssnn_controller (2 layers, 2 tiles)", "ssnn_controller", {}),
 ]
 CHECK_BLOCKS = [BLOCKS[3]]

@@ -43,7 +43,7 @@ import rtl_synth  # noqa: E402
 # netlist keeps the three instances of its gates (a third of the flat run's synthesis and
 # verilation), and its 16-bit counters wrap within the run.
 BLOCKS = [
-    ("aer_sender", "ssnn_aer_sender", {}),
+    ("aer_source", "ssnn_aer_source", {}),
     ("controller", "ssnn_controller", {"CountBits": 16}),
     ("spike_encoder", "ssnn_spike_encoder", {}),
     ("hidden_core", "ssnn_hidden_core", {}),
