@@ -29,6 +29,7 @@ import sys
 import tempfile
 
 import figlib
+from sweeplib.table import BUILTIN_METRICS
 
 
 class Axis:
@@ -79,9 +80,10 @@ def sweep_file(name):
 
 # The accuracies a point's table rows give: (record field, its value in a report, row label). The
 # training accuracy is the last epoch's, counted on each image while it is presented (and trained on).
-MEASURES = [("test_accuracy_pct", lambda r: r["test_accuracy"], "test %"),
-            ("validation_accuracy_pct", lambda r: r["validation_accuracy"], "validation %"),
-            ("train_presented_accuracy_pct", lambda r: r["history"][-1]["train_accuracy"],
+_METRIC = dict(BUILTIN_METRICS)
+MEASURES = [("test_accuracy_pct", _METRIC["test_accuracy"], "test %"),
+            ("validation_accuracy_pct", _METRIC["validation_accuracy"], "validation %"),
+            ("train_presented_accuracy_pct", _METRIC["final_train_accuracy"],
              "training images right while presented %")]
 
 
