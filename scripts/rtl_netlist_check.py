@@ -21,7 +21,11 @@ The memory wrapper ssnn_mem stays a black box in synthesis (a memory compiler's 
 silicon); both models simulate its behavioural model. Assertions are compiled out (SYNTHESIS is
 defined): random stimuli break the blocks' protocols on purpose, and the check is that the netlist
 does what the RTL does whatever the inputs. The netlist is verilated with -fno-const-bit-op-tree
-(Verilator 5.006 miscompiles some yosys netlists without it; docs/toolchain.md).
+(Verilator 5.006 miscompiles some yosys netlists without it; docs/toolchain.md), and each vector
+that a module assigns from its own bits (yosys reuses an output port's bits as the drivers of its
+other bits: z_o[24] = ... ^ z_o[55]) is first split into one wire per bit (split_self_loops):
+Verilator 5.006 orders such a vector as a combinational loop (UNOPTFLAT) and its value then depends
+on earlier inputs (the controller's SplitMix64 key, docs/rtl.md).
 """
 import argparse
 import json
@@ -82,6 +86,56 @@ def inject_fault(netlist, module, ports):
                     f.write("\n".join(lines))
                 return port
     raise RuntimeError("no output assign to corrupt")
+
+
+DECLARATION = re.compile(r"^\s*(output|wire)\s+\[(\d+):(\d+)\]\s+(\S+);\s*$")
+
+
+def split_self_loops(text):
+    """Netlist text (yosys write_verilog) in which each vector that its module assigns from its own
+    bits is replaced inside that module by one wire per bit, the vector assigned from them once.
+    Returns (text, [module.vector split])."""
+    out, split = [], []
+    for chunk in re.split(r"(?m)^(?=module )", text):
+        if not chunk.startswith("module "):
+            out.append(chunk)
+            continue
+        lines = chunk.split("\n")
+        module = lines[0].split()[1].split("(")[0]
+        decls = {}
+        for line in lines:
+            m = DECLARATION.match(line)
+            if m:
+                decls.setdefault(m.group(4), (int(m.group(2)), int(m.group(3))))
+        loops = set()
+        for line in lines:
+            m = re.match(r"^\s*assign (\S+?)(\[[^\]]*\])? = (.*);$", line)
+            if m and m.group(1) in decls and re.search(r"(?<![\w$\\])" + re.escape(m.group(1)) + r"(?![\w$])",
+                                                       m.group(3)):
+                loops.add(m.group(1))
+        for name in sorted(loops):
+            hi, lo = decls[name]
+            ref = re.compile(r"(?<![\w$\\])" + re.escape(name) + r"(?![\w$])(\[(\d+)(?::(\d+))?\])?")
+
+            def bit(k, name=name):
+                return f"{name}__bit{k}"
+
+            def sub(m, hi=hi, lo=lo, bit=bit):
+                a, b = (hi, lo) if m.group(1) is None else (int(m.group(2)), int(m.group(3) or m.group(2)))
+                return bit(a) if a == b else "{" + ", ".join(bit(k) for k in range(a, b - 1, -1)) + "}"
+
+            new = []
+            for line in lines:
+                d = DECLARATION.match(line)
+                keep = (d and d.group(4) == name) or line.startswith("module ") or re.match(r"^\s*(input|output)\b", line)
+                new.append(line if keep else ref.sub(sub, line))
+            end = max(i for i, line in enumerate(new) if line.startswith("endmodule"))
+            new[end:end] = ([f"  wire {bit(k)};" for k in range(lo, hi + 1)]
+                            + [f"  assign {name} = {{" + ", ".join(bit(k) for k in range(hi, lo - 1, -1)) + "};"])
+            lines = new
+            split.append(f"{module}.{name}")
+        out.append("\n".join(lines))
+    return "".join(out), split
 
 
 def synthesize(module, params, work, flatten=True):
@@ -324,7 +378,14 @@ def check_block(name, module, params, cycles, seed, work, inject=False, icarus=F
     if icarus:
         return check_block_icarus(name, module, params, cycles, seed, work, netlist, ports)
     rtl_dir = verilate("Vrtl", module, rtl_synth.sources() + rtl_synth.MACROS, params, work)
-    net_dir = verilate("Vnet", module, [netlist] + rtl_synth.MACROS, {}, work)
+    with open(netlist) as f:
+        text, split = split_self_loops(f.read())
+    if split:
+        print(f"block {name}: vectors assigned from their own bits, split into bits for Verilator: {', '.join(split)}")
+    netlist_v = os.path.join(work, "netlist_verilator.v")
+    with open(netlist_v, "w") as f:
+        f.write(text)
+    net_dir = verilate("Vnet", module, [netlist_v] + rtl_synth.MACROS, {}, work)
     tb = os.path.join(work, "tb.cpp")
     with open(tb, "w") as f:
         f.write(testbench(name, ports, cycles, seed, sparse=name in SPARSE))
@@ -340,7 +401,7 @@ def check_block(name, module, params, cycles, seed, work, inject=False, icarus=F
     cells = sum(1 for line in open(netlist) if line.lstrip().startswith(("assign ", "always ")))
     return r.returncode == 0, {"block": name, "module": module, "parameters": params, "cycles": cycles,
                                "seed": seed, "equal": r.returncode == 0, "result": (r.stdout or r.stderr).strip(),
-                               "netlist_statements": cells}
+                               "netlist_statements": cells, "vectors_split_for_verilator": split}
 
 
 def main():
