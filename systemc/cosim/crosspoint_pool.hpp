@@ -24,11 +24,10 @@ using rtl::CrosspointPins;
 class CrosspointPool final : public Bank {
  public:
   CrosspointPool(CosimContext& ctx, const crossbar_tile& tile, int index, int units, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, fmt::format("crosspoint_l{}", tile.geometry().layer)),
         tile_(tile),
         index_(index),
-        layer_cols_(ctx.cfg.layer_size(tile.geometry().layer + 1)),
-        unit_(fmt::format("crosspoint_l{}", tile.geometry().layer)) {
+        layer_cols_(ctx.cfg.layer_size(tile.geometry().layer + 1)) {
     for (int u = 0; u < units; ++u) {
       auto s = std::make_unique<Slot>(fmt::format("rtl_tile{}_x{}_", index, u), u);
       s->model = std::make_unique<Vsc_coincidence>(fmt::format("rtl_tile{}_x{}", index, u).c_str());
@@ -147,16 +146,14 @@ class CrosspointPool final : public Bank {
     }
     const TileGeometry& g = tile_.geometry();
     const int row = g.row0 + s.pulse.row, col = g.col0 + s.pulse.col;
-    return ctx_.eq(unit_, row * layer_cols_ + col, signal, expected, actual, s.pulse.tag,
-                   fmt::format("row {} column {} ({} pulse), tile {}, pool unit {}, {}", row, col, s.pulse.up ? "up" : "down",
-                               index_, s.number, what));
+    return eq(row * layer_cols_ + col, signal, expected, actual, s.pulse.tag,
+              fmt::format("row {} column {} ({} pulse), tile {}, pool unit {}, {}", row, col, s.pulse.up ? "up" : "down", index_,
+                          s.number, what));
   }
 
-  CosimContext& ctx_;
   const crossbar_tile& tile_;
   const int index_;
   const int layer_cols_;
-  const std::string unit_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> busy_;  // units with a command in flight, in the order they took it
   std::deque<Slot*> free_;

@@ -22,12 +22,11 @@ using rtl::CrosspointPins;
 class CrosspointProbe final : public Bank {
  public:
   CrosspointProbe(CosimContext& ctx, const crossbar_tile& tile, int row, int col, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, fmt::format("crosspoint_probe_l{}", tile.geometry().layer)),
         tile_(tile),
         row_(row),
         col_(col),
         index_((tile.geometry().row0 + row) * ctx.cfg.layer_size(tile.geometry().layer + 1) + tile.geometry().col0 + col),
-        unit_(fmt::format("crosspoint_probe_l{}", tile.geometry().layer)),
         clock_("rtl_probe_gclk"),
         pins_("rtl_probe_"),
         model_(std::make_unique<Vsc_coincidence>("crosspoint")) {
@@ -72,9 +71,9 @@ class CrosspointProbe final : public Bank {
     if (driving_) {
       const Job& j = jobs_.front();
       const std::string where = fmt::format("probe cross-point row {} column {}", tile_.geometry().row0 + row_, tile_.geometry().col0 + col_);
-      const bool ok = (j.kind == Job::kLoad || (ctx_.eq(unit_, index_, "up_o", j.row && j.pos, pins_.up.read(), j.tag, where) &&
-                                                ctx_.eq(unit_, index_, "down_o", j.row && j.neg, pins_.down.read(), j.tag, where))) &&
-                      ctx_.eq(unit_, index_, "weight_o", j.weight, sext(pins_.weight.read(), kWeightBits), j.tag, where);
+      const bool ok = (j.kind == Job::kLoad || (eq(index_, "up_o", j.row && j.pos, pins_.up.read(), j.tag, where) &&
+                                                eq(index_, "down_o", j.row && j.neg, pins_.down.read(), j.tag, where))) &&
+                      eq(index_, "weight_o", j.weight, sext(pins_.weight.read(), kWeightBits), j.tag, where);
       // The lines are driven for the update cycle only: row and column pulses in the waveform.
       for (auto* p : {&pins_.load, &pins_.update, &pins_.row, &pins_.col_pos, &pins_.col_neg}) p->write(false);
       jobs_.pop_front();
@@ -121,10 +120,8 @@ class CrosspointProbe final : public Bank {
     int32_t weight = 0;  // to load, or expected after the update
   };
 
-  CosimContext& ctx_;
   const crossbar_tile& tile_;
   const int row_, col_, index_;
-  const std::string unit_;
   GatedClock clock_;
   CrosspointPins pins_;
   std::unique_ptr<Vsc_coincidence> model_;
