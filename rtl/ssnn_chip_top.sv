@@ -773,9 +773,8 @@ module ssnn_chip_top #(
   for (genvar ch = 0; ch < OutChan; ch++) begin : g_out_fanout
     assign out_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(OutFanout);
   end
-  logic [Classes-1:0]               out_spike, out_gate;
-  logic [Classes*ChargeBits-1:0]    out_charge, out_grad_charge;
-  logic [Classes*PotentialBits-1:0] out_potential, out_pos_potential, out_neg_potential;
+  logic [Classes-1:0]                                 out_spike;
+  logic [Classes*(2*ChargeBits+3*PotentialBits+1)-1:0] out_state;
 
   ssnn_output_core #(
     .Neurons       (Classes),
@@ -823,16 +822,11 @@ module ssnn_chip_top #(
     .busy_cycles_o      (core_counters_o[((Layers-1)*CoreCounts+9)*CountBits +: CountBits]),
     .spike_o            (out_spike),
     .counts_o           (out_counts_o),
-    .charge_o           (out_charge),
-    .potential_o        (out_potential),
-    .grad_charge_o      (out_grad_charge),
-    .pos_potential_o    (out_pos_potential),
-    .neg_potential_o    (out_neg_potential),
-    .gate_o             (out_gate)
+    .state_o            (out_state)
   );
 
   logic unused_top;
-  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_counters[CountBits-1:0], enc_dbg_state, enc_label_lfsr, out_spike, out_gate,
-                        out_charge, out_grad_charge, out_potential, out_pos_potential, out_neg_potential};
+  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_counters[CountBits-1:0], enc_dbg_state, enc_label_lfsr, out_spike,
+                        out_state};
 
 endmodule

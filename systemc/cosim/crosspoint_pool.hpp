@@ -12,14 +12,12 @@
 #include <vector>
 #include <unordered_map>
 
-#include "ssnn_rtl/crosspoint_pins.hpp"
+#include "crosspoint_unit.hpp"
 #include "ssnn/contract/seeding.hpp"
 #include "ssnn/contract/synapse.hpp"
 #include "cosim_bank.hpp"
 
 namespace ssnn::sc::cosim {
-
-using rtl::CrosspointPins;
 
 class CrosspointPool final : public Bank {
  public:
@@ -28,12 +26,9 @@ class CrosspointPool final : public Bank {
         tile_(tile),
         index_(index),
         layer_cols_(ctx.cfg.layer_size(tile.geometry().layer + 1)) {
-    for (int u = 0; u < units; ++u) {
-      auto s = std::make_unique<Slot>(fmt::format("rtl_tile{}_x{}_", index, u), u);
-      s->model = std::make_unique<Vsc_coincidence>(fmt::format("rtl_tile{}_x{}", index, u).c_str());
-      s->pins.bind(*s->model, rst, s->clock.signal());
-      slots_.push_back(std::move(s));
-    }
+    for (int u = 0; u < units; ++u)
+      slots_.push_back(
+          std::make_unique<Slot>(fmt::format("rtl_tile{}_x{}_", index, u), fmt::format("rtl_tile{}_x{}", index, u), rst, u));
     for (auto& s : slots_) free_.push_back(s.get());
     ctx_.stats.rtl_models += static_cast<uint64_t>(units);
   }
@@ -76,7 +71,7 @@ class CrosspointPool final : public Bank {
   void reset() override {
     for (auto& s : slots_) {
       s->clock.reset();
-      for (auto* p : {&s->pins.load, &s->pins.update, &s->pins.row, &s->pins.col_pos, &s->pins.col_neg}) p->write(false);
+      s->pins.release();
       s->state = Slot::kIdle;
     }
     busy_.clear();
@@ -99,13 +94,11 @@ class CrosspointPool final : public Bank {
     uint32_t word = 0;
     SynapseParams syn;
   };
-  struct Slot {
-    Slot(const std::string& prefix, int number) : number(number), clock(prefix + "gclk"), pins(prefix) {}
+  struct Slot : CrosspointUnit {
+    Slot(const std::string& prefix, const std::string& name, sc_core::sc_signal_in_if<bool>& rst, int number)
+        : CrosspointUnit(prefix, name, rst), number(number) {}
     enum State { kIdle, kLoaded, kUpdated } state = kIdle;
     int number;
-    GatedClock clock;
-    CrosspointPins pins;
-    std::unique_ptr<Vsc_coincidence> model;
     Pulse pulse;
   };
 
@@ -131,10 +124,7 @@ class CrosspointPool final : public Bank {
                     check(s, "down_o", !s.pulse.up, s.pins.down.read(), "the AND gates") &&
                     check(s, "weight_o", s.pulse.after, sext(s.pins.weight.read(), kWeightBits), "after the pulse");
     if (!ok) return true;
-    s.pins.update.write(false);
-    s.pins.row.write(false);
-    s.pins.col_pos.write(false);
-    s.pins.col_neg.write(false);
+    s.pins.release();
     s.state = Slot::kIdle;
     return false;
   }
