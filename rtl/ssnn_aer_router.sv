@@ -12,7 +12,7 @@
 // 4. inputs with in_valid_i && in_ready_o write their FIFO; in_ready_o becomes "FIFO not full".
 // Packets are the 26-bit AerEvent::pack() word: kind [25:24], block [23:16], neuron [15:0].
 // The routing table is configuration: written through the route port, kept through reset.
-// Events whose (block, kind) has no output are counted in unrouted_o and discarded.
+// Events whose (block, kind) has no output are counted (unrouted, counters_o) and discarded.
 //
 // Structure (as PULP's rr_arb_tree or lowRISC's prim_arbiter): each input's head and route are
 // read at fixed indices, the request vector ({route, head present} per input) is rotated once by
@@ -33,7 +33,9 @@ module ssnn_aer_router #(
   localparam int EventBits     = 26,
   localparam int InBits        = NumInputs > 1 ? $clog2(NumInputs) : 1,
   localparam int OccBits       = $clog2(FifoDepth + 1),
-  localparam int BlockBits     = Blocks > 1 ? $clog2(Blocks) : 1
+  localparam int BlockBits     = Blocks > 1 ? $clog2(Blocks) : 1,
+  localparam int Counts        = 6,   // counters_o
+  localparam int InCounts      = 5    // in_counters_o, per input
 ) (
   input  logic                             clk_i,
   input  logic                             rst_ni,
@@ -50,22 +52,16 @@ module ssnn_aer_router #(
   input  logic [BlockBits-1:0]             route_block_i,
   input  logic [1:0]                       route_kind_i,
   input  logic [NumOutputs-1:0]            route_mask_i,
-  // State and counters (AerRouterCounters); per-channel counters at [k*Width +: Width].
-  output logic [InBits-1:0]                rr_pointer_o,
-  output logic [NumInputs*OccBits-1:0]     fifo_count_o,
-  output logic [NumInputs*OccBits-1:0]     fifo_high_water_o,
-  output logic [CountBits-1:0]             cycles_o,
-  output logic [NumInputs*CountBits-1:0]   events_in_o,
-  output logic [NumInputs*CountBits-1:0]   grants_o,
-  output logic [NumInputs*CountBits-1:0]   head_stall_cycles_o,
-  output logic [NumInputs*CountBits-1:0]   input_stall_cycles_o,
-  output logic [NumInputs*CountBits-1:0]   drops_o,
-  output logic [NumOutputs*CountBits-1:0]  events_out_o,
-  output logic [CountBits-1:0]             multicast_copies_o,
-  output logic [CountBits-1:0]             unrouted_o,
-  output logic [CountBits-1:0]             stall_cycles_o,
-  output logic [CountBits-1:0]             bandwidth_stall_cycles_o,
-  output logic [CountBits-1:0]             output_stall_cycles_o
+  // State and counters (AerRouterCounters). counters_o, counter k at [k*CountBits]: cycles,
+  // multicast copies, unrouted, stall cycles, bandwidth stall cycles, output stall cycles.
+  // in_counters_o, counter k of input i at [(k*NumInputs + i)*CountBits]: events in, grants,
+  // head-of-line stall cycles, input stall cycles, drops. events_out_o: output k at [k*CountBits].
+  output logic [InBits-1:0]                         rr_pointer_o,
+  output logic [NumInputs*OccBits-1:0]              fifo_count_o,
+  output logic [NumInputs*OccBits-1:0]              fifo_high_water_o,
+  output logic [Counts*CountBits-1:0]               counters_o,
+  output logic [InCounts*NumInputs*CountBits-1:0]   in_counters_o,
+  output logic [NumOutputs*CountBits-1:0]           events_out_o
 );
 
   localparam int Kinds = 3;
@@ -356,19 +352,18 @@ module ssnn_aer_router #(
   `SSNN_FF({head_q, count_q, high_q, pending_ev_q, out_ev_q, ready_q, pending_q, out_valid_q, rr_q},
            {head_d, count_d, high_d, pending_ev_d, out_ev_d, ready_d, pending_d, out_valid_d, rr_d}, '0)
 
-  // Counters (AerRouterCounters): the router's, each input's, each output's.
-  ssnn_counters #(.Counters(6), .CountBits(CountBits)) u_counters (
+  // Counters (AerRouterCounters): the router's, each input's, each output's (first in the lowest bits).
+  ssnn_counters #(.Counters(Counts), .CountBits(CountBits)) u_counters (
     .clk_i,
     .rst_ni,
-    .inc_i   ({CountBits'(1), new_copies, new_unrouted, stall_inc, bw_stall_inc, out_stall_inc}),
-    .count_o ({cycles_o, multicast_copies_o, unrouted_o, stall_cycles_o, bandwidth_stall_cycles_o,
-               output_stall_cycles_o})
+    .inc_i   ({out_stall_inc, bw_stall_inc, stall_inc, new_unrouted, new_copies, CountBits'(1)}),
+    .count_o (counters_o)
   );
-  ssnn_counters #(.Counters(5 * NumInputs), .CountBits(CountBits)) u_input_counters (
+  ssnn_counters #(.Counters(InCounts * NumInputs), .CountBits(CountBits)) u_input_counters (
     .clk_i,
     .rst_ni,
-    .inc_i   ({events_in_inc, grants_inc, head_stall_inc, in_stall_inc, drops_inc}),
-    .count_o ({events_in_o, grants_o, head_stall_cycles_o, input_stall_cycles_o, drops_o})
+    .inc_i   ({drops_inc, in_stall_inc, head_stall_inc, grants_inc, events_in_inc}),
+    .count_o (in_counters_o)
   );
   ssnn_counters #(.Counters(NumOutputs), .CountBits(CountBits)) u_output_counters (
     .clk_i,

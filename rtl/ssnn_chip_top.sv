@@ -62,6 +62,8 @@ module ssnn_chip_top #(
   localparam int EncCounts     = 7,
   localparam int CoreCounts    = 10,
   localparam int TileCounts    = 6,
+  localparam int RouterCounts  = 6,
+  localparam int RouterInCounts = 5,
   localparam int SpikeCountBits = 17,
   localparam int OccBits       = $clog2(FifoDepth + 1)
 ) (
@@ -137,21 +139,13 @@ module ssnn_chip_top #(
   // Tile k at [k*TileCounts*CountBits]: events, row_reads, col_reads, pulses_up, pulses_down,
   // rate_updates.
   output logic [Tiles*TileCounts*CountBits-1:0]  tile_counters_o,
-  // Router (AerRouterCounters; per input or output channel at [k*CountBits]).
+  // Router (AerRouterCounters, laid out as ssnn_aer_router's counters_o, in_counters_o and
+  // events_out_o); router_counters_o's cycle count is the top's free-running one (below).
   output logic [BlockBits-1:0]                   rr_pointer_o,
   output logic [Blocks*OccBits-1:0]              fifo_high_water_o,
-  output logic [CountBits-1:0]                   router_cycles_o,
-  output logic [Blocks*CountBits-1:0]            events_in_o,
-  output logic [Blocks*CountBits-1:0]            grants_o,
-  output logic [Blocks*CountBits-1:0]            head_stall_cycles_o,
-  output logic [Blocks*CountBits-1:0]            input_stall_cycles_o,
-  output logic [Blocks*CountBits-1:0]            drops_o,
-  output logic [Tiles*CountBits-1:0]             events_out_o,
-  output logic [CountBits-1:0]                   multicast_copies_o,
-  output logic [CountBits-1:0]                   unrouted_o,
-  output logic [CountBits-1:0]                   stall_cycles_o,
-  output logic [CountBits-1:0]                   bandwidth_stall_cycles_o,
-  output logic [CountBits-1:0]                   output_stall_cycles_o
+  output logic [RouterCounts*CountBits-1:0]      router_counters_o,
+  output logic [RouterInCounts*Blocks*CountBits-1:0] router_in_counters_o,
+  output logic [Tiles*CountBits-1:0]             events_out_o
 );
 
   // ---------------------------------------------------------------------------------------------
@@ -416,14 +410,15 @@ module ssnn_chip_top #(
   // The router's clock runs while an event is offered, held in a FIFO or offered to a tile, an
   // offer was refused at the last edge (the router checks that it stays), a route is written, or
   // its inputs are not ready yet (the first edge after reset). In every other cycle its registers
-  // and counters would keep their values, except its cycle counter: router_cycles_o counts every
-  // edge since reset here instead.
+  // and counters would keep their values, except its cycle counter (router_counters_o's first):
+  // the top counts every edge since reset instead.
   logic router_clk, router_pending_d, router_pending_q;
-  logic [CountBits-1:0] router_cycles_d, router_cycles_q, router_gated_cycles;
+  logic [CountBits-1:0] router_cycles_d, router_cycles_q;
+  logic [RouterCounts*CountBits-1:0] router_counters;
   assign router_pending_d = |(in_valid & ~in_ready);
   assign router_cycles_d  = router_cycles_q + CountBits'(1);
   `SSNN_FF({router_pending_q, router_cycles_q}, {router_pending_d, router_cycles_d}, '0)
-  assign router_cycles_o = router_cycles_q;
+  assign router_counters_o = {router_counters[RouterCounts*CountBits-1:CountBits], router_cycles_q};
 
   ssnn_clock_gate u_router_clock_gate (
     .clk_i,
@@ -456,18 +451,9 @@ module ssnn_chip_top #(
     .rr_pointer_o,
     .fifo_count_o (fifo_count),
     .fifo_high_water_o,
-    .cycles_o     (router_gated_cycles),
-    .events_in_o,
-    .grants_o,
-    .head_stall_cycles_o,
-    .input_stall_cycles_o,
-    .drops_o,
-    .events_out_o,
-    .multicast_copies_o,
-    .unrouted_o,
-    .stall_cycles_o,
-    .bandwidth_stall_cycles_o,
-    .output_stall_cycles_o
+    .counters_o   (router_counters),
+    .in_counters_o (router_in_counters_o),
+    .events_out_o
   );
 
   // ---------------------------------------------------------------------------------------------
@@ -787,9 +773,8 @@ module ssnn_chip_top #(
   for (genvar ch = 0; ch < OutChan; ch++) begin : g_out_fanout
     assign out_fanout[ch*FanoutBits +: FanoutBits] = FanoutBits'(OutFanout);
   end
-  logic [Classes-1:0]               out_spike, out_gate;
-  logic [Classes*ChargeBits-1:0]    out_charge, out_grad_charge;
-  logic [Classes*PotentialBits-1:0] out_potential, out_pos_potential, out_neg_potential;
+  logic [Classes-1:0]                                 out_spike;
+  logic [Classes*(2*ChargeBits+3*PotentialBits+1)-1:0] out_state;
 
   ssnn_output_core #(
     .Neurons       (Classes),
@@ -837,16 +822,11 @@ module ssnn_chip_top #(
     .busy_cycles_o      (core_counters_o[((Layers-1)*CoreCounts+9)*CountBits +: CountBits]),
     .spike_o            (out_spike),
     .counts_o           (out_counts_o),
-    .charge_o           (out_charge),
-    .potential_o        (out_potential),
-    .grad_charge_o      (out_grad_charge),
-    .pos_potential_o    (out_pos_potential),
-    .neg_potential_o    (out_neg_potential),
-    .gate_o             (out_gate)
+    .state_o            (out_state)
   );
 
   logic unused_top;
-  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_gated_cycles, enc_dbg_state, enc_label_lfsr, out_spike, out_gate,
-                        out_charge, out_grad_charge, out_potential, out_pos_potential, out_neg_potential};
+  assign unused_top = ^{w_row_q, w_col_q, layer, epoch, router_counters[CountBits-1:0], enc_dbg_state, enc_label_lfsr, out_spike,
+                        out_state};
 
 endmodule

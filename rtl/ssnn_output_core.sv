@@ -38,7 +38,9 @@ module ssnn_output_core #(
   localparam int Groups        = (Neurons + Lanes - 1) / Lanes,
   localparam int Channels      = (Neurons + GradBand - 1) / GradBand,
   localparam int ClassBits     = $clog2(Neurons),
-  localparam int EventBits     = 26
+  localparam int EventBits     = 26,
+  // Per neuron: charge, potential, gradient charge, delta_p, delta_n potentials, gate.
+  localparam int StateBits     = 2 * ChargeBits + 3 * PotentialBits + 1
 ) (
   input  logic                                  clk_i,
   input  logic                                  rst_ni,
@@ -76,18 +78,16 @@ module ssnn_output_core #(
   output logic [CountBits-1:0]                  events_o,
   output logic [CountBits-1:0]                  stall_cycles_o,
   output logic [CountBits-1:0]                  busy_cycles_o,
-  // State (checkers, waveforms)
+  // State (checkers, waveforms): neuron k's registers at [k*StateBits +: StateBits], fields from
+  // bit 0 as in the hidden core's state words: charge, potential, gradient charge, delta_p, delta_n,
+  // gate.
   output logic [Neurons-1:0]                    spike_o,
   output logic [Neurons*SpikeCountBits-1:0]     counts_o,
-  output logic [Neurons*ChargeBits-1:0]         charge_o,
-  output logic [Neurons*PotentialBits-1:0]      potential_o,
-  output logic [Neurons*ChargeBits-1:0]         grad_charge_o,
-  output logic [Neurons*PotentialBits-1:0]      pos_potential_o,
-  output logic [Neurons*PotentialBits-1:0]      neg_potential_o,
-  output logic [Neurons-1:0]                    gate_o
+  output logic [Neurons*StateBits-1:0]          state_o
 );
 
   localparam int N = Neurons;
+  localparam int C = ChargeBits;
   localparam int P = PotentialBits;
   localparam int CycBits = 32;
   localparam logic [2:0] OpSampleBegin = 3'd1;
@@ -184,6 +184,10 @@ module ssnn_output_core #(
     end
   end
 
+  logic [N-1:0]   gate;
+  logic [N*C-1:0] charge, grad_charge;
+  logic [N*P-1:0] potential, pos_potential, neg_potential;
+
   ssnn_output_layer #(
     .NumOutputs    (N),
     .ChargeBits    (ChargeBits),
@@ -208,13 +212,18 @@ module ssnn_output_core #(
     .grad_neg_o      (grad_neg),
     .wta_busy_o      (wta_busy),
     .wta_done_o      (wta_done),
-    .charge_o,
-    .potential_o,
-    .grad_charge_o,
-    .pos_potential_o,
-    .neg_potential_o,
-    .gate_o
+    .charge_o        (charge),
+    .potential_o     (potential),
+    .grad_charge_o   (grad_charge),
+    .pos_potential_o (pos_potential),
+    .neg_potential_o (neg_potential),
+    .gate_o          (gate)
   );
+
+  for (genvar k = 0; k < N; k++) begin : gen_state
+    assign state_o[k*StateBits +: StateBits] = {gate[k], neg_potential[k*P +: P], pos_potential[k*P +: P],
+                                                grad_charge[k*C +: C], potential[k*P +: P], charge[k*C +: C]};
+  end
 
   // Error events: group g released in cycle g + 1.
   logic [N-1:0] set_pos, set_neg;
@@ -284,7 +293,7 @@ module ssnn_output_core #(
     end else if (is_end && cyc_q >= CycBits'(1) && cyc_q < CycBits'(N)) begin
       if ((counts_q[k*SC +: SC] > counts_q[best_q*SC +: SC])
           || ((counts_q[k*SC +: SC] == counts_q[best_q*SC +: SC])
-              && ($signed(potential_o[k*P +: P]) > $signed(potential_o[best_q*P +: P])))) begin
+              && ($signed(potential[k*P +: P]) > $signed(potential[best_q*P +: P])))) begin
         best_d = k;
       end
     end

@@ -209,23 +209,23 @@ class RtlChipModel final : public RtlChip {
       c.tiles.push_back(s);
     }
     sc::AerRouterCounters& r = c.router;
-    r.cycles = t.router_cycles_o;
     const int n_in = plan_.num_blocks;
     const int occ_bits = bit_width(static_cast<uint64_t>(chip_.fifo_depth));
     for (int i = 0; i < n_in; ++i) {
-      r.events_in.push_back(count(t.events_in_o, i));
-      r.grants.push_back(count(t.grants_o, i));
-      r.head_stall_cycles.push_back(count(t.head_stall_cycles_o, i));
-      r.input_stall_cycles.push_back(count(t.input_stall_cycles_o, i));
-      r.drops.push_back(count(t.drops_o, i));
+      r.events_in.push_back(count(t.router_in_counters_o, i));
+      r.grants.push_back(count(t.router_in_counters_o, n_in + i));
+      r.head_stall_cycles.push_back(count(t.router_in_counters_o, 2 * n_in + i));
+      r.input_stall_cycles.push_back(count(t.router_in_counters_o, 3 * n_in + i));
+      r.drops.push_back(count(t.router_in_counters_o, 4 * n_in + i));
       r.fifo_high_water.push_back(static_cast<uint32_t>(get_field(t.fifo_high_water_o, i * occ_bits, occ_bits)));
     }
     for (size_t k = 0; k < plan_.tiles.size(); ++k) r.events_out.push_back(count(t.events_out_o, static_cast<int>(k)));
-    r.multicast_copies = t.multicast_copies_o;
-    r.unrouted = t.unrouted_o;
-    r.stall_cycles = t.stall_cycles_o;
-    r.bandwidth_stall_cycles = t.bandwidth_stall_cycles_o;
-    r.output_stall_cycles = t.output_stall_cycles_o;
+    r.cycles = count(t.router_counters_o, 0);
+    r.multicast_copies = count(t.router_counters_o, 1);
+    r.unrouted = count(t.router_counters_o, 2);
+    r.stall_cycles = count(t.router_counters_o, 3);
+    r.bandwidth_stall_cycles = count(t.router_counters_o, 4);
+    r.output_stall_cycles = count(t.router_counters_o, 5);
     return c;
   }
 

@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   agree->add_option("--json", json_path, "write the JSON here (default: stdout)");
 
   try {
-    ssnn::check_list_items(app, argc, argv);
+    ssnn::check_option_values(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);  // --help: 0

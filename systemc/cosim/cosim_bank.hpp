@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 #include <systemc>
@@ -193,15 +194,26 @@ void snapshot_neuron(Job& job, size_t u, const neuron_core& core, int j) {
   job.gate[u] = core.gate(j);
 }
 
-// One group of RTL units with its own command queue.
+// One group of RTL units with its own command queue, checked through the context under the bank's
+// unit name (the mismatch message's unit).
 class Bank {
  public:
+  Bank(CosimContext& ctx, std::string unit) : ctx_(ctx), unit_(std::move(unit)) {}
   virtual ~Bank() = default;
   virtual void rise() = 0;     // rising edge of the chip clock
   virtual void negedge() = 0;  // falling edge: check, then drive
   virtual void reset() = 0;    // chip reset: drop every pending command
   virtual bool idle() const = 0;
   virtual void final_models() = 0;
+
+ protected:
+  // Compares one signal of RTL unit `index` (CosimContext::eq under the bank's unit name).
+  bool eq(int index, const char* signal, int64_t expected, int64_t actual, const Tag& tag, const std::string& where = {}) {
+    return ctx_.eq(unit_, index, signal, expected, actual, tag, where);
+  }
+
+  CosimContext& ctx_;
+  const std::string unit_;
 };
 
 }  // namespace ssnn::sc::cosim

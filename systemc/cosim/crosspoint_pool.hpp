@@ -12,29 +12,23 @@
 #include <vector>
 #include <unordered_map>
 
-#include "ssnn_rtl/crosspoint_pins.hpp"
+#include "crosspoint_unit.hpp"
 #include "ssnn/contract/seeding.hpp"
 #include "ssnn/contract/synapse.hpp"
 #include "cosim_bank.hpp"
 
 namespace ssnn::sc::cosim {
 
-using rtl::CrosspointPins;
-
 class CrosspointPool final : public Bank {
  public:
   CrosspointPool(CosimContext& ctx, const crossbar_tile& tile, int index, int units, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, fmt::format("crosspoint_l{}", tile.geometry().layer)),
         tile_(tile),
         index_(index),
-        layer_cols_(ctx.cfg.layer_size(tile.geometry().layer + 1)),
-        unit_(fmt::format("crosspoint_l{}", tile.geometry().layer)) {
-    for (int u = 0; u < units; ++u) {
-      auto s = std::make_unique<Slot>(fmt::format("rtl_tile{}_x{}_", index, u), u);
-      s->model = std::make_unique<Vsc_coincidence>(fmt::format("rtl_tile{}_x{}", index, u).c_str());
-      s->pins.bind(*s->model, rst, s->clock.signal());
-      slots_.push_back(std::move(s));
-    }
+        layer_cols_(ctx.cfg.layer_size(tile.geometry().layer + 1)) {
+    for (int u = 0; u < units; ++u)
+      slots_.push_back(
+          std::make_unique<Slot>(fmt::format("rtl_tile{}_x{}_", index, u), fmt::format("rtl_tile{}_x{}", index, u), rst, u));
     for (auto& s : slots_) free_.push_back(s.get());
     ctx_.stats.rtl_models += static_cast<uint64_t>(units);
   }
@@ -77,7 +71,7 @@ class CrosspointPool final : public Bank {
   void reset() override {
     for (auto& s : slots_) {
       s->clock.reset();
-      for (auto* p : {&s->pins.load, &s->pins.update, &s->pins.row, &s->pins.col_pos, &s->pins.col_neg}) p->write(false);
+      s->pins.release();
       s->state = Slot::kIdle;
     }
     busy_.clear();
@@ -100,13 +94,11 @@ class CrosspointPool final : public Bank {
     uint32_t word = 0;
     SynapseParams syn;
   };
-  struct Slot {
-    Slot(const std::string& prefix, int number) : number(number), clock(prefix + "gclk"), pins(prefix) {}
+  struct Slot : CrosspointUnit {
+    Slot(const std::string& prefix, const std::string& name, sc_core::sc_signal_in_if<bool>& rst, int number)
+        : CrosspointUnit(prefix, name, rst), number(number) {}
     enum State { kIdle, kLoaded, kUpdated } state = kIdle;
     int number;
-    GatedClock clock;
-    CrosspointPins pins;
-    std::unique_ptr<Vsc_coincidence> model;
     Pulse pulse;
   };
 
@@ -132,10 +124,7 @@ class CrosspointPool final : public Bank {
                     check(s, "down_o", !s.pulse.up, s.pins.down.read(), "the AND gates") &&
                     check(s, "weight_o", s.pulse.after, sext(s.pins.weight.read(), kWeightBits), "after the pulse");
     if (!ok) return true;
-    s.pins.update.write(false);
-    s.pins.row.write(false);
-    s.pins.col_pos.write(false);
-    s.pins.col_neg.write(false);
+    s.pins.release();
     s.state = Slot::kIdle;
     return false;
   }
@@ -147,16 +136,14 @@ class CrosspointPool final : public Bank {
     }
     const TileGeometry& g = tile_.geometry();
     const int row = g.row0 + s.pulse.row, col = g.col0 + s.pulse.col;
-    return ctx_.eq(unit_, row * layer_cols_ + col, signal, expected, actual, s.pulse.tag,
-                   fmt::format("row {} column {} ({} pulse), tile {}, pool unit {}, {}", row, col, s.pulse.up ? "up" : "down",
-                               index_, s.number, what));
+    return eq(row * layer_cols_ + col, signal, expected, actual, s.pulse.tag,
+              fmt::format("row {} column {} ({} pulse), tile {}, pool unit {}, {}", row, col, s.pulse.up ? "up" : "down", index_,
+                          s.number, what));
   }
 
-  CosimContext& ctx_;
   const crossbar_tile& tile_;
   const int index_;
   const int layer_cols_;
-  const std::string unit_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> busy_;  // units with a command in flight, in the order they took it
   std::deque<Slot*> free_;

@@ -10,32 +10,26 @@
 #include <string>
 #include <vector>
 
-#include "ssnn_rtl/crosspoint_pins.hpp"
+#include "crosspoint_unit.hpp"
 #include "ssnn/contract/seeding.hpp"
 #include "ssnn/contract/synapse.hpp"
 #include "cosim_bank.hpp"
 
 namespace ssnn::sc::cosim {
 
-using rtl::CrosspointPins;
-
 class CrosspointProbe final : public Bank {
  public:
   CrosspointProbe(CosimContext& ctx, const crossbar_tile& tile, int row, int col, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, fmt::format("crosspoint_probe_l{}", tile.geometry().layer)),
         tile_(tile),
         row_(row),
         col_(col),
         index_((tile.geometry().row0 + row) * ctx.cfg.layer_size(tile.geometry().layer + 1) + tile.geometry().col0 + col),
-        unit_(fmt::format("crosspoint_probe_l{}", tile.geometry().layer)),
-        clock_("rtl_probe_gclk"),
-        pins_("rtl_probe_"),
-        model_(std::make_unique<Vsc_coincidence>("crosspoint")) {
-    pins_.bind(*model_, rst, clock_.signal());
+        xp_("rtl_probe_", "crosspoint", rst) {
     ctx_.stats.rtl_models += 1;
   }
 
-  Vsc_coincidence& model() { return *model_; }
+  Vsc_coincidence& model() { return *xp_.model; }
 
   void post_sample_begin() {
     if (loaded_) return;
@@ -64,19 +58,19 @@ class CrosspointProbe final : public Bank {
     jobs_.push_back(j);
   }
 
-  void rise() override { clock_.rise(); }
+  void rise() override { xp_.clock.rise(); }
 
   void negedge() override {
-    clock_.fall();
+    xp_.clock.fall();
     if (jobs_.empty()) return;
     if (driving_) {
       const Job& j = jobs_.front();
       const std::string where = fmt::format("probe cross-point row {} column {}", tile_.geometry().row0 + row_, tile_.geometry().col0 + col_);
-      const bool ok = (j.kind == Job::kLoad || (ctx_.eq(unit_, index_, "up_o", j.row && j.pos, pins_.up.read(), j.tag, where) &&
-                                                ctx_.eq(unit_, index_, "down_o", j.row && j.neg, pins_.down.read(), j.tag, where))) &&
-                      ctx_.eq(unit_, index_, "weight_o", j.weight, sext(pins_.weight.read(), kWeightBits), j.tag, where);
+      const bool ok = (j.kind == Job::kLoad || (eq(index_, "up_o", j.row && j.pos, xp_.pins.up.read(), j.tag, where) &&
+                                                eq(index_, "down_o", j.row && j.neg, xp_.pins.down.read(), j.tag, where))) &&
+                      eq(index_, "weight_o", j.weight, sext(xp_.pins.weight.read(), kWeightBits), j.tag, where);
       // The lines are driven for the update cycle only: row and column pulses in the waveform.
-      for (auto* p : {&pins_.load, &pins_.update, &pins_.row, &pins_.col_pos, &pins_.col_neg}) p->write(false);
+      xp_.pins.release();
       jobs_.pop_front();
       driving_ = false;
       if (!ok) return;
@@ -84,32 +78,32 @@ class CrosspointProbe final : public Bank {
     if (jobs_.empty() || ctx_.failed()) return;
     const Job& j = jobs_.front();
     if (j.kind == Job::kLoad) {
-      pins_.load.write(true);
-      pins_.load_weight.write(field(j.weight, kWeightBits));
+      xp_.pins.load.write(true);
+      xp_.pins.load_weight.write(field(j.weight, kWeightBits));
     } else {
-      pins_.update.write(true);
-      pins_.row.write(j.row);
-      pins_.col_pos.write(j.pos);
-      pins_.col_neg.write(j.neg);
-      pins_.noise_word.write(j.word);
-      pins_.params(j.syn);
+      xp_.pins.update.write(true);
+      xp_.pins.row.write(j.row);
+      xp_.pins.col_pos.write(j.pos);
+      xp_.pins.col_neg.write(j.neg);
+      xp_.pins.noise_word.write(j.word);
+      xp_.pins.params(j.syn);
       ++ctx_.stats.probe_updates;
     }
-    clock_.arm();
+    xp_.clock.arm();
     driving_ = true;
   }
 
   void reset() override {
-    clock_.reset();
-    pins_.load.write(false);
-    pins_.update.write(false);
+    xp_.clock.reset();
+    xp_.pins.load.write(false);
+    xp_.pins.update.write(false);
     jobs_.clear();
     driving_ = false;
     loaded_ = false;  // the unit's weight register was reset: load again at the next sample
   }
 
   bool idle() const override { return jobs_.empty(); }
-  void final_models() override { model_->final(); }
+  void final_models() override { xp_.model->final(); }
 
  private:
   struct Job {
@@ -121,13 +115,9 @@ class CrosspointProbe final : public Bank {
     int32_t weight = 0;  // to load, or expected after the update
   };
 
-  CosimContext& ctx_;
   const crossbar_tile& tile_;
   const int row_, col_, index_;
-  const std::string unit_;
-  GatedClock clock_;
-  CrosspointPins pins_;
-  std::unique_ptr<Vsc_coincidence> model_;
+  CrosspointUnit xp_;
   std::deque<Job> jobs_;
   bool loaded_ = false;
   bool driving_ = false;

@@ -19,7 +19,7 @@ namespace ssnn::sc::cosim {
 class EncoderBank final : public Bank {
  public:
   EncoderBank(CosimContext& ctx, const spike_encoder& enc, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, "spike_source"),
         enc_(enc),
         n_(ctx.cfg.inputs),
         lanes_(std::max(1, ctx.chip.encoder_lanes)),
@@ -194,8 +194,8 @@ class EncoderBank final : public Bank {
     const int lo = c * lanes_, hi = std::min(n_, lo + lanes_);
     for (int i = lo; i < hi; ++i) {
       const auto u = static_cast<size_t>(i);
-      if (!ctx_.eq(unit_, i, "spike_o", job.spike[u], spike_[u].read(), job.tag) ||
-          !ctx_.eq(unit_, i, "state_o", job.state[u], state_[u].read(), job.tag))
+      if (!eq(i, "spike_o", job.spike[u], spike_[u].read(), job.tag) ||
+          !eq(i, "state_o", job.state[u], state_[u].read(), job.tag))
         return;
     }
     if (label_in(job, c)) {
@@ -205,10 +205,9 @@ class EncoderBank final : public Bank {
     }
   }
 
-  CosimContext& ctx_;
   const spike_encoder& enc_;
   const int n_, lanes_, groups_;
-  const std::string unit_ = "spike_source", label_unit_ = "label_source";
+  const std::string label_unit_ = "label_source";
   std::vector<std::unique_ptr<GatedClock>> clocks_;
   sc_vector<sc_signal<bool>> load_, step_, spike_;
   sc_vector<sc_signal<uint32_t>> seed_, pixel_, prob_, state_;

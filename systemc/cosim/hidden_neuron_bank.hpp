@@ -17,12 +17,11 @@ namespace ssnn::sc::cosim {
 class HiddenNeuronBank final : public Bank {
  public:
   HiddenNeuronBank(CosimContext& ctx, const neuron_core& core, int probe, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, fmt::format("neuron_l{}", core.layer())),
         core_(core),
         n_(core.size()),
         lanes_(std::max(1, ctx.chip.lanes)),
         groups_(ChipConfig::ceil_div(core.size(), lanes_)),
-        unit_(fmt::format("neuron_l{}", core.layer())),
         prefix_(fmt::format("rtl_core{}_", core.layer())),
         clear_((prefix_ + "clear").c_str(), static_cast<size_t>(groups_)),
         fwd_en_((prefix_ + "fwd_en").c_str(), static_cast<size_t>(groups_)),
@@ -174,24 +173,23 @@ class HiddenNeuronBank final : public Bank {
     const int lo = g * lanes_, hi = std::min(n_, lo + lanes_);
     for (int j = lo; j < hi; ++j) {
       const auto u = static_cast<size_t>(j);
-      const bool ok = ctx_.eq(unit_, j, "spike_o", job.spike[u], spike_[u].read(), job.tag) &&
-                      ctx_.eq(unit_, j, "grad_pos_o", job.dp[u], grad_pos_[u].read(), job.tag) &&
-                      ctx_.eq(unit_, j, "grad_neg_o", job.dn[u], grad_neg_[u].read(), job.tag) &&
-                      ctx_.eq(unit_, j, "gate_o", job.gate[u], gate_[u].read(), job.tag) &&
-                      ctx_.eq(unit_, j, "charge_o", job.charge[u], sext(charge_[u].read(), kChargeBits), job.tag) &&
-                      ctx_.eq(unit_, j, "potential_o", job.potential[u], sext(potential_[u].read(), kPotentialBits), job.tag) &&
-                      ctx_.eq(unit_, j, "grad_charge_o", job.grad_charge[u], sext(grad_charge_[u].read(), kChargeBits), job.tag) &&
-                      ctx_.eq(unit_, j, "pos_potential_o", job.pos[u], sext(pos_[u].read(), kPotentialBits), job.tag) &&
-                      ctx_.eq(unit_, j, "neg_potential_o", job.neg[u], sext(neg_[u].read(), kPotentialBits), job.tag) &&
-                      ctx_.eq(unit_, j, "wta_eligible_o", 0, eligible_[u].read(), job.tag);
+      const bool ok = eq(j, "spike_o", job.spike[u], spike_[u].read(), job.tag) &&
+                      eq(j, "grad_pos_o", job.dp[u], grad_pos_[u].read(), job.tag) &&
+                      eq(j, "grad_neg_o", job.dn[u], grad_neg_[u].read(), job.tag) &&
+                      eq(j, "gate_o", job.gate[u], gate_[u].read(), job.tag) &&
+                      eq(j, "charge_o", job.charge[u], sext(charge_[u].read(), kChargeBits), job.tag) &&
+                      eq(j, "potential_o", job.potential[u], sext(potential_[u].read(), kPotentialBits), job.tag) &&
+                      eq(j, "grad_charge_o", job.grad_charge[u], sext(grad_charge_[u].read(), kChargeBits), job.tag) &&
+                      eq(j, "pos_potential_o", job.pos[u], sext(pos_[u].read(), kPotentialBits), job.tag) &&
+                      eq(j, "neg_potential_o", job.neg[u], sext(neg_[u].read(), kPotentialBits), job.tag) &&
+                      eq(j, "wta_eligible_o", 0, eligible_[u].read(), job.tag);
       if (!ok) return;
     }
   }
 
-  CosimContext& ctx_;
   const neuron_core& core_;
   const int n_, lanes_, groups_;
-  const std::string unit_, prefix_;
+  const std::string prefix_;
   std::vector<std::unique_ptr<GatedClock>> clocks_;
   sc_vector<sc_signal<bool>> clear_, fwd_en_, grad_en_;
   sc_vector<sc_signal<uint32_t>> in_;

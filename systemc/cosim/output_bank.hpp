@@ -18,9 +18,8 @@ namespace ssnn::sc::cosim {
 class OutputBank final : public Bank {
  public:
   OutputBank(CosimContext& ctx, const neuron_core& core, sc_core::sc_signal_in_if<bool>& rst)
-      : ctx_(ctx),
+      : Bank(ctx, fmt::format("output_l{}", core.layer())),
         core_(core),
-        unit_(fmt::format("output_l{}", core.layer())),
         clock_("rtl_out_gclk"),
         clear_("rtl_out_clear"),
         fwd_en_("rtl_out_fwd_en"),
@@ -108,9 +107,9 @@ class OutputBank final : public Bank {
         const std::string where = "after the integration, before the WTA";
         for (int k = 0; k < kNumOutputs && !ctx_.failed(); ++k) {
           const auto u = static_cast<size_t>(k);
-          (void)(ctx_.eq(unit_, k, "charge_o", job.charge[u], slice(charge, k, kChargeBits), job.tag, where) &&
-                 ctx_.eq(unit_, k, "potential_o", job.pre_wta[u], slice(potential, k, kPotentialBits), job.tag, where) &&
-                 ctx_.eq(unit_, k, "spike_o", 0, (spike_.read() >> k) & 1u, job.tag, where));
+          (void)(eq(k, "charge_o", job.charge[u], slice(charge, k, kChargeBits), job.tag, where) &&
+                 eq(k, "potential_o", job.pre_wta[u], slice(potential, k, kPotentialBits), job.tag, where) &&
+                 eq(k, "spike_o", 0, (spike_.read() >> k) & 1u, job.tag, where));
         }
         fwd_en_.write(false);
         wta_start_.write(true);
@@ -127,7 +126,7 @@ class OutputBank final : public Bank {
           return;
         }
         ctx_.stats.wta_cycles += static_cast<uint64_t>(wta_cycles_);
-        if (!ctx_.eq(unit_, 0, "wta_cycles", job.winners + 1, wta_cycles_, job.tag, "WTA resolver cycles (winners + 1)")) return;
+        if (!eq(0, "wta_cycles", job.winners + 1, wta_cycles_, job.tag, "WTA resolver cycles (winners + 1)")) return;
       }
       check_all(job);
       clear_.write(false);
@@ -202,22 +201,20 @@ class OutputBank final : public Bank {
     const uint32_t spike = spike_.read(), dp = grad_pos_.read(), dn = grad_neg_.read(), gate = gate_.read();
     for (int k = 0; k < kNumOutputs; ++k) {
       const auto u = static_cast<size_t>(k);
-      const bool ok = ctx_.eq(unit_, k, "spike_o", job.spike[u], (spike >> k) & 1u, job.tag) &&
-                      ctx_.eq(unit_, k, "grad_pos_o", job.dp[u], (dp >> k) & 1u, job.tag) &&
-                      ctx_.eq(unit_, k, "grad_neg_o", job.dn[u], (dn >> k) & 1u, job.tag) &&
-                      ctx_.eq(unit_, k, "gate_o", job.gate[u], (gate >> k) & 1u, job.tag) &&
-                      ctx_.eq(unit_, k, "charge_o", job.charge[u], slice(charge, k, kChargeBits), job.tag) &&
-                      ctx_.eq(unit_, k, "potential_o", job.potential[u], slice(potential, k, kPotentialBits), job.tag) &&
-                      ctx_.eq(unit_, k, "grad_charge_o", job.grad_charge[u], slice(grad_charge, k, kChargeBits), job.tag) &&
-                      ctx_.eq(unit_, k, "pos_potential_o", job.pos[u], slice(pos, k, kPotentialBits), job.tag) &&
-                      ctx_.eq(unit_, k, "neg_potential_o", job.neg[u], slice(neg, k, kPotentialBits), job.tag);
+      const bool ok = eq(k, "spike_o", job.spike[u], (spike >> k) & 1u, job.tag) &&
+                      eq(k, "grad_pos_o", job.dp[u], (dp >> k) & 1u, job.tag) &&
+                      eq(k, "grad_neg_o", job.dn[u], (dn >> k) & 1u, job.tag) &&
+                      eq(k, "gate_o", job.gate[u], (gate >> k) & 1u, job.tag) &&
+                      eq(k, "charge_o", job.charge[u], slice(charge, k, kChargeBits), job.tag) &&
+                      eq(k, "potential_o", job.potential[u], slice(potential, k, kPotentialBits), job.tag) &&
+                      eq(k, "grad_charge_o", job.grad_charge[u], slice(grad_charge, k, kChargeBits), job.tag) &&
+                      eq(k, "pos_potential_o", job.pos[u], slice(pos, k, kPotentialBits), job.tag) &&
+                      eq(k, "neg_potential_o", job.neg[u], slice(neg, k, kPotentialBits), job.tag);
       if (!ok) return;
     }
   }
 
-  CosimContext& ctx_;
   const neuron_core& core_;
-  const std::string unit_;
   GatedClock clock_;
   sc_signal<bool> clear_, fwd_en_, wta_start_, grad_en_, wta_busy_, wta_done_;
   sc_signal<uint32_t> label_, spike_, grad_pos_, grad_neg_, gate_, beta_, theta_, theta_err_, err_unit_, inhibition_;

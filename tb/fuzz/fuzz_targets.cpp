@@ -376,7 +376,7 @@ void options(const uint8_t* data, size_t size) {
   app.add_option("--epochs", epochs)->check(int_range(1, 100000));
   auto one_line = [](const std::string& m) { return m.find('\n') == std::string::npos; };
   try {
-    check_list_items(app, static_cast<int>(argv.size()), argv.data());
+    check_option_values(app, static_cast<int>(argv.size()), argv.data());
     app.parse(static_cast<int>(argv.size()), argv.data());
     finish_model_options(cfg, text);
     cfg.validate();

@@ -35,7 +35,7 @@ void checkpoint(const uint8_t* data, size_t size);
 void config(const uint8_t* data, size_t size);
 
 // Command-line option parsing of the model and data options every program shares (cli_options.hpp:
-// check_list_items, CLI11 with the project's validators, finish_model_options, ModelConfig::validate):
+// check_option_values, CLI11 with the project's validators, finish_model_options, ModelConfig::validate):
 // the input is the argument words, one per line.  Refused: a CLI11 ParseError or a ConfigError, one
 // line; accepted: a configuration that validates and round-trips through JSON.
 void options(const uint8_t* data, size_t size);

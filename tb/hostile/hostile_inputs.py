@@ -335,7 +335,8 @@ def cases_values(w):
             (["--hidden", "16,,16"], ["--hidden"]), (["--hidden", "16,"], ["--hidden"]), (["--pulse", ",2"], ["--pulse"]),
             (["--stop-after", "5"], ["--stop-after", "--checkpoint"]),
             (["--checkpoint-every", "5"], ["--checkpoint-every", "--checkpoint"]),
-            (["--threads", "100000"], ["--threads"]), (["--train-threads", "100000"], ["--train-threads"])):
+            (["--threads", "100000"], ["--threads"]), (["--train-threads", "100000"], ["--train-threads"]),
+            (["--epochs", ""], ["--epochs"]), (["--seed="], ["--seed"]), (["--tau-divisor", ""], ["--tau-divisor"])):
         base = [a for a in train]
         if args[0] in ("-T", "--hidden"):  # replace the tiny run's own value
             i = base.index(args[0])
@@ -347,7 +348,8 @@ def cases_values(w):
                         (["--stop-after", "5"], ["--stop-after"]), (["--checkpoint-every", "5"], ["--checkpoint-every"]),
                         (["--trace", os.path.join(w, "t.vcd"), "--trace-blocks", "core99999999999"], ["--trace-blocks"]),
                         (["--rtl-inject", "neuron:99999999999999999999999"], ["--rtl"]),
-                        (["--energy", "pulse_pj=1e999"], ["--energy"]), (["--hidden", "8,,8"], ["--hidden"])):
+                        (["--energy", "pulse_pj=1e999"], ["--energy"]), (["--hidden", "8,,8"], ["--hidden"]),
+                        (["--epochs", ""], ["--epochs"]), (["--clock-mhz", ""], ["--clock-mhz"])):
         base = list(chip)
         if args[0] == "--hidden":
             del base[0:2]

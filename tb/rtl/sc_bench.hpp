@@ -229,6 +229,21 @@ class SourceBench {
     return lk_.ls.ok();
   }
 
+  // The state read-back while idle of a block that keeps its state in memory words of `lanes` items
+  // (neurons, pixels): group g on dbg_state_o the cycle after its request (dbg_req_i, dbg_group_i);
+  // then check(item, lane) for each item of the group.
+  template <class Check>
+  void read_back(int items, int lanes, Check&& check) {
+    auto& t = lk_.top();
+    const int groups = (items + lanes - 1) / lanes;
+    for (int g = 0; g < groups && lk_.ls.ok(); ++g) {
+      t.dbg_req_i = 1;
+      t.dbg_group_i = static_cast<uint32_t>(g);
+      edge();
+      for (int l = 0; l < lanes && g * lanes + l < items; ++l) check(g * lanes + l, l);
+    }
+  }
+
   // A routing-table entry (block, kind) reaching 0..3 random tiles of 8; the RTL gets the fan-out.
   void random_route(int block, sc::SpikeKind kind) {
     std::vector<unsigned> outs;

@@ -3,7 +3,7 @@
 // gaps), the tiles (random partial sums on both models' sum buses) and the router (random ready on
 // every channel). After every edge busy_o, every channel's valid_o and event_o and tx_expected_o
 // must agree; after every command the counters and every neuron's state (read back through the
-// hidden core's state port, or the output core's state outputs), and after a sample end the
+// hidden core's state port, or the output core's state output), and after a sample end the
 // prediction. Part of bin/rtl_block_tests (sc_block_main.cpp); each test is its own process.
 #include <algorithm>
 #include <cstdint>
@@ -231,51 +231,44 @@ class CoreBench : public SourceBench<CoreBench<P, kOutput>, typename P::Model, C
     res_.cov.neg_spikes = this->base_.neg_spikes + k.neg_spikes;
   }
 
-  void check_neuron(int j, int64_t charge, int64_t potential, int64_t grad_charge, int64_t pos, int64_t neg, int64_t gate) {
+  // Neuron j's registers from the fields of a state word at bit b, both cores' layout from bit 0:
+  // charge, potential, gradient charge, delta_p, delta_n, gate.
+  template <class Word>
+  void check_neuron(int j, const Word& w, int b) {
+    constexpr int C = P::kC, Pb = P::kP;
     auto& co = *core_;
     auto& ls = lk_.ls;
-    ls.check("neuron", j, "charge", co.charge(j), charge);
+    const int64_t potential = get_signed(w, b + C, Pb), pos = get_signed(w, b + 2 * C + Pb, Pb);
+    const int64_t neg = get_signed(w, b + 2 * C + 2 * Pb, Pb);
+    ls.check("neuron", j, "charge", co.charge(j), get_signed(w, b, C));
     ls.check("neuron", j, "potential", co.potential(j), potential);
-    ls.check("neuron", j, "grad_charge", co.grad_charge(j), grad_charge);
+    ls.check("neuron", j, "grad_charge", co.grad_charge(j), get_signed(w, b + C + Pb, C));
     ls.check("neuron", j, "pos_potential", co.grad_pos(j), pos);
     ls.check("neuron", j, "neg_potential", co.grad_neg(j), neg);
-    ls.check("neuron", j, "gate", co.gate(j), gate);
-    const int64_t pmax = (int64_t{1} << (P::kP - 1)) - 1;
+    ls.check("neuron", j, "gate", co.gate(j), static_cast<int64_t>(get_field(w, b + 2 * C + 3 * Pb, 1)));
+    const int64_t pmax = (int64_t{1} << (Pb - 1)) - 1;
     if (potential == pmax || potential == -pmax - 1 || pos == pmax || neg == pmax) ++res_.cov.saturated;
   }
 
   void check_state() {
     auto& t = lk_.top();
     auto& ls = lk_.ls;
+    constexpr int kRegisterBits = 2 * P::kC + 3 * P::kP;  // a state word's fields up to the gate
     if constexpr (kOutput) {
       for (int k = 0; k < N; ++k) {
-        check_neuron(k, get_signed(t.charge_o, k * P::kC, P::kC), get_signed(t.potential_o, k * P::kP, P::kP),
-                     get_signed(t.grad_charge_o, k * P::kC, P::kC), get_signed(t.pos_potential_o, k * P::kP, P::kP),
-                     get_signed(t.neg_potential_o, k * P::kP, P::kP), static_cast<int64_t>(get_field(t.gate_o, k, 1)));
+        check_neuron(k, t.state_o, k * (kRegisterBits + 1));
         ls.check("neuron", k, "spike_o", core_->fired(k), static_cast<int64_t>(get_field(t.spike_o, k, 1)));
         ls.check("neuron", k, "counts_o", core_->forward_counts()[static_cast<size_t>(k)],
                  static_cast<int64_t>(get_field(t.counts_o, k * 17, 17)));
       }
     } else {
-      constexpr int C = P::kC, Pb = P::kP, S = 2 * C + 3 * Pb + 3;
-      const int groups = (N + P::kLanes - 1) / P::kLanes;
-      for (int g = 0; g < groups && ls.ok(); ++g) {
-        t.dbg_req_i = 1;
-        t.dbg_group_i = static_cast<uint32_t>(g);
-        edge();
-        for (int i = 0; i < P::kLanes; ++i) {
-          const int j = g * P::kLanes + i;
-          if (j >= N) break;
-          const int b = i * S;
-          check_neuron(j, get_signed(t.dbg_state_o, b, C), get_signed(t.dbg_state_o, b + C, Pb),
-                       get_signed(t.dbg_state_o, b + C + Pb, C), get_signed(t.dbg_state_o, b + 2 * C + Pb, Pb),
-                       get_signed(t.dbg_state_o, b + 2 * C + 2 * Pb, Pb),
-                       static_cast<int64_t>(get_field(t.dbg_state_o, b + 2 * C + 3 * Pb, 1)));
-          const int64_t keep = static_cast<int64_t>(get_field(t.dbg_state_o, b + 2 * C + 3 * Pb + 2, 1));
-          ls.check("neuron", j, "keep (dropout mask)", core_->kept(j), keep);
-          if (!keep) ++res_.cov.dropped;
-        }
-      }
+      this->read_back(N, P::kLanes, [&](int j, int lane) {
+        const int b = lane * (kRegisterBits + 3);  // + gate event, keep
+        check_neuron(j, t.dbg_state_o, b);
+        const int64_t keep = static_cast<int64_t>(get_field(t.dbg_state_o, b + kRegisterBits + 2, 1));
+        ls.check("neuron", j, "keep (dropout mask)", core_->kept(j), keep);
+        if (!keep) ++res_.cov.dropped;
+      });
     }
   }
 

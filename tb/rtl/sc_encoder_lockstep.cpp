@@ -117,20 +117,12 @@ class EncoderBench : public SourceBench<EncoderBench<P>, typename P::Model, Cove
     // The pixels' state is in memory words of kLanes pixels: group g on dbg_state_o the cycle after
     // its read-back request (fields of a lane from bit 0: LFSR, keep bit, pixel).
     constexpr int kLaneBits = 32 + 1 + 8;
-    const int groups = (N + P::kLanes - 1) / P::kLanes;
-    for (int g = 0; g < groups && ls.ok(); ++g) {
-      t.dbg_req_i = 1;
-      t.dbg_group_i = static_cast<uint32_t>(g);
-      edge();
-      for (int l = 0; l < P::kLanes; ++l) {
-        const int i = g * P::kLanes + l;
-        if (i >= N) break;
-        ls.check("pixel", i, "lfsr state (dbg_state_o)", enc_->lfsr_state(i),
-                 static_cast<int64_t>(get_field(t.dbg_state_o, l * kLaneBits, 32)));
-        ls.check("pixel", i, "keep (dbg_state_o)", enc_->keep_mask()[static_cast<size_t>(i)],
-                 static_cast<int64_t>(get_field(t.dbg_state_o, l * kLaneBits + 32, 1)));
-      }
-    }
+    this->read_back(N, P::kLanes, [&](int i, int lane) {
+      ls.check("pixel", i, "lfsr state (dbg_state_o)", enc_->lfsr_state(i),
+               static_cast<int64_t>(get_field(t.dbg_state_o, lane * kLaneBits, 32)));
+      ls.check("pixel", i, "keep (dbg_state_o)", enc_->keep_mask()[static_cast<size_t>(i)],
+               static_cast<int64_t>(get_field(t.dbg_state_o, lane * kLaneBits + 32, 1)));
+    });
     ls.check("label", 0, "lfsr state (label_lfsr_o)", enc_->label_lfsr_state(), t.label_lfsr_o);
   }
 

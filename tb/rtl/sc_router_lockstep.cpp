@@ -187,24 +187,23 @@ class RouterBench {
     const AerRouterCounters& c = core_->counters();
     for (int i = 0; i < N; ++i) {
       const auto u = static_cast<unsigned>(i);
-      const int lo = i * kCountBits;
       if (!ls_.check("router", i, "in_ready_o", core_->in_ready(u), static_cast<int64_t>(get_field(t.in_ready_o, i, 1))) ||
           !ls_.check("router", i, "fifo_count_o", core_->fifo_occupancy(u),
                      static_cast<int64_t>(get_field(t.fifo_count_o, i * kOcc, kOcc))) ||
           !ls_.check("router", i, "fifo_high_water_o", c.fifo_high_water[u],
-                     static_cast<int64_t>(get_field(t.fifo_high_water_o, i * kOcc, kOcc))) ||
-          !ls_.check("router", i, "events_in_o", static_cast<int64_t>(c.events_in[u]),
-                     static_cast<int64_t>(get_field(t.events_in_o, lo, kCountBits))) ||
-          !ls_.check("router", i, "grants_o", static_cast<int64_t>(c.grants[u]),
-                     static_cast<int64_t>(get_field(t.grants_o, lo, kCountBits))) ||
-          !ls_.check("router", i, "head_stall_cycles_o", static_cast<int64_t>(c.head_stall_cycles[u]),
-                     static_cast<int64_t>(get_field(t.head_stall_cycles_o, lo, kCountBits))) ||
-          !ls_.check("router", i, "input_stall_cycles_o", static_cast<int64_t>(c.input_stall_cycles[u]),
-                     static_cast<int64_t>(get_field(t.input_stall_cycles_o, lo, kCountBits))) ||
-          !ls_.check("router", i, "drops_o", static_cast<int64_t>(c.drops[u]),
-                     static_cast<int64_t>(get_field(t.drops_o, lo, kCountBits))))
+                     static_cast<int64_t>(get_field(t.fifo_high_water_o, i * kOcc, kOcc))))
         return false;
     }
+    // in_counters_o: counter k of input i at [(k*N + i)*kCountBits].
+    const std::vector<uint64_t>* per_input[] = {&c.events_in, &c.grants, &c.head_stall_cycles, &c.input_stall_cycles, &c.drops};
+    static constexpr const char* kInputCounters[] = {"in_counters_o (events in)", "in_counters_o (grants)",
+                                                     "in_counters_o (head stall cycles)", "in_counters_o (input stall cycles)",
+                                                     "in_counters_o (drops)"};
+    for (int k = 0; k < 5; ++k)
+      for (int i = 0; i < N; ++i)
+        if (!ls_.check("router", i, kInputCounters[k], static_cast<int64_t>((*per_input[k])[static_cast<size_t>(i)]),
+                       static_cast<int64_t>(get_field(t.in_counters_o, (k * N + i) * kCountBits, kCountBits))))
+          return false;
     for (int o = 0; o < M; ++o) {
       const auto u = static_cast<unsigned>(o);
       const bool valid = core_->out_valid(u);
@@ -215,17 +214,17 @@ class RouterBench {
                      static_cast<int64_t>(get_field(t.events_out_o, o * kCountBits, kCountBits))))
         return false;
     }
-    if (!ls_.check("router", 0, "rr_pointer_o", core_->rr_pointer(), static_cast<int64_t>(t.rr_pointer_o)) ||
-        !ls_.check("router", 0, "cycles_o", static_cast<int64_t>(c.cycles), static_cast<int64_t>(t.cycles_o)) ||
-        !ls_.check("router", 0, "multicast_copies_o", static_cast<int64_t>(c.multicast_copies),
-                   static_cast<int64_t>(t.multicast_copies_o)) ||
-        !ls_.check("router", 0, "unrouted_o", static_cast<int64_t>(c.unrouted), static_cast<int64_t>(t.unrouted_o)) ||
-        !ls_.check("router", 0, "stall_cycles_o", static_cast<int64_t>(c.stall_cycles), static_cast<int64_t>(t.stall_cycles_o)) ||
-        !ls_.check("router", 0, "bandwidth_stall_cycles_o", static_cast<int64_t>(c.bandwidth_stall_cycles),
-                   static_cast<int64_t>(t.bandwidth_stall_cycles_o)) ||
-        !ls_.check("router", 0, "output_stall_cycles_o", static_cast<int64_t>(c.output_stall_cycles),
-                   static_cast<int64_t>(t.output_stall_cycles_o)))
-      return false;
+    if (!ls_.check("router", 0, "rr_pointer_o", core_->rr_pointer(), static_cast<int64_t>(t.rr_pointer_o))) return false;
+    // counters_o: counter k at [k*kCountBits].
+    const uint64_t router[] = {c.cycles, c.multicast_copies, c.unrouted, c.stall_cycles, c.bandwidth_stall_cycles,
+                               c.output_stall_cycles};
+    static constexpr const char* kRouterCounters[] = {"counters_o (cycles)", "counters_o (multicast copies)",
+                                                      "counters_o (unrouted)", "counters_o (stall cycles)",
+                                                      "counters_o (bandwidth stall cycles)", "counters_o (output stall cycles)"};
+    for (int k = 0; k < 6; ++k)
+      if (!ls_.check("router", 0, kRouterCounters[k], static_cast<int64_t>(router[k]),
+                     static_cast<int64_t>(get_field(t.counters_o, k * kCountBits, kCountBits))))
+        return false;
     // Coverage, cumulative over resets.
     res_.cov.accepted = std::max(res_.cov.accepted, c.total_events_in());
     for (int i = 0; i < N; ++i) res_.cov.full_fifos += core_->fifo_occupancy(static_cast<unsigned>(i)) == P::kDepth;

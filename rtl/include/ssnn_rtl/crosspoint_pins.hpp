@@ -54,6 +54,11 @@ struct CrosspointPins {
     m.weight_o(weight);
   }
 
+  // Drops the command lines (load, update, row and column pulses).
+  void release() {
+    for (auto* p : {&load, &update, &row, &col_pos, &col_neg}) p->write(false);
+  }
+
   // The device parameters of the sample; pulses above 2^(W+1) - 1 always end at a bound, so the
   // controller clamps them to the port (docs/rtl.md).
   void params(const SynapseParams& p) {

@@ -56,38 +56,47 @@ inline CLI::Validator non_empty() {
       "");
 }
 
-// "--hidden 16,,16": CLI11 drops an empty item of a comma-separated list, so a layer would silently
-// vanish.  Checked on the raw arguments before parsing, for every option given a delimiter; throws
-// the CLI11 error that one_line_errors() prints.
-inline void check_list_items(const CLI::App& app, int argc, const char* const* argv) {
-  auto is_list = [&](const std::string& name) {
+// Checked on the raw arguments before parsing, because CLI11 hides both cases:
+// - an empty value ("--epochs ''" or "--epochs="): CLI11 assigns a number option its zero, past
+//   every range check, so it is refused for every option that takes a value;
+// - "--hidden 16,,16": CLI11 drops an empty item of a comma-separated list, so a layer would silently
+//   vanish; refused for every option given a delimiter.
+// Throws the CLI11 error that one_line_errors() prints.
+inline void check_option_values(const CLI::App& app, int argc, const char* const* argv) {
+  auto find = [&](const std::string& name) -> const CLI::Option* {
     std::vector<const CLI::App*> apps{&app};
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) apps.push_back(sub);
     for (const CLI::App* a : apps)
       for (const CLI::Option* o : a->get_options())
-        if (o->get_delimiter() != '\0' && o->check_name(name)) return true;
-    return false;
+        if (o->check_name(name)) return o;
+    return nullptr;
   };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i], name = arg, value;
     const size_t eq = arg.find('=');
-    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    const bool inline_value = arg.rfind("--", 0) == 0 && eq != std::string::npos;
+    if (inline_value) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     } else if (i + 1 < argc) {
       value = argv[i + 1];
     }
-    if (name.empty() || name[0] != '-' || !is_list(name)) continue;
+    if (name.empty() || name[0] != '-') continue;
+    const CLI::Option* o = find(name);
+    if (o == nullptr || o->get_items_expected_min() == 0) continue;  // unknown (CLI11 says so) or a flag
+    if ((inline_value || i + 1 < argc) && value.empty())
+      throw CLI::ValidationError(name, "empty value");
+    if (o->get_delimiter() == '\0') continue;
     if (value.find(",,") != std::string::npos || (!value.empty() && (value.front() == ',' || value.back() == ',')))
       throw CLI::ValidationError(name, "'" + value + "' has an empty value in the list");
   }
 }
 
-// Checks the lists' items and parses the command line: the exit code to end with (--help: 0; a bad
+// Checks the raw values and parses the command line: the exit code to end with (--help: 0; a bad
 // option: CLI11's non-zero code, after its one-line message), or nothing when the program goes on.
 inline std::optional<int> parse_or_exit(CLI::App& app, int argc, char** argv) {
   try {
-    check_list_items(app, argc, argv);
+    check_option_values(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
