@@ -1,4 +1,4 @@
-// Why one file (about 850 lines): the top is wiring, the host register bank, the cores' clock
+// Why one file (about 830 lines): the top is wiring, the host register bank, the cores' clock
 // gates and the floorplan functions that the wiring indexes (tile spans, AER channel numbers, sum-bus
 // slices); split, each half would need the other's constant functions, and the blocks already live
 // in their own files.
