@@ -186,22 +186,45 @@ module ssnn_hidden_core #(
     end
   end
 
-  // The adder tree: per lane, the tiles' sums for its neuron (32-bit, as the golden accumulator).
+  // The adder tree: per lane, the tiles' sums for its neuron (32-bit, as the golden accumulator),
+  // each tile's lane words chosen by ssnn_group_select.
+  logic [BelowTiles*Lanes*SumBits-1:0] below_lanes;
+  logic [AboveTiles*Lanes*SumBits-1:0] above_lanes;
+
+  for (genvar t = 0; t < BelowTiles; t++) begin : gen_below_select
+    ssnn_group_select #(
+      .Words (Neurons),
+      .Lanes (Lanes),
+      .Bits  (SumBits)
+    ) u_select (
+      .group_i (rd_group),
+      .words_i (below_sum_i[t*Neurons*SumBits +: Neurons*SumBits]),
+      .lanes_o (below_lanes[t*Lanes*SumBits +: Lanes*SumBits])
+    );
+  end
+  for (genvar t = 0; t < AboveTiles; t++) begin : gen_above_select
+    ssnn_group_select #(
+      .Words (Neurons),
+      .Lanes (Lanes),
+      .Bits  (SumBits)
+    ) u_select (
+      .group_i (rd_group),
+      .words_i (above_sum_i[t*Neurons*SumBits +: Neurons*SumBits]),
+      .lanes_o (above_lanes[t*Lanes*SumBits +: Lanes*SumBits])
+    );
+  end
+
   always_comb begin : p_sums
     logic [31:0] acc;
-    int          j;
     for (int i = 0; i < Lanes; i++) begin
       acc = '0;
-      j   = 32'(rd_group) * Lanes + i;
-      if (j < Neurons) begin
-        if (is_fwd) begin
-          for (int t = 0; t < BelowTiles; t++) begin
-            acc = acc + 32'($signed(below_sum_i[(t*Neurons + j)*SumBits +: SumBits]));
-          end
-        end else begin
-          for (int t = 0; t < AboveTiles; t++) begin
-            acc = acc + 32'($signed(above_sum_i[(t*Neurons + j)*SumBits +: SumBits]));
-          end
+      if (is_fwd) begin
+        for (int t = 0; t < BelowTiles; t++) begin
+          acc = acc + 32'($signed(below_lanes[(t*Lanes + i)*SumBits +: SumBits]));
+        end
+      end else begin
+        for (int t = 0; t < AboveTiles; t++) begin
+          acc = acc + 32'($signed(above_lanes[(t*Lanes + i)*SumBits +: SumBits]));
         end
       end
       in_d[i*InputBits +: InputBits] = acc[InputBits-1:0];
