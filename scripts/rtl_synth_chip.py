@@ -227,6 +227,7 @@ def rename_module(text, new):
 
 def depths(netlists, blocks, work, log_dir=None):
     """Logic depth of each block (and of the chip top) over its flattened gate netlist."""
+    os.makedirs(work, exist_ok=True)
     with open(os.path.join(work, "net.il"), "w") as f:
         f.write("".join(netlists.values()))
     script = "".join(f"read_verilog -sv -lib {m}\n" for m in rtl_synth.MACROS)
