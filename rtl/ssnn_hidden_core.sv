@@ -187,30 +187,21 @@ module ssnn_hidden_core #(
   end
 
   // The adder tree: per lane, the tiles' sums for its neuron (32-bit, as the golden accumulator),
-  // each tile's lane words chosen by ssnn_group_select.
-  logic [BelowTiles*Lanes*SumBits-1:0] below_lanes;
-  logic [AboveTiles*Lanes*SumBits-1:0] above_lanes;
+  // each tile's lane words chosen by ssnn_group_select (tiles 0..BelowTiles-1 below, then above).
+  localparam int SumTiles = BelowTiles + AboveTiles;
+  logic [SumTiles*Neurons*SumBits-1:0] tile_sums;
+  logic [SumTiles*Lanes*SumBits-1:0]   tile_lanes;
 
-  for (genvar t = 0; t < BelowTiles; t++) begin : gen_below_select
+  assign tile_sums = {above_sum_i, below_sum_i};
+  for (genvar t = 0; t < SumTiles; t++) begin : gen_select
     ssnn_group_select #(
       .Words (Neurons),
       .Lanes (Lanes),
       .Bits  (SumBits)
     ) u_select (
       .group_i (rd_group),
-      .words_i (below_sum_i[t*Neurons*SumBits +: Neurons*SumBits]),
-      .lanes_o (below_lanes[t*Lanes*SumBits +: Lanes*SumBits])
-    );
-  end
-  for (genvar t = 0; t < AboveTiles; t++) begin : gen_above_select
-    ssnn_group_select #(
-      .Words (Neurons),
-      .Lanes (Lanes),
-      .Bits  (SumBits)
-    ) u_select (
-      .group_i (rd_group),
-      .words_i (above_sum_i[t*Neurons*SumBits +: Neurons*SumBits]),
-      .lanes_o (above_lanes[t*Lanes*SumBits +: Lanes*SumBits])
+      .words_i (tile_sums[t*Neurons*SumBits +: Neurons*SumBits]),
+      .lanes_o (tile_lanes[t*Lanes*SumBits +: Lanes*SumBits])
     );
   end
 
@@ -220,11 +211,11 @@ module ssnn_hidden_core #(
       acc = '0;
       if (is_fwd) begin
         for (int t = 0; t < BelowTiles; t++) begin
-          acc = acc + 32'($signed(below_lanes[(t*Lanes + i)*SumBits +: SumBits]));
+          acc = acc + 32'($signed(tile_lanes[(t*Lanes + i)*SumBits +: SumBits]));
         end
       end else begin
         for (int t = 0; t < AboveTiles; t++) begin
-          acc = acc + 32'($signed(above_lanes[(t*Lanes + i)*SumBits +: SumBits]));
+          acc = acc + 32'($signed(tile_lanes[((BelowTiles + t)*Lanes + i)*SumBits +: SumBits]));
         end
       end
       in_d[i*InputBits +: InputBits] = acc[InputBits-1:0];
